@@ -1,0 +1,40 @@
+# Thin wrapper over CMake + CTest. See README.md.
+#   make          build everything into build/ (programs in build/bin/)
+#   make test     install deps, build with ASan+UBSan into build/asan/, run every test
+#   make demo     install deps, build, run the README demo on the simulated board
+#   make bench    build (optimised) and refresh BENCHMARKS.md
+#   make fuzz     build the libFuzzer harnesses with clang and run each for FUZZ_SECONDS
+
+BUILD        ?= build
+JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 60
+CMAKE_FLAGS  ?=
+
+.PHONY: all deps test demo bench fuzz fuzz-smoke clean
+
+all:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	./scripts/install-deps.sh
+
+test: deps
+	cmake -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DDFU_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD)/asan -j $(JOBS)
+	ctest --test-dir $(BUILD)/asan --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+demo: deps all
+	./scripts/demo.sh $(BUILD)/bin
+
+bench: deps all
+	./bench/run.sh $(BUILD)/bin
+
+fuzz: deps
+	cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DDFU_FUZZ=ON >/dev/null
+	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	./scripts/run-fuzzers.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,159 @@
+/* MCUboot image format: header, TLV areas, hashing, validation, versions. Device-safe: no
+ * heap; the image is read through a flash area in bounded chunks of a caller-owned buffer.
+ * Layout facts: docs/SPEC.md and ../shared/docs/MCUBOOT.md. */
+#ifndef DFUKIT_IMAGE_H
+#define DFUKIT_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfukit/crypto.h"
+#include "dfukit/flash.h"
+
+#define IMAGE_MAGIC 0x96f3b83du
+#define IMAGE_HEADER_SIZE 32
+#define IMAGE_TLV_INFO_MAGIC 0x6907       /* unprotected area */
+#define IMAGE_TLV_PROT_INFO_MAGIC 0x6908  /* protected area */
+#define IMAGE_TLV_INFO_SIZE 4
+#define IMAGE_TLV_HDR_SIZE 4
+
+/* Header flags */
+#define IMAGE_F_ENCRYPTED_AES128 0x04u
+#define IMAGE_F_ENCRYPTED_AES256 0x08u
+#define IMAGE_F_NON_BOOTABLE 0x10u
+#define IMAGE_F_RAM_LOAD 0x20u
+#define IMAGE_F_ROM_FIXED 0x100u
+
+/* TLV types */
+enum image_tlv_type {
+    IMAGE_TLV_KEYHASH = 0x01,
+    IMAGE_TLV_PUBKEY = 0x02,
+    IMAGE_TLV_SHA256 = 0x10,
+    IMAGE_TLV_SHA384 = 0x11,
+    IMAGE_TLV_SHA512 = 0x12,
+    IMAGE_TLV_RSA2048_PSS = 0x20,
+    IMAGE_TLV_ECDSA_SIG = 0x22,
+    IMAGE_TLV_RSA3072_PSS = 0x23,
+    IMAGE_TLV_ED25519 = 0x24,
+    IMAGE_TLV_SIG_PURE = 0x25,
+    IMAGE_TLV_ENC_RSA2048 = 0x30,
+    IMAGE_TLV_ENC_KW = 0x31,
+    IMAGE_TLV_ENC_EC256 = 0x32,
+    IMAGE_TLV_ENC_X25519 = 0x33,
+    IMAGE_TLV_DEPENDENCY = 0x40,
+    IMAGE_TLV_SEC_CNT = 0x50,
+    IMAGE_TLV_BOOT_RECORD = 0x60,
+    IMAGE_TLV_ANY = 0xffff,  /* iterator filter: every type */
+};
+
+struct image_version {
+    uint8_t major;
+    uint8_t minor;
+    uint16_t revision;
+    uint32_t build;
+};
+
+/* The 32-byte header, decoded (all fields little-endian on flash). */
+struct image_header {
+    uint32_t magic;
+    uint32_t load_addr;
+    uint16_t hdr_size;          /* header + padding before the body */
+    uint16_t protect_tlv_size;  /* protected TLV area incl. its info; 0 when absent */
+    uint32_t img_size;          /* body only */
+    uint32_t flags;
+    struct image_version ver;
+    uint32_t pad;
+};
+
+/* Decodes 32 raw bytes. DFU_EBADMSG on bad magic or hdr_size < 32. */
+int image_header_decode(struct image_header *out, const uint8_t raw[IMAGE_HEADER_SIZE]);
+void image_header_encode(uint8_t raw[IMAGE_HEADER_SIZE], const struct image_header *hdr);
+
+/* Reads and decodes the header at offset 0 of the area, and checks that header, body and the
+ * protected TLV area fit inside the area. */
+int image_header_read(const struct flash_area *fa, struct image_header *out);
+
+/* Layout of the TLV areas, checked against the area size. */
+struct image_layout {
+    uint32_t prot_off;     /* offset of the protected info (== hdr_size + img_size) */
+    uint32_t prot_size;    /* 0 when absent */
+    uint32_t unprot_off;   /* offset of the unprotected info */
+    uint32_t unprot_size;  /* incl. info */
+    uint32_t total_size;   /* header + body + both TLV areas: the bytes the image occupies */
+};
+int image_layout_read(const struct flash_area *fa, const struct image_header *hdr,
+                      struct image_layout *out);
+
+/* TLV iterator over both areas (protected first). Every TLV is bounds-checked against its
+ * area before it is returned. */
+struct image_tlv_iter {
+    const struct flash_area *fa;
+    struct image_layout layout;
+    uint16_t type;        /* filter, IMAGE_TLV_ANY for all */
+    bool prot_only;
+    uint32_t off;         /* next TLV header */
+};
+struct image_tlv {
+    uint16_t type;
+    uint16_t len;
+    uint32_t off;         /* value offset in the area */
+    bool is_protected;
+};
+int image_tlv_iter_begin(struct image_tlv_iter *it, const struct flash_area *fa,
+                         const struct image_header *hdr, uint16_t type, bool prot_only);
+/* 0 and *out filled; 1 at the end; negative on a malformed area. */
+int image_tlv_iter_next(struct image_tlv_iter *it, struct image_tlv *out);
+
+/* The hash algorithm MCUboot uses for an image: from its hash TLV (SHA256/384/512). */
+int image_hash_alg(const struct flash_area *fa, const struct image_header *hdr,
+                   enum crypto_hash_alg *alg);
+/* Hashes bytes [0, hdr_size + img_size + protect_tlv_size) in chunks of tmp. */
+int image_compute_hash(const struct flash_area *fa, const struct image_header *hdr,
+                       enum crypto_hash_alg alg, uint8_t *tmp, uint32_t tmp_len, uint8_t *out);
+
+/* A trusted public key, in MCUboot's encoding (see crypto.h). */
+struct image_key {
+    const uint8_t *der;
+    size_t len;
+};
+
+/* What validation found. */
+struct image_info {
+    struct image_header hdr;
+    struct image_layout layout;
+    enum crypto_hash_alg hash_alg;
+    uint8_t hash[CRYPTO_HASH_MAX];  /* the image hash (== the hash TLV) */
+    size_t hash_len;
+    int key_index;                  /* which trusted key signed it; -1 for hash-only */
+    bool has_sec_cnt;
+    uint32_t sec_cnt;
+};
+
+/* Validates an image in place: header and TLV bounds, unknown protected TLVs refused, hash TLV
+ * equals the computed hash, and (when keys != NULL / key_count > 0) a signature by one of the
+ * trusted keys (found by KEYHASH or PUBKEY). With key_count == 0 a hash-only check is done.
+ * Returns 0 valid, DFU_ESIG bad hash/signature/unknown key, DFU_EBADMSG malformed,
+ * DFU_ENOENT no image (erased/bad magic). tmp is scratch (>= 64 bytes, larger is faster). */
+int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
+                   uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
+
+/* Dependencies (protected DEPENDENCY TLVs), up to max; returns how many were found. */
+struct image_dependency {
+    uint8_t image_id;
+    struct image_version ver;
+};
+int image_read_dependencies(const struct flash_area *fa, const struct image_header *hdr,
+                            struct image_dependency *out, size_t max);
+
+/* <0, 0, >0 as a is older, equal, newer than b (major.minor.revision, then build when
+ * use_build). */
+int image_version_cmp(const struct image_version *a, const struct image_version *b, bool use_build);
+/* "1.2.3" or "1.2.3.4" (build shown when non-zero), as mcumgr reports versions. */
+int image_version_format(char *buf, size_t len, const struct image_version *v, bool with_build);
+/* "1.2.3+4", as imgtool prints. */
+int image_version_format_plus(char *buf, size_t len, const struct image_version *v);
+/* Parses "MAJ[.MIN[.REV[+BUILD]]]" (imgtool's -v). DFU_EINVAL on junk or overflow. */
+int image_version_parse(struct image_version *out, const char *s);
+
+#endif
