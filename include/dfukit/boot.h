@@ -6,6 +6,7 @@
 #define DFUKIT_BOOT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dfukit/flash.h"
@@ -15,6 +16,19 @@
 #define BOOT_MAX_ALIGN 8   /* trailer field granularity, as MCUboot's default */
 #endif
 #define BOOT_MAGIC_SIZE 16
+
+/* Sectors a slot may have; sizes the swap status area (MCUboot's BOOT_MAX_IMG_SECTORS, whose
+ * Zephyr default is 128). Must match the MCUboot build whose flash state we share. */
+#ifndef BOOT_MAX_IMG_SECTORS
+#define BOOT_MAX_IMG_SECTORS 128
+#endif
+/* Stack buffer of boot_go(): the unit of copies and hashing. */
+#ifndef BOOT_COPY_BUF_SIZE
+#define BOOT_COPY_BUF_SIZE 1024
+#endif
+/* Status entries per sector (group): three for swap-scratch; swap-move uses one per move
+ * step and two per swap step, in the same space. */
+#define BOOT_STATUS_STATE_COUNT 3
 
 /* Values as MCUboot's BOOT_SWAP_TYPE_[...] */
 enum boot_swap_type {
@@ -38,6 +52,38 @@ struct boot_swap_state {
     uint8_t image_num;  /* high nibble of swap_info */
 };
 
+/* Trailer geometry
+ * ----------------
+ * From the end of the area backwards (offsets area-relative), as MCUboot lays it out:
+ *   magic (16 bytes; written as a max_align-rounded unit ending at the area end),
+ *   image_ok, copy_done, swap_info, swap_size (one max_align unit each),
+ *   swap status (status_entries units of write_align bytes).
+ * max_align is max(BOOT_MAX_ALIGN, write_align) (Zephyr raises MCUboot's to the flash write
+ * block). The magic is 77 c2 95 f3 60 d2 ef 7f 35 52 50 0f 2c b6 79 80 for max_align 8, and
+ * u16le(max_align) + 2d e1 5d 29 41 0b 8d 77 67 9c 11 0f 1f 8a otherwise. */
+struct boot_trailer_layout {
+    uint32_t write_align;
+    uint32_t max_align;
+    uint32_t magic_off;       /* area size - 16 */
+    uint32_t image_ok_off;
+    uint32_t copy_done_off;
+    uint32_t swap_info_off;
+    uint32_t swap_size_off;
+    uint32_t status_off;      /* first status entry */
+    uint32_t status_entries;
+    uint32_t size;            /* whole trailer: area size - status_off */
+};
+
+uint32_t boot_max_align(const struct flash_area *fa);
+/* The 16 magic bytes for a max_align. */
+void boot_magic_bytes(uint32_t max_align, uint8_t out[BOOT_MAGIC_SIZE]);
+/* Trailer size for a write alignment and status entry count (boot_trailer_sz()). */
+uint32_t boot_trailer_size(uint32_t write_align, uint32_t status_entries);
+/* Layout of an area's trailer with status_entries entries (slots: 3 x BOOT_MAX_IMG_SECTORS;
+ * scratch: 3). DFU_ENOSPC when it does not fit in the area. */
+int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
+                           struct boot_trailer_layout *out);
+
 /* Reads the trailer at the end of a slot. */
 int boot_read_swap_state(const struct flash_area *slot, struct boot_swap_state *out);
 
@@ -46,12 +92,76 @@ enum boot_swap_type boot_swap_type_of(const struct boot_swap_state *primary,
                                       const struct boot_swap_state *secondary);
 
 /* Running application: mark the secondary slot for a test swap (permanent = false) or a
- * permanent one, as boot_set_pending() in MCUboot: magic (and image_ok when permanent) into
- * the secondary trailer. DFU_ENOENT when the secondary holds no image header. */
+ * permanent one, as boot_set_pending() in MCUboot: magic (and image_ok when permanent) then
+ * swap_info into the secondary trailer; nothing when the magic is already good; a bad magic
+ * erases the slot and returns DFU_EBADMSG. DFU_ENOENT when the secondary holds no image
+ * header. */
 int boot_set_pending(const struct flash_area *secondary, bool permanent);
 
-/* Running application: confirm the image in the primary slot (image_ok = 1 in its trailer;
- * writes magic too when the trailer is blank, as MCUboot's boot_set_confirmed()). */
+/* Running application: confirm the image in the primary slot, as MCUboot's
+ * boot_set_confirmed(): image_ok = 1 when the magic is good and image_ok unset; a blank
+ * trailer is already confirmed (nothing written); a bad magic is DFU_EBADMSG. */
 int boot_set_confirmed(const struct flash_area *primary);
+
+/* Slot state as mcumgr's image list reports it (Zephyr img_mgmt_state_flags()). */
+#define BOOT_SLOT_F_PENDING 0x01u
+#define BOOT_SLOT_F_CONFIRMED 0x02u
+#define BOOT_SLOT_F_ACTIVE 0x04u
+#define BOOT_SLOT_F_PERMANENT 0x08u
+/* Flags of slot 0 (primary, the running one) and slot 1 from the two trailers. */
+int boot_slot_flags(const struct flash_area *primary, const struct flash_area *secondary,
+                    uint8_t flags[2]);
+
+/* Bootloader entry
+ * ---------------- */
+enum boot_strategy {
+    BOOT_STRATEGY_OVERWRITE = 0,     /* copy secondary over primary; no revert */
+    BOOT_STRATEGY_SWAP_SCRATCH = 1,  /* swap sector groups through a scratch area */
+    BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
+};
+
+enum boot_downgrade {
+    BOOT_DOWNGRADE_ALLOW = 0,
+    BOOT_DOWNGRADE_VERSION = 1,      /* refuse a secondary older than the primary */
+    BOOT_DOWNGRADE_SECURITY_COUNTER = 2,  /* refuse a SEC_CNT below the stored counter */
+};
+
+/* A monotonic hardware security counter (MCUboot's MCUBOOT_HW_ROLLBACK_PROT port). */
+struct boot_sec_cnt_port {
+    int (*read)(void *arg, uint32_t *out);
+    int (*update)(void *arg, uint32_t value);  /* never lowers the counter */
+    void *arg;
+};
+
+/* A zeroed config (plus the areas) means: overwrite-only, hash-only validation, primary
+ * validated on every boot, downgrades allowed. */
+struct boot_config {
+    enum boot_strategy strategy;
+    const struct flash_area *primary;
+    const struct flash_area *secondary;
+    const struct flash_area *scratch;     /* swap-scratch only */
+    const struct image_key *keys;         /* trusted keys; key_count 0: hash-only */
+    size_t key_count;
+    bool skip_primary_validation;         /* trust the primary without hashing it each boot */
+    enum boot_downgrade downgrade;
+    bool downgrade_use_build;             /* compare the build number too */
+    const struct boot_sec_cnt_port *sec_cnt;  /* needed for BOOT_DOWNGRADE_SECURITY_COUNTER */
+};
+
+/* What to start. */
+struct boot_rsp {
+    uint8_t slot;                    /* 0: the primary slot */
+    const struct flash_area *area;
+    uint32_t image_off;              /* device offset of the image header */
+    struct image_header hdr;
+    enum boot_swap_type swap_type;   /* what this boot did: NONE, TEST, PERM, REVERT, FAIL */
+};
+
+/* Runs the bootloader: finishes an interrupted swap, validates and performs a pending one
+ * (or reverts an unconfirmed one), then validates the primary. 0 and *rsp filled: start that
+ * image. DFU_ENOENT: nothing bootable. DFU_EINVAL: unusable configuration or incompatible
+ * slots. Flash errors (DFU_EIO, DFU_EPOWER) are passed up; calling boot_go() again after
+ * power returns resumes where it stopped. Never erases the last valid image. */
+int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp);
 
 #endif

@@ -17,6 +17,8 @@
 #define IMAGE_TLV_PROT_INFO_MAGIC 0x6908  /* protected area */
 #define IMAGE_TLV_INFO_SIZE 4
 #define IMAGE_TLV_HDR_SIZE 4
+#define IMAGE_SEC_CNT_LEN 4       /* SEC_CNT value: u32 */
+#define IMAGE_DEPENDENCY_LEN 12   /* DEPENDENCY value: u8 id, u8 pad, u16 pad, version */
 
 /* Header flags */
 #define IMAGE_F_ENCRYPTED_AES128 0x04u
@@ -71,7 +73,9 @@ int image_header_decode(struct image_header *out, const uint8_t raw[IMAGE_HEADER
 void image_header_encode(uint8_t raw[IMAGE_HEADER_SIZE], const struct image_header *hdr);
 
 /* Reads and decodes the header at offset 0 of the area, and checks that header, body and the
- * protected TLV area fit inside the area. */
+ * protected TLV area fit inside the area. DFU_ENOENT when the magic is absent (erased slot or
+ * foreign data), DFU_EBADMSG for a bad hdr_size/protect_tlv_size, DFU_ERANGE when the parts
+ * do not fit in the area (sizes are summed in 64 bits, so they cannot wrap). */
 int image_header_read(const struct flash_area *fa, struct image_header *out);
 
 /* Layout of the TLV areas, checked against the area size. */
@@ -82,6 +86,8 @@ struct image_layout {
     uint32_t unprot_size;  /* incl. info */
     uint32_t total_size;   /* header + body + both TLV areas: the bytes the image occupies */
 };
+/* DFU_EBADMSG on a wrong info magic or a protected info whose size differs from the header's
+ * protect_tlv_size; DFU_ERANGE when an area does not fit in the flash area. */
 int image_layout_read(const struct flash_area *fa, const struct image_header *hdr,
                       struct image_layout *out);
 
@@ -105,7 +111,10 @@ int image_tlv_iter_begin(struct image_tlv_iter *it, const struct flash_area *fa,
 /* 0 and *out filled; 1 at the end; negative on a malformed area. */
 int image_tlv_iter_next(struct image_tlv_iter *it, struct image_tlv *out);
 
-/* The hash algorithm MCUboot uses for an image: from its hash TLV (SHA256/384/512). */
+/* The hash algorithm of a hash TLV type (0x10/0x11/0x12); DFU_ENOENT for other types. */
+int image_hash_tlv_alg(uint16_t type, enum crypto_hash_alg *alg);
+/* The hash algorithm MCUboot uses for an image: from its hash TLV (SHA256/384/512).
+ * DFU_ENOENT without a hash TLV, DFU_EBADMSG for two of them or a wrong length. */
 int image_hash_alg(const struct flash_area *fa, const struct image_header *hdr,
                    enum crypto_hash_alg *alg);
 /* Hashes bytes [0, hdr_size + img_size + protect_tlv_size) in chunks of tmp. */
@@ -134,11 +143,30 @@ struct image_info {
  * equals the computed hash, and (when keys != NULL / key_count > 0) a signature by one of the
  * trusted keys (found by KEYHASH or PUBKEY). With key_count == 0 a hash-only check is done.
  * Returns 0 valid, DFU_ESIG bad hash/signature/unknown key, DFU_EBADMSG malformed,
- * DFU_ENOENT no image (erased/bad magic). tmp is scratch (>= 64 bytes, larger is faster). */
+ * DFU_ENOENT no image (erased/bad magic), DFU_ERANGE sizes past the area, DFU_ENOMEM tmp
+ * smaller than 64 bytes. tmp is scratch (>= 64 bytes, larger is faster).
+ * TLV policy (as MCUboot): protected TLVs must be SEC_CNT, DEPENDENCY, BOOT_RECORD, SIG_PURE or
+ * a vendor type (low byte 0xa0..0xff); unprotected TLVs must be KEYHASH, PUBKEY, a hash, a
+ * signature, SIG_PURE or an encryption-key TLV; anything else is DFU_EBADMSG. Exactly one hash
+ * TLV. A KEYHASH (hash of the key bytes with the image's algorithm) or PUBKEY selects the key
+ * for the signature TLVs after it; ECDSA means P-256 with SHA-256 and P-384 with SHA-384. With
+ * a SIG_PURE TLV (upstream imgtool puts it in the unprotected area) only an Ed25519 signature
+ * over the hashed bytes with SHA-512 counts.
+ * Encrypted images (IMAGE_F_ENCRYPTED_*): header and TLV structure are checked and *out is
+ * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, and
+ * decryption is not implemented yet. */
+#define IMAGE_TMP_MIN 64
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
 
-/* Dependencies (protected DEPENDENCY TLVs), up to max; returns how many were found. */
+/* The protected SEC_CNT TLV: 0 and *out set, DFU_ENOENT when absent, DFU_EBADMSG when its
+ * length is not 4 or there are two. */
+int image_read_security_counter(const struct flash_area *fa, const struct image_header *hdr,
+                                uint32_t *out);
+
+/* Dependencies (protected DEPENDENCY TLVs), up to max; returns how many were found.
+ * DFU_ENOSPC when there are more than max (ignoring one would be unsafe), DFU_EBADMSG when a
+ * TLV is not 12 bytes. */
 struct image_dependency {
     uint8_t image_id;
     struct image_version ver;
@@ -149,11 +177,14 @@ int image_read_dependencies(const struct flash_area *fa, const struct image_head
 /* <0, 0, >0 as a is older, equal, newer than b (major.minor.revision, then build when
  * use_build). */
 int image_version_cmp(const struct image_version *a, const struct image_version *b, bool use_build);
-/* "1.2.3" or "1.2.3.4" (build shown when non-zero), as mcumgr reports versions. */
+/* "1.2.3" or "1.2.3.4" (build shown when non-zero), as mcumgr reports versions.
+ * Both formatters return the string length, or DFU_ENOSPC (buf set to "") when it does not
+ * fit with its NUL. */
 int image_version_format(char *buf, size_t len, const struct image_version *v, bool with_build);
 /* "1.2.3+4", as imgtool prints. */
 int image_version_format_plus(char *buf, size_t len, const struct image_version *v);
-/* Parses "MAJ[.MIN[.REV[+BUILD]]]" (imgtool's -v). DFU_EINVAL on junk or overflow. */
+/* Parses "MAJ[.MIN[.REV[+BUILD]]]" (imgtool's -v). DFU_EINVAL on junk or overflow. Like
+ * imgtool, fields have no leading zeros ("0" itself is fine) and missing ones are 0. */
 int image_version_parse(struct image_version *out, const char *s);
 
 #endif

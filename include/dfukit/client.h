@@ -1,0 +1,247 @@
+/* Host SMP client: connection strings and profiles (the Go mcumgr's formats), a session that
+ * matches responses to requests by sequence number over serial or UDP, the windowed image upload
+ * engine, file-system transfers, and helpers that turn responses into text. The library never
+ * prints; it reports progress through callbacks. Facts: ../shared/docs/SMP.md §2, §5, §6. */
+#ifndef DFUKIT_CLIENT_H
+#define DFUKIT_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cbor.h>
+
+#include "dfukit/smp.h"
+
+/* Connection strings
+ * ------------------ */
+
+enum client_conn_type {
+    CLIENT_CONN_NONE = 0,
+    CLIENT_CONN_SERIAL,
+    CLIENT_CONN_UDP,
+    CLIENT_CONN_BLE,
+};
+
+#define CLIENT_SERIAL_BAUD_DEFAULT 115200u
+/* Serial "mtu" is the longest console line, marker and newline included (newtmgr since 2023;
+ * the captured vectors show lines of mtu-4 base64 characters). */
+#define CLIENT_SERIAL_MTU_DEFAULT 128u
+#define CLIENT_UDP_PORT_DEFAULT 1337u
+
+struct client_conn {
+    enum client_conn_type type;
+    char dev[256];        /* serial device path */
+    uint32_t baud;
+    uint32_t mtu;
+    char host[256];       /* udp: name or address, brackets removed */
+    uint16_t port;
+    char peer_name[128];  /* ble */
+    char peer_id[128];
+};
+
+/* "serial", "udp", "ble" (and the Go tool's aliases) -> type. DFU_EINVAL when unknown. */
+int client_conn_type_parse(const char *name, enum client_conn_type *out);
+const char *client_conn_type_name(enum client_conn_type type);
+
+/* Parses a connstring of the given type: serial "dev=PATH,baud=N,mtu=N" or the bare
+ * "PATH,115200"; udp "[addr]:port" or "host:port"; ble "peer_name=X" / "peer_id=X".
+ * On failure returns DFU_EINVAL and writes a one-line reason to msg. */
+int client_conn_parse(struct client_conn *out, enum client_conn_type type, const char *connstring,
+                      char *msg, size_t msg_len);
+
+/* Connection profiles (~/.mcumgr.cp.json, the Go tool's exact format)
+ * -------------------------------------------------------------------- */
+
+struct client_profile {
+    char name[128];
+    char type[32];
+    char connstring[512];
+};
+
+struct client_profiles {
+    struct client_profile *items; /* sorted by name */
+    size_t count;
+};
+
+void client_profiles_init(struct client_profiles *p);
+void client_profiles_free(struct client_profiles *p);
+/* Parses the JSON array written by either tool. DFU_EBADMSG on malformed text. */
+int client_profiles_parse(struct client_profiles *out, const char *json, size_t len);
+/* The file text exactly as Go's json.MarshalIndent(list, "", "    ") writes it (no final
+ * newline). Heap string, caller frees; NULL when out of memory. */
+char *client_profiles_format(const struct client_profiles *p);
+/* A missing file loads as an empty list. */
+int client_profiles_load(struct client_profiles *out, const char *path);
+int client_profiles_save(const struct client_profiles *p, const char *path);
+/* Adds, or replaces the profile of the same name; keeps the list sorted. */
+int client_profiles_put(struct client_profiles *p, const struct client_profile *prof);
+/* DFU_ENOENT when no profile has that name. */
+int client_profiles_remove(struct client_profiles *p, const char *name);
+const struct client_profile *client_profiles_find(const struct client_profiles *p,
+                                                  const char *name);
+/* $HOME/.mcumgr.cp.json. DFU_ENOENT without HOME, DFU_ENOMEM when cap is too small. */
+int client_profiles_path(char *out, size_t cap);
+
+/* Transports: one whole SMP packet in, one out
+ * -------------------------------------------- */
+
+struct client_xport_ops {
+    int (*send)(void *ctx, const uint8_t *pkt, size_t len);
+    /* One whole SMP packet: its length, or DFU_ETIMEDOUT after timeout_ms. */
+    int (*recv)(void *ctx, uint8_t *buf, size_t cap, int timeout_ms);
+    void (*close)(void *ctx);
+};
+
+struct client_xport {
+    const struct client_xport_ops *ops;
+    void *ctx;
+    /* Bytes the transport itself takes from the device's net_buf (serial: length + CRC = 4). */
+    size_t buf_overhead;
+    /* Largest packet the link carries regardless of the device (UDP datagram), 0 = none. */
+    size_t link_max;
+};
+
+/* Opens serial (termios + console framing) or UDP; BLE -> DFU_ENOTSUP "not available yet". */
+int client_xport_open(struct client_xport *out, const struct client_conn *conn, char *msg,
+                      size_t msg_len);
+void client_xport_close(struct client_xport *x);
+
+/* Session
+ * ------- */
+
+/* Frame dump hook for "-l debug": dir is "tx" or "rx". */
+typedef void (*client_trace_fn)(void *arg, const char *dir, const uint8_t *pkt, size_t len);
+
+struct client_session {
+    struct client_xport xp;
+    uint8_t seq;            /* next sequence number */
+    uint8_t version;        /* SMP version sent: v2, falling back to v1 on UNSUPPORTED_TOO_NEW */
+    int timeout_ms;         /* per request */
+    int tries;              /* total attempts per request on timeout */
+    uint32_t buf_size;      /* device net_buf size and count (0/0/6); 0 = unknown */
+    uint32_t buf_count;
+    bool params_read;
+    client_trace_fn trace;
+    void *trace_arg;
+};
+
+/* A device error: v1 "rc" or v2 "err {group, rc}". */
+struct client_deverr {
+    int rc;                 /* top-level rc, 0 if absent */
+    bool has_group_err;
+    uint16_t group;
+    int group_rc;
+};
+
+struct client_rsp {
+    struct smp_hdr hdr;
+    cbor_item_t *root;      /* the decoded map (never NULL after success) */
+    struct client_deverr err;
+};
+
+/* Device refused a request: the details are in the response's err. */
+#define CLIENT_EDEVICE DFU_EPERM
+
+void client_session_init(struct client_session *s, const struct client_xport *xp);
+void client_session_close(struct client_session *s);
+
+/* Sends one request and waits for the response with the same sequence number (other
+ * packets are dropped), trying s->tries times. payload is a CBOR map. On success the caller
+ * owns rsp and frees it with client_rsp_free(). Returns 0 even when the device answered with
+ * an error; check client_rsp_failed(). */
+int client_request(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                   const uint8_t *payload, size_t len, struct client_rsp *rsp, int timeout_ms);
+/* Lower level for pipelining: sends and returns the sequence number used (0..255). */
+int client_send(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                const uint8_t *payload, size_t len);
+/* Receives the next response of any sequence number. DFU_ETIMEDOUT, DFU_EBADMSG. */
+int client_recv(struct client_session *s, struct client_rsp *rsp, int timeout_ms);
+void client_rsp_free(struct client_rsp *rsp);
+bool client_rsp_failed(const struct client_rsp *rsp);
+
+/* Decodes a response packet (header + CBOR map) and its error fields. Used by the session and
+ * by the fuzz harness. DFU_EBADMSG on anything malformed. */
+int client_rsp_decode(struct client_rsp *rsp, const uint8_t *pkt, size_t len);
+
+/* Reads buffer size and count (0/0/6) once; keeps defaults when the device lacks it. */
+int client_read_params(struct client_session *s);
+/* Largest SMP packet (header included) the device and link accept. */
+size_t client_max_packet(const struct client_session *s);
+
+/* Response fields (NULL / false when missing or of another type)
+ * --------------------------------------------------------------- */
+
+const cbor_item_t *client_map_get(const cbor_item_t *map, const char *key);
+bool client_get_uint(const cbor_item_t *map, const char *key, uint64_t *out);
+bool client_get_int(const cbor_item_t *map, const char *key, int64_t *out);
+bool client_get_bool(const cbor_item_t *map, const char *key, bool *out);
+/* Text into a NUL-terminated buffer (truncated to fit). */
+bool client_get_text(const cbor_item_t *map, const char *key, char *out, size_t cap);
+/* Byte string: pointer into the item and its length. */
+bool client_get_bytes(const cbor_item_t *map, const char *key, const uint8_t **data, size_t *len);
+bool client_item_uint(const cbor_item_t *item, uint64_t *out);
+
+/* Output helpers
+ * -------------- */
+
+/* "image test: IMAGE_ALREADY_PENDING (28)" / "echo: ENOTSUP (8)". */
+void client_format_deverr(char *out, size_t cap, const char *what, const struct client_deverr *e);
+/* The Go tool's `image list` text for a state response (exact, scripts grep it). */
+void client_print_image_list(FILE *f, const cbor_item_t *root);
+/* Any CBOR item as JSON (byte strings as lowercase hex strings), ending in a newline. */
+void client_print_json(FILE *f, const cbor_item_t *item);
+
+/* Image upload engine
+ * ------------------- */
+
+typedef void (*client_progress_fn)(void *arg, size_t done, size_t total);
+
+struct client_upload_opts {
+    const uint8_t *data;
+    size_t len;
+    uint32_t image;          /* image number; sent only when non-zero */
+    bool upgrade;            /* refuse older versions */
+    unsigned window;         /* requests in flight; 0 = buf_count - 1 */
+    size_t chunk_max;        /* data bytes per request cap; 0 = fill the packet */
+    int first_timeout_ms;    /* first chunk (slot erase); 0 = default */
+    int timeout_ms;          /* later chunks; 0 = default */
+    int retries;             /* consecutive timeouts without progress; 0 = default */
+    client_progress_fn progress;
+    void *progress_arg;
+};
+
+struct client_upload_stats {
+    size_t resumed_from;     /* offset the device reported for our SHA-256 */
+    unsigned requests;
+    unsigned retransmits;
+    unsigned resyncs;
+    size_t chunk_data;       /* data bytes per full request */
+    unsigned window;
+    bool match_reported;
+    bool match;
+};
+
+/* Uploads an image; resumes when the device already holds part of the same file (by its
+ * SHA-256). CLIENT_EDEVICE with *err filled when the device refuses; DFU_ETIMEDOUT after the
+ * retries are spent. */
+int client_image_upload(struct client_session *s, const struct client_upload_opts *o,
+                        struct client_upload_stats *st, struct client_deverr *err);
+
+/* Data bytes that fit in a request of pkt_max bytes for an upload chunk at offset off. */
+size_t client_upload_chunk_fit(size_t pkt_max, size_t off, size_t total, uint32_t image,
+                               bool upgrade);
+
+/* File-system transfers (stop-and-wait; the server keeps one file context)
+ * ------------------------------------------------------------------------ */
+
+int client_fs_upload(struct client_session *s, const char *remote, const uint8_t *data,
+                     size_t len, client_progress_fn progress, void *arg,
+                     struct client_deverr *err);
+/* *out is a heap buffer the caller frees. */
+int client_fs_download(struct client_session *s, const char *remote, uint8_t **out,
+                       size_t *out_len, client_progress_fn progress, void *arg,
+                       struct client_deverr *err);
+
+#endif

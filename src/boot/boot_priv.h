@@ -1,0 +1,99 @@
+/* Internals shared by the bootloader core's files: trailer field access, status entries,
+ * copy/erase helpers and the per-boot state. */
+#ifndef DFUKIT_BOOT_PRIV_H
+#define DFUKIT_BOOT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dfukit/boot.h"
+
+/* Where the status of an interrupted swap lives (MCUboot's BOOT_STATUS_SOURCE_[...]). */
+enum boot_status_source {
+    BOOT_STATUS_SOURCE_NONE = 0,
+    BOOT_STATUS_SOURCE_SCRATCH = 1,
+    BOOT_STATUS_SOURCE_PRIMARY = 2,
+};
+
+/* swap-move's two phases. */
+enum boot_status_op { BOOT_OP_MOVE = 0, BOOT_OP_SWAP = 1 };
+
+/* Progress of a swap. idx counts groups/sectors from 1; state counts the steps of that group
+ * done so far (0 = none). A reset status is idx 1, state 0, op MOVE. */
+struct boot_status {
+    uint32_t idx;
+    uint8_t state;
+    uint8_t op;
+    uint8_t swap_type;
+    uint8_t source;
+    uint32_t swap_size;
+};
+
+/* One boot: areas, trailer layouts and the work buffer. */
+struct boot_state {
+    const struct boot_config *cfg;
+    const struct flash_area *pri;
+    const struct flash_area *sec;
+    const struct flash_area *scr;
+    struct boot_trailer_layout tl_pri;
+    struct boot_trailer_layout tl_sec;
+    struct boot_trailer_layout tl_scr;
+    uint8_t buf[BOOT_COPY_BUF_SIZE];
+};
+
+/* Trailer writes: each field is one write of write_align bytes (the value, then the erased
+ * value as padding), so on flash a field is either untouched or complete. */
+int trailer_write_magic(const struct flash_area *fa, const struct boot_trailer_layout *tl);
+int trailer_write_flag(const struct flash_area *fa, uint32_t off);
+int trailer_write_swap_info(const struct flash_area *fa, const struct boot_trailer_layout *tl,
+                            uint8_t swap_type, uint8_t image_num);
+int trailer_write_swap_size(const struct flash_area *fa, const struct boot_trailer_layout *tl,
+                            uint32_t swap_size);
+/* DFU_ENOENT when the field is erased. */
+int trailer_read_swap_size(const struct flash_area *fa, const struct boot_trailer_layout *tl,
+                           uint32_t *out);
+/* Reads magic/flags/swap_info with a given layout (max_align). */
+int trailer_read_state(const struct flash_area *fa, const struct boot_trailer_layout *tl,
+                       struct boot_swap_state *out);
+
+/* Status entries: entry i holds value (1..3) in its first byte. */
+int status_write(const struct flash_area *fa, const struct boot_trailer_layout *tl, uint32_t i,
+                 uint8_t value);
+/* Number of entries written before the first erased one. */
+int status_count(const struct flash_area *fa, const struct boot_trailer_layout *tl,
+                 uint32_t *out);
+
+/* Erases [off, off+len) sector by sector from the end towards the start, so a trailer's magic
+ * goes first. */
+int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len);
+/* Erases the sectors of fa that hold its trailer (from the end). */
+int boot_erase_trailer_sectors(const struct flash_area *fa, const struct boot_trailer_layout *tl);
+/* Offset of the first sector holding any trailer byte. */
+int boot_first_trailer_sector_off(const struct flash_area *fa,
+                                  const struct boot_trailer_layout *tl, uint32_t *out);
+/* Copies len bytes from src+soff to dst+doff through st->buf (destination erased). */
+int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
+                     const struct flash_area *dst, uint32_t doff, uint32_t len);
+
+/* Writes a fresh trailer for a swap into fa (erased): swap_info, image_ok when the
+ * secondary's is set (or force_image_ok), swap_size, then the magic last. */
+int boot_status_init(struct boot_state *st, const struct flash_area *fa,
+                     const struct boot_trailer_layout *tl, const struct boot_status *bs,
+                     bool image_ok);
+
+/* Strategies. Each runs (or resumes, from bs) a whole swap; bs->swap_size is the number of
+ * bytes to exchange. They leave copy_done/image_ok to the caller. */
+int swap_scratch_status_source(struct boot_state *st, uint8_t *source);
+int swap_scratch_read_status(struct boot_state *st, struct boot_status *bs);
+int swap_scratch_check(struct boot_state *st, uint32_t swap_size);
+int swap_scratch_run(struct boot_state *st, struct boot_status *bs);
+
+int swap_move_read_status(struct boot_state *st, struct boot_status *bs);
+int swap_move_check(struct boot_state *st, uint32_t swap_size);
+int swap_move_fixup_revert(struct boot_state *st, struct boot_status *bs);
+int swap_move_run(struct boot_state *st, struct boot_status *bs);
+bool swap_move_revert_pending(const struct boot_swap_state *p, const struct boot_swap_state *s);
+
+int overwrite_run(struct boot_state *st, uint32_t copy_size);
+
+#endif

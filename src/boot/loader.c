@@ -1,0 +1,340 @@
+/* boot_go(): the bootloader's decision loop.
+ *   1. Read the status of an interrupted swap; if one is under way, finish it.
+ *   2. Otherwise decide the swap from the two trailers (swap_table.c). For TEST/PERM/REVERT
+ *      validate the secondary completely (and apply the downgrade policy) before touching
+ *      anything; an invalid secondary is erased and the primary boots (FAIL).
+ *   3. Validate the primary (unless configured not to) and report what to start. */
+#include <string.h>
+
+#include "boot_priv.h"
+#include "dfukit/err.h"
+
+static int state_init(struct boot_state *st, const struct boot_config *cfg)
+{
+    if (cfg == NULL || cfg->primary == NULL || cfg->secondary == NULL) {
+        return DFU_EINVAL;
+    }
+    st->cfg = cfg;
+    st->pri = cfg->primary;
+    st->sec = cfg->secondary;
+    st->scr = cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
+    if (cfg->strategy > BOOT_STRATEGY_SWAP_MOVE ||
+        (cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
+        (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL)) {
+        return DFU_EINVAL;
+    }
+    if (!flash_area_is_sector_aligned(st->pri) || !flash_area_is_sector_aligned(st->sec) ||
+        flash_area_align(st->pri) != flash_area_align(st->sec) ||
+        flash_area_erased_val(st->pri) != flash_area_erased_val(st->sec)) {
+        return DFU_EINVAL;
+    }
+    uint32_t entries = BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT;
+    int err = boot_trailer_layout_of(st->pri, entries, &st->tl_pri);
+    if (!err) {
+        err = boot_trailer_layout_of(st->sec, entries, &st->tl_sec);
+    }
+    if (!err && st->scr != NULL) {
+        if (!flash_area_is_sector_aligned(st->scr) ||
+            flash_area_align(st->scr) != flash_area_align(st->pri) ||
+            flash_area_erased_val(st->scr) != flash_area_erased_val(st->pri)) {
+            return DFU_EINVAL;
+        }
+        err = boot_trailer_layout_of(st->scr, BOOT_STATUS_STATE_COUNT, &st->tl_scr);
+    }
+    return err == DFU_ENOSPC ? DFU_EINVAL : err;
+}
+
+static bool status_is_reset(const struct boot_state *st, const struct boot_status *bs)
+{
+    if (bs->idx != 1 || bs->state != 0) {
+        return false;
+    }
+    return st->cfg->strategy != BOOT_STRATEGY_SWAP_MOVE || bs->op == BOOT_OP_MOVE;
+}
+
+static int read_status(struct boot_state *st, struct boot_status *bs)
+{
+    switch (st->cfg->strategy) {
+    case BOOT_STRATEGY_SWAP_SCRATCH:
+        return swap_scratch_read_status(st, bs);
+    case BOOT_STRATEGY_SWAP_MOVE:
+        return swap_move_read_status(st, bs);
+    default:
+        memset(bs, 0, sizeof(*bs));
+        bs->idx = 1;
+        bs->swap_type = BOOT_SWAP_TYPE_NONE;
+        return 0;
+    }
+}
+
+static int run_swap(struct boot_state *st, struct boot_status *bs)
+{
+    if (st->cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH) {
+        return swap_scratch_run(st, bs);
+    }
+    return swap_move_run(st, bs);
+}
+
+/* After a swap: image_ok first for PERM/REVERT (a cut before copy_done then resumes, rather
+ * than looking like an unconfirmed test), then copy_done. */
+static int finish_swap(struct boot_state *st, uint8_t swap_type)
+{
+    struct boot_swap_state p;
+    int err = trailer_read_state(st->pri, &st->tl_pri, &p);
+    if (err) {
+        return err;
+    }
+    if ((swap_type == BOOT_SWAP_TYPE_PERM || swap_type == BOOT_SWAP_TYPE_REVERT) &&
+        p.image_ok == BOOT_FLAG_UNSET) {
+        err = trailer_write_flag(st->pri, st->tl_pri.image_ok_off);
+    }
+    if (!err && p.copy_done == BOOT_FLAG_UNSET) {
+        err = trailer_write_flag(st->pri, st->tl_pri.copy_done_off);
+    }
+    return err;
+}
+
+/* Bytes an image occupies in a slot, 0 when the slot holds no readable image. */
+static uint32_t image_size(const struct flash_area *fa)
+{
+    struct image_header hdr;
+    struct image_layout lay;
+    if (image_header_read(fa, &hdr) != 0 || image_layout_read(fa, &hdr, &lay) != 0) {
+        return 0;
+    }
+    return lay.total_size;
+}
+
+static int validate(struct boot_state *st, const struct flash_area *fa, struct image_info *info)
+{
+    int err = image_validate(fa, st->cfg->keys, st->cfg->key_count, st->buf, sizeof(st->buf), info);
+    if (err) {
+        return err;
+    }
+    if (info->layout.total_size > fa->size - st->tl_pri.size) {
+        return DFU_ENOSPC;  /* would run into the trailer */
+    }
+    return 0;
+}
+
+/* True when the secondary trailer carries a swap_size: only swap-move's revert fixup writes
+ * one there, so the image is the previous, confirmed one and no downgrade check applies. */
+static bool is_revert_fixup(struct boot_state *st)
+{
+    uint32_t v;
+    return trailer_read_swap_size(st->sec, &st->tl_sec, &v) == 0;
+}
+
+/* Downgrade policy for the secondary: DFU_EPERM when refused. */
+static int check_downgrade(struct boot_state *st, const struct image_info *sec)
+{
+    const struct boot_config *cfg = st->cfg;
+    if (cfg->downgrade == BOOT_DOWNGRADE_VERSION) {
+        struct image_header hp;
+        if (image_header_read(st->pri, &hp) == 0 &&
+            image_version_cmp(&sec->hdr.ver, &hp.ver, cfg->downgrade_use_build) < 0) {
+            return DFU_EPERM;
+        }
+    } else if (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
+        uint32_t now;
+        int err = cfg->sec_cnt->read(cfg->sec_cnt->arg, &now);
+        if (err) {
+            return err;
+        }
+        if ((sec->has_sec_cnt ? sec->sec_cnt : 0) < now) {
+            return DFU_EPERM;
+        }
+    }
+    return 0;
+}
+
+/* Validates the secondary for a swap of this type. 0: go ahead. Otherwise the secondary is
+ * refused; it is erased unless that could lose the last valid image. Flash errors pass up
+ * as such (*refused stays false). */
+static int check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
+                           bool *refused)
+{
+    *refused = false;
+    int err = validate(st, st->sec, info);
+    bool valid = err == 0;
+    if (err == DFU_EPOWER || err == DFU_EIO) {
+        return err;
+    }
+    if (valid && type != BOOT_SWAP_TYPE_REVERT && !is_revert_fixup(st)) {
+        err = check_downgrade(st, info);
+        if (err == DFU_EPOWER || err == DFU_EIO) {
+            return err;
+        }
+    }
+    if (err == 0) {
+        return 0;
+    }
+    *refused = true;
+    if (valid) {
+        /* A valid image refused by policy: keep it unless the primary is valid. */
+        struct image_info pi;
+        int perr = validate(st, st->pri, &pi);
+        if (perr == DFU_EPOWER || perr == DFU_EIO) {
+            return perr;
+        }
+        if (perr != 0) {
+            return 0;
+        }
+    }
+    return boot_erase_region(st->sec, 0, st->sec->size);
+}
+
+static int strategy_check(struct boot_state *st, uint32_t swap_size)
+{
+    switch (st->cfg->strategy) {
+    case BOOT_STRATEGY_SWAP_SCRATCH:
+        return swap_scratch_check(st, swap_size);
+    case BOOT_STRATEGY_SWAP_MOVE:
+        return swap_move_check(st, swap_size);
+    default:
+        return swap_size <= st->pri->size - st->tl_pri.size ? 0 : DFU_ENOSPC;
+    }
+}
+
+/* Starts a new upgrade (or revert) of the given type; *done gets what happened. */
+static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done)
+{
+    struct image_info info;
+    bool refused;
+    int err = check_secondary(st, type, &info, &refused);
+    if (err) {
+        return err;
+    }
+    if (refused) {
+        *done = BOOT_SWAP_TYPE_FAIL;
+        return 0;
+    }
+    uint32_t size = info.layout.total_size;
+    if (st->cfg->strategy != BOOT_STRATEGY_OVERWRITE) {
+        uint32_t psize = image_size(st->pri);
+        if (psize > size && psize <= st->pri->size - st->tl_pri.size) {
+            size = psize;
+        }
+    }
+    if (strategy_check(st, size) != 0) {
+        *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
+        return 0;
+    }
+    if (st->cfg->strategy == BOOT_STRATEGY_OVERWRITE) {
+        err = overwrite_run(st, size);
+    } else {
+        bs->swap_type = type;
+        bs->swap_size = size;
+        err = run_swap(st, bs);
+        if (!err) {
+            err = finish_swap(st, type);
+        }
+    }
+    if (!err) {
+        *done = type;
+    }
+    return err;
+}
+
+/* Raises the hardware security counter to a confirmed primary's SEC_CNT. */
+static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
+{
+    const struct boot_sec_cnt_port *port = st->cfg->sec_cnt;
+    if (port == NULL || port->update == NULL) {
+        return 0;
+    }
+    struct boot_swap_state p;
+    int err = trailer_read_state(st->pri, &st->tl_pri, &p);
+    if (err) {
+        return err;
+    }
+    bool confirmed = p.magic == BOOT_MAGIC_UNSET || p.image_ok == BOOT_FLAG_SET;
+    uint32_t img, now;
+    if (!confirmed || image_read_security_counter(st->pri, hdr, &img) != 0) {
+        return 0;
+    }
+    err = port->read(port->arg, &now);
+    if (!err && img > now) {
+        err = port->update(port->arg, img);
+    }
+    return err;
+}
+
+int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
+{
+    struct boot_state st;
+    int err = state_init(&st, cfg);
+    if (err) {
+        return err;
+    }
+    struct boot_status bs;
+    err = read_status(&st, &bs);
+    if (err) {
+        return err;
+    }
+    uint8_t done = BOOT_SWAP_TYPE_NONE;
+    if (bs.source != BOOT_STATUS_SOURCE_NONE && !status_is_reset(&st, &bs)) {
+        /* Interrupted swap: finish it; its images cannot be validated until it is done. */
+        err = run_swap(&st, &bs);
+        if (!err) {
+            err = finish_swap(&st, bs.swap_type);
+        }
+        done = bs.swap_type;
+    } else {
+        uint8_t type;
+        if (bs.source != BOOT_STATUS_SOURCE_NONE && bs.swap_type != BOOT_SWAP_TYPE_NONE) {
+            type = bs.swap_type;  /* a swap recorded but not begun: start it again */
+        } else {
+            struct boot_swap_state p, s;
+            err = trailer_read_state(st.pri, &st.tl_pri, &p);
+            if (!err) {
+                err = trailer_read_state(st.sec, &st.tl_sec, &s);
+            }
+            if (err) {
+                return err;
+            }
+            type = boot_swap_type_of(&p, &s);
+            if (type == BOOT_SWAP_TYPE_NONE && cfg->strategy == BOOT_STRATEGY_SWAP_MOVE &&
+                swap_move_revert_pending(&p, &s)) {
+                type = BOOT_SWAP_TYPE_REVERT;
+            }
+        }
+        if (cfg->strategy == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {
+            type = BOOT_SWAP_TYPE_NONE;  /* nothing to revert to */
+        }
+        if (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
+            type == BOOT_SWAP_TYPE_REVERT) {
+            err = start_swap(&st, &bs, type, &done);
+        }
+    }
+    if (err) {
+        return err;
+    }
+
+    struct image_header hdr;
+    if (cfg->skip_primary_validation) {
+        err = image_header_read(st.pri, &hdr);
+    } else {
+        struct image_info info;
+        err = validate(&st, st.pri, &info);
+        hdr = info.hdr;
+    }
+    if (err == DFU_EPOWER || err == DFU_EIO) {
+        return err;
+    }
+    if (err) {
+        return DFU_ENOENT;  /* nothing bootable */
+    }
+    err = update_sec_cnt(&st, &hdr);
+    if (err) {
+        return err;
+    }
+    if (rsp != NULL) {
+        rsp->slot = 0;
+        rsp->area = st.pri;
+        rsp->image_off = st.pri->off;
+        rsp->hdr = hdr;
+        rsp->swap_type = (enum boot_swap_type)done;
+    }
+    return 0;
+}

@@ -1,0 +1,335 @@
+/* The image upload engine (SMP.md §2.2, §6): chunks sized to fill the device's net_buf, a
+ * window of up to buf_count - 1 requests in flight matched by sequence number, resync from
+ * the offset the device returns, resume by the file's SHA-256, a long timeout for the first
+ * chunk (the device erases the slot) and short ones after, with bounded retries. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chunk.h"
+#include "dfukit/client.h"
+#include "dfukit/crypto.h"
+#include "dfukit/err.h"
+#include "dfukit/smp_cbor.h"
+
+#define UPLOAD_WINDOW_MAX 32
+#define UPLOAD_FIRST_TIMEOUT_MS 60000
+#define UPLOAD_TIMEOUT_MS 2500
+#define UPLOAD_RETRIES 5
+#define UPLOAD_RESTARTS_MAX 3
+#define IMG_ID_UPLOAD 1
+
+struct inflight {
+    bool used;
+    uint8_t seq;
+    unsigned epoch;     /* resync generation it was sent in */
+    size_t off, len;
+    int64_t sent_ms;
+};
+
+struct upload {
+    struct client_session *s;
+    const struct client_upload_opts *o;
+    struct client_upload_stats *st;
+    uint8_t sha[32];
+    size_t pkt_max;
+    uint8_t *pkt;       /* CBOR payload scratch, pkt_max bytes */
+    struct inflight fl[UPLOAD_WINDOW_MAX];
+    unsigned window, nfl, epoch;
+    size_t next, acked;
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Encodes and sends the chunk at off; returns its data length or a negative error. */
+static int send_chunk(struct upload *u, size_t off)
+{
+    const struct client_upload_opts *o = u->o;
+    size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
+    if (o->chunk_max && d > o->chunk_max) {
+        d = o->chunk_max;
+    }
+    if (d == 0) {
+        return DFU_ENOSPC; /* the device's buffer cannot hold even one byte of data */
+    }
+    bool first = off == 0;
+    size_t pairs = 2 + (o->image ? 1 : 0) + (first ? 2 + (o->upgrade ? 1 : 0) : 0);
+    struct smp_cbor_enc e;
+    smp_cbor_enc_init(&e, u->pkt, u->pkt_max - SMP_HDR_SIZE);
+    bool ok = smp_cbor_put_map(&e, pairs);
+    if (o->image) {
+        ok = ok && smp_cbor_put_kv_uint(&e, "image", o->image);
+    }
+    if (first) {
+        ok = ok && smp_cbor_put_kv_uint(&e, "len", o->len) &&
+             smp_cbor_put_kv_bstr(&e, "sha", u->sha, sizeof(u->sha));
+    }
+    ok = ok && smp_cbor_put_kv_uint(&e, "off", off) &&
+         smp_cbor_put_kv_bstr(&e, "data", o->data + off, d);
+    if (first && o->upgrade) {
+        ok = ok && smp_cbor_put_kv_bool(&e, "upgrade", true);
+    }
+    int err = smp_cbor_enc_error(&e);
+    if (!ok || err) {
+        return err ? err : DFU_ENOSPC;
+    }
+    int seq = client_send(u->s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, u->pkt, e.len);
+    if (seq < 0) {
+        return seq;
+    }
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (!u->fl[i].used) {
+            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, now_ms()};
+            u->nfl++;
+            break;
+        }
+    }
+    u->st->requests++;
+    if (d > u->st->chunk_data) {
+        u->st->chunk_data = d;
+    }
+    return (int)d;
+}
+
+static void drop_inflight(struct upload *u)
+{
+    memset(u->fl, 0, sizeof(u->fl));
+    u->nfl = 0;
+}
+
+static struct inflight *find_inflight(struct upload *u, uint8_t seq)
+{
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].seq == seq) {
+            return &u->fl[i];
+        }
+    }
+    return NULL;
+}
+
+static int64_t oldest_sent(const struct upload *u)
+{
+    int64_t t = INT64_MAX;
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].sent_ms < t) {
+            t = u->fl[i].sent_ms;
+        }
+    }
+    return t;
+}
+
+/* Waits for the answer to the first chunk, which also tells where a resumed upload stands. */
+static int first_chunk(struct upload *u, struct client_deverr *err)
+{
+    int timeout = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : UPLOAD_FIRST_TIMEOUT_MS;
+    int retries = u->o->retries > 0 ? u->o->retries : UPLOAD_RETRIES;
+    for (int attempt = 0; attempt <= retries; attempt++) {
+        drop_inflight(u);
+        int n = send_chunk(u, 0);
+        if (n < 0) {
+            return n;
+        }
+        if (attempt > 0) {
+            u->st->retransmits++;
+        }
+        uint8_t seq = u->fl[0].seq;
+        int64_t deadline = now_ms() + timeout;
+        for (;;) {
+            int64_t left = deadline - now_ms();
+            struct client_rsp rsp;
+            int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
+            if (e == DFU_EBADMSG) {
+                continue;
+            }
+            if (e == DFU_ETIMEDOUT) {
+                break;
+            }
+            if (e) {
+                return e;
+            }
+            if (rsp.hdr.seq != seq || rsp.hdr.group != SMP_GROUP_IMAGE ||
+                rsp.hdr.id != IMG_ID_UPLOAD) {
+                client_rsp_free(&rsp);
+                continue;
+            }
+            uint64_t off;
+            int rc = 0;
+            if (client_rsp_failed(&rsp)) {
+                *err = rsp.err;
+                rc = CLIENT_EDEVICE;
+            } else if (!client_get_uint(rsp.root, "off", &off) || off > u->o->len) {
+                rc = DFU_EBADMSG;
+            } else {
+                u->acked = u->next = (size_t)off;
+                if (off != (uint64_t)n) {
+                    u->st->resumed_from = (size_t)off;
+                }
+                bool match;
+                if (off == u->o->len && client_get_bool(rsp.root, "match", &match)) {
+                    u->st->match_reported = true;
+                    u->st->match = match;
+                }
+            }
+            client_rsp_free(&rsp);
+            drop_inflight(u);
+            return rc;
+        }
+    }
+    return DFU_ETIMEDOUT;
+}
+
+/* Handles one response of the pipelined phase. */
+static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
+                       unsigned *restarts, int *stalls)
+{
+    struct inflight *f = find_inflight(u, rsp->hdr.seq);
+    if (!f || rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+        return 0; /* a late or duplicated answer to something we gave up on */
+    }
+    struct inflight req = *f;
+    f->used = false;
+    u->nfl--;
+    if (client_rsp_failed(rsp)) {
+        *err = rsp->err;
+        return CLIENT_EDEVICE;
+    }
+    uint64_t off;
+    if (!client_get_uint(rsp->root, "off", &off) || off > u->o->len) {
+        return DFU_EBADMSG;
+    }
+    if (off == 0 && u->acked > 0) {
+        /* the device lost the upload (reboot, another client): start over with len and sha */
+        if (++*restarts > UPLOAD_RESTARTS_MAX) {
+            return DFU_EIO;
+        }
+        drop_inflight(u);
+        u->epoch++;
+        u->acked = u->next = 0;
+        return 1; /* caller runs the first-chunk step again */
+    }
+    if (off > u->acked) {
+        u->acked = (size_t)off;
+        *stalls = 0;
+        if (u->o->progress) {
+            u->o->progress(u->o->progress_arg, u->acked, u->o->len);
+        }
+    }
+    bool match;
+    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
+        u->st->match_reported = true;
+        u->st->match = match;
+    }
+    if (req.epoch == u->epoch && off != req.off + req.len) {
+        if (off < u->next) {
+            /* a chunk went missing: everything sent after it is dropped by the device */
+            u->epoch++;
+            u->st->resyncs++;
+            u->next = (size_t)off;
+        }
+    }
+    if (u->next < u->acked) {
+        u->next = u->acked;
+    }
+    return 0;
+}
+
+int client_image_upload(struct client_session *s, const struct client_upload_opts *o,
+                        struct client_upload_stats *st, struct client_deverr *err)
+{
+    struct client_upload_stats dummy;
+    struct client_deverr derr;
+    if (!st) {
+        st = &dummy;
+    }
+    if (!err) {
+        err = &derr;
+    }
+    memset(st, 0, sizeof(*st));
+    memset(err, 0, sizeof(*err));
+    if (!o->data || o->len == 0 || o->len > 0xffffffffu) {
+        return DFU_EINVAL;
+    }
+    int rc = client_read_params(s);
+    if (rc) {
+        return rc;
+    }
+    struct upload u;
+    memset(&u, 0, sizeof(u));
+    u.s = s;
+    u.o = o;
+    u.st = st;
+    u.pkt_max = client_max_packet(s);
+    unsigned window = o->window;
+    if (window == 0) {
+        window = s->buf_count > 1 ? s->buf_count - 1 : 1;
+    }
+    u.window = window > UPLOAD_WINDOW_MAX ? UPLOAD_WINDOW_MAX : window;
+    st->window = u.window;
+    rc = crypto_hash(CRYPTO_SHA256, o->data, o->len, u.sha);
+    if (rc) {
+        return rc;
+    }
+    u.pkt = malloc(u.pkt_max);
+    if (!u.pkt) {
+        return DFU_ENOMEM;
+    }
+    int timeout = o->timeout_ms > 0 ? o->timeout_ms : UPLOAD_TIMEOUT_MS;
+    int retries = o->retries > 0 ? o->retries : UPLOAD_RETRIES;
+    unsigned restarts = 0;
+    int stalls = 0;
+    rc = first_chunk(&u, err);
+    if (!rc && o->progress) {
+        o->progress(o->progress_arg, u.acked, o->len);
+    }
+    while (!rc && u.acked < o->len) {
+        while (u.nfl < u.window && u.next < o->len) {
+            int n = send_chunk(&u, u.next);
+            if (n < 0) {
+                rc = n;
+                break;
+            }
+            u.next += (size_t)n;
+        }
+        if (rc) {
+            break;
+        }
+        int64_t left = oldest_sent(&u) + timeout - now_ms();
+        struct client_rsp rsp;
+        int e = left > 0 ? client_recv(s, &rsp, (int)left) : DFU_ETIMEDOUT;
+        if (e == DFU_EBADMSG) {
+            continue;
+        }
+        if (e == DFU_ETIMEDOUT) {
+            /* give up on everything in flight and go on from what the device confirmed */
+            if (++stalls > retries) {
+                rc = DFU_ETIMEDOUT;
+                break;
+            }
+            drop_inflight(&u);
+            u.epoch++;
+            u.next = u.acked;
+            st->retransmits++;
+            continue;
+        }
+        if (e) {
+            rc = e;
+            break;
+        }
+        int r = on_response(&u, &rsp, err, &restarts, &stalls);
+        client_rsp_free(&rsp);
+        if (r == 1) {
+            r = first_chunk(&u, err);
+        }
+        rc = r;
+    }
+    if (!rc && st->match_reported && !st->match) {
+        rc = DFU_ESIG; /* the device's hash of what it received differs from ours */
+    }
+    free(u.pkt);
+    return rc;
+}

@@ -1,0 +1,168 @@
+/* `imgtool verify`: the device-side validator (image_validate) run over the file held in RAM
+ * behind a read-only flash area, plus a host-side diagnosis so a refusal names its cause. */
+#include <stdio.h>
+#include <string.h>
+
+#include "dfukit/bytes.h"
+#include "dfukit/err.h"
+#include "dfukit/flash.h"
+#include "dfukit/imgbuild.h"
+
+struct ram_flash {
+    const uint8_t *img;
+    size_t len;
+};
+
+static int ram_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+    const struct ram_flash *r = ctx;
+    if (off > r->len || len > r->len - off) {
+        return DFU_ERANGE;
+    }
+    memcpy(buf, r->img + off, len);
+    return 0;
+}
+
+static int ram_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
+{
+    (void)ctx;
+    (void)off;
+    (void)buf;
+    (void)len;
+    return DFU_EPERM;  /* verification never writes */
+}
+
+static int ram_erase(void *ctx, uint32_t off, uint32_t len)
+{
+    (void)ctx;
+    (void)off;
+    (void)len;
+    return DFU_EPERM;
+}
+
+static const struct flash_ops ram_ops = {ram_read, ram_write, ram_erase};
+
+/* Protected TLV types the validator accepts (the same list as image_validate's): the ones
+ * MCUboot interprets and the vendor range --custom-tlv uses. */
+static bool known_protected(uint16_t type)
+{
+    return type == IMAGE_TLV_SEC_CNT || type == IMAGE_TLV_DEPENDENCY ||
+           type == IMAGE_TLV_BOOT_RECORD || type == IMAGE_TLV_SIG_PURE ||
+           (type & 0xffu) >= 0xa0u;
+}
+
+/* Walks the layout by hand to name what is wrong with an image image_validate refused. */
+static void diagnose(const uint8_t *img, size_t len, int rc, bool keyed, char *err,
+                     size_t err_len)
+{
+    if (len < IMAGE_HEADER_SIZE) {
+        snprintf(err, err_len, "truncated image: %zu bytes, shorter than the 32-byte header", len);
+        return;
+    }
+    if (load32_le(img) != IMAGE_MAGIC) {
+        snprintf(err, err_len, "Invalid image magic; is this an MCUboot image?");
+        return;
+    }
+    uint16_t hdr_size = load16_le(img + 8), prot = load16_le(img + 10);
+    uint32_t img_size = load32_le(img + 12);
+    uint64_t end = (uint64_t)hdr_size + img_size + prot;
+    if (hdr_size < IMAGE_HEADER_SIZE) {
+        snprintf(err, err_len, "header size 0x%x is smaller than the 32-byte header", hdr_size);
+        return;
+    }
+    if (end + IMAGE_TLV_INFO_SIZE > len) {
+        snprintf(err, err_len,
+                 "truncated image: header sizes point past the end of the file (0x%llx > 0x%zx)",
+                 (unsigned long long)(end + IMAGE_TLV_INFO_SIZE), len);
+        return;
+    }
+    uint64_t off = (uint64_t)hdr_size + img_size;
+    if (prot) {
+        if (load16_le(img + off) != IMAGE_TLV_PROT_INFO_MAGIC || load16_le(img + off + 2) != prot) {
+            snprintf(err, err_len, "bad protected TLV area info at 0x%llx",
+                     (unsigned long long)off);
+            return;
+        }
+        for (uint64_t p = off + 4; p < end;) {
+            if (p + 4 > end) {
+                snprintf(err, err_len, "protected TLV at 0x%llx is cut short",
+                         (unsigned long long)p);
+                return;
+            }
+            uint16_t type = load16_le(img + p), tlen = load16_le(img + p + 2);
+            if (p + 4 + tlen > end) {
+                snprintf(err, err_len,
+                         "protected TLV 0x%x at 0x%llx: length 0x%x points past its area", type,
+                         (unsigned long long)p, tlen);
+                return;
+            }
+            if (!known_protected(type)) {
+                snprintf(err, err_len, "unknown TLV 0x%x in the protected area", type);
+                return;
+            }
+            p += 4 + tlen;
+        }
+    }
+    if (load16_le(img + end) != IMAGE_TLV_INFO_MAGIC) {
+        snprintf(err, err_len, "Invalid TLV info magic; is this an MCUboot image?");
+        return;
+    }
+    uint64_t uend = end + load16_le(img + end + 2);
+    if (uend > len) {
+        snprintf(err, err_len,
+                 "truncated image: TLV area length points past the end of the file (0x%llx > "
+                 "0x%zx)",
+                 (unsigned long long)uend, len);
+        return;
+    }
+    for (uint64_t p = end + 4; p < uend;) {
+        uint16_t type = p + 4 <= uend ? load16_le(img + p) : 0;
+        uint16_t tlen = p + 4 <= uend ? load16_le(img + p + 2) : 0;
+        if (p + 4 > uend || p + 4 + tlen > uend) {
+            snprintf(err, err_len, "TLV 0x%x at 0x%llx: length points past the TLV area", type,
+                     (unsigned long long)p);
+            return;
+        }
+        p += 4 + tlen;
+    }
+    if (rc == DFU_ESIG) {
+        snprintf(err, err_len,
+                 keyed ? "image hash or signature does not verify with the given key"
+                       : "Image has an invalid hash");
+        return;
+    }
+    snprintf(err, err_len, "malformed image (%s)", dfu_strerror(rc));
+}
+
+int imgbuild_verify(const uint8_t *img, size_t len, const struct keys_key *key,
+                    struct image_info *info, char *err, size_t err_len)
+{
+    if (len > UINT32_MAX) {
+        snprintf(err, err_len, "image too large");
+        return DFU_ERANGE;
+    }
+    uint8_t pub[KEYS_PUB_MAX];
+    struct image_key ik = {0};
+    if (key) {
+        int n = keys_public_bytes(key, pub, sizeof(pub));
+        if (n < 0) {
+            snprintf(err, err_len, "cannot encode the public key");
+            return n;
+        }
+        ik.der = pub;
+        ik.len = (size_t)n;
+    }
+    struct ram_flash ram = {img, len};
+    struct flash_sector_run run = {1, (uint32_t)len};
+    struct flash_dev dev = {
+        .ops = &ram_ops, .ctx = &ram, .size = (uint32_t)len, .write_align = 1,
+        .erased_val = 0xff, .runs = &run, .run_count = 1,
+    };
+    struct flash_area fa = {.dev = &dev, .off = 0, .size = (uint32_t)len, .id = 0};
+    uint8_t tmp[4096];
+    int rc = image_validate(&fa, key ? &ik : NULL, key ? 1 : 0, tmp, sizeof(tmp), info);
+    if (rc) {
+        diagnose(img, len, rc, key != NULL, err, err_len);
+    }
+    return rc;
+}

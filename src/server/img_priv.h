@@ -1,0 +1,49 @@
+/* Shared by the image group's files (img.c: state, erase, slot info; img_upload.c: upload). */
+#ifndef DFUKIT_SERVER_IMG_PRIV_H
+#define DFUKIT_SERVER_IMG_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dfukit/boot.h"
+#include "dfukit/image.h"
+#include "dfukit/server.h"
+
+#define IMG_HASH_LEN 32
+#define IMG_ACTIVE_SLOT 0u   /* swap modes: the application runs from the primary slot */
+
+enum img_id {
+    IMG_ID_STATE = 0,
+    IMG_ID_UPLOAD = 1,
+    IMG_ID_FILE = 2,
+    IMG_ID_CORELIST = 3,
+    IMG_ID_CORELOAD = 4,
+    IMG_ID_ERASE = 5,
+    IMG_ID_SLOT_INFO = 6,
+};
+
+/* What the next boot does (Zephyr's img_mgmt_next_boot_type). */
+enum img_next_boot { IMG_NEXT_NORMAL, IMG_NEXT_TEST, IMG_NEXT_REVERT };
+
+/* A slot's image as the state commands see it. */
+struct img_slot_info {
+    struct image_header hdr;
+    uint8_t hash[IMG_HASH_LEN];   /* the SHA256 TLV */
+};
+
+/* The flash area of slot 0 or 1, NULL when the port has none. */
+const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned slot);
+/* 0 and *out filled for a listable image; else the image-group code why not (NO_IMAGE,
+ * NO_TLVS, HASH_NOT_FOUND, TLV_INVALID_SIZE, TLV_MULTIPLE_HASHES_FOUND, FLASH_READ_FAILED). */
+int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_info *out);
+/* The slot the next boot runs and how; negative when the trailers cannot be read. */
+int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type);
+/* True when the slot may not be written or erased (active, pending, or the revert target). */
+bool img_slot_in_use(const struct smp_server *srv, unsigned slot);
+/* SHA-256 over [0, len) of fa through the server's scratch buffer. */
+int img_hash_area(struct smp_server *srv, const struct flash_area *fa, uint32_t len,
+                  uint8_t out[IMG_HASH_LEN]);
+
+int img_upload(struct mgmt_ctx *ctx);
+
+#endif

@@ -1,0 +1,308 @@
+/* Image upload (2/1/1, SMP.md §2.2; Zephyr's img_mgmt_upload + img_mgmt_upload_inspect):
+ * one upload context, first-chunk checks, resume by sha, the expected offset on a mismatch,
+ * overrun refusal, the optional "upgrade" version check, progressive erase sector by sector
+ * (so no request stalls on erasing the whole slot), writes buffered to the flash alignment,
+ * and "match" against the client's SHA-256 at the end. Any error forgets the upload. */
+#include <string.h>
+
+#include "dfukit/bytes.h"
+#include "dfukit/err.h"
+#include "img_priv.h"
+
+#define UPLOAD_SLOT 1u
+
+struct upload_req {
+    uint32_t image;
+    struct smp_cbor_str data;
+    uint64_t len;
+    uint64_t off;
+    struct smp_cbor_str sha;
+    bool upgrade;
+};
+
+void img_mgmt_upload_reset(struct smp_server *srv)
+{
+    memset(&srv->upload, 0, sizeof(srv->upload));
+}
+
+/* Erases the sectors the trailer falls in (unless blank), so an old magic cannot make the new
+ * image pending before it is tested. Sets trailer_from. */
+static int erase_trailer(struct smp_server *srv, const struct flash_area *fa)
+{
+    uint32_t tsize = boot_trailer_size(flash_area_align(fa),
+                                       BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
+    struct flash_sector s;
+    if (tsize > fa->size) {
+        tsize = fa->size;
+    }
+    if (flash_area_sector_at(fa, fa->size - tsize, &s) != 0) {
+        return IMG_ERR_FLASH_ERASE_FAILED;
+    }
+    srv->upload.trailer_from = s.off;
+    for (uint32_t off = s.off; off < fa->size; off += s.size) {
+        if (flash_area_sector_at(fa, off, &s) != 0 || s.size == 0) {
+            return IMG_ERR_FLASH_ERASE_FAILED;
+        }
+        int blank = flash_area_is_erased(fa, s.off, s.size, srv->scratch,
+                                         (uint32_t)sizeof(srv->scratch));
+        if (blank < 0) {
+            return IMG_ERR_FLASH_READ_FAILED;
+        }
+        if (blank == 0) {
+            if (flash_area_erase(fa, s.off, s.size) != 0) {
+                return IMG_ERR_FLASH_ERASE_FAILED;
+            }
+            srv->counters.img_sectors_erased++;
+        }
+    }
+    return 0;
+}
+
+/* Erases, sector by sector, what lies below `end` and was not erased in this upload. */
+static int erase_up_to(struct smp_server *srv, const struct flash_area *fa, uint32_t end)
+{
+    struct server_img_upload *up = &srv->upload;
+    while (up->erased_to < end) {
+        if (up->erased_to >= up->trailer_from) {
+            up->erased_to = fa->size;  /* erased when the upload started */
+            break;
+        }
+        struct flash_sector s;
+        if (flash_area_sector_at(fa, up->erased_to, &s) != 0 || s.size == 0 ||
+            flash_area_erase(fa, s.off, s.size) != 0) {
+            return IMG_ERR_FLASH_ERASE_FAILED;
+        }
+        srv->counters.img_sectors_erased++;
+        up->erased_to = s.off + s.size;
+    }
+    return 0;
+}
+
+static int program(struct smp_server *srv, const struct flash_area *fa, uint32_t off,
+                   const uint8_t *data, uint32_t len)
+{
+    int rc = erase_up_to(srv, fa, off + len);
+    if (rc != 0) {
+        return rc;
+    }
+    if (flash_area_write(fa, off, data, len) != 0) {
+        return IMG_ERR_FLASH_WRITE_FAILED;
+    }
+    srv->counters.img_bytes_written += len;
+    return 0;
+}
+
+/* Appends data at upload.off: whole aligned runs go straight to flash, a tail shorter than
+ * the write alignment waits in upload.pend. */
+static int write_data(struct smp_server *srv, const struct flash_area *fa, const uint8_t *data,
+                      uint32_t len)
+{
+    struct server_img_upload *up = &srv->upload;
+    uint32_t align = flash_area_align(fa);
+    uint32_t pos = up->off - up->pend_len;  /* flash offset of pend[0], aligned */
+    while (len > 0) {
+        if (up->pend_len > 0 || len < align) {
+            uint32_t take = align - up->pend_len < len ? align - up->pend_len : len;
+            memcpy(up->pend + up->pend_len, data, take);
+            up->pend_len += take;
+            data += take;
+            len -= take;
+            if (up->pend_len == align) {
+                int rc = program(srv, fa, pos, up->pend, align);
+                if (rc != 0) {
+                    return rc;
+                }
+                pos += align;
+                up->pend_len = 0;
+            }
+        } else {
+            uint32_t run = len - len % align;
+            int rc = program(srv, fa, pos, data, run);
+            if (rc != 0) {
+                return rc;
+            }
+            pos += run;
+            data += run;
+            len -= run;
+        }
+    }
+    return 0;
+}
+
+/* Writes the last partial unit, padded with the erased value. */
+static int flush_pending(struct smp_server *srv, const struct flash_area *fa)
+{
+    struct server_img_upload *up = &srv->upload;
+    uint32_t align = flash_area_align(fa);
+    if (up->pend_len == 0) {
+        return 0;
+    }
+    memset(up->pend + up->pend_len, flash_area_erased_val(fa), align - up->pend_len);
+    int rc = program(srv, fa, up->off - up->pend_len, up->pend, align);
+    up->pend_len = 0;
+    return rc;
+}
+
+static bool sha_matches(struct smp_server *srv, const struct flash_area *fa)
+{
+    uint8_t digest[IMG_HASH_LEN];
+    return srv->upload.sha_len == IMG_HASH_LEN &&
+           img_hash_area(srv, fa, srv->upload.size, digest) == 0 &&
+           memcmp(digest, srv->upload.sha, IMG_HASH_LEN) == 0;
+}
+
+static int reply_off(struct mgmt_ctx *ctx, uint32_t off)
+{
+    return smp_cbor_put_kv_uint(ctx->enc, "off", off) ? MGMT_OK : SMP_ERR_EMSGSIZE;
+}
+
+/* First-chunk checks in Zephyr's order; 0 to start a fresh upload, < 0 to answer with the
+ * offset of the upload being resumed, > 0 an image-group code. */
+static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, bool len_found,
+                         const struct flash_area *fa)
+{
+    struct smp_server *srv = ctx->srv;
+    if (req->data.len < IMAGE_HEADER_SIZE) {
+        return IMG_ERR_INVALID_IMAGE_HEADER;
+    }
+    if (!len_found) {
+        return IMG_ERR_INVALID_LENGTH;
+    }
+    if (load32_le(req->data.ptr) != IMAGE_MAGIC) {
+        return IMG_ERR_INVALID_IMAGE_HEADER_MAGIC;
+    }
+    if (req->sha.len > sizeof(srv->upload.sha)) {
+        return IMG_ERR_INVALID_HASH;
+    }
+    if (req->sha.len > 0 && srv->upload.active && srv->upload.sha_len == req->sha.len &&
+        memcmp(srv->upload.sha, req->sha.ptr, req->sha.len) == 0) {
+        return -1;  /* resume */
+    }
+    if (req->image != 0 || img_slot_in_use(srv, UPLOAD_SLOT)) {
+        return IMG_ERR_NO_FREE_SLOT;
+    }
+    if (req->len > fa->size) {
+        return IMG_ERR_INVALID_IMAGE_TOO_LARGE;
+    }
+    if (req->data.len > req->len) {
+        return IMG_ERR_INVALID_IMAGE_DATA_OVERRUN;
+    }
+    if (flash_area_align(fa) > SERVER_IMG_ALIGN_MAX) {
+        return IMG_ERR_FLASH_CONFIG_QUERY_FAIL;
+    }
+    if (req->upgrade) {
+        struct image_header cur, next;
+        if (image_header_read(img_slot_area(srv, 0), &cur) != 0) {
+            return IMG_ERR_VERSION_GET_FAILED;
+        }
+        if (image_header_decode(&next, req->data.ptr) != 0) {
+            return IMG_ERR_INVALID_IMAGE_HEADER;
+        }
+        bool use_build = srv->port->version_cmp_use_build;
+        if (image_version_cmp(&cur.ver, &next.ver, use_build) >= 0) {
+            mgmt_set_rsn(ctx, "current version is newer");
+            return IMG_ERR_CURRENT_VERSION_IS_NEWER;
+        }
+    }
+    return 0;
+}
+
+static int upload(struct mgmt_ctx *ctx, const struct upload_req *req, bool off_found,
+                  bool len_found)
+{
+    struct smp_server *srv = ctx->srv;
+    struct server_img_upload *up = &srv->upload;
+    const struct flash_area *fa = img_slot_area(srv, UPLOAD_SLOT);
+    bool check = !srv->cfg.no_image_check;
+
+    if (!off_found) {
+        return IMG_ERR_INVALID_OFFSET;
+    }
+    if (req->off == 0) {
+        int rc = inspect_first(ctx, req, len_found, fa);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc > 0) {
+            return rc;
+        }
+        img_mgmt_upload_reset(srv);
+        up->active = true;
+        up->size = (uint32_t)req->len;
+        up->sha_len = (uint8_t)req->sha.len;
+        if (req->sha.len > 0) {
+            memcpy(up->sha, req->sha.ptr, req->sha.len);
+        }
+        if (check && up->sha_len == IMG_HASH_LEN && sha_matches(srv, fa)) {
+            up->off = up->size;  /* already there: nothing to send */
+            return -2;
+        }
+        rc = erase_trailer(srv, fa);
+        if (rc != 0) {
+            return rc;
+        }
+    } else {
+        if (!up->active || req->off != up->off) {
+            return -1;  /* lost or repeated chunk: tell the client where to go on */
+        }
+        if (req->off + req->data.len > up->size) {
+            return IMG_ERR_INVALID_IMAGE_DATA_OVERRUN;
+        }
+    }
+    if (req->data.len > 0) {
+        int rc = write_data(srv, fa, req->data.ptr, (uint32_t)req->data.len);
+        if (rc != 0) {
+            return rc;
+        }
+        up->off += (uint32_t)req->data.len;
+    }
+    if (up->off == up->size) {
+        int rc = flush_pending(srv, fa);
+        if (rc != 0) {
+            return rc;
+        }
+        return check && sha_matches(srv, fa) ? -2 : -3;
+    }
+    return -1;
+}
+
+/* 2/1/1 {("image"), ("len"), "off", ("sha"), "data", ("upgrade")} -> {"off", ("match")} */
+int img_upload(struct mgmt_ctx *ctx)
+{
+    struct upload_req req;
+    memset(&req, 0, sizeof(req));
+    struct smp_cbor_map_entry keys[] = {
+        {"image", smp_cbor_dec_uint32, &req.image, false},
+        {"data", smp_cbor_dec_bstr, &req.data, false},
+        {"len", smp_cbor_dec_uint64, &req.len, false},
+        {"off", smp_cbor_dec_uint64, &req.off, false},
+        {"sha", smp_cbor_dec_bstr, &req.sha, false},
+        {"upgrade", smp_cbor_dec_bool, &req.upgrade, false},
+    };
+    int rc = mgmt_decode(ctx, keys, sizeof(keys) / sizeof(keys[0]));
+    if (rc != MGMT_OK) {
+        return rc;
+    }
+    struct smp_server *srv = ctx->srv;
+    if (img_slot_area(srv, 0) == NULL || img_slot_area(srv, UPLOAD_SLOT) == NULL) {
+        return SMP_ERR_ENOTSUP;
+    }
+    /* -1: reply the offset; -2 / -3: complete, match true / false; > 0: group error. */
+    rc = upload(ctx, &req, keys[3].found, keys[2].found);
+    if (rc > 0) {
+        img_mgmt_upload_reset(srv);
+        return mgmt_group_err(ctx, rc);
+    }
+    uint32_t off = srv->upload.off;
+    if (rc == -1) {
+        return reply_off(ctx, off);
+    }
+    bool match = rc == -2;
+    img_mgmt_upload_reset(srv);
+    rc = reply_off(ctx, off);
+    if (rc == MGMT_OK && !srv->cfg.no_image_check &&
+        !smp_cbor_put_kv_bool(ctx->enc, "match", match)) {
+        return SMP_ERR_EMSGSIZE;
+    }
+    return rc;
+}

@@ -1,0 +1,349 @@
+/* The board's UART on a pseudo-terminal: bytes cross at baud/10 per second each way when
+ * timing is on; received bytes land in Zephyr-like line buffers (which keep filling while the
+ * application is stalled, as the chip's DMA does, and drop what does not fit); complete lines
+ * go through the console deframer to the SMP server; responses go back as console frames. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "dfukit/err.h"
+#include "sim_priv.h"
+
+/* Wake-ups of a paced UART are batched to at most one per millisecond. */
+#define PACE_TICK_US 1000
+/* Raw mode: a partial packet idle this long is garbage (RAW_UART_INPUT_TIMEOUT). */
+#define RAW_IDLE_US 100000
+#define RX_CHUNK 1024
+
+static void rx_timer_fired(void *arg);
+static void tx_pump(struct sim_serial *s);
+
+static bool receiving(const struct sim_dev *d)
+{
+    /* The UART is up once firmware runs: the app (even a faulted one: its DMA still fills the
+     * buffers) or the bootloader's recovery. During boot and with the power off, bytes are
+     * lost. */
+    return d->state == SIM_RUNNING || d->state == SIM_RECOVERY || d->state == SIM_FAULTED;
+}
+
+static void process_raw(struct sim_serial *s, const uint8_t *in, size_t n)
+{
+    struct sim_dev *d = s->dev;
+    struct sim_reply_to to = { .xport = SIM_XPORT_SERIAL };
+    uint64_t now = sim_now_us();
+    if (s->raw.got > 0 && now - s->raw_last_us > RAW_IDLE_US) {
+        raw_deframer_resync(&s->raw);
+    }
+    s->raw_last_us = now;
+    while (n > 0) {
+        size_t used = 0;
+        size_t pkt = raw_deframer_feed(&s->raw, in, n, &used);
+        in += used;
+        n -= used;
+        if (pkt > 0 && sim_dev_accepting(d)) {
+            sim_dev_handle(d, s->pkt, pkt, &to);
+        }
+    }
+}
+
+/* Feeds complete lines to the deframer while the application takes requests. */
+static void process_lines(struct sim_serial *s)
+{
+    struct sim_dev *d = s->dev;
+    struct sim_reply_to to = { .xport = SIM_XPORT_SERIAL };
+    const uint8_t *line;
+    size_t len;
+    while (sim_dev_accepting(d) && serial_linebuf_peek(&s->lb, &line, &len)) {
+        size_t used = 0;
+        size_t pkt = serial_deframer_feed(&s->df, line + s->line_off, len - s->line_off, &used);
+        s->line_off += used;
+        if (s->line_off >= len) {
+            serial_linebuf_release(&s->lb);
+            s->line_off = 0;
+        }
+        if (pkt > 0) {
+            sim_dev_handle(d, s->pkt, pkt, &to);
+        }
+    }
+}
+
+static void deliver(struct sim_serial *s, uint8_t *buf, size_t n)
+{
+    struct sim_dev *d = s->dev;
+    s->rx_bytes += n;
+    if (d->cfg->serial_ber > 0) {
+        s->bit_flips += sim_link_corrupt(&d->rng, d->cfg->serial_ber, buf, n);
+    }
+    if (!receiving(d)) {
+        return;
+    }
+    if (d->cfg->serial_raw) {
+        process_raw(s, buf, n);
+        return;
+    }
+    uint32_t dropped = s->lb.stats.no_buffer + s->lb.stats.too_long;
+    /* Line by line: an app that is not stalled takes each line as soon as it is complete
+     * (its CPU is far faster than the UART), so only a stalled app lets lines pile up. */
+    size_t pos = 0;
+    while (pos < n) {
+        const uint8_t *nl = memchr(buf + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - buf) + 1 : n;
+        serial_linebuf_push(&s->lb, buf + pos, end - pos);
+        pos = end;
+        process_lines(s);
+    }
+    uint32_t now_dropped = s->lb.stats.no_buffer + s->lb.stats.too_long;
+    if (now_dropped != dropped) {
+        s->rx_dropped_lines += now_dropped - dropped;
+        sim_log(d, "uart: rx line buffers full or line too long, %u line(s) dropped (%llu total)",
+                now_dropped - dropped, (unsigned long long)s->rx_dropped_lines);
+    }
+}
+
+/* Reads what the pacer lets through; when bytes stay behind, sleeps until the next ones have
+ * had time to cross the wire. */
+static void rx_read(struct sim_serial *s)
+{
+    struct sim_dev *d = s->dev;
+    /* Raw mode has no line buffers: a stalled app leaves bytes in the pty. */
+    if (d->cfg->serial_raw && !sim_dev_accepting(d) && receiving(d)) {
+        sim_loop_set_events(&d->loop, s->pty.master, 0);
+        return;
+    }
+    int avail = 0;
+    if (ioctl(s->pty.master, FIONREAD, &avail) != 0 || avail <= 0) {
+        avail = RX_CHUNK;  /* unknown: read what is there */
+    }
+    size_t want = (size_t)avail < RX_CHUNK ? (size_t)avail : RX_CHUNK;
+    uint64_t now = sim_now_us();
+    size_t n = sim_pacer_take(&s->rx_pacer, now, want);
+    if (n > 0) {
+        uint8_t buf[RX_CHUNK];
+        int got = hostio_read(s->pty.master, buf, n);
+        if (got > 0) {
+            deliver(s, buf, (size_t)got);
+        }
+    }
+    if (n < want) {
+        uint64_t at = sim_pacer_next_us(&s->rx_pacer, now);
+        if (at < now + PACE_TICK_US) {
+            at = now + PACE_TICK_US;
+        }
+        sim_loop_set_events(&d->loop, s->pty.master, 0);
+        if (s->rx_timer == 0) {
+            s->rx_timer = sim_loop_timer_at(&d->loop, at, rx_timer_fired, s);
+        }
+    }
+}
+
+static void rx_timer_fired(void *arg)
+{
+    struct sim_serial *s = arg;
+    s->rx_timer = 0;
+    sim_loop_set_events(&s->dev->loop, s->pty.master, POLLIN);
+    rx_read(s);
+}
+
+static void on_master(void *arg, int fd, short revents)
+{
+    struct sim_serial *s = arg;
+    if (revents & POLLIN) {
+        rx_read(s);
+    } else if (revents & (POLLHUP | POLLERR)) {
+        /* Cannot happen while the slave is held open; back off rather than spin. */
+        sim_loop_set_events(&s->dev->loop, fd, 0);
+        if (s->rx_timer == 0) {
+            s->rx_timer = sim_loop_timer_at(&s->dev->loop, sim_now_us() + 100000, rx_timer_fired, s);
+        }
+    }
+}
+
+static void tx_timer_fired(void *arg)
+{
+    struct sim_serial *s = arg;
+    s->tx_timer = 0;
+    tx_pump(s);
+}
+
+static void tx_pump(struct sim_serial *s)
+{
+    struct sim_dev *d = s->dev;
+    if (s->tx_len == 0 || s->tx_timer != 0) {
+        return;
+    }
+    uint64_t now = sim_now_us();
+    size_t n = sim_pacer_take(&s->tx_pacer, now, s->tx_len);
+    if (n > 0) {
+        /* A UART sends whether or not anyone listens: bytes the pty cannot take are lost. */
+        ssize_t w = write(s->pty.master, s->txq + s->tx_head, n);
+        (void)w;
+        s->tx_head += n;
+        s->tx_len -= n;
+        if (s->tx_len == 0) {
+            s->tx_head = 0;
+        }
+    }
+    if (s->tx_len > 0) {
+        uint64_t at = sim_pacer_next_us(&s->tx_pacer, now);
+        if (at < now + PACE_TICK_US && s->tx_pacer.byte_ns != 0) {
+            at = now + PACE_TICK_US;
+        }
+        s->tx_timer = sim_loop_timer_at(&d->loop, at, tx_timer_fired, s);
+    }
+}
+
+/* Makes room for n more bytes at the end of the queue. */
+static uint8_t *tx_reserve(struct sim_serial *s, size_t n)
+{
+    if (s->tx_head > 0) {
+        memmove(s->txq, s->txq + s->tx_head, s->tx_len);
+        s->tx_head = 0;
+    }
+    if (s->tx_len + n > s->tx_cap) {
+        size_t cap = s->tx_cap ? s->tx_cap : 4096;
+        while (cap < s->tx_len + n) {
+            cap *= 2;
+        }
+        uint8_t *q = realloc(s->txq, cap);
+        if (q == NULL) {
+            return NULL;
+        }
+        s->txq = q;
+        s->tx_cap = cap;
+    }
+    return s->txq + s->tx_len;
+}
+
+void sim_serial_print(struct sim_serial *s, const char *text)
+{
+    if (!s->open || s->dev->cfg->serial_raw) {
+        return;  /* raw mode cannot share the UART with console text */
+    }
+    size_t n = strlen(text);
+    uint8_t *p = tx_reserve(s, n);
+    if (p != NULL) {
+        memcpy(p, text, n);
+        s->tx_len += n;
+        tx_pump(s);
+    }
+}
+
+void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len)
+{
+    if (!s->open) {
+        return;
+    }
+    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT, .split = SERIAL_SPLIT_ZEPHYR };
+    /* One response after the other, each framed on its own. */
+    size_t pos = 0;
+    while (pos + SMP_HDR_SIZE <= len) {
+        struct smp_hdr h;
+        if (smp_hdr_decode(&h, buf + pos, len - pos) != 0 || h.len > len - pos - SMP_HDR_SIZE) {
+            break;
+        }
+        size_t msg = SMP_HDR_SIZE + h.len;
+        size_t need = s->dev->cfg->serial_raw ? msg : serial_frame_encoded_size(msg, &fc);
+        uint8_t *p = need ? tx_reserve(s, need) : NULL;
+        if (p == NULL) {
+            break;
+        }
+        if (s->dev->cfg->serial_raw) {
+            memcpy(p, buf + pos, msg);
+            s->tx_len += msg;
+        } else {
+            int n = serial_frame_encode(p, need, buf + pos, msg, &fc);
+            if (n > 0) {
+                s->tx_len += (size_t)n;
+            }
+        }
+        pos += msg;
+    }
+    tx_pump(s);
+}
+
+uint64_t sim_serial_tx_drain_us(const struct sim_serial *s)
+{
+    return s->tx_len * s->tx_pacer.byte_ns / 1000u;
+}
+
+int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_count)
+{
+    struct sim_dev *d = s->dev;
+    free(s->line_mem);
+    s->line_mem = calloc(line_count, line_size);
+    if (s->line_mem == NULL) {
+        return DFU_ENOMEM;
+    }
+    int rc = serial_linebuf_init(&s->lb, s->line_mem, line_size, line_count);
+    if (rc != 0) {
+        return rc;
+    }
+    s->line_off = 0;
+    serial_deframer_reset(&s->df);
+    raw_deframer_resync(&s->raw);
+    /* The UART's transmit FIFO does not survive a reset. */
+    s->tx_len = 0;
+    s->tx_head = 0;
+    sim_loop_cancel(&d->loop, s->tx_timer);
+    s->tx_timer = 0;
+    return 0;
+}
+
+void sim_serial_kick(struct sim_serial *s)
+{
+    if (!s->open) {
+        return;
+    }
+    if (s->dev->cfg->serial_raw) {
+        if (s->rx_timer == 0) {
+            sim_loop_set_events(&s->dev->loop, s->pty.master, POLLIN);
+        }
+        return;
+    }
+    process_lines(s);
+}
+
+int sim_serial_open(struct sim_serial *s, struct sim_dev *d)
+{
+    memset(s, 0, sizeof *s);
+    s->dev = d;
+    s->pty.master = -1;
+    s->pty.hold = -1;
+    s->pkt_cap = d->board.smp_buf_size - 4;  /* the length field and CRC share the buffer */
+    s->pkt = malloc(s->pkt_cap);
+    if (s->pkt == NULL) {
+        return DFU_ENOMEM;
+    }
+    serial_deframer_init(&s->df, s->pkt, s->pkt_cap);
+    raw_deframer_init(&s->raw, s->pkt, s->pkt_cap);
+    sim_pacer_init(&s->rx_pacer, d->board.baud, d->cfg->timing);
+    sim_pacer_init(&s->tx_pacer, d->board.baud, d->cfg->timing);
+    int rc = sim_pty_open(&s->pty, d->cfg->serial_link);
+    if (rc != 0) {
+        return rc;
+    }
+    rc = sim_loop_watch(&d->loop, s->pty.master, POLLIN, on_master, s);
+    if (rc != 0) {
+        return rc;
+    }
+    s->open = true;
+    return sim_serial_reset(s, d->board.line_size, d->board.line_count);
+}
+
+void sim_serial_close(struct sim_serial *s)
+{
+    if (s->dev != NULL && s->pty.master >= 0) {
+        sim_loop_unwatch(&s->dev->loop, s->pty.master);
+    }
+    sim_pty_close(&s->pty);
+    free(s->line_mem);
+    free(s->pkt);
+    free(s->txq);
+    s->line_mem = NULL;
+    s->pkt = NULL;
+    s->txq = NULL;
+    s->open = false;
+}

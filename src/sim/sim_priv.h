@@ -1,0 +1,164 @@
+/* Internals of the board runtime, shared by device.c (power, bootloader, app lifecycle),
+ * serial.c (the UART on a pty) and udp.c (the network interface). */
+#ifndef DFUKIT_SIM_PRIV_H
+#define DFUKIT_SIM_PRIV_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfukit/hostio.h"
+#include "dfukit/image.h"
+#include "dfukit/serial_frame.h"
+#include "dfukit/server.h"
+#include "dfukit/sim.h"
+#include "dfukit/simflash.h"
+
+/* MCUboot serial recovery's line buffers (BOOT_MAX_LINE_INPUT_LEN x BOOT_LINE_BUFS). */
+#define SIM_RECOVERY_LINE_SIZE 128
+#define SIM_RECOVERY_LINE_COUNT 8
+/* Responses of one packet (several requests may share it). */
+#define SIM_RSP_CAP (4 * SMP_BUF_SIZE)
+/* How long a UDP datagram held back for reordering waits at most. */
+#define SIM_UDP_HOLD_US 20000
+
+enum sim_state {
+    SIM_OFF,        /* power cut: nothing runs */
+    SIM_BOOTING,    /* bootloader busy (flash latency of a swap) */
+    SIM_RECOVERY,   /* nothing bootable: bootloader serial recovery */
+    SIM_RUNNING,    /* the application serves SMP */
+    SIM_FAULTED,    /* the application crashed or hangs: waiting for the watchdog */
+};
+
+enum sim_xport { SIM_XPORT_SERIAL, SIM_XPORT_UDP };
+
+/* Where a response goes. */
+struct sim_reply_to {
+    enum sim_xport xport;
+    size_t ep;                 /* UDP listener index */
+    struct hostio_addr peer;
+};
+
+struct sim_dev;
+
+struct sim_serial {
+    struct sim_dev *dev;
+    struct sim_pty pty;
+    bool open;
+    struct sim_pacer rx_pacer, tx_pacer;
+    int rx_timer, tx_timer;
+    /* receive: framed (line buffers + deframer) or raw */
+    uint8_t *line_mem;
+    struct serial_linebuf lb;
+    size_t line_off;           /* bytes of the oldest line already given to the deframer */
+    struct serial_deframer df;
+    struct raw_deframer raw;
+    uint64_t raw_last_us;
+    uint8_t *pkt;              /* deframed SMP packet */
+    size_t pkt_cap;
+    /* transmit queue (bytes waiting for the UART) */
+    uint8_t *txq;
+    size_t tx_head, tx_len, tx_cap;
+    uint64_t rx_bytes, rx_dropped_lines, bit_flips;
+};
+
+struct sim_udp_ep {
+    int fd;
+    struct hostio_addr local;
+    bool has_held;             /* a request held back for reordering */
+    uint8_t held[HOSTIO_UDP_MTU];
+    size_t held_len;
+    struct hostio_addr held_from;
+};
+
+struct sim_udp {
+    struct sim_dev *dev;
+    struct sim_udp_ep ep[SIM_MAX_UDP];
+    size_t count;
+    uint8_t *rxbuf;
+    bool paused;
+    int hold_timer;
+    /* a response held back for reordering */
+    bool has_held_rsp;
+    size_t held_rsp_ep;
+    struct hostio_addr held_rsp_to;
+    uint8_t held_rsp[SIM_RSP_CAP];
+    size_t held_rsp_len;
+};
+
+struct sim_dev {
+    const struct sim_run_config *cfg;
+    struct sim_board board;
+    struct sim_loop loop;
+    uint64_t t0_us;
+    struct sim_rng rng;
+    /* flash: file-backed NOR, power-cut wrapper, partitions */
+    struct nor_flash nor;
+    struct powercut pc;
+    struct flash_area slot0, slot1, scratch, storage;
+    bool has_scratch, has_storage;
+    /* trusted keys (MCUboot public-key bytes) */
+    struct image_key keys[SIM_MAX_KEYS];
+    size_t key_count;
+    /* bootloader result and the application */
+    enum sim_state state;
+    struct image_version running;
+    bool has_desc;
+    struct sim_app_desc desc;
+    uint32_t boots;
+    int app_timer;             /* boot done / fault / watchdog */
+    int reset_timer;
+    /* SMP server and a response in flight (the app stalls on flash latency) */
+    struct server_port port;
+    struct smp_server *srv;
+    bool reset_accepted;
+    bool stalled;
+    int stall_timer;
+    uint8_t rsp[SIM_RSP_CAP];
+    size_t rsp_len;
+    struct sim_reply_to rsp_to;
+    char version_str[32];
+    char node_name[48];
+    struct sim_serial serial;
+    struct sim_udp udp;
+    int sig_fd;
+    int exit_code;
+};
+
+/* Logging: one line per event, prefixed with the time since power-on. */
+void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* device.c, for the transports */
+/* True when the application (or recovery) takes a request now. */
+bool sim_dev_accepting(const struct sim_dev *d);
+/* A complete SMP packet from a transport. */
+void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
+                    const struct sim_reply_to *to);
+
+/* serial.c */
+int sim_serial_open(struct sim_serial *s, struct sim_dev *d);
+void sim_serial_close(struct sim_serial *s);
+/* Line buffers for the current firmware (app: board's; recovery: MCUboot's). Drops what was
+ * buffered, as a reset does. */
+int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_count);
+/* Processes lines waiting in the RX buffers (after a stall ends or the app starts). */
+void sim_serial_kick(struct sim_serial *s);
+/* Queues SMP responses (back to back in buf) as console frames. */
+void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len);
+/* Console text (banner) on the UART. */
+void sim_serial_print(struct sim_serial *s, const char *text);
+/* Microseconds until the transmit queue drains. */
+uint64_t sim_serial_tx_drain_us(const struct sim_serial *s);
+
+/* udp.c */
+int sim_udp_open(struct sim_udp *u, struct sim_dev *d);
+void sim_udp_close(struct sim_udp *u);
+/* Stops / resumes taking datagrams (stall, boot, recovery). */
+void sim_udp_pause(struct sim_udp *u, bool paused);
+/* Drops queued datagrams (they were sent while the board was down). */
+void sim_udp_flush(struct sim_udp *u);
+void sim_udp_send(struct sim_udp *u, size_t ep, const struct hostio_addr *to, const uint8_t *buf,
+                  size_t len);
+
+#endif

@@ -1,0 +1,199 @@
+/* Bootloader test fixture; see fixture.h. */
+#include "fixture.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dfukit/err.h"
+#include "dfukit/imgbuild.h"
+
+static const struct flash_sector_run uniform_runs[] = {{40, 4096}};
+static const struct flash_sector_run stm32f4_runs[] = {{4, 16 * 1024}, {1, 64 * 1024}, {7, 128 * 1024}};
+
+static void area(struct flash_area *fa, const struct flash_dev *dev, uint8_t id, uint32_t off,
+                 uint32_t size)
+{
+    fa->dev = dev;
+    fa->id = id;
+    fa->off = off;
+    fa->size = size;
+}
+
+void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased)
+{
+    memset(f, 0, sizeof(*f));
+    struct nor_flash_config c = {
+        .path = NULL,
+        .write_align = align,
+        .erased_val = erased,
+        .runs = g == FX_UNIFORM_4K ? uniform_runs : stm32f4_runs,
+        .run_count = g == FX_UNIFORM_4K ? 1 : 3,
+        .timing = NOR_FLASH_TIMING_NRF52840,
+    };
+    assert_int_equal(nor_flash_open(&f->nf, &c), 0);
+    powercut_init(&f->pc, &f->nf.dev);
+    const struct flash_dev *d = &f->pc.dev;
+    const uint32_t K = 1024;
+    if (g == FX_UNIFORM_4K) {
+        area(&f->pri, d, 1, 0, 48 * K);
+        area(&f->sec, d, 2, 48 * K, 48 * K);
+        area(&f->scr, d, 3, 96 * K, 4 * K);
+    } else if (s == BOOT_STRATEGY_SWAP_MOVE) {
+        /* equal sectors only: three 128K sectors for the primary, two for the secondary */
+        area(&f->pri, d, 1, 128 * K, 384 * K);
+        area(&f->sec, d, 2, 512 * K, 256 * K);
+        area(&f->scr, d, 3, 768 * K, 128 * K);
+    } else {
+        area(&f->pri, d, 1, 0, 256 * K);    /* 4x16K + 64K + 128K */
+        area(&f->sec, d, 2, 256 * K, 256 * K); /* 2x128K */
+        area(&f->scr, d, 3, 512 * K, 128 * K);
+    }
+    f->cfg.strategy = s;
+    f->cfg.primary = &f->pri;
+    f->cfg.secondary = &f->sec;
+    f->cfg.scratch = &f->scr;
+    f->snap = malloc(f->nf.dev.size);
+    assert_non_null(f->snap);
+}
+
+void fx_close(struct fx *f)
+{
+    free(f->snap);
+    f->snap = NULL;
+    nor_flash_close(&f->nf);
+}
+
+uint8_t *fx_mem(struct fx *f, const struct flash_area *fa) { return nor_flash_mem(&f->nf) + fa->off; }
+
+void fx_erase(struct fx *f, const struct flash_area *fa)
+{
+    memset(fx_mem(f, fa), f->nf.dev.erased_val, fa->size);
+}
+
+void fx_program(struct fx *f, const struct flash_area *fa, const struct fx_image *img)
+{
+    assert_true(img->len <= fa->size);
+    fx_erase(f, fa);
+    memcpy(fx_mem(f, fa), img->data, img->len);
+}
+
+void fx_snapshot(struct fx *f) { memcpy(f->snap, nor_flash_mem(&f->nf), f->nf.dev.size); }
+
+void fx_restore(struct fx *f)
+{
+    memcpy(nor_flash_mem(&f->nf), f->snap, f->nf.dev.size);
+    powercut_power_on(&f->pc);
+}
+
+bool fx_holds(struct fx *f, const struct flash_area *fa, const struct fx_image *img)
+{
+    return memcmp(fx_mem(f, fa), img->data, img->len) == 0;
+}
+
+bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t len)
+{
+    const uint8_t *m = fx_mem(f, fa) + off;
+    for (uint32_t i = 0; i < len; i++) {
+        if (m[i] != f->nf.dev.erased_val) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
+                   uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+{
+    uint8_t *body = malloc(body_len);
+    assert_non_null(body);
+    uint32_t x = seed * 2654435761u + 1;
+    for (uint32_t i = 0; i < body_len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        body[i] = (uint8_t)x;
+    }
+    struct imgbuild_opts o;
+    memset(&o, 0, sizeof(o));
+    o.version.major = major;
+    o.version.minor = minor;
+    o.header_size = 0x200;
+    o.pad_header = true;
+    o.erased_val = 0xff;
+    o.has_sec_cnt = has_sec_cnt;
+    o.sec_cnt = sec_cnt;
+    struct imgbuild b;
+    imgbuild_init(&b);
+    int rc = imgbuild_load_mem(&b, body, body_len, &o);
+    if (rc == 0) {
+        rc = imgbuild_create(&b, &o);
+    }
+    if (rc != 0) {
+        fail_msg("imgbuild: %s", b.err);
+    }
+    img->data = malloc(b.len);
+    assert_non_null(img->data);
+    memcpy(img->data, b.data, b.len);
+    img->len = b.len;
+    imgbuild_free(&b);
+    free(body);
+}
+
+void fx_image_free(struct fx_image *img)
+{
+    free(img->data);
+    img->data = NULL;
+}
+
+void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b)
+{
+    if (g == FX_STM32F4) {
+        *a = 60000;
+        *b = s == BOOT_STRATEGY_SWAP_MOVE ? 100000 : 150000;
+        return;
+    }
+    /* 48 KiB slots; keep the images below the trailer (3 * 128 entries * align + info). */
+    uint32_t trailer = boot_trailer_size(align, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
+    uint32_t room = 48 * 1024 - trailer - 0x200 - 64;
+    if (s == BOOT_STRATEGY_SWAP_MOVE) {
+        /* one spare sector above the image, below the trailer sectors */
+        uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
+        room = first_trailer - 4096 - 0x200 - 64;
+    }
+    *b = room;
+    *a = room * 3 / 4;
+}
+
+uint8_t *fx_read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        fail_msg("cannot open %s", path);
+    }
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    *len = (size_t)n;
+    return buf;
+}
+
+const char *fx_strategy_name(enum boot_strategy s)
+{
+    switch (s) {
+    case BOOT_STRATEGY_OVERWRITE: return "overwrite";
+    case BOOT_STRATEGY_SWAP_SCRATCH: return "swap-scratch";
+    default: return "swap-move";
+    }
+}
+
+const char *fx_geom_name(enum fx_geom g) { return g == FX_UNIFORM_4K ? "uniform-4K" : "stm32f4"; }

@@ -1,0 +1,61 @@
+/* Test fixture of the bootloader core: an emulated NOR flash with a power-cut wrapper, the
+ * slot layouts of the two test geometries, and image building. */
+#ifndef BOOT_FIXTURE_H
+#define BOOT_FIXTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dfukit/boot.h"
+#include "dfukit/simflash.h"
+
+enum fx_geom {
+    FX_UNIFORM_4K,  /* 12 x 4 KiB slots, a 4 KiB scratch */
+    FX_STM32F4,     /* 4x16K, 1x64K, 7x128K: mixed primary, 128K secondary and scratch */
+};
+
+struct fx {
+    struct nor_flash nf;
+    struct powercut pc;
+    struct flash_area pri, sec, scr;
+    struct boot_config cfg;
+    uint8_t *snap;
+};
+
+struct fx_image {
+    uint8_t *data;
+    size_t len;
+};
+
+/* Opens the flash for a strategy/geometry/alignment/erased value and fills cfg. */
+void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased);
+void fx_close(struct fx *f);
+/* What a programming probe does: erase the area, then put the bytes at its start. */
+void fx_program(struct fx *f, const struct flash_area *fa, const struct fx_image *img);
+/* Erases an area directly (no counters through the boot path). */
+void fx_erase(struct fx *f, const struct flash_area *fa);
+void fx_snapshot(struct fx *f);
+void fx_restore(struct fx *f);
+/* True when the area starts with exactly the image's bytes. */
+bool fx_holds(struct fx *f, const struct flash_area *fa, const struct fx_image *img);
+/* True when [off, off+len) of the area reads erased. */
+bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t len);
+uint8_t *fx_mem(struct fx *f, const struct flash_area *fa);
+
+/* A hash-only image (built with dfu_imgbuild): header 0x200, body of body_len pseudo-random
+ * bytes from seed, SHA256 TLV, an optional SEC_CNT. */
+void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
+                   uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
+void fx_image_free(struct fx_image *img);
+/* Body sizes that suit a strategy/geometry: a (older) and b (newer, larger; on the uniform
+ * geometry with swap-scratch it reaches into the trailer sector). */
+void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b);
+
+/* Reads a whole file (malloc'ed); fails the test when missing. */
+uint8_t *fx_read_file(const char *path, size_t *len);
+
+const char *fx_strategy_name(enum boot_strategy s);
+const char *fx_geom_name(enum fx_geom g);
+
+#endif

@@ -1,0 +1,284 @@
+/* In-process SMP responder for the client tests (see fake_device.h). */
+#include "fake_device.h"
+
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dfukit/err.h"
+#include "dfukit/hostio.h"
+#include "dfukit/serial_frame.h"
+#include "dfukit/smp.h"
+#include "dfukit/smp_cbor.h"
+#include "dfukit/crypto.h"
+
+void fake_defaults(struct fake_device *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->buf_count = 4;
+    d->fail_at_off = -1;
+    d->fd = -1;
+    d->hold_fd = -1;
+}
+
+struct reply {
+    uint8_t pkt[2048];
+    size_t len;
+};
+
+static void make_reply(struct reply *r, const struct smp_hdr *req, const uint8_t *cbor, size_t n)
+{
+    struct smp_hdr h = *req;
+    h.op = req->op == SMP_OP_READ ? SMP_OP_READ_RSP : SMP_OP_WRITE_RSP;
+    h.version = req->version > 1 ? 1 : req->version;
+    h.len = (uint16_t)n;
+    smp_hdr_encode(r->pkt, &h);
+    memcpy(r->pkt + SMP_HDR_SIZE, cbor, n);
+    r->len = SMP_HDR_SIZE + n;
+}
+
+static void enc_error(struct smp_cbor_enc *e, const struct smp_hdr *req, int group_rc, int v1_rc)
+{
+    if (req->version == SMP_V2) {
+        (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_tstr(e, "err") && smp_cbor_put_map(e, 2) &&
+            smp_cbor_put_kv_uint(e, "group", req->group) &&
+            smp_cbor_put_kv_uint(e, "rc", (uint64_t)group_rc));
+    } else {
+        (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "rc", (uint64_t)v1_rc));
+    }
+}
+
+/* Returns false when the request is dropped without a reply. */
+static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const uint8_t *p,
+                          struct smp_cbor_enc *e, bool *send)
+{
+    uint64_t off = 0, len = 0, image = 0;
+    bool upgrade = false;
+    struct smp_cbor_str data = {0}, sha = {0};
+    struct smp_cbor_map_entry map[] = {
+        {"off", smp_cbor_dec_uint64, &off, false},  {"len", smp_cbor_dec_uint64, &len, false},
+        {"data", smp_cbor_dec_bstr, &data, false},  {"sha", smp_cbor_dec_bstr, &sha, false},
+        {"image", smp_cbor_dec_uint64, &image, false},
+        {"upgrade", smp_cbor_dec_bool, &upgrade, false},
+    };
+    struct smp_cbor_dec dec;
+    smp_cbor_dec_init(&dec, p, h->len);
+    d->nreq++;
+    if (d->drop_req_every && d->nreq % d->drop_req_every == 0) {
+        return false;
+    }
+    d->upload_reqs++;
+    if (smp_cbor_decode_map(&dec, map, 6) != 0 || !map[0].found || !map[2].found) {
+        enc_error(e, h, 1, 3);
+        return true;
+    }
+    if (d->fail_at_off >= 0 && off == (uint64_t)d->fail_at_off) {
+        enc_error(e, h, d->fail_rc, 6);
+        return true;
+    }
+    if (off == 0) {
+        if (!map[1].found || len > FAKE_IMAGE_MAX) {
+            enc_error(e, h, 21, 3);
+            return true;
+        }
+        if (d->in_progress && map[3].found && sha.len == 32 && memcmp(sha.ptr, d->sha, 32) == 0) {
+            /* resume: no work, report where we are */
+            (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "off", d->img_off));
+            return true;
+        }
+        d->img_len = (uint32_t)len;
+        d->img_off = 0;
+        d->in_progress = true;
+        memset(d->sha, 0, 32);
+        if (map[3].found && sha.len == 32) {
+            memcpy(d->sha, sha.ptr, 32);
+        }
+    }
+    if (!d->in_progress || off != d->img_off) {
+        d->mismatches++;
+        (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "off", d->in_progress ? d->img_off : 0));
+        return true;
+    }
+    if (off + data.len > d->img_len) {
+        enc_error(e, h, 31, 3);
+        return true;
+    }
+    memcpy(d->image + off, data.ptr, data.len);
+    d->img_off += (uint32_t)data.len;
+    bool done = d->img_off == d->img_len;
+    if (done) {
+        uint8_t got[32];
+        crypto_hash(CRYPTO_SHA256, d->image, d->img_len, got);
+        (void)(smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "off", d->img_off) &&
+            smp_cbor_put_kv_bool(e, "match", memcmp(got, d->sha, 32) == 0));
+        d->in_progress = false;
+    } else {
+        (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "off", d->img_off));
+    }
+    (void)send;
+    return true;
+}
+
+/* Handles one request; fills up to two replies (a held one may be released). */
+static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct reply out[3])
+{
+    struct smp_hdr h;
+    if (smp_hdr_decode(&h, pkt, n) != 0 || h.len > n - SMP_HDR_SIZE) {
+        return 0;
+    }
+    if (n > d->max_pkt_seen) {
+        d->max_pkt_seen = (unsigned)n;
+    }
+    const uint8_t *p = pkt + SMP_HDR_SIZE;
+    uint8_t cbor[1024];
+    struct smp_cbor_enc e;
+    smp_cbor_enc_init(&e, cbor, sizeof(cbor));
+    bool upload = h.group == SMP_GROUP_IMAGE && h.id == 1 && h.op == SMP_OP_WRITE;
+    if (h.group == SMP_GROUP_OS && h.id == 6 && h.op == SMP_OP_READ) {
+        if (d->no_params) {
+            (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_uint(&e, "rc", 8));
+        } else {
+            (void)(smp_cbor_put_map(&e, 2) && smp_cbor_put_kv_uint(&e, "buf_size", d->buf_size) &&
+                smp_cbor_put_kv_uint(&e, "buf_count", d->buf_count));
+        }
+    } else if (h.group == SMP_GROUP_OS && h.id == 0) {
+        struct smp_cbor_str s = {0};
+        struct smp_cbor_map_entry map[] = {{"d", smp_cbor_dec_tstr, &s, false}};
+        struct smp_cbor_dec dec;
+        smp_cbor_dec_init(&dec, p, h.len);
+        smp_cbor_decode_map(&dec, map, 1);
+        (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstrn(&e, "r", (const char *)s.ptr, s.len));
+    } else if (upload) {
+        bool send = true;
+        if (!handle_upload(d, &h, p, &e, &send)) {
+            return 0;
+        }
+    } else {
+        (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_uint(&e, "rc", 8));
+    }
+    size_t k = 0;
+    struct reply r;
+    make_reply(&r, &h, cbor, e.len);
+    if (upload && d->drop_rsp_every && d->upload_reqs % d->drop_rsp_every == 0) {
+        return 0;
+    }
+    if (upload && d->reorder_every && d->upload_reqs % d->reorder_every == 0 && !d->held_len) {
+        memcpy(d->held, r.pkt, r.len);
+        d->held_len = r.len;
+        return 0;
+    }
+    out[k++] = r;
+    if (upload && d->dup_rsp_every && d->upload_reqs % d->dup_rsp_every == 0) {
+        out[k++] = r;
+    }
+    if (d->held_len) {
+        memcpy(out[k].pkt, d->held, d->held_len);
+        out[k++].len = d->held_len;
+        d->held_len = 0;
+    }
+    return k;
+}
+
+static void *udp_loop(void *arg)
+{
+    struct fake_device *d = arg;
+    uint8_t buf[4096];
+    struct reply out[3];
+    while (!d->stop) {
+        if (hostio_wait_readable(d->fd, 50) <= 0) {
+            continue;
+        }
+        struct hostio_addr from;
+        int n = hostio_udp_recv(d->fd, buf, sizeof(buf), &from);
+        if (n <= 0) {
+            continue;
+        }
+        if ((uint32_t)n > d->buf_size) {
+            continue; /* larger than the advertised buffer: a real device drops it */
+        }
+        size_t k = handle(d, buf, (size_t)n, out);
+        for (size_t i = 0; i < k; i++) {
+            hostio_udp_send(d->fd, out[i].pkt, out[i].len, &from);
+        }
+    }
+    return NULL;
+}
+
+static void *serial_loop(void *arg)
+{
+    struct fake_device *d = arg;
+    static uint8_t pkt[SERIAL_PACKET_MAX];
+    struct serial_deframer df;
+    serial_deframer_init(&df, pkt, sizeof(pkt));
+    uint8_t in[4096], wire[8192];
+    struct reply out[3];
+    struct serial_frame_cfg cfg = {0, SERIAL_SPLIT_ZEPHYR};
+    while (!d->stop) {
+        if (hostio_wait_readable(d->fd, 50) <= 0) {
+            continue;
+        }
+        int n = hostio_read(d->fd, in, sizeof(in));
+        if (n <= 0) {
+            continue;
+        }
+        size_t pos = 0;
+        while (pos < (size_t)n) {
+            size_t used = 0;
+            size_t plen = serial_deframer_feed(&df, in + pos, (size_t)n - pos, &used);
+            pos += used;
+            if (plen == 0) {
+                continue;
+            }
+            if (plen + 4 > d->buf_size) {
+                continue; /* would not fit the device's net_buf */
+            }
+            size_t k = handle(d, pkt, plen, out);
+            for (size_t i = 0; i < k; i++) {
+                int w = serial_frame_encode(wire, sizeof(wire), out[i].pkt, out[i].len, &cfg);
+                if (w > 0) {
+                    hostio_write_all(d->fd, wire, (size_t)w, 1000);
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+int fake_start(struct fake_device *d, bool serial)
+{
+    d->serial = serial;
+    if (!d->buf_size) {
+        d->buf_size = serial ? 384 : 2048;
+    }
+    int err;
+    if (serial) {
+        err = hostio_pty_open(&d->fd, d->pty_path, sizeof(d->pty_path));
+        if (!err) {
+            err = hostio_pty_hold(&d->hold_fd, d->pty_path);
+        }
+    } else {
+        struct hostio_addr a;
+        err = hostio_addr_parse(&a, "127.0.0.1:0", 0, 0);
+        if (!err) {
+            err = hostio_udp_server(&d->fd, &a);
+        }
+        if (!err) {
+            err = hostio_udp_local(d->fd, &a);
+            d->port = hostio_addr_port(&a);
+        }
+    }
+    if (err) {
+        return err;
+    }
+    d->stop = false;
+    return pthread_create(&d->thread, NULL, serial ? serial_loop : udp_loop, d) == 0 ? 0 : DFU_EIO;
+}
+
+void fake_stop(struct fake_device *d)
+{
+    d->stop = true;
+    pthread_join(d->thread, NULL);
+    hostio_close(d->fd);
+    hostio_close(d->hold_fd);
+    d->fd = d->hold_fd = -1;
+}

@@ -1,0 +1,50 @@
+/* A tiny in-process SMP responder for the client tests: a thread answering over a UDP socket
+ * on loopback or over the master side of a pseudo-terminal (console framing). It implements
+ * mcumgr params, echo and Zephyr's image upload semantics (resume by sha, answer a wrong
+ * offset with the expected one) and can drop or duplicate packets on purpose. */
+#ifndef CLIENT_FAKE_DEVICE_H
+#define CLIENT_FAKE_DEVICE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKE_IMAGE_MAX (512u * 1024u)
+
+struct fake_device {
+    /* configuration, set before fake_start() */
+    uint32_t buf_size, buf_count;
+    bool no_params;          /* answer 0/0/6 with ENOTSUP */
+    unsigned drop_req_every; /* ignore every Nth upload request (not processed, no reply) */
+    unsigned drop_rsp_every; /* process every Nth upload request but send no reply */
+    unsigned dup_rsp_every;  /* send every Nth upload reply twice */
+    unsigned reorder_every;  /* hold every Nth upload reply and send it after the next one */
+    int fail_at_off;         /* >= 0: answer the chunk at this offset with an image error */
+    int fail_rc;
+    bool serial;
+
+    /* state */
+    int fd;                  /* UDP socket or pty master */
+    int hold_fd;
+    char pty_path[128];
+    uint16_t port;
+    pthread_t thread;
+    volatile bool stop;
+    uint8_t image[FAKE_IMAGE_MAX];
+    uint32_t img_len, img_off;
+    uint8_t sha[32];
+    bool in_progress;
+    unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
+    uint8_t held[2048];
+    size_t held_len;
+    unsigned nreq;
+};
+
+/* Starts the responder thread on UDP 127.0.0.1:<ephemeral> or on a new pty. */
+int fake_start(struct fake_device *d, bool serial);
+void fake_stop(struct fake_device *d);
+/* Defaults: buf_size 2048 (UDP) / 384 (serial), buf_count 4, no faults. */
+void fake_defaults(struct fake_device *d);
+
+#endif

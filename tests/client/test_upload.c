@@ -1,0 +1,325 @@
+/* The upload engine against the in-process fake responder: chunk sizing fills the device's
+ * buffer, the window pipelines requests, dropped / duplicated / reordered packets resync from
+ * the offset the device returns, and a re-run resumes by SHA-256. Over UDP and a pty. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dfukit/client.h"
+#include "dfukit/err.h"
+#include "fake_device.h"
+
+static struct fake_device dev;
+static uint8_t image[200 * 1024];
+
+static void fill_image(size_t n)
+{
+    uint32_t x = 0x12345678;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        image[i] = (uint8_t)(x >> 16);
+    }
+    /* an MCUboot magic at the start, as a real image has */
+    image[0] = 0x3d; image[1] = 0xb8; image[2] = 0xf3; image[3] = 0x96;
+}
+
+static void open_session(struct client_session *s, bool serial)
+{
+    struct client_conn c;
+    char msg[200];
+    memset(&c, 0, sizeof(c));
+    if (serial) {
+        assert_int_equal(client_conn_parse(&c, CLIENT_CONN_SERIAL, dev.pty_path, msg, sizeof(msg)), 0);
+    } else {
+        char cs[64];
+        snprintf(cs, sizeof(cs), "[127.0.0.1]:%u", dev.port);
+        assert_int_equal(client_conn_parse(&c, CLIENT_CONN_UDP, cs, msg, sizeof(msg)), 0);
+    }
+    struct client_xport x;
+    assert_int_equal(client_xport_open(&x, &c, msg, sizeof(msg)), 0);
+    client_session_init(s, &x);
+    s->timeout_ms = 2000;
+}
+
+static size_t progress_last;
+static unsigned progress_calls;
+static void on_progress(void *arg, size_t done, size_t total)
+{
+    (void)arg;
+    assert_true(done <= total);
+    assert_true(done >= progress_last); /* never goes backwards */
+    progress_last = done;
+    progress_calls++;
+}
+
+static int run_upload(bool serial, size_t len, unsigned window, struct client_upload_stats *st,
+                      struct client_deverr *err)
+{
+    struct client_session s;
+    open_session(&s, serial);
+    struct client_upload_opts o;
+    memset(&o, 0, sizeof(o));
+    o.data = image;
+    o.len = len;
+    o.window = window;
+    o.first_timeout_ms = 3000;
+    o.timeout_ms = 300;
+    o.retries = 8;
+    o.progress = on_progress;
+    progress_last = 0;
+    progress_calls = 0;
+    int rc = client_image_upload(&s, &o, st, err);
+    client_session_close(&s);
+    return rc;
+}
+
+static void check_received(size_t len)
+{
+    assert_int_equal(dev.img_len, len);
+    assert_int_equal(dev.img_off, len);
+    assert_memory_equal(dev.image, image, len);
+}
+
+static void test_udp_clean_fills_datagrams(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(100 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 100 * 1024, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(100 * 1024);
+    assert_int_equal(st.window, 3);              /* buf_count - 1 */
+    assert_true(st.match_reported && st.match);
+    /* the 2048-byte buffer is larger than a datagram: packets fill 1500 - 28 bytes */
+    assert_true(dev.max_pkt_seen <= 1472 && dev.max_pkt_seen >= 1470);
+    assert_int_equal(dev.mismatches, 0);
+    assert_int_equal(progress_last, 100 * 1024);
+    assert_true(progress_calls > 10);
+}
+
+static void test_udp_small_buffer_fills_packets(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.buf_size = 384;
+    dev.buf_count = 2;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(20 * 1024 + 7);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 20 * 1024 + 7, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(20 * 1024 + 7);
+    assert_int_equal(st.window, 1);
+    assert_true(dev.max_pkt_seen <= 384 && dev.max_pkt_seen >= 382);
+    /* later chunks carry 384 - 26 = 358 bytes (offsets < 65536 use 3-byte uints) */
+    assert_true(st.chunk_data >= 356 && st.chunk_data <= 360);
+}
+
+static void test_udp_dropped_requests_resync(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_every = 7;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(150 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 150 * 1024, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(150 * 1024);
+    assert_true(dev.mismatches > 0);            /* pipelined chunks after a gap were refused */
+    assert_true(st.resyncs + st.retransmits > 0);
+}
+
+static void test_udp_duplicated_reordered_lost_replies(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.dup_rsp_every = 5;
+    dev.reorder_every = 11;
+    dev.drop_rsp_every = 13;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(120 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 120 * 1024, 4, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(120 * 1024);
+    assert_int_equal(st.window, 4);
+    assert_int_equal(progress_last, 120 * 1024);
+}
+
+static void test_stop_and_wait_window_1(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_every = 5;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(30 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 30 * 1024, 1, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(30 * 1024);
+    assert_int_equal(st.window, 1);
+    assert_true(st.retransmits > 0);
+}
+
+/* A device error mid-way stops the upload; the next run resumes where the device stands. */
+static void test_error_then_resume_by_sha(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(100 * 1024);
+    /* fail at the 30th chunk's offset: 1470-byte packets carry 1429..1433 data bytes */
+    struct client_upload_stats st;
+    struct client_deverr err;
+    struct client_upload_stats probe;
+    dev.fail_rc = 12; /* FLASH_WRITE_FAILED */
+    dev.fail_at_off = -1;
+    /* learn the chunk size first with a throwaway upload of another image */
+    assert_int_equal(run_upload(false, 4000, 1, &probe, &err), 0);
+    size_t chunk = probe.chunk_data;
+    size_t first = client_upload_chunk_fit(1472, 0, 100 * 1024, 0, false);
+    dev.fail_at_off = (int)(first + 30 * chunk);
+    int rc = run_upload(false, 100 * 1024, 0, &st, &err);
+    assert_int_equal(rc, CLIENT_EDEVICE);
+    assert_true(err.has_group_err);
+    assert_int_equal(err.group, 1);
+    assert_int_equal(err.group_rc, 12);
+    size_t stopped = dev.img_off;
+    assert_int_equal(stopped, (size_t)dev.fail_at_off);
+
+    dev.fail_at_off = -1;
+    unsigned before = dev.upload_reqs;
+    assert_int_equal(run_upload(false, 100 * 1024, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(100 * 1024);
+    assert_int_equal(st.resumed_from, stopped);
+    /* only the rest was sent: far fewer requests than a full upload */
+    assert_true(dev.upload_reqs - before < 50);
+}
+
+static void test_device_refuses_first_chunk(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.fail_at_off = 0;
+    dev.fail_rc = 9; /* NO_FREE_SLOT */
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(10000);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 10000, 0, &st, &err), CLIENT_EDEVICE);
+    fake_stop(&dev);
+    char line[128];
+    client_format_deverr(line, sizeof(line), "image upload", &err);
+    assert_string_equal(line, "image upload: NO_FREE_SLOT (9)");
+}
+
+static void test_serial_fills_netbuf(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, true), 0);
+    fill_image(40 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(true, 40 * 1024, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(40 * 1024);
+    assert_int_equal(st.window, 3);
+    /* NETBUF_SIZE - 4: length field and CRC share the device's buffer */
+    assert_true(dev.max_pkt_seen <= 380 && dev.max_pkt_seen >= 378);
+    /* 380 - 24 below offset 65536 (3-byte offsets); SMP.md's 354 holds above it */
+    assert_true(st.chunk_data >= 355 && st.chunk_data <= 356);
+}
+
+static void test_serial_with_drops(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_every = 6;
+    dev.dup_rsp_every = 4;
+    assert_int_equal(fake_start(&dev, true), 0);
+    fill_image(30 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(true, 30 * 1024, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(30 * 1024);
+    assert_true(dev.mismatches > 0);
+}
+
+static void test_without_params_defaults(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.no_params = true;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(5000);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 5000, 0, &st, &err), 0);
+    fake_stop(&dev);
+    check_received(5000);
+    assert_int_equal(st.window, 1);
+    assert_true(dev.max_pkt_seen <= 384);
+}
+
+static void test_request_matches_seq(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, false), 0);
+    struct client_session s;
+    open_session(&s, false);
+    /* a stray reply with another sequence number is ignored */
+    static const uint8_t echo[] = {0xa1, 0x61, 'd', 0x62, 'h', 'i'};
+    int seq = client_send(&s, SMP_OP_WRITE, SMP_GROUP_OS, 0, echo, sizeof(echo));
+    assert_true(seq >= 0);
+    struct client_rsp rsp;
+    assert_int_equal(client_request(&s, SMP_OP_WRITE, SMP_GROUP_OS, 0, echo, sizeof(echo), &rsp, 0), 0);
+    assert_int_equal(rsp.hdr.seq, (uint8_t)(seq + 1));
+    char text[8];
+    assert_true(client_get_text(rsp.root, "r", text, sizeof(text)));
+    assert_string_equal(text, "hi");
+    client_rsp_free(&rsp);
+    assert_int_equal(client_read_params(&s), 0);
+    assert_int_equal(s.buf_size, 2048);
+    assert_int_equal(s.buf_count, 4);
+    /* nothing answers group 9 in the fake: ENOTSUP comes back as a device error */
+    assert_int_equal(client_request(&s, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, echo, sizeof(echo), &rsp, 0), 0);
+    assert_true(client_rsp_failed(&rsp));
+    assert_int_equal(rsp.err.rc, 8);
+    client_rsp_free(&rsp);
+    client_session_close(&s);
+    fake_stop(&dev);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_udp_clean_fills_datagrams),
+        cmocka_unit_test(test_udp_small_buffer_fills_packets),
+        cmocka_unit_test(test_udp_dropped_requests_resync),
+        cmocka_unit_test(test_udp_duplicated_reordered_lost_replies),
+        cmocka_unit_test(test_stop_and_wait_window_1),
+        cmocka_unit_test(test_error_then_resume_by_sha),
+        cmocka_unit_test(test_device_refuses_first_chunk),
+        cmocka_unit_test(test_serial_fills_netbuf),
+        cmocka_unit_test(test_serial_with_drops),
+        cmocka_unit_test(test_without_params_defaults),
+        cmocka_unit_test(test_request_matches_seq),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

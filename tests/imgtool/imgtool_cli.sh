@@ -1,0 +1,126 @@
+#!/bin/sh
+# The imgtool program end to end against upstream's reference files: getpub, dumpinfo, sign
+# (byte-identical for Ed25519), verify, and the failure contract (one-line error, non-zero
+# exit, no output file). Environment from dfu_script_test: BIN, VECTORS, TMP.
+set -u
+T="$BIN/imgtool"
+V="$VECTORS/imgtool"
+ARGS="--header-size 0x200 --align 8 --slot-size 0x60000 --version 1.2.3+4 --pad-header"
+rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP" || exit 1
+pass=0
+failed=0
+
+ok() { pass=$((pass + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { # check NAME CMD...: the command must succeed
+    name=$1; shift
+    if "$@"; then ok; else bad "$name"; fi
+}
+# must_fail NAME OUTFILE CMD...: non-zero exit, exactly one line on stderr, OUTFILE absent
+must_fail() {
+    name=$1; out=$2; shift 2
+    "$@" >stdout.txt 2>stderr.txt
+    rc=$?
+    lines=$(wc -l <stderr.txt)
+    if [ "$rc" -eq 0 ]; then bad "$name: exit 0"; return; fi
+    if [ "$lines" -ne 1 ]; then bad "$name: $lines stderr lines"; cat stderr.txt; return; fi
+    if [ -n "$out" ] && [ -e "$out" ]; then bad "$name: $out was created"; return; fi
+    if ls ./*.tmp* >/dev/null 2>&1; then bad "$name: temporary file left"; return; fi
+    ok
+}
+
+# getpub: PEM and C forms byte for byte (x25519's reference was made with -e lang-c).
+for t in rsa-2048 rsa-3072 ecdsa-p256 ecdsa-p384 ed25519 x25519; do
+    check "getpub pem $t" sh -c "'$T' getpub -k '$V/key-$t.pem' -e pem > pub.pem && cmp -s pub.pem '$V/pub-$t.pem'"
+    check "getpub c $t" sh -c "'$T' getpub -k '$V/key-$t.pem' -l c > pub.c && cmp -s pub.c '$V/pub-$t.c'"
+    check "getpub lang-c $t" sh -c "'$T' getpub -k '$V/key-$t.pem' -e lang-c -o pub2.c && cmp -s pub2.c '$V/pub-$t.c'"
+    check "getpub raw $t" sh -c "'$T' getpub -k '$V/key-$t.pem' -e raw > pub.raw && '$T' getpub -k '$V/pub-$t.pem' -e raw | cmp -s - pub.raw"
+done
+
+# dumpinfo: every reference text, byte for byte (run beside the images: the header line
+# shows the file name).
+for f in "$V"/dumpinfo-*.txt; do
+    img=$(basename "$f" .txt | sed 's/^dumpinfo-//').bin
+    check "dumpinfo $img" sh -c "cd '$V' && '$T' dumpinfo '$img' | cmp -s - '$f'"
+done
+
+# sign: Ed25519 is deterministic, so the whole file must be identical; so are --pad --confirm
+# and --pure. The create alias does the same.
+check "sign ed25519" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS '$V/input.bin' e.bin && cmp -s e.bin '$V/signed-ed25519.bin'"
+check "create ed25519" sh -c "'$T' create -k '$V/key-ed25519.pem' $ARGS '$V/input.bin' c.bin && cmp -s c.bin '$V/signed-ed25519.bin'"
+check "sign pad-confirm" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS --pad --confirm '$V/input.bin' pc.bin && cmp -s pc.bin '$V/signed-ed25519-pad-confirm.bin'"
+check "sign pure" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS --pure '$V/input.bin' p.bin && cmp -s p.bin '$V/signed-ed25519-pure.bin'"
+# Options in another order and with = forms parse the same.
+check "sign reordered" sh -c "'$T' sign '$V/input.bin' r.bin --pad-header --version=1.2.3+4 -S 0x60000 --align=8 -H 512 --key '$V/key-ed25519.pem' && cmp -s r.bin '$V/signed-ed25519.bin'"
+
+# The other key types: our image verifies; the reference image verifies with our verify.
+for t in rsa-2048 rsa-3072 ecdsa-p256 ecdsa-p384; do
+    check "sign+verify $t" sh -c "'$T' sign -k '$V/key-$t.pem' $ARGS '$V/input.bin' s.bin && '$T' verify -k '$V/pub-$t.pem' s.bin >/dev/null"
+done
+for f in "$V"/signed-*.bin "$V"/signed-ecdsa-p256.hex; do
+    case "$f" in *-enc-*) continue ;; esac
+    t=$(basename "$f" | sed -e 's/^signed-//' -e 's/\.bin$//' -e 's/\.hex$//' -e 's/-pad-confirm$//' -e 's/-pure$//')
+    check "verify $(basename "$f")" sh -c "'$T' verify -k '$V/key-$t.pem' '$f' | head -1 | grep -qx 'Image was correctly validated'"
+    other=ed25519; [ "$t" = ed25519 ] && other=ecdsa-p256
+    must_fail "verify wrong key $(basename "$f")" "" "$T" verify -k "$V/key-$other.pem" "$f"
+done
+check "verify output" sh -c "'$T' verify -k '$V/key-ed25519.pem' '$V/signed-ed25519.bin' | sed -n 2p | grep -qx 'Image version: 1.2.3+4'"
+
+# Intel HEX output at 0x10000: same records as upstream before the signature.
+check "sign hex" "$T" sign -k "$V/key-ecdsa-p256.pem" $ARGS -x 0x10000 "$V/input.bin" o.hex
+head -n 6434 o.hex > o-head.txt
+head -n 6434 "$V/signed-ecdsa-p256.hex" > ref-head.txt
+check "hex lines" cmp -s o-head.txt ref-head.txt
+check "verify hex" sh -c "'$T' verify -k '$V/key-ecdsa-p256.pem' o.hex >/dev/null"
+# keygen -> getpub -> sign -> verify for every type that signs; x25519 keys cannot sign.
+for t in rsa-2048 ecdsa-p256 ecdsa-p384 ed25519; do
+    check "keygen $t" sh -c "'$T' keygen -k k.pem -t $t && head -1 k.pem | grep -qx -- '-----BEGIN PRIVATE KEY-----' && '$T' getpub -k k.pem -e pem > kp.pem && '$T' sign -k k.pem -H 0x200 --pad-header -S 0x60000 -v 1.1 '$V/input.bin' k.bin && '$T' verify -k kp.pem k.bin | grep -qx 'Image version: 1.1.0+0'"
+done
+check "keygen x25519" "$T" keygen -k x.pem -t x25519
+must_fail "sign with x25519" x.bin "$T" sign -k x.pem $ARGS "$V/input.bin" x.bin
+
+# External signing: --sig-out, then --fix-sig with the public key rebuilds the same image.
+check "sig-out" "$T" sign -k "$V/key-ecdsa-p256.pem" $ARGS --sig-out sig.b64 "$V/input.bin" a.bin
+check "fix-sig" sh -c "'$T' sign --fix-sig sig.b64 --fix-sig-pubkey '$V/pub-ecdsa-p256.pem' $ARGS '$V/input.bin' b.bin && cmp -s a.bin b.bin"
+check "vector digest" sh -c "'$T' sign --vector-to-sign digest --fix-sig-pubkey '$V/pub-ecdsa-p256.pem' $ARGS '$V/input.bin' d.bin && [ \$(wc -c < d.bin) -eq 32 ]"
+
+# Failures: one line, non-zero exit, no output file.
+printf 'garbage\n' > bad.pem
+printf -- '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' > bad2.pem
+must_fail "malformed PEM" out1.bin "$T" sign -k bad.pem $ARGS "$V/input.bin" out1.bin
+must_fail "corrupt PEM body" out2.bin "$T" sign -k bad2.pem $ARGS "$V/input.bin" out2.bin
+must_fail "getpub malformed PEM" "" "$T" getpub -k bad2.pem
+must_fail "missing key" out3.bin "$T" sign -k nonexistent.pem $ARGS "$V/input.bin" out3.bin
+must_fail "encryption" out4.bin "$T" sign -k "$V/key-ecdsa-p256.pem" -E "$V/encpub-ecdsa-p256.pem" $ARGS "$V/input.bin" out4.bin
+must_fail "slot too small" out5.bin "$T" sign -k "$V/key-ed25519.pem" --header-size 0x200 --align 8 --slot-size 0x10000 --version 1 --pad-header "$V/input.bin" out5.bin
+must_fail "header not zero" out6.bin "$T" sign -k "$V/key-ed25519.pem" --header-size 0x200 --slot-size 0x60000 --version 1 "$V/input.bin" out6.bin
+must_fail "bad version" out7.bin "$T" sign $ARGS --version 1.x "$V/input.bin" out7.bin
+must_fail "missing input" out8.bin "$T" sign $ARGS nonexistent.bin out8.bin
+must_fail "custom tlv conflict" out9.bin "$T" sign $ARGS --custom-tlv 0x50 0x01 "$V/input.bin" out9.bin
+must_fail "pure with ecdsa" out10.bin "$T" sign -k "$V/key-ecdsa-p256.pem" $ARGS --pure "$V/input.bin" out10.bin
+# A failed sign over an existing file leaves it untouched.
+cp "$V/signed-ed25519.bin" keep.bin
+must_fail "keep existing" "" "$T" sign -k bad.pem $ARGS "$V/input.bin" keep.bin
+check "existing untouched" cmp -s keep.bin "$V/signed-ed25519.bin"
+
+# Damaged images: truncated, sizes past the end, unknown protected TLV.
+head -c 20000 "$V/signed-ed25519.bin" > trunc.bin
+must_fail "verify truncated" "" "$T" verify -k "$V/key-ed25519.pem" trunc.bin
+grep -q truncated stderr.txt && ok || bad "truncated named"
+must_fail "dumpinfo truncated" "" "$T" dumpinfo trunc.bin
+head -c 103000 "$V/signed-ed25519.bin" > cut.bin
+must_fail "verify cut TLVs" "" "$T" verify -k "$V/key-ed25519.pem" cut.bin
+grep -q "past the end" stderr.txt && ok || bad "TLV past end named"
+must_fail "verify empty" "" "$T" verify -k "$V/key-ed25519.pem" /dev/null
+# A protected TLV of unknown type 0x45 (image signed without key, hash-only verify).
+check "custom tlv" "$T" sign $ARGS -s auto --custom-tlv 0xa0 0x0102 "$V/input.bin" u.bin
+check "verify custom" sh -c "'$T' verify u.bin >/dev/null"
+check "dumpinfo custom" sh -c "'$T' dumpinfo u.bin | grep -q 'type: UNKNOWN (0xa0)'"
+
+# Unknown command and bad options: usage errors.
+must_fail "unknown command" "" "$T" frobnicate
+must_fail "bad option" "" "$T" verify --frob x
+check "version" sh -c "'$T' version | grep -q ."
+
+echo "$pass passed, $failed failed"
+[ "$failed" -eq 0 ]

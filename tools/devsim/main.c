@@ -1,0 +1,536 @@
+/* devsim: the simulated board. Argument parsing and printing only; the board lives in dfu_sim.
+ *   devsim run    --board B --flash board.img [--trust pub.pem] [--serial PATH] [--udp A:P] ...
+ *   devsim flash  --board B --flash board.img FILE.bin|FILE.hex [--slot 0|1]
+ *   devsim mkapp  --version V --behaviour normal|crash|hang|self-confirm -o app.bin [--size N]
+ *   devsim boards */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dfukit/err.h"
+#include "dfukit/image.h"
+#include "dfukit/imgbuild.h"
+#include "dfukit/sim.h"
+
+#define EXIT_USAGE 2
+
+static const char *prog = "devsim";
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "%s: %s%s%s\n", prog, msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "Try '%s --help'.\n", prog);
+    return EXIT_USAGE;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno != 0 || end == s || *end != '\0' || s[0] == '-') {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+    uint64_t v;
+    if (!parse_u64(s, &v) || v > UINT32_MAX) {
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool parse_rate(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* ---- board options, shared by run and flash ---------------------------------------------- */
+
+enum {
+    OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
+    OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
+    OPT_QUIET, OPT_RESET_DELAY, OPT_WATCHDOG, OPT_FS_ROOT,
+    OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
+    OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
+    OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US,
+    OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
+};
+
+/* Flags that change a board; layout flags re-lay the partitions out one after the other. */
+struct board_flags {
+    const char *name;
+    bool relayout;
+    struct sim_board over;   /* fields below are taken when their has_ flag is set */
+    bool has_flash_size, has_sector, has_align, has_erased, has_slot, has_boot, has_scratch,
+        has_storage, has_strategy, has_baud, has_buf_size, has_buf_count, has_line_size,
+        has_line_count, has_erase_us, has_write_us, has_watchdog;
+};
+
+static const struct option board_opts[] = {
+    { "board", required_argument, NULL, OPT_BOARD },
+    { "flash-size", required_argument, NULL, OPT_FLASH_SIZE },
+    { "sector-size", required_argument, NULL, OPT_SECTOR },
+    { "align", required_argument, NULL, OPT_ALIGN },
+    { "erased-val", required_argument, NULL, OPT_ERASED },
+    { "slot-size", required_argument, NULL, OPT_SLOT_SIZE },
+    { "boot-size", required_argument, NULL, OPT_BOOT_SIZE },
+    { "scratch-size", required_argument, NULL, OPT_SCRATCH },
+    { "storage-size", required_argument, NULL, OPT_STORAGE },
+    { "strategy", required_argument, NULL, OPT_STRATEGY },
+    { "baud", required_argument, NULL, OPT_BAUD },
+    { "smp-buf-size", required_argument, NULL, OPT_BUF_SIZE },
+    { "smp-buf-count", required_argument, NULL, OPT_BUF_COUNT },
+    { "line-size", required_argument, NULL, OPT_LINE_SIZE },
+    { "line-count", required_argument, NULL, OPT_LINE_COUNT },
+    { "erase-us", required_argument, NULL, OPT_ERASE_US },
+    { "write-us", required_argument, NULL, OPT_WRITE_US },
+    { "watchdog-ms", required_argument, NULL, OPT_WATCHDOG },
+};
+#define BOARD_OPT_COUNT (sizeof board_opts / sizeof board_opts[0])
+
+/* 1 when opt was a board flag (taken), 0 when not, or a usage error code (negated). */
+static int take_board_flag(struct board_flags *f, int opt, const char *arg)
+{
+    struct sim_board *o = &f->over;
+    bool ok = true;
+    uint32_t v = 0;
+    switch (opt) {
+    case OPT_BOARD: f->name = arg; return 1;
+    case OPT_STRATEGY:
+        f->has_strategy = sim_strategy_parse(arg, &o->strategy) == 0;
+        ok = f->has_strategy;
+        break;
+    case OPT_ERASED:
+        ok = parse_u32(arg, &v) && (v == 0xff || v == 0);
+        o->erased_val = (uint8_t)v;
+        f->has_erased = ok;
+        break;
+    default: {
+        ok = parse_u32(arg, &v);
+        switch (opt) {
+        case OPT_FLASH_SIZE: o->flash_size = v; f->has_flash_size = f->relayout = true; break;
+        case OPT_SECTOR: o->runs[0].size = v; f->has_sector = f->relayout = true; break;
+        case OPT_ALIGN: o->write_align = v; f->has_align = true; break;
+        case OPT_SLOT_SIZE: o->slot0.size = v; f->has_slot = f->relayout = true; break;
+        case OPT_BOOT_SIZE: o->boot.size = v; f->has_boot = f->relayout = true; break;
+        case OPT_SCRATCH: o->scratch.size = v; f->has_scratch = f->relayout = true; break;
+        case OPT_STORAGE: o->storage.size = v; f->has_storage = f->relayout = true; break;
+        case OPT_BAUD: o->baud = v; f->has_baud = true; break;
+        case OPT_BUF_SIZE: o->smp_buf_size = v; f->has_buf_size = true; break;
+        case OPT_BUF_COUNT: o->smp_buf_count = v; f->has_buf_count = true; break;
+        case OPT_LINE_SIZE: o->line_size = v; f->has_line_size = true; break;
+        case OPT_LINE_COUNT: o->line_count = v; f->has_line_count = true; break;
+        case OPT_ERASE_US: o->flash_timing.erase_us = v; f->has_erase_us = true; break;
+        case OPT_WRITE_US: o->flash_timing.word_us = v; f->has_write_us = true; break;
+        case OPT_WATCHDOG: o->watchdog_ms = v; f->has_watchdog = true; break;
+        default: return 0;
+        }
+    }
+    }
+    return ok ? 1 : -usage_error("bad value", arg);
+}
+
+/* The profile with the flags applied, checked. */
+static int make_board(const struct board_flags *f, struct sim_board *b)
+{
+    const char *name = f->name ? f->name : "nrf52840dk";
+    if (sim_board_find(name, b) != 0) {
+        return usage_error("unknown board (see 'devsim boards')", name);
+    }
+    const struct sim_board *o = &f->over;
+    if (f->has_strategy) b->strategy = o->strategy;
+    if (f->has_align) b->write_align = o->write_align;
+    if (f->has_erased) b->erased_val = o->erased_val;
+    if (f->has_baud) b->baud = o->baud;
+    if (f->has_buf_size) b->smp_buf_size = o->smp_buf_size;
+    if (f->has_buf_count) b->smp_buf_count = o->smp_buf_count;
+    if (f->has_line_size) b->line_size = o->line_size;
+    if (f->has_line_count) b->line_count = o->line_count;
+    if (f->has_erase_us) b->flash_timing.erase_us = o->flash_timing.erase_us;
+    if (f->has_write_us) b->flash_timing.word_us = o->flash_timing.word_us;
+    if (f->has_watchdog) b->watchdog_ms = o->watchdog_ms;
+    if (f->relayout || f->has_strategy) {
+        if (f->relayout && b->run_count != 1) {
+            return usage_error("layout flags need a board with equal sectors", name);
+        }
+        if (f->relayout || strcmp(b->name, "generic") == 0) {
+            if (f->has_sector) b->runs[0].size = o->runs[0].size;
+            if (f->has_slot) b->slot0.size = o->slot0.size;
+            if (f->has_boot) b->boot.size = o->boot.size;
+            if (f->has_scratch) b->scratch.size = o->scratch.size;
+            if (f->has_storage) b->storage.size = o->storage.size;
+            b->flash_size = f->has_flash_size ? o->flash_size : 0;
+            if (sim_board_layout_generic(b) != 0) {
+                return usage_error("cannot lay the board out", "check the sizes");
+            }
+        }
+    }
+    char why[96];
+    if (sim_board_check(b, why, sizeof why) != 0) {
+        return usage_error("bad board", why);
+    }
+    return 0;
+}
+
+/* ---- devsim run --------------------------------------------------------------------------- */
+
+struct log_sink {
+    FILE *f;
+};
+
+static void log_line(void *arg, const char *line)
+{
+    struct log_sink *s = arg;
+    fprintf(s->f, "%s\n", line);
+    fflush(s->f);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option run_opts[] = {
+        { "flash", required_argument, NULL, OPT_FLASH },
+        { "trust", required_argument, NULL, OPT_TRUST },
+        { "serial", required_argument, NULL, OPT_SERIAL },
+        { "udp", required_argument, NULL, OPT_UDP },
+        { "no-udp", no_argument, NULL, OPT_NO_UDP },
+        { "timing", no_argument, NULL, OPT_TIMING },
+        { "no-timing", no_argument, NULL, OPT_NO_TIMING },
+        { "raw-serial", no_argument, NULL, OPT_RAW },
+        { "power-cut-at-op", required_argument, NULL, OPT_CUT },
+        { "serial-ber", required_argument, NULL, OPT_BER },
+        { "udp-drop", required_argument, NULL, OPT_DROP },
+        { "udp-dup", required_argument, NULL, OPT_DUP },
+        { "udp-reorder", required_argument, NULL, OPT_REORDER },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "log", required_argument, NULL, OPT_LOG },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "reset-delay-ms", required_argument, NULL, OPT_RESET_DELAY },
+        { "fs-root", required_argument, NULL, OPT_FS_ROOT },
+        { "help", no_argument, NULL, OPT_HELP },
+    };
+    struct option opts[sizeof run_opts / sizeof run_opts[0] + BOARD_OPT_COUNT + 1];
+    memcpy(opts, run_opts, sizeof run_opts);
+    memcpy(opts + sizeof run_opts / sizeof run_opts[0], board_opts, sizeof board_opts);
+    memset(&opts[sizeof opts / sizeof opts[0] - 1], 0, sizeof opts[0]);
+
+    struct board_flags bf = { 0 };
+    struct sim_run_config cfg = { .reset_delay_ms = 250, .seed = 1 };
+    const char *log_path = NULL;
+    bool quiet = false;
+    int timing = -1;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int t = take_board_flag(&bf, opt, optarg);
+        if (t < 0) {
+            return -t;
+        }
+        if (t == 1) {
+            continue;
+        }
+        switch (opt) {
+        case OPT_FLASH: cfg.flash_path = optarg; break;
+        case OPT_TRUST:
+            if (cfg.trust_count == SIM_MAX_KEYS) {
+                return usage_error("too many --trust keys", NULL);
+            }
+            cfg.trust[cfg.trust_count++] = optarg;
+            break;
+        case OPT_SERIAL: cfg.serial_link = optarg; break;
+        case OPT_UDP:
+            if (cfg.udp_count == SIM_MAX_UDP) {
+                return usage_error("too many --udp listeners", NULL);
+            }
+            cfg.udp[cfg.udp_count++] = optarg;
+            break;
+        case OPT_NO_UDP: cfg.no_udp = true; break;
+        case OPT_TIMING: timing = 1; break;
+        case OPT_NO_TIMING: timing = 0; break;
+        case OPT_RAW: cfg.serial_raw = true; break;
+        case OPT_CUT:
+            if (!parse_u64(optarg, &cfg.power_cut_at_op) || cfg.power_cut_at_op == 0) {
+                return usage_error("--power-cut-at-op needs a count >= 1", optarg);
+            }
+            break;
+        case OPT_BER:
+            if (!parse_rate(optarg, &cfg.serial_ber)) {
+                return usage_error("rates are between 0 and 1", optarg);
+            }
+            break;
+        case OPT_DROP:
+        case OPT_DUP:
+        case OPT_REORDER: {
+            double *r = opt == OPT_DROP ? &cfg.udp_faults.drop
+                      : opt == OPT_DUP  ? &cfg.udp_faults.duplicate
+                                        : &cfg.udp_faults.reorder;
+            if (!parse_rate(optarg, r)) {
+                return usage_error("rates are between 0 and 1", optarg);
+            }
+            break;
+        }
+        case OPT_SEED:
+            if (!parse_u64(optarg, &cfg.seed)) {
+                return usage_error("bad seed", optarg);
+            }
+            break;
+        case OPT_LOG: log_path = optarg; break;
+        case OPT_QUIET: quiet = true; break;
+        case OPT_RESET_DELAY:
+            if (!parse_u32(optarg, &cfg.reset_delay_ms)) {
+                return usage_error("bad delay", optarg);
+            }
+            break;
+        case OPT_FS_ROOT: cfg.fs_root = optarg; break;
+        case OPT_HELP:
+            printf("usage: devsim run --board B --flash FILE [--trust PEM]... [--serial PATH]\n"
+                   "                  [--udp [ADDR]:PORT]... [--no-udp] [--no-timing | --timing]\n"
+                   "                  [--raw-serial] [--power-cut-at-op N] [--serial-ber R]\n"
+                   "                  [--udp-drop R] [--udp-dup R] [--udp-reorder R] [--seed N]\n"
+                   "                  [--log FILE | --quiet] [--reset-delay-ms N] [--fs-root DIR]\n"
+                   "                  [board flags: see 'devsim --help']\n");
+            return 0;
+        default: return usage_error("unknown option", NULL);
+        }
+    }
+    if (optind != argc) {
+        return usage_error("unexpected argument", argv[optind]);
+    }
+    if (cfg.flash_path == NULL) {
+        return usage_error("--flash FILE is required", NULL);
+    }
+    int rc = make_board(&bf, &cfg.board);
+    if (rc != 0) {
+        return rc;
+    }
+    cfg.timing = timing < 0 ? cfg.board.timing_default : timing == 1;
+    struct log_sink sink = { .f = stderr };
+    if (log_path != NULL) {
+        sink.f = fopen(log_path, "a");
+        if (sink.f == NULL) {
+            fprintf(stderr, "%s: cannot open %s: %s\n", prog, log_path, strerror(errno));
+            return 1;
+        }
+    }
+    if (!quiet) {
+        cfg.log = log_line;
+        cfg.log_arg = &sink;
+    }
+    char err[256] = "";
+    int code = sim_run(&cfg, err, sizeof err);
+    if (code == SIM_EXIT_ERROR) {
+        fprintf(stderr, "%s: %s\n", prog, err[0] ? err : "cannot start the board");
+    }
+    if (sink.f != stderr) {
+        fclose(sink.f);
+    }
+    return code;
+}
+
+/* ---- devsim flash ------------------------------------------------------------------------- */
+
+static int cmd_flash(int argc, char **argv)
+{
+    static const struct option flash_opts[] = {
+        { "flash", required_argument, NULL, OPT_FLASH },
+        { "slot", required_argument, NULL, OPT_SLOT },
+        { "help", no_argument, NULL, OPT_HELP },
+    };
+    struct option opts[sizeof flash_opts / sizeof flash_opts[0] + BOARD_OPT_COUNT + 1];
+    memcpy(opts, flash_opts, sizeof flash_opts);
+    memcpy(opts + sizeof flash_opts / sizeof flash_opts[0], board_opts, sizeof board_opts);
+    memset(&opts[sizeof opts / sizeof opts[0] - 1], 0, sizeof opts[0]);
+
+    struct board_flags bf = { 0 };
+    const char *flash = NULL;
+    int slot = -1;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int t = take_board_flag(&bf, opt, optarg);
+        if (t < 0) {
+            return -t;
+        }
+        if (t == 1) {
+            continue;
+        }
+        switch (opt) {
+        case OPT_FLASH: flash = optarg; break;
+        case OPT_SLOT:
+            if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
+                return usage_error("--slot is 0 or 1", optarg);
+            }
+            slot = optarg[0] - '0';
+            break;
+        case OPT_HELP:
+            printf("usage: devsim flash --board B --flash FILE IMAGE.bin|IMAGE.hex [--slot 0|1]\n");
+            return 0;
+        default: return usage_error("unknown option", NULL);
+        }
+    }
+    if (flash == NULL || optind + 1 != argc) {
+        return usage_error("usage: devsim flash --board B --flash FILE IMAGE [--slot 0|1]", NULL);
+    }
+    struct sim_board b;
+    int rc = make_board(&bf, &b);
+    if (rc != 0) {
+        return rc;
+    }
+    uint32_t where = 0, len = 0;
+    char err[256] = "";
+    rc = sim_probe_flash(&b, flash, argv[optind], slot, &where, &len, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        return 1;
+    }
+    printf("wrote %u bytes at 0x%x (%s)\n", len, where,
+           where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1" : "raw address");
+    return 0;
+}
+
+/* ---- devsim mkapp ------------------------------------------------------------------------- */
+
+static int cmd_mkapp(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "version", required_argument, NULL, OPT_VERSION },
+        { "behaviour", required_argument, NULL, OPT_BEHAVIOUR },
+        { "behavior", required_argument, NULL, OPT_BEHAVIOUR },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "fault-after-ms", required_argument, NULL, OPT_FAULT_AFTER },
+        { "help", no_argument, NULL, OPT_HELP },
+        { 0 },
+    };
+    struct sim_app_desc d = { .behaviour = SIM_APP_NORMAL };
+    struct image_version v = { 0 };
+    const char *out = NULL;
+    uint32_t size = 4096;
+    bool has_version = false;
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'o': out = optarg; break;
+        case OPT_VERSION:
+            if (image_version_parse(&v, optarg) != 0) {
+                return usage_error("bad version", optarg);
+            }
+            has_version = true;
+            break;
+        case OPT_BEHAVIOUR:
+            if (sim_app_behaviour_parse(optarg, &d.behaviour) != 0) {
+                return usage_error("behaviour is normal, crash, hang or self-confirm", optarg);
+            }
+            break;
+        case OPT_SIZE:
+            if (!parse_u32(optarg, &size) || size < SIM_APP_DESC_SIZE || size > (64u << 20)) {
+                return usage_error("--size is between 32 bytes and 64 MiB", optarg);
+            }
+            break;
+        case OPT_FAULT_AFTER:
+            if (!parse_u32(optarg, &d.fault_after_ms)) {
+                return usage_error("bad delay", optarg);
+            }
+            break;
+        case OPT_HELP:
+            printf("usage: devsim mkapp --version V --behaviour normal|crash|hang|self-confirm\n"
+                   "                    -o app.bin [--size N] [--fault-after-ms N]\n");
+            return 0;
+        default: return usage_error("unknown option", NULL);
+        }
+    }
+    if (out == NULL || !has_version || optind != argc) {
+        return usage_error("usage: devsim mkapp --version V --behaviour B -o FILE [--size N]", NULL);
+    }
+    d.major = v.major;
+    d.minor = v.minor;
+    d.revision = v.revision;
+    d.build = v.build;
+    uint8_t *buf = malloc(size);
+    if (buf == NULL) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 1;
+    }
+    int rc = sim_app_build(buf, size, &d);
+    if (rc == 0) {
+        rc = imgbuild_write_atomic(out, buf, size);
+    }
+    free(buf);
+    if (rc != 0) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", prog, out, dfu_strerror(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- main --------------------------------------------------------------------------------- */
+
+static void print_boards(void)
+{
+    for (size_t i = 0; sim_board_name(i) != NULL; i++) {
+        struct sim_board b;
+        if (sim_board_find(sim_board_name(i), &b) != 0) {
+            continue;
+        }
+        printf("%-11s %4u KiB, align %u, %s, slots 0x%x+0x%x / 0x%x+0x%x, scratch 0x%x+0x%x, "
+               "storage 0x%x+0x%x, timing %s\n",
+               b.name, b.flash_size / 1024, b.write_align, sim_strategy_name(b.strategy),
+               b.slot0.off, b.slot0.size, b.slot1.off, b.slot1.size, b.scratch.off,
+               b.scratch.size, b.storage.off, b.storage.size, b.timing_default ? "on" : "off");
+    }
+}
+
+static void print_help(void)
+{
+    printf("usage: devsim run | flash | mkapp | boards [options]\n"
+           "  run     power the board on: bootloader, then the SMP server on a pty and UDP\n"
+           "  flash   write an image into the board's flash as a probe would\n"
+           "  mkapp   make an application payload with a simulator descriptor\n"
+           "  boards  list the board profiles\n"
+           "board flags (run, flash): --board nrf52840dk|stm32f4|generic --strategy S\n"
+           "  --sector-size N --slot-size N --boot-size N --scratch-size N --storage-size N\n"
+           "  --flash-size N --align N --erased-val 0xff|0 --baud N --smp-buf-size N\n"
+           "  --smp-buf-count N --line-size N --line-count N --erase-us N --write-us N\n"
+           "  --watchdog-ms N\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_help();
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_help();
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) {
+        return cmd_run(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "flash") == 0) {
+        return cmd_flash(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "mkapp") == 0) {
+        return cmd_mkapp(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "boards") == 0) {
+        print_boards();
+        return 0;
+    }
+    return usage_error("unknown command", cmd);
+}

@@ -1,0 +1,192 @@
+/* conn add|show|delete: connection profiles, with the Go tool's messages. */
+#include <string.h>
+
+#include "dfukit/err.h"
+#include "mcumgr.h"
+
+static int load(struct client_profiles *p, char *path, size_t cap)
+{
+    int err = client_profiles_path(path, cap);
+    if (err) {
+        return mcumgr_fail("Error", "cannot find the home directory ($HOME)");
+    }
+    err = client_profiles_load(p, path);
+    if (err) {
+        return mcumgr_fail("Error", "cannot read %s: %s", path, dfu_strerror(err));
+    }
+    return 0;
+}
+
+static int conn_add(struct mcumgr_args *a)
+{
+    static const char usage[] = "conn add NAME type=TYPE connstring=STRING";
+    if (a->argc < 1) {
+        return mcumgr_usage(usage);
+    }
+    struct client_profile prof;
+    memset(&prof, 0, sizeof(prof));
+    snprintf(prof.name, sizeof(prof.name), "%s", a->argv[0]);
+    for (int i = 1; i < a->argc; i++) {
+        const char *kv = a->argv[i];
+        const char *eq = strchr(kv, '=');
+        size_t kn = eq ? (size_t)(eq - kv) : strlen(kv);
+        const char *v = eq ? eq + 1 : "";
+        bool fits = true;
+        if (kn == 4 && strncmp(kv, "name", 4) == 0) {
+            fits = strlen(v) < sizeof(prof.name);
+            snprintf(prof.name, sizeof(prof.name), "%s", v);
+        } else if (kn == 4 && strncmp(kv, "type", 4) == 0) {
+            enum client_conn_type t;
+            if (client_conn_type_parse(v, &t) != 0) {
+                fprintf(stderr, "Error: Invalid conn type: %s\n", v);
+                return MCUMGR_EXIT_USAGE;
+            }
+            fits = strlen(v) < sizeof(prof.type);
+            snprintf(prof.type, sizeof(prof.type), "%s", v);
+        } else if (kn == 10 && strncmp(kv, "connstring", 10) == 0) {
+            fits = strlen(v) < sizeof(prof.connstring);
+            snprintf(prof.connstring, sizeof(prof.connstring), "%s", v);
+        } else {
+            fprintf(stderr, "Error: Unknown variable %.*s\n", (int)kn, kv);
+            return MCUMGR_EXIT_USAGE;
+        }
+        if (!fits) {
+            return mcumgr_fail("Error", "value of %.*s too long", (int)kn, kv);
+        }
+    }
+    if (!prof.name[0]) {
+        return mcumgr_usage(usage);
+    }
+    /* check the connstring now, so a typo is reported when it is made */
+    enum client_conn_type t;
+    if (prof.type[0] && prof.connstring[0] && client_conn_type_parse(prof.type, &t) == 0) {
+        struct client_conn c;
+        char msg[256];
+        if (client_conn_parse(&c, t, prof.connstring, msg, sizeof(msg)) != 0) {
+            return mcumgr_fail("Error", "%s", msg);
+        }
+    }
+    char path[1024];
+    struct client_profiles profs;
+    int rc = load(&profs, path, sizeof(path));
+    if (rc) {
+        return rc;
+    }
+    int err = client_profiles_put(&profs, &prof);
+    if (!err) {
+        err = client_profiles_save(&profs, path);
+    }
+    client_profiles_free(&profs);
+    if (err) {
+        return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
+    }
+    printf("Connection profile %s successfully added\n", prof.name);
+    return MCUMGR_EXIT_OK;
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            printf("\\%c", c);
+        } else if (c < 0x20) {
+            printf("\\u%04x", c);
+        } else {
+            putchar(c);
+        }
+    }
+    putchar('"');
+}
+
+static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
+{
+    const char *name = a->argc > 0 ? a->argv[0] : NULL;
+    char path[1024];
+    struct client_profiles profs;
+    int rc = load(&profs, path, sizeof(path));
+    if (rc) {
+        return rc;
+    }
+    bool found = false;
+    if (m->json) {
+        printf("[");
+    }
+    for (size_t i = 0; i < profs.count; i++) {
+        const struct client_profile *p = &profs.items[i];
+        if (name && strcmp(name, p->name) != 0) {
+            continue;
+        }
+        if (m->json) {
+            printf("%s\n  {\"name\": ", found ? "," : "");
+            json_str(p->name);
+            printf(", \"type\": ");
+            json_str(p->type);
+            printf(", \"connstring\": ");
+            json_str(p->connstring);
+            printf("}");
+        } else {
+            if (!found) {
+                printf("Connection profiles: \n");
+            }
+            printf("  %s: type=%s, connstring='%s'\n", p->name, p->type, p->connstring);
+        }
+        found = true;
+    }
+    if (m->json) {
+        printf("%s]\n", found ? "\n" : "");
+    } else if (!found) {
+        if (name) {
+            printf("No connection profiles found matching %s\n", name);
+        } else {
+            printf("No connection profiles found!\n");
+        }
+    }
+    client_profiles_free(&profs);
+    return MCUMGR_EXIT_OK;
+}
+
+static int conn_delete(struct mcumgr_args *a)
+{
+    if (a->argc < 1) {
+        return mcumgr_usage("conn delete NAME");
+    }
+    char path[1024];
+    struct client_profiles profs;
+    int rc = load(&profs, path, sizeof(path));
+    if (rc) {
+        return rc;
+    }
+    int err = client_profiles_remove(&profs, a->argv[0]);
+    if (err) {
+        client_profiles_free(&profs);
+        return mcumgr_fail("Error", "connection profile \"%s\" doesn't exist", a->argv[0]);
+    }
+    err = client_profiles_save(&profs, path);
+    client_profiles_free(&profs);
+    if (err) {
+        return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
+    }
+    printf("Connection profile %s successfully deleted.\n", a->argv[0]);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_conn(struct mcumgr *m, struct mcumgr_args *a)
+{
+    if (a->argc < 1) {
+        return mcumgr_usage("conn add|show|delete ...");
+    }
+    const char *sub = a->argv[0];
+    struct mcumgr_args rest = {a->argc - 1, a->argv + 1};
+    if (strcmp(sub, "add") == 0) {
+        return conn_add(&rest);
+    }
+    if (strcmp(sub, "show") == 0) {
+        return conn_show(m, &rest);
+    }
+    if (strcmp(sub, "delete") == 0) {
+        return conn_delete(&rest);
+    }
+    return mcumgr_usage("conn add|show|delete ...");
+}
