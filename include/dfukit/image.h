@@ -149,9 +149,10 @@ struct image_info {
  * a vendor type (low byte 0xa0..0xff); unprotected TLVs must be KEYHASH, PUBKEY, a hash, a
  * signature, SIG_PURE or an encryption-key TLV; anything else is DFU_EBADMSG. Exactly one hash
  * TLV. A KEYHASH (hash of the key bytes with the image's algorithm) or PUBKEY selects the key
- * for the signature TLVs after it; ECDSA means P-256 with SHA-256 and P-384 with SHA-384. With
- * a SIG_PURE TLV (upstream imgtool puts it in the unprotected area) only an Ed25519 signature
- * over the hashed bytes with SHA-512 counts.
+ * for the signature TLV right after it; ECDSA means P-256 with SHA-256 and P-384 with SHA-384.
+ * Any one verifying signature is enough. With a SIG_PURE TLV (one byte, value 1; upstream
+ * imgtool puts it in the unprotected area) only an Ed25519 signature over the hashed bytes
+ * with SHA-512 counts.
  * Encrypted images (IMAGE_F_ENCRYPTED_*): header and TLV structure are checked and *out is
  * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, and
  * decryption is not implemented yet. */

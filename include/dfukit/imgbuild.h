@@ -90,6 +90,7 @@ struct imgbuild_opts {
 struct imgbuild {
     uint8_t *data;        /* payload, then the finished image (or the vector to sign) */
     size_t len;
+    size_t cap;           /* bytes allocated at data */
     bool has_base;        /* Intel HEX input: where it lives */
     uint32_t base;
     bool is_vector;       /* data holds a --vector-to-sign output */
@@ -134,6 +135,11 @@ bool imgbuild_is_hex_name(const char *path);
  * only. On failure err gets one line naming the problem. */
 int imgbuild_verify(const uint8_t *img, size_t len, const struct keys_key *key,
                     struct image_info *info, char *err, size_t err_len);
+
+/* Same for a file (Intel HEX when the name ends in .hex). A raw file is read in chunks, never
+ * loaded whole, unless it is refused and the cause has to be named. */
+int imgbuild_verify_file(const char *path, const struct keys_key *key, struct image_info *info,
+                         char *err, size_t err_len);
 
 /* Prints upstream imgtool's `dumpinfo` report for an image (name: what the header line shows). */
 int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t len, char *err,

@@ -17,6 +17,7 @@
 #define UPLOAD_TIMEOUT_MS 2500
 #define UPLOAD_RETRIES 5
 #define UPLOAD_RESTARTS_MAX 3
+#define UPLOAD_RTO_MIN_MS 150
 #define IMG_ID_UPLOAD 1
 
 struct inflight {
@@ -37,7 +38,40 @@ struct upload {
     struct inflight fl[UPLOAD_WINDOW_MAX];
     unsigned window, nfl, epoch;
     size_t next, acked;
+    /* retransmission timeout from measured round trips (TCP's rule), so a request lost
+     * while the device was busy costs a few round trips, not the full timeout */
+    double srtt, rttvar;
+    bool have_rtt;
+    int rto, rto_max;
+    /* congestion window (AIMD): a device whose input buffers overflow while it is busy
+     * (serial line buffers) loses requests; halving on loss finds what it can take */
+    double cwnd;
+    /* serial: a chunk that reaches into a new flash page goes alone (the device may erase
+     * the page and stall), and nothing follows it until it is answered */
+    size_t page;
+    bool barrier;
 };
+
+static void on_loss(struct upload *u)
+{
+    u->cwnd = u->cwnd / 2 < 1 ? 1 : u->cwnd / 2;
+}
+
+static void rtt_sample(struct upload *u, int64_t sample)
+{
+    double r = (double)sample;
+    if (!u->have_rtt) {
+        u->srtt = r;
+        u->rttvar = r / 2;
+        u->have_rtt = true;
+    } else {
+        double d = r > u->srtt ? r - u->srtt : u->srtt - r;
+        u->rttvar = 0.75 * u->rttvar + 0.25 * d;
+        u->srtt = 0.875 * u->srtt + 0.125 * r;
+    }
+    double rto = u->srtt + 4 * u->rttvar;
+    u->rto = rto < UPLOAD_RTO_MIN_MS ? UPLOAD_RTO_MIN_MS : rto > u->rto_max ? u->rto_max : (int)rto;
+}
 
 static int64_t now_ms(void)
 {
@@ -212,6 +246,16 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         u->acked = u->next = 0;
         return 1; /* caller runs the first-chunk step again */
     }
+    if (req.epoch == u->epoch && off == req.off + req.len) {
+        rtt_sample(u, now_ms() - req.sent_ms);
+        u->cwnd += 1.0 / u->cwnd;
+        if (u->cwnd > u->window) {
+            u->cwnd = u->window;
+        }
+    }
+    if (u->barrier && u->nfl == 0) {
+        u->barrier = false;
+    }
     if (off > u->acked) {
         u->acked = (size_t)off;
         *stalls = 0;
@@ -230,6 +274,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
             u->epoch++;
             u->st->resyncs++;
             u->next = (size_t)off;
+            on_loss(u);
         }
     }
     if (u->next < u->acked) {
@@ -270,6 +315,8 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     }
     u.window = window > UPLOAD_WINDOW_MAX ? UPLOAD_WINDOW_MAX : window;
     st->window = u.window;
+    u.cwnd = u.window;
+    u.page = s->xp.page_barrier;
     rc = crypto_hash(CRYPTO_SHA256, o->data, o->len, u.sha);
     if (rc) {
         return rc;
@@ -278,7 +325,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     if (!u.pkt) {
         return DFU_ENOMEM;
     }
-    int timeout = o->timeout_ms > 0 ? o->timeout_ms : UPLOAD_TIMEOUT_MS;
+    u.rto = u.rto_max = o->timeout_ms > 0 ? o->timeout_ms : UPLOAD_TIMEOUT_MS;
     int retries = o->retries > 0 ? o->retries : UPLOAD_RETRIES;
     unsigned restarts = 0;
     int stalls = 0;
@@ -287,18 +334,28 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         o->progress(o->progress_arg, u.acked, o->len);
     }
     while (!rc && u.acked < o->len) {
-        while (u.nfl < u.window && u.next < o->len) {
+        while (!u.barrier && u.nfl < (unsigned)u.cwnd && u.next < o->len) {
+            size_t fit = client_upload_chunk_fit(u.pkt_max, u.next, o->len, o->image, o->upgrade);
+            if (o->chunk_max && fit > o->chunk_max) {
+                fit = o->chunk_max;
+            }
+            bool crosses = u.page && u.next > 0 &&
+                           (u.next + fit - 1) / u.page != (u.next - 1) / u.page;
+            if (crosses && u.nfl > 0) {
+                break; /* drain first */
+            }
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;
                 break;
             }
             u.next += (size_t)n;
+            u.barrier = crosses;
         }
         if (rc) {
             break;
         }
-        int64_t left = oldest_sent(&u) + timeout - now_ms();
+        int64_t left = oldest_sent(&u) + u.rto - now_ms();
         struct client_rsp rsp;
         int e = left > 0 ? client_recv(s, &rsp, (int)left) : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {
@@ -314,6 +371,9 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             u.epoch++;
             u.next = u.acked;
             st->retransmits++;
+            u.rto = u.rto * 2 > u.rto_max ? u.rto_max : u.rto * 2; /* back off */
+            u.barrier = false;
+            on_loss(&u);
             continue;
         }
         if (e) {

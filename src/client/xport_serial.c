@@ -121,5 +121,6 @@ int client_xport_serial_open(struct client_xport *out, const struct client_conn 
     out->ctx = s;
     out->buf_overhead = 4; /* decoded length field and CRC share the device's net_buf */
     out->link_max = 0;
+    out->page_barrier = 4096; /* the common erase page; larger pages are multiples of it */
     return 0;
 }

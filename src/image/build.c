@@ -174,11 +174,15 @@ static int boot_record(uint8_t *out, size_t cap, const char *sw_type,
 /* Appends bytes to the image buffer. */
 static int append(struct imgbuild *b, const uint8_t *p, size_t len)
 {
-    uint8_t *d = realloc(b->data, b->len + len + 1);
-    if (!d) {
-        return DFU_ENOMEM;
+    if (b->len + len > b->cap) {
+        size_t cap = b->len + len + 4096;
+        uint8_t *d = realloc(b->data, cap);
+        if (!d) {
+            return DFU_ENOMEM;
+        }
+        b->data = d;
+        b->cap = cap;
     }
-    b->data = d;
     memcpy(b->data + b->len, p, len);
     b->len += len;
     return 0;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dfukit/err.h"
@@ -12,6 +13,8 @@
 
 /* Inputs larger than this are refused (no MCUboot slot comes near it). */
 #define IMGBUILD_MAX_FILE (512u * 1024u * 1024u)
+/* Room kept after the payload for the TLV areas, so they are appended without a copy. */
+#define IMGBUILD_TLV_ROOM (8u * 1024u)
 
 bool imgbuild_is_hex_name(const char *path)
 {
@@ -25,18 +28,32 @@ bool imgbuild_is_hex_name(const char *path)
     return dot && strcasecmp(dot + 1, "hex") == 0;
 }
 
-static int read_all(const char *path, uint8_t **out, size_t *len, char *err, size_t err_len)
+/* Reads a whole file into a buffer with `front` spare bytes before the data and `back`
+ * after it (room for the header padding and the TLVs, so signing copies nothing). Regular
+ * files are sized with fstat; pipes and devices grow the buffer. */
+static int read_all(const char *path, size_t front, size_t back, uint8_t **out, size_t *len,
+                    size_t *cap_out, char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
         return DFU_ENOENT;
     }
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
+    struct stat st;
+    size_t cap = 1 << 16;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uint64_t)st.st_size > IMGBUILD_MAX_FILE) {
+            fclose(f);
+            snprintf(err, err_len, "%s: file too large", path);
+            return DFU_EINVAL;
+        }
+        cap = (size_t)st.st_size + 1;  /* +1: a read at the end proves the size held */
+    }
+    size_t n = 0;
+    uint8_t *buf = malloc(front + cap + back);
     int rc = buf ? 0 : DFU_ENOMEM;
     while (rc == 0) {
-        n += fread(buf + n, 1, cap - n, f);
+        n += fread(buf + front + n, 1, cap - n, f);
         if (n < cap) {
             break;
         }
@@ -45,7 +62,7 @@ static int read_all(const char *path, uint8_t **out, size_t *len, char *err, siz
             rc = DFU_EINVAL;
             break;
         }
-        uint8_t *nb = realloc(buf, cap * 2);
+        uint8_t *nb = realloc(buf, front + cap * 2 + back);
         if (!nb) {
             rc = DFU_ENOMEM;
             break;
@@ -67,6 +84,9 @@ static int read_all(const char *path, uint8_t **out, size_t *len, char *err, siz
     }
     *out = buf;
     *len = n;
+    if (cap_out) {
+        *cap_out = front + cap + back;
+    }
     return 0;
 }
 
@@ -75,7 +95,7 @@ int imgbuild_read_file(const char *path, bool decode_hex, uint8_t **out, size_t 
 {
     uint8_t *raw;
     size_t n;
-    int rc = read_all(path, &raw, &n, err, err_len);
+    int rc = read_all(path, 0, 0, &raw, &n, NULL, err, err_len);
     if (rc) {
         return rc;
     }
@@ -147,26 +167,16 @@ void imgbuild_free(struct imgbuild *b)
     free(b->data);
     b->data = NULL;
     b->len = 0;
+    b->cap = 0;
 }
 
-int imgbuild_load_mem(struct imgbuild *b, const uint8_t *data, size_t len,
-                      const struct imgbuild_opts *o)
+/* Finishes loading a buffer whose data starts at `pre` (the --pad-header room): fills that
+ * room with the erased value and checks the header area. Takes ownership of buf. */
+static int adopt(struct imgbuild *b, uint8_t *buf, size_t pre, size_t len, size_t cap,
+                 const struct imgbuild_opts *o)
 {
-    size_t pre = o->pad_header ? o->header_size : 0;
-    if (len > IMGBUILD_MAX_FILE) {
-        snprintf(b->err, sizeof(b->err), "input too large");
-        return DFU_EINVAL;
-    }
-    uint8_t *buf = malloc(pre + len + 1);
-    if (!buf) {
-        snprintf(b->err, sizeof(b->err), "out of memory");
-        return DFU_ENOMEM;
-    }
     /* --pad-header prepends header_size erased bytes; the header overwrites the first 32. */
     memset(buf, o->erased_val, pre);
-    if (len) {
-        memcpy(buf + pre, data, len);
-    }
     if (o->header_size > 0 && !o->pad_header) {
         for (size_t i = 0; i < o->header_size; i++) {
             if (i >= len || buf[i] != 0) {
@@ -180,31 +190,61 @@ int imgbuild_load_mem(struct imgbuild *b, const uint8_t *data, size_t len,
     free(b->data);
     b->data = buf;
     b->len = pre + len;
-    if (b->has_base && pre) {
+    b->cap = cap;
+    if (b->has_base && pre && b->base != 0) {
         /* The header moves the start of a HEX input down (upstream skips a base of 0). */
-        if (b->base != 0) {
-            b->base -= (uint32_t)pre;
-        }
+        b->base -= (uint32_t)pre;
     }
     return 0;
 }
 
+int imgbuild_load_mem(struct imgbuild *b, const uint8_t *data, size_t len,
+                      const struct imgbuild_opts *o)
+{
+    size_t pre = o->pad_header ? o->header_size : 0;
+    if (len > IMGBUILD_MAX_FILE) {
+        snprintf(b->err, sizeof(b->err), "input too large");
+        return DFU_EINVAL;
+    }
+    size_t cap = pre + len + IMGBUILD_TLV_ROOM;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        snprintf(b->err, sizeof(b->err), "out of memory");
+        return DFU_ENOMEM;
+    }
+    if (len) {
+        memcpy(buf + pre, data, len);
+    }
+    return adopt(b, buf, pre, len, cap, o);
+}
+
 int imgbuild_load(struct imgbuild *b, const char *path, const struct imgbuild_opts *o)
 {
-    uint8_t *in;
-    size_t len;
-    uint32_t base = 0;
-    bool has_base = false;
-    int rc = imgbuild_read_file(path, imgbuild_is_hex_name(path), &in, &len, &base, &has_base,
-                                b->err, sizeof(b->err));
+    size_t pre = o->pad_header ? o->header_size : 0;
+    if (imgbuild_is_hex_name(path)) {
+        uint8_t *in;
+        size_t len;
+        uint32_t base = 0;
+        bool has_base = false;
+        int rc = imgbuild_read_file(path, true, &in, &len, &base, &has_base, b->err,
+                                    sizeof(b->err));
+        if (rc) {
+            return rc;
+        }
+        b->has_base = has_base;
+        b->base = base;
+        rc = imgbuild_load_mem(b, in, len, o);
+        free(in);
+        return rc;
+    }
+    uint8_t *buf;
+    size_t len, cap;
+    int rc = read_all(path, pre, IMGBUILD_TLV_ROOM, &buf, &len, &cap, b->err, sizeof(b->err));
     if (rc) {
         return rc;
     }
-    b->has_base = has_base;
-    b->base = base;
-    rc = imgbuild_load_mem(b, in, len, o);
-    free(in);
-    return rc;
+    b->has_base = false;
+    return adopt(b, buf, pre, len, cap, o);
 }
 
 void imgbuild_boot_magic(uint8_t out[16], uint32_t max_align)

@@ -90,6 +90,18 @@ static int scan_tlvs(const struct flash_area *fa, const struct image_header *hdr
             return DFU_EBADMSG;
         }
         if (tlv.type == IMAGE_TLV_SIG_PURE) {
+            /* As upstream MCUboot: a one-byte value that must be 1. */
+            uint8_t v = 0;
+            if (tlv.len != 1 || s->pure) {
+                return DFU_EBADMSG;
+            }
+            err = flash_area_read(fa, tlv.off, &v, 1);
+            if (err) {
+                return err;
+            }
+            if (v != 1) {
+                return DFU_EBADMSG;
+            }
             s->pure = true;
         } else if (tlv.type == IMAGE_TLV_DEPENDENCY && tlv.len != IMAGE_DEPENDENCY_LEN) {
             return DFU_EBADMSG;
@@ -249,15 +261,18 @@ static int check_signatures(const struct flash_area *fa, const struct image_head
             err = find_key_by_hash(fa, &tlv, s->alg, keys, key_count, &key);
         } else if (tlv.type == IMAGE_TLV_PUBKEY) {
             err = find_key_by_value(fa, &tlv, keys, key_count, tmp, tmp_len, &key);
-        } else if (key >= 0 && sig_kind(tlv.type, s->alg, &kind) == 0) {
-            err = check_signature(fa, hdr, &tlv, kind, s, &keys[key]);
-            if (err == 0) {
-                *index = key;
-                return 0;
+        } else if (sig_kind(tlv.type, s->alg, &kind) == 0) {
+            if (key >= 0) {
+                err = check_signature(fa, hdr, &tlv, kind, s, &keys[key]);
+                if (err == 0) {
+                    *index = key;
+                    return 0;
+                }
+                if (err == DFU_ESIG) {
+                    err = 0;
+                }
             }
-            if (err == DFU_ESIG) {
-                err = 0;
-            }
+            key = -1; /* a key selects only the signature right after it (as MCUboot) */
         }
         if (err) {
             return err;

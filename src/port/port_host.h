@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "dfukit/flash.h"
+#include "dfukit/server.h"
 #include "dfukit/server_ports.h"
+#include "dfukit/simflash.h"
 
 /* ---- Sandbox filesystem ------------------------------------------------------------------
  * Every path names a file inside the sandbox root, whatever the client sends:
@@ -60,5 +62,50 @@ struct shell_port port_shell_sim_port(struct port_shell_sim *sh);
 /* The shell's exec operation, callable directly. */
 int port_shell_sim_exec(void *ctx, int argc, const char *const argv[], char *out, size_t out_size,
                         size_t *out_len, int *ret);
+
+/* ---- Stat group over an emulated NOR flash ---------------------------------------------
+ * Fields reads, bytes_read, writes, bytes_written, erases: nor_flash_total(nf), live. */
+void port_stat_group_nor_flash(struct stat_group *out, const struct nor_flash *nf);
+
+/* ---- Everything at once, for the simulator ------------------------------------------------
+ * Opens the ports, fills the server port's fs/shell/stats/settings and registers the FS,
+ * Shell, Stat, Settings and Enum groups on a server already set up with server_init() (the
+ * enum group last, after the caller's own groups if they were registered first). A group
+ * whose port is not configured (NULL fs_root, NULL storage) is left out. */
+struct port_groups_config {
+    const char *fs_root;                    /* sandbox directory; NULL: no FS group */
+    const char *fs_mount;                   /* mount directory created inside, e.g. "lfs1" */
+    const struct flash_area *storage;       /* settings partition; NULL: no Settings group */
+    const char *version;                    /* for the shell's "version" */
+    uint64_t (*uptime_ms)(void *arg);       /* shell "uptime" and the FS idle timeout */
+    void *clock_arg;
+    const struct flash_dev *flash;          /* shell "flash info" */
+    const struct port_shell_partition *parts;
+    size_t part_count;
+    const struct nor_flash *nor;            /* NULL: no "flash" stat group */
+    bool shell_legacy_rc;                   /* shell answers "rc" instead of "ret" */
+};
+
+struct port_groups {
+    struct port_groups_config cfg;
+    struct port_fs_sandbox sandbox;
+    bool have_fs;
+    struct fs_port fs;
+    struct fs_mgmt_state fs_state;
+    struct port_shell_sim shell_sim;
+    struct shell_port shell;
+    struct settings_store settings;
+    bool have_settings;
+    struct stat_registry stats;
+    struct stat_group smp_stats;
+    struct stat_group flash_stats;
+};
+
+/* 0, or the first error (the sandbox cannot be opened, the storage partition is unusable,
+ * the server is full); the caller should then port_groups_stop(). */
+int port_groups_start(struct port_groups *g, const struct port_groups_config *cfg,
+                      struct smp_server *srv, struct server_port *port);
+/* Closes the sandbox (open files included). The flash keeps the settings. */
+void port_groups_stop(struct port_groups *g);
 
 #endif

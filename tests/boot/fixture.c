@@ -166,6 +166,11 @@ void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_
         uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
         room = first_trailer - 4096 - 0x200 - 64;
     }
+    if (trailer > 4096) {
+        /* a trailer larger than a sector cannot travel through a one-sector scratch: keep
+         * the image below the trailer sectors */
+        room = (48 * 1024 - trailer) / 4096 * 4096 - 0x200 - 64;
+    }
     *b = room;
     *a = room * 3 / 4;
 }

@@ -157,6 +157,8 @@ static void test_uniform(void **state)
         run_case(FX_UNIFORM_4K, 8, 0xff, sc, true);
         run_case(FX_UNIFORM_4K, 4, 0x00, sc, true);
         run_case(FX_UNIFORM_4K, 8, 0xff, sc, false);
+        run_case(FX_UNIFORM_4K, 1, 0xff, sc, true);
+        run_case(FX_UNIFORM_4K, 32, 0x00, sc, true);
     }
 }
 
@@ -165,6 +167,7 @@ static void test_stm32f4(void **state)
     (void)state;
     for (int sc = SC_TEST; sc <= SC_REVERT; sc++) {
         run_case(FX_STM32F4, 8, 0xff, sc, true);
+        run_case(FX_STM32F4, 16, 0x00, sc, false);
     }
 }
 

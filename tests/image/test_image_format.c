@@ -333,6 +333,25 @@ static void image_format_pure_rules(void **state)
     append_tlv(&m, IMAGE_TLV_SIG_PURE, 1, &one);
     assert_int_equal(validate(&m, NULL), DFU_ESIG);
     drop(&m);
+
+    /* The marker itself: one byte of value 1, once. */
+    static const uint8_t two[2] = {1, 1};
+    o = opts(ED_KEY, UTIL_SIG_KEYHASH, 1);
+    make(&m, &o);
+    assert_int_equal(validate(&m, NULL), 0);
+    append_tlv(&m, IMAGE_TLV_SIG_PURE, 1, &one);
+    assert_int_equal(validate(&m, NULL), DFU_EBADMSG);
+    drop(&m);
+    for (size_t i = 0; i < 3; i++) {
+        o = opts(ED_KEY, UTIL_SIG_KEYHASH, 0);
+        make(&m, &o);
+        append_tlv(&m, IMAGE_TLV_SIG_PURE, i == 0 ? 0 : i == 1 ? 2 : 1, i == 2 ? two + 1 : two);
+        if (i == 2) {
+            m.flash.mem[m.len - 1] = 2; /* value 2 */
+        }
+        assert_int_equal(validate(&m, NULL), DFU_EBADMSG);
+        drop(&m);
+    }
 }
 
 /* Every kind of size that does not fit, including sums that would wrap in 32 bits. */
@@ -496,6 +515,16 @@ static void image_format_two_signatures(void **state)
     assert_int_equal(image_validate(&m.flash.fa, keys, 1, tmp, sizeof(tmp), NULL), DFU_ESIG);
     assert_int_equal(image_validate(&m.flash.fa, keys, 2, tmp, sizeof(tmp), &info), 0);
     assert_int_equal(info.key_index, 1);
+    drop(&m);
+
+    /* A KEYHASH selects only the signature right after it: a good ECDSA signature that
+     * follows a broken one without its own KEYHASH is not used. */
+    make(&m, &o2);
+    assert_int_equal(validate(&m, NULL), 0);
+    append_tlv(&m, IMAGE_TLV_ECDSA_SIG, (uint16_t)(sig_len - 4), ec.bytes + sig_tlvs + kh_len + 4);
+    assert_int_equal(validate(&m, NULL), 0);
+    m.flash.mem[sig_tlvs + kh_len + 4 + 8] ^= 1; /* break the first signature */
+    assert_int_equal(validate(&m, NULL), DFU_ESIG);
     drop(&m);
     drop(&ec);
 }

@@ -117,6 +117,21 @@ check "custom tlv" "$T" sign $ARGS -s auto --custom-tlv 0xa0 0x0102 "$V/input.bi
 check "verify custom" sh -c "'$T' verify u.bin >/dev/null"
 check "dumpinfo custom" sh -c "'$T' dumpinfo u.bin | grep -q 'type: UNKNOWN (0xa0)'"
 
+# Protected TLVs from the command line, seen through dumpinfo: -s auto (1.2.3 -> 0x01020003),
+# -d "(1, 2.3.4+5)", a custom string TLV; flags from -L and --non-bootable.
+check "options sign" "$T" sign -k "$V/key-ed25519.pem" $ARGS -s auto -d "(1, 2.3.4+5)" --custom-tlv 0xb0 hi -L 0x20000000 --non-bootable --boot-record SPE "$V/input.bin" opt.bin
+"$T" dumpinfo opt.bin > opt.txt 2>&1
+check "sec_cnt" grep -q "data: 0x03 0x00 0x02 0x01" opt.txt
+check "dependency" grep -q "data: 0x01 0x00 0x00 0x00 0x02 0x03 0x04 0x00" opt.txt
+check "custom string" grep -q "data: 0x68 0x69" opt.txt
+check "boot record" grep -q "type: BOOT_RECORD (0x60)" opt.txt
+check "flags" grep -q "^flags:              NON_BOOTABLE (0x10)" opt.txt
+check "ram load flag" grep -q "^                    RAM_LOAD (0x20)" opt.txt
+check "load addr" grep -qx "load_addr:          0x20000000" opt.txt
+check "options verify" sh -c "'$T' verify -k '$V/key-ed25519.pem' opt.bin > /dev/null"
+must_fail "bad dependency" out11.bin "$T" sign $ARGS -d "(1 2.3.4)" "$V/input.bin" out11.bin
+must_fail "odd custom hex" out12.bin "$T" sign $ARGS --custom-tlv 0xa0 0x123 "$V/input.bin" out12.bin
+
 # Unknown command and bad options: usage errors.
 must_fail "unknown command" "" "$T" frobnicate
 must_fail "bad option" "" "$T" verify --frob x

@@ -430,6 +430,7 @@ static void test_trailer_variants(void **state)
         o.overwrite_only = cases[i].overwrite_only;
         o.erased_val = cases[i].erased;
         o.pad = o.confirm = true;
+        o.pad_header = true;
         o.slot_size = 0x8000;
         struct imgbuild b;
         build(&b, &o);

@@ -133,7 +133,9 @@ void fx_send_bytes(uint8_t ver, uint8_t op, uint16_t group, uint8_t id, const ui
     struct smp_hdr h = {.version = ver, .op = op, .len = (uint16_t)n, .group = group,
                         .seq = 0x42, .id = id};
     smp_hdr_encode(fx.req, &h);
-    memcpy(fx.req + SMP_HDR_SIZE, p, n);
+    if (n > 0) {
+        memcpy(fx.req + SMP_HDR_SIZE, p, n);
+    }
     assert_true(fx_raw(fx.req, SMP_HDR_SIZE + n) > SMP_HDR_SIZE);
     assert_int_equal(fx.rh.group, group);
     assert_int_equal(fx.rh.id, id);

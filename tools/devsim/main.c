@@ -121,6 +121,11 @@ static int take_board_flag(struct board_flags *f, int opt, const char *arg)
         f->has_erased = ok;
         break;
     default: {
+        if (opt < OPT_FLASH_SIZE || opt > OPT_WRITE_US) {
+            if (opt != OPT_WATCHDOG) {
+                return 0;
+            }
+        }
         ok = parse_u32(arg, &v);
         switch (opt) {
         case OPT_FLASH_SIZE: o->flash_size = v; f->has_flash_size = f->relayout = true; break;

@@ -34,19 +34,8 @@ int cmd_verify(int argc, char **argv)
     if (key_path && keys_load_pem(&key, key_path, err, sizeof(err)) != 0) {
         return cli_error(CLI_FAIL, "%s", err);
     }
-    uint8_t *img;
-    size_t len;
-    uint32_t base;
-    bool has_base;
-    int rc = imgbuild_read_file(path, imgbuild_is_hex_name(path), &img, &len, &base, &has_base,
-                                err, sizeof(err));
-    if (rc) {
-        keys_free(key);
-        return cli_error(CLI_FAIL, "%s", err);
-    }
     struct image_info info;
-    rc = imgbuild_verify(img, len, key, &info, err, sizeof(err));
-    free(img);
+    int rc = imgbuild_verify_file(path, key, &info, err, sizeof(err));
     keys_free(key);
     if (rc) {
         return cli_error(CLI_FAIL, "%s: %s", path, err);

@@ -1,0 +1,215 @@
+/* Power cuts and recovery, end to end through the devsim program:
+ *  - a swap cut short by --power-cut-at-op (the process dies as the board does) resumes when
+ *    devsim starts again, and ends on a valid image, whatever the step it was cut at;
+ *  - a blank board stays in the bootloader with serial recovery, which takes an upload into
+ *    slot 0 and boots it after a reset;
+ *  - a board whose only image is signed with an untrusted key is recovered the same way. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "smp_test_client.h"
+
+static struct board B;
+
+static int teardown(void **state)
+{
+    (void)state;
+    board_kill(&B);
+    return 0;
+}
+
+static void assert_logged(struct board *b, const char *needle, int count)
+{
+    if (!board_wait_log(b, needle, count, 20000)) {
+        board_dump_log(b);
+        fail_msg("devsim did not log '%s' x%d", needle, count);
+    }
+}
+
+static void upload_and_test(struct smp_tc *c, const char *path, uint8_t hash[32])
+{
+    size_t len;
+    uint8_t *img = read_whole(path, &len);
+    assert_non_null(img);
+    assert_int_equal(image_hash_of(img, len, hash), 0);
+    assert_int_equal(smp_tc_image_upload(c, img, len), 0);
+    free(img);
+    assert_int_equal(smp_tc_image_state_write(c, hash, false), 0);
+}
+
+/* Boots with a power cut every `cut` flash operations until one power-on gets through to the
+ * app; returns how many cuts happened. */
+static int boot_through_cuts(uint64_t cut, int *apps_before)
+{
+    char n[24];
+    snprintf(n, sizeof n, "%llu", (unsigned long long)cut);
+    const char *extra[] = { "--no-timing", "--power-cut-at-op", n, NULL };
+    int cuts = 0;
+    for (int run = 0; run < 200; run++) {
+        int before = board_log_count(&B, "app: running");
+        assert_int_equal(board_start(&B, extra), 0);
+        for (int waited = 0; waited < 20000; waited += 10) {
+            if (board_log_count(&B, "app: running") > before) {
+                break;
+            }
+            int code = board_wait_exit(&B, 10);
+            if (code >= 0) {
+                if (code != 3) {
+                    board_dump_log(&B);
+                }
+                assert_int_equal(code, 3);  /* SIM_EXIT_POWER_CUT */
+                cuts++;
+                break;
+            }
+        }
+        if (board_log_count(&B, "app: running") > before) {
+            *apps_before = before;
+            assert_int_equal(board_stop(&B), 0);
+            return cuts;
+        }
+        board_kill(&B);
+    }
+    fail_msg("the board never booted through the power cuts");
+    return cuts;
+}
+
+static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
+{
+    (void)state;
+    board_init(&B, "powercut");
+    char v1[H_PATH], v2[H_PATH];
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
+    assert_int_equal(make_signed_app(&B, "v2", "2.0.0", "normal", v2, sizeof v2), 0);
+    uint8_t h1[32], h2[32];
+    size_t len;
+    uint8_t *img = read_whole(v1, &len);
+    assert_non_null(img);
+    assert_int_equal(image_hash_of(img, len, h1), 0);
+    free(img);
+
+    static const uint64_t cuts[] = { 1, 3, 7, 13 };
+    for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+        /* Each round: v1 confirmed in slot 0, v2 uploaded and marked for test. */
+        board_init(&B, "powercut");
+        assert_int_equal(flash_image(&B, v1, 0), 0);
+        const char *extra[] = { "--no-timing", NULL };
+        assert_int_equal(board_start(&B, extra), 0);
+        assert_logged(&B, "app: running 1.0.0", 1);
+        struct smp_tc c;
+        assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
+        upload_and_test(&c, v2, h2);
+        smp_tc_close(&c);
+        assert_int_equal(board_stop(&B), 0);  /* power off with the swap pending */
+
+        int apps = 0;
+        int n = boot_through_cuts(cuts[k], &apps);
+        assert_true(n >= 1);
+        assert_true(board_log_count(&B, "power: cut at flash operation") >= 1);
+
+        /* Power on for good: a valid image runs and both images are intact. */
+        assert_int_equal(board_start(&B, extra), 0);
+        assert_logged(&B, "app: running", apps + 2);
+        assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
+        struct smp_tc_image list[4];
+        size_t count;
+        assert_int_equal(smp_tc_image_list(&c, list, 4, &count), 0);
+        const struct smp_tc_image *s0 = smp_tc_find_slot(list, count, 0);
+        const struct smp_tc_image *s1 = smp_tc_find_slot(list, count, 1);
+        assert_non_null(s0);
+        assert_non_null(s1);
+        assert_true(s0->active);
+        bool v2_runs = memcmp(s0->hash, h2, 32) == 0;
+        assert_memory_equal(s0->hash, v2_runs ? h2 : h1, 32);
+        assert_memory_equal(s1->hash, v2_runs ? h1 : h2, 32);
+        smp_tc_close(&c);
+        assert_int_equal(board_stop(&B), 0);
+    }
+}
+
+static void blank_board_recovers_over_serial(void **state)
+{
+    (void)state;
+    board_init(&B, "recovery");
+    char v1[H_PATH];
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
+    const char *extra[] = { "--no-timing", NULL };
+    assert_int_equal(board_start(&B, extra), 0);  /* the flash file is created erased */
+    assert_logged(&B, "boot: no bootable image", 1);
+    assert_logged(&B, "recovery: serial recovery", 1);
+
+    struct smp_tc c;
+    assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
+    struct smp_tc_image list[4];
+    size_t n = 9;
+    assert_int_equal(smp_tc_image_list(&c, list, 4, &n), 0);
+    assert_int_equal(n, 0);
+    size_t len;
+    uint8_t *img = read_whole(v1, &len);
+    assert_non_null(img);
+    uint8_t h1[32];
+    assert_int_equal(image_hash_of(img, len, h1), 0);
+    assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
+    free(img);
+    assert_int_equal(smp_tc_reset(&c), 0);
+    assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 1);
+    assert_logged(&B, "app: running 1.0.0", 1);
+    assert_int_equal(smp_tc_image_list(&c, list, 4, &n), 0);
+    const struct smp_tc_image *s0 = smp_tc_find_slot(list, n, 0);
+    assert_non_null(s0);
+    assert_memory_equal(s0->hash, h1, 32);
+    assert_true(s0->active && s0->confirmed);
+    smp_tc_close(&c);
+    assert_int_equal(board_stop(&B), 0);
+}
+
+static void untrusted_image_falls_back_to_recovery(void **state)
+{
+    (void)state;
+    board_init(&B, "untrusted");
+    char raw[H_PATH], bad[H_PATH];
+    board_path(&B, "raw.bin", raw, sizeof raw);
+    board_path(&B, "bad.signed.bin", bad, sizeof bad);
+    const char *mk[] = { DEVSIM_BIN, "mkapp", "--version", "9.9.9", "--behaviour", "normal",
+                         "-o", raw, NULL };
+    assert_int_equal(run_prog(&B, mk), 0);
+    const char *sign[] = { IMGTOOL_BIN, "sign", "--key", DFU_VECTORS_DIR "/imgtool/key-ed25519.pem",
+                           "--header-size", "0x200", "--pad-header", "--align", "4", "--version",
+                           "9.9.9", "--slot-size", "0x67000", raw, bad, NULL };
+    assert_int_equal(run_prog(&B, sign), 0);
+    assert_int_equal(flash_image(&B, bad, 0), 0);
+    const char *extra[] = { "--no-timing", NULL };
+    assert_int_equal(board_start(&B, extra), 0);
+    assert_logged(&B, "recovery: serial recovery", 1);
+    assert_int_equal(board_log_count(&B, "app: running"), 0);
+
+    char v1[H_PATH];
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
+    struct smp_tc c;
+    assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
+    size_t len;
+    uint8_t *img = read_whole(v1, &len);
+    assert_non_null(img);
+    assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
+    free(img);
+    assert_int_equal(smp_tc_reset(&c), 0);
+    assert_logged(&B, "app: running 1.0.0", 1);
+    smp_tc_close(&c);
+    assert_int_equal(board_stop(&B), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(power_cut_mid_swap_ends_on_a_valid_image, teardown),
+        cmocka_unit_test_teardown(blank_board_recovers_over_serial, teardown),
+        cmocka_unit_test_teardown(untrusted_image_falls_back_to_recovery, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

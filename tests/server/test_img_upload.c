@@ -1,0 +1,462 @@
+/* Image upload (2/1/1, SMP.md §2.2): a real image in chunks of every shape, progressive
+ * erase, resume by sha, offset mismatch, each error of the first-chunk checks and of
+ * continuation, the upgrade version check, match, flash failures, and malformed requests
+ * that must leave the flash alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#include "dfukit/boot.h"
+#include "dfukit/crypto.h"
+#include "dfukit/err.h"
+
+static uint8_t img[40000];
+static size_t img_len;
+static uint8_t sha[32];      /* SHA-256 of the whole file, as clients send */
+static uint8_t primary[8192];
+
+static void make_upload_image(uint8_t major, uint8_t minor, uint16_t rev, uint32_t build)
+{
+    img_len = fx_make_image(img, sizeof(img), major, minor, rev, build, 30000, 9, false);
+    assert_int_equal(crypto_hash(CRYPTO_SHA256, img, img_len, sha), 0);
+}
+
+static void setup_align(uint32_t align)
+{
+    fx_setup(align, NULL);
+    size_t n = fx_make_image(primary, sizeof(primary), 1, 2, 3, 4, 1000, 1, false);
+    fx_put(0, 0, primary, n);
+    make_upload_image(1, 3, 0, 0);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    setup_align(8);
+    return 0;
+}
+
+/* One upload request; first-packet fields only when asked. */
+static void chunk(uint8_t ver, uint64_t off, const uint8_t *data, size_t n, bool first,
+                  const uint8_t *sha_p, size_t sha_len, int upgrade)
+{
+    struct smp_cbor_enc *e = fx_payload();
+    smp_cbor_put_map_open(e);
+    smp_cbor_put_kv_uint(e, "image", 0);
+    if (first) {
+        smp_cbor_put_kv_uint(e, "len", img_len);
+        if (sha_p != NULL) {
+            smp_cbor_put_kv_bstr(e, "sha", sha_p, sha_len);
+        }
+        if (upgrade >= 0) {
+            smp_cbor_put_kv_bool(e, "upgrade", upgrade != 0);
+        }
+    }
+    smp_cbor_put_kv_uint(e, "off", off);
+    smp_cbor_put_kv_bstr(e, "data", data, n);
+    smp_cbor_put_end(e);
+    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+}
+
+/* Uploads [from, img_len) in chunks of `size`, checking every acknowledged offset. */
+static void upload_rest(uint32_t from, size_t size)
+{
+    for (uint32_t off = from; off < img_len;) {
+        size_t n = img_len - off < size ? img_len - off : size;
+        chunk(SMP_V2, off, img + off, n, off == 0, sha, 32, -1);
+        assert_int_equal(fx_rc(), 0);
+        off += (uint32_t)n;
+        assert_int_equal(fx_uint("off"), off);
+    }
+}
+
+static void assert_uploaded(void)
+{
+    assert_memory_equal(fx.mem + FX_SLOT, img, img_len);
+    assert_true(fx_bool("match"));
+    assert_false(fx.srv.upload.active);
+    /* listed with the image's hash, not pending */
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    struct smp_cbor_dec d;
+    assert_true(fx_find("images", &d));
+    uint8_t h[32];
+    fx_image_hash(img, h);
+    const uint8_t *found = NULL;
+    for (size_t i = 0; i + 32 <= fx.rh.len; i++) {
+        if (memcmp(fx.rsp + SMP_HDR_SIZE + i, h, 32) == 0) {
+            found = fx.rsp + SMP_HDR_SIZE + i;
+        }
+    }
+    assert_non_null(found);
+}
+
+static void test_full_upload_chunk_sizes(void **state)
+{
+    (void)state;
+    static const uint32_t aligns[] = {1, 4, 8, 32};
+    static const size_t sizes[] = {354, 512, 97, 1000, 33};
+    for (size_t a = 0; a < 4; a++) {
+        for (size_t s = 0; s < 5; s++) {
+            setup_align(aligns[a]);
+            /* the secondary holds old data everywhere, as after a previous image */
+            memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
+            upload_rest(0, sizes[s]);
+            assert_uploaded();
+            /* trailer sectors end up blank: no stale magic */
+            struct boot_swap_state st;
+            assert_int_equal(boot_read_swap_state(&fx.sec, &st), 0);
+            assert_int_equal(st.magic, BOOT_MAGIC_UNSET);
+        }
+    }
+}
+
+/* The first chunk erases only what it writes (one sector) plus the trailer sectors. */
+static void test_progressive_erase(void **state)
+{
+    (void)state;
+    memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 500);
+    assert_int_equal(fx.rf.erases, 2);  /* sector 0 and the last sector */
+    assert_int_equal(fx.mem[FX_SLOT + FX_SECTOR], 0x00);            /* sector 1 untouched */
+    assert_int_equal(fx.mem[FX_SLOT + FX_SLOT - 1], 0xff);          /* trailer sector erased */
+    assert_int_equal(fx.mem[FX_SLOT + FX_SLOT - FX_SECTOR - 1], 0x00);
+    chunk(SMP_V2, 500, img + 500, 3800, false, NULL, 0, -1);
+    assert_int_equal(fx.rf.erases, 3);
+    assert_int_equal(fx.mem[FX_SLOT + 2 * FX_SECTOR], 0x00);
+    /* a blank trailer is not erased again */
+    fx_setup(8, NULL);
+    fx_put(0, 0, primary, 100);
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx.rf.erases, 1);
+}
+
+static void test_offset_mismatch(void **state)
+{
+    (void)state;
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    uint32_t writes = fx.rf.writes;
+    chunk(SMP_V2, 2000, img + 2000, 500, false, NULL, 0, -1);   /* ahead */
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(fx_uint("off"), 1000);
+    chunk(SMP_V2, 500, img + 500, 500, false, NULL, 0, -1);     /* repeated */
+    assert_int_equal(fx_uint("off"), 1000);
+    chunk(SMP_V2, (uint64_t)1 << 40, img, 10, false, NULL, 0, -1);  /* absurd */
+    assert_int_equal(fx_uint("off"), 1000);
+    assert_int_equal(fx.rf.writes, writes);
+    assert_int_equal(fx.mem[FX_SLOT + 1000], 0xff);
+    upload_rest(1000, 512);
+    assert_uploaded();
+    /* no upload in progress: a continuation is told to start at 0 */
+    chunk(SMP_V2, 512, img + 512, 512, false, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 0);
+}
+
+/* Resume by sha: the same sha at offset 0 answers the current offset and writes nothing; a
+ * truncated sha works too; another sha (or none) starts again. */
+static void test_resume(void **state)
+{
+    (void)state;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
+    chunk(SMP_V2, 1500, img + 1500, 1500, false, NULL, 0, -1);
+    uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 3000);
+    assert_int_equal(fx.rf.writes, writes);
+    assert_int_equal(fx.rf.erases, erases);
+    upload_rest(3000, 700);
+    assert_uploaded();
+
+    /* truncated sha */
+    setup_align(8);
+    chunk(SMP_V2, 0, img, 1000, true, sha, 8, -1);
+    chunk(SMP_V2, 0, img, 1000, true, sha, 8, -1);
+    assert_int_equal(fx_uint("off"), 1000);
+    /* a different sha restarts */
+    uint8_t other[32];
+    memset(other, 1, sizeof(other));
+    chunk(SMP_V2, 0, img, 200, true, other, 32, -1);
+    assert_int_equal(fx_uint("off"), 200);
+    /* no sha: restarts too */
+    chunk(SMP_V2, 0, img, 300, true, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 300);
+    chunk(SMP_V2, 0, img, 300, true, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 300);
+}
+
+static void expect_upload_err(uint16_t rc)
+{
+    fx_expect_err(SMP_GROUP_IMAGE, rc);
+    assert_false(fx.srv.upload.active);
+}
+
+/* First-chunk checks, in Zephyr's order, each with its code; nothing written. */
+static void test_first_chunk_errors(void **state)
+{
+    (void)state;
+    struct smp_cbor_enc *e;
+    /* no off */
+    e = fx_payload();
+    smp_cbor_put_map(e, 2);
+    smp_cbor_put_kv_uint(e, "len", img_len);
+    smp_cbor_put_kv_bstr(e, "data", img, 100);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    expect_upload_err(IMG_ERR_INVALID_OFFSET);
+    /* data shorter than a header */
+    chunk(SMP_V2, 0, img, 31, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_HEADER);
+    /* no len */
+    chunk(SMP_V2, 0, img, 100, false, NULL, 0, -1);
+    expect_upload_err(IMG_ERR_INVALID_LENGTH);
+    /* bad magic */
+    uint8_t bad[100];
+    memcpy(bad, img, sizeof(bad));
+    bad[0] ^= 0xff;
+    chunk(SMP_V2, 0, bad, sizeof(bad), true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    /* sha longer than 32 */
+    uint8_t long_sha[33] = {0};
+    chunk(SMP_V2, 0, img, 100, true, long_sha, 33, -1);
+    expect_upload_err(IMG_ERR_INVALID_HASH);
+    /* image too large for the slot, up to an absurd length */
+    size_t real = img_len;
+    img_len = FX_SLOT + 1;
+    chunk(SMP_V2, 0, img, 100, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    img_len = UINT64_MAX > SIZE_MAX ? SIZE_MAX : (size_t)UINT64_MAX;
+    chunk(SMP_V2, 0, img, 100, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    /* more data than len */
+    img_len = 50;
+    chunk(SMP_V2, 0, img, 100, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    img_len = real;
+    /* another image number */
+    e = fx_payload();
+    smp_cbor_put_map(e, 4);
+    smp_cbor_put_kv_uint(e, "image", 1);
+    smp_cbor_put_kv_uint(e, "len", img_len);
+    smp_cbor_put_kv_uint(e, "off", 0);
+    smp_cbor_put_kv_bstr(e, "data", img, 100);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    expect_upload_err(IMG_ERR_NO_FREE_SLOT);
+    /* v1 clients get the translated codes */
+    chunk(SMP_V1, 0, img, 31, true, sha, 32, -1);
+    fx_expect_rc_only(SMP_ERR_EINVAL);
+    chunk(SMP_V1, 0, bad, sizeof(bad), true, sha, 32, -1);
+    fx_expect_rc_only(SMP_ERR_EUNKNOWN);
+    assert_int_equal(fx.rf.writes, 0);
+    assert_int_equal(fx.rf.erases, 0);
+}
+
+/* A pending (or reverting) secondary is in use: no free slot. */
+static void test_no_free_slot(void **state)
+{
+    (void)state;
+    fx_put(1, 0, img, img_len);
+    assert_int_equal(boot_set_pending(&fx.sec, false), 0);
+    uint32_t writes = fx.rf.writes;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_NO_FREE_SLOT);
+    chunk(SMP_V1, 0, img, 500, true, sha, 32, -1);
+    fx_expect_rc_only(SMP_ERR_EBADSTATE);
+    assert_int_equal(fx.rf.writes, writes);
+    /* REVERT: the secondary holds the fallback image */
+    setup_align(8);
+    fx_trailer_magic(0);
+    fx_trailer_flag(0, false, true);
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_NO_FREE_SLOT);
+}
+
+static void test_continuation_overrun(void **state)
+{
+    (void)state;
+    uint32_t off = 0;
+    while (off + 100 + 2000 <= img_len) {
+        chunk(SMP_V2, off, img + off, 2000, off == 0, sha, 32, -1);
+        off += 2000;
+    }
+    assert_int_equal(fx_uint("off"), off);
+    uint32_t writes = fx.rf.writes;
+    size_t n = img_len - off + 1;
+    chunk(SMP_V2, off, img + off, n, false, NULL, 0, -1);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_INVALID_IMAGE_DATA_OVERRUN);
+    assert_int_equal(fx.rf.writes, writes);
+    /* the upload is forgotten: the next continuation is sent back to 0 */
+    chunk(SMP_V2, off, img + off, 100, false, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 0);
+}
+
+static void upgrade_case(uint8_t major, uint8_t minor, uint16_t rev, uint32_t build,
+                         int want_err)
+{
+    make_upload_image(major, minor, rev, build);
+    chunk(SMP_V2, 0, img, 200, true, sha, 32, 1);
+    if (want_err) {
+        expect_upload_err((uint16_t)want_err);
+    } else {
+        assert_int_equal(fx_rc(), 0);
+        assert_int_equal(fx_uint("off"), 200);
+    }
+}
+
+/* upgrade: the new version must be newer than the running 1.2.3(+4). */
+static void test_upgrade_check(void **state)
+{
+    (void)state;
+    upgrade_case(1, 2, 3, 0, IMG_ERR_CURRENT_VERSION_IS_NEWER);
+    upgrade_case(1, 2, 3, 9, IMG_ERR_CURRENT_VERSION_IS_NEWER);   /* build ignored */
+    upgrade_case(1, 2, 2, 0, IMG_ERR_CURRENT_VERSION_IS_NEWER);
+    upgrade_case(0, 9, 9, 0, IMG_ERR_CURRENT_VERSION_IS_NEWER);
+    upgrade_case(1, 2, 4, 0, 0);
+    upgrade_case(2, 0, 0, 0, 0);
+    /* with the build number compared */
+    fx.port.version_cmp_use_build = true;
+    upgrade_case(1, 2, 3, 5, 0);
+    upgrade_case(1, 2, 3, 4, IMG_ERR_CURRENT_VERSION_IS_NEWER);
+    fx.port.version_cmp_use_build = false;
+    /* without upgrade a downgrade is fine */
+    make_upload_image(0, 1, 0, 0);
+    chunk(SMP_V2, 0, img, 200, true, sha, 32, 0);
+    assert_int_equal(fx_uint("off"), 200);
+    /* nothing running: the version cannot be read */
+    memset(fx.mem, 0xff, FX_SLOT);
+    upgrade_case(3, 0, 0, 0, IMG_ERR_VERSION_GET_FAILED);
+    chunk(SMP_V1, 0, img, 200, true, sha, 32, 1);
+    fx_expect_rc_only(SMP_ERR_EUNKNOWN);
+}
+
+/* The same image already in the slot: answered at once with match, nothing written. */
+static void test_match_at_start(void **state)
+{
+    (void)state;
+    fx_put(1, 0, img, img_len);
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), img_len);
+    assert_true(fx_bool("match"));
+    assert_int_equal(fx.rf.writes, 0);
+    assert_int_equal(fx.rf.erases, 0);
+    assert_false(fx.srv.upload.active);
+}
+
+/* A sha that is not the file's, or none: the upload completes with match false. */
+static void test_match_false(void **state)
+{
+    (void)state;
+    uint8_t wrong[32];
+    memcpy(wrong, sha, 32);
+    wrong[31] ^= 1;
+    for (uint32_t off = 0; off < img_len; off += 4000) {
+        size_t n = img_len - off < 4000 ? img_len - off : 4000;
+        chunk(SMP_V2, off, img + off, n, off == 0, wrong, 32, -1);
+    }
+    assert_int_equal(fx_uint("off"), img_len);
+    assert_false(fx_bool("match"));
+    setup_align(8);
+    for (uint32_t off = 0; off < img_len; off += 4000) {
+        size_t n = img_len - off < 4000 ? img_len - off : 4000;
+        chunk(SMP_V2, off, img + off, n, off == 0, NULL, 0, -1);
+    }
+    assert_false(fx_bool("match"));
+    assert_memory_equal(fx.mem + FX_SLOT, img, img_len);
+    /* image check off: no match key */
+    struct server_config cfg = {.no_image_check = true};
+    fx_setup(8, &cfg);
+    for (uint32_t off = 0; off < img_len; off += 4000) {
+        size_t n = img_len - off < 4000 ? img_len - off : 4000;
+        chunk(SMP_V2, off, img + off, n, off == 0, sha, 32, -1);
+    }
+    struct smp_cbor_dec d;
+    assert_false(fx_find("match", &d));
+    assert_int_equal(fx_uint("off"), img_len);
+}
+
+/* Flash failures: a failed write or erase ends the upload with its code. */
+static const struct flash_ops *real_ops;
+static int fail_writes, fail_erases;
+static int f_read(void *c, uint32_t o, void *b, uint32_t l) { return real_ops->read(c, o, b, l); }
+static int f_write(void *c, uint32_t o, const void *b, uint32_t l)
+{
+    return fail_writes ? DFU_EIO : real_ops->write(c, o, b, l);
+}
+static int f_erase(void *c, uint32_t o, uint32_t l)
+{
+    return fail_erases ? DFU_EIO : real_ops->erase(c, o, l);
+}
+static const struct flash_ops failing_ops = {f_read, f_write, f_erase};
+
+static void test_flash_failures(void **state)
+{
+    (void)state;
+    real_ops = fx.rf.dev.ops;
+    fx.rf.dev.ops = &failing_ops;
+    fail_erases = 1;
+    memset(fx.mem + FX_SLOT + FX_SLOT - 16, 0, 16);  /* the trailer needs erasing */
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_FLASH_ERASE_FAILED);
+    fail_erases = 0;
+    fail_writes = 1;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_FLASH_WRITE_FAILED);
+    chunk(SMP_V2, 500, img + 500, 500, false, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 0);
+    fail_writes = 0;
+    fx.rf.dev.ops = real_ops;
+}
+
+/* Malformed requests: decode errors, no flash operation, upload state kept. */
+static void test_malformed_no_write(void **state)
+{
+    (void)state;
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
+    struct smp_cbor_enc *e = fx_payload();
+    smp_cbor_put_map(e, 2);
+    smp_cbor_put_kv_uint(e, "off", 1000);
+    smp_cbor_put_kv_tstr(e, "data", "text, not bytes");
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_expect_rc_only(SMP_ERR_EINVAL);
+    e = fx_payload();
+    smp_cbor_put_map(e, 2);
+    smp_cbor_put_kv_int(e, "off", -1);
+    smp_cbor_put_kv_bstr(e, "data", img, 10);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_expect_rc_only(SMP_ERR_EINVAL);
+    const uint8_t trunc[] = {0xa2, 0x63, 'o', 'f', 'f', 0x19, 0x03, 0xe8, 0x64, 'd', 'a', 't',
+                             'a', 0x59, 0x10, 0x00, 0x01, 0x02};
+    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, trunc, sizeof(trunc));
+    fx_expect_rc_only(SMP_ERR_EINVAL);
+    assert_int_equal(fx.rf.writes, writes);
+    assert_int_equal(fx.rf.erases, erases);
+    assert_true(fx.srv.upload.active);
+    assert_int_equal(fx.srv.upload.off, 1000);
+    upload_rest(1000, 2048);
+    assert_uploaded();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_full_upload_chunk_sizes, setup),
+        cmocka_unit_test_setup(test_progressive_erase, setup),
+        cmocka_unit_test_setup(test_offset_mismatch, setup),
+        cmocka_unit_test_setup(test_resume, setup),
+        cmocka_unit_test_setup(test_first_chunk_errors, setup),
+        cmocka_unit_test_setup(test_no_free_slot, setup),
+        cmocka_unit_test_setup(test_continuation_overrun, setup),
+        cmocka_unit_test_setup(test_upgrade_check, setup),
+        cmocka_unit_test_setup(test_match_at_start, setup),
+        cmocka_unit_test_setup(test_match_false, setup),
+        cmocka_unit_test_setup(test_flash_failures, setup),
+        cmocka_unit_test_setup(test_malformed_no_write, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
