@@ -154,7 +154,8 @@ struct boot_rsp {
     const struct flash_area *area;
     uint32_t image_off;              /* device offset of the image header */
     struct image_header hdr;
-    enum boot_swap_type swap_type;   /* what this boot did: NONE, TEST, PERM, REVERT, FAIL */
+    enum boot_swap_type swap_type;   /* what this boot did: NONE, TEST, PERM, REVERT, FAIL;
+                                      * PANIC: a recorded swap was unusable and ignored */
 };
 
 /* Runs the bootloader: finishes an interrupted swap, validates and performs a pending one

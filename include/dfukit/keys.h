@@ -36,8 +36,9 @@ int keys_generate(struct keys_key **out, enum keys_type type);
 /* Loads a private or public key from a PEM file (PKCS#8, SubjectPublicKeyInfo, or the
  * traditional RSA/EC forms). On failure err receives one line naming the problem. */
 int keys_load_pem(struct keys_key **out, const char *path, char *err, size_t err_len);
-/* Writes the private key as unencrypted PKCS#8 PEM, through a temporary file and a rename. */
-int keys_save_private_pem(const struct keys_key *key, const char *path);
+/* The private key as unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), the form
+ * upstream imgtool writes; *pem is malloc'ed and NUL-terminated. */
+int keys_private_pem(const struct keys_key *key, char **pem, size_t *len);
 void keys_free(struct keys_key *key);
 
 enum keys_type keys_get_type(const struct keys_key *key);

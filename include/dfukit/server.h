@@ -262,6 +262,13 @@ const struct mgmt_group *server_find_group(const struct smp_server *srv, uint16_
 int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
                    size_t rsp_cap);
 
+/* Same loop, but each response is built in rsp_buf (one SMP buffer is enough) and passed to
+ * emit as soon as it is complete: one packet per response, as Zephyr's transports send them.
+ * Returns the total bytes emitted, or the first negative value emit returned. */
+typedef int (*server_emit_fn)(void *arg, const uint8_t *rsp, size_t len);
+int server_process_each(struct smp_server *srv, const uint8_t *req, size_t req_len,
+                        uint8_t *rsp_buf, size_t rsp_cap, server_emit_fn emit, void *arg);
+
 /* True once a reset was accepted; the integrator resets after sending the response. */
 bool server_reset_requested(const struct smp_server *srv);
 

@@ -38,13 +38,14 @@ struct fs_port_stat {
 
 /* Paths are NUL-terminated, at most FS_PORT_PATH_MAX bytes, as the client sent them (Zephyr
  * style "/lfs1/dir/file"); what they mean is the port's business. Handles are small
- * non-negative ints chosen by the port. Error contract, which the FS group maps to wire codes:
- *   DFU_EINVAL  the name is not acceptable (escapes the sandbox, "..", empty)  FILE_INVALID_NAME
- *   DFU_ENOENT  the file, or a directory on its path, does not exist           FILE_NOT_FOUND
- *   DFU_EPERM   refused (read-only, a symlink, not a regular file)             READ_ONLY / UNKNOWN
- *   DFU_ENOSPC  no free handle or no space left                                per operation
- *   DFU_ENOTSUP operation not supported (truncate)                             per operation
- *   DFU_EIO     anything else                                                  per operation */
+ * non-negative ints chosen by the port. Error contract, and the FS group's wire codes for it:
+ *   DFU_EINVAL  name not acceptable (escapes the sandbox, "..", too long)   FILE_INVALID_NAME
+ *   DFU_ENOENT  the file, or a directory on its path, does not exist        FILE_NOT_FOUND
+ *                                                  (upload: MOUNT_POINT_NOT_FOUND)
+ *   DFU_EPERM   refused: a symlink, not a regular file, read-only           FILE_OPEN_FAILED
+ *                                                  (upload: READ_ONLY_FILESYSTEM)
+ *   DFU_ENOSPC  no free handle or no space left; DFU_EIO anything else      FILE_OPEN_FAILED,
+ *               or the failed operation's code (READ/WRITE/TRUNCATE_FAILED) or UNKNOWN. */
 struct fs_port_ops {
     /* Opens path; returns a handle >= 0. */
     int (*open)(void *ctx, const char *path, enum fs_port_mode mode);
@@ -52,7 +53,7 @@ struct fs_port_ops {
     int (*read)(void *ctx, int handle, uint32_t off, void *buf, uint32_t len);
     /* Writes all len bytes at off; returns 0. */
     int (*write)(void *ctx, int handle, uint32_t off, const void *buf, uint32_t len);
-    /* Sets the file size to len. */
+    /* Sets the file size to len (required: the group has no delete-and-recreate fallback). */
     int (*truncate)(void *ctx, int handle, uint32_t len);
     int (*stat)(void *ctx, const char *path, struct fs_port_stat *out);
     void (*close)(void *ctx, int handle);

@@ -257,11 +257,12 @@ struct sim_run_config {
     bool timing;                      /* UART pacing and flash latency */
     bool serial_raw;                  /* raw binary SMP on the serial port (no base64 frames) */
     uint64_t power_cut_at_op;         /* cut the power at the N-th flash write/erase; 0 never */
-    double serial_ber;                /* bit-error rate on received serial bytes */
+    double serial_ber;                /* bit-error rate on serial bytes, both directions */
     struct sim_udp_faults udp_faults; /* applied to requests and responses */
     uint64_t seed;                    /* fault schedule */
     uint32_t reset_delay_ms;          /* SMP reset: reply first, reset this much later */
     const char *fs_root;              /* FS group sandbox directory; NULL: no FS group */
+    bool verbose;                     /* also log every SMP request */
     sim_log_fn log;
     void *log_arg;
 };

@@ -8,7 +8,8 @@
  *
  * powercut: a flash_dev stacked over another one that cuts the power at the N-th write or
  * erase. The cut operation is left half done (the first half of a write programmed; for an
- * erase, the upper half of the range erased and the lower half keeping its old bytes), then
+ * erase, the upper half of the range erased and the lower half keeping its old bytes, or
+ * the other way round with erase_low_first), then
  * every operation fails with DFU_EPOWER until the test powers the board on again. */
 #ifndef DFUKIT_SIMFLASH_H
 #define DFUKIT_SIMFLASH_H
@@ -91,6 +92,7 @@ struct powercut {
     uint64_t cut_at;              /* ops value at which power fails; 0 = never */
     bool dead;
     bool tear;                    /* leave the cut operation half done (default true) */
+    bool erase_low_first;         /* a torn erase has erased the lower half, not the upper */
     uint32_t cuts;                /* how many times the power failed */
 };
 

@@ -181,7 +181,12 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
             return 0;
         }
     }
-    return boot_erase_region(st->sec, 0, st->sec->size);
+    /* Skip the erase when there is nothing left to erase (a stale record asking again). */
+    int erased = flash_area_is_erased(st->sec, 0, st->sec->size, st->buf, sizeof(st->buf));
+    if (erased < 0) {
+        return erased;
+    }
+    return erased ? 0 : boot_erase_region(st->sec, 0, st->sec->size);
 }
 
 static int strategy_check(struct boot_state *st, uint32_t swap_size)
@@ -280,6 +285,12 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
             err = finish_swap(&st, bs.swap_type);
         }
         done = bs.swap_type;
+        if (err == DFU_EINVAL) {
+            /* The record asks for a swap these slots cannot do (a foreign or corrupt
+             * trailer): touch nothing and let the primary's validation decide. */
+            err = 0;
+            done = BOOT_SWAP_TYPE_PANIC;
+        }
     } else {
         uint8_t type;
         if (bs.source != BOOT_STATUS_SOURCE_NONE && bs.swap_type != BOOT_SWAP_TYPE_NONE) {

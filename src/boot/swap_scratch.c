@@ -131,7 +131,8 @@ int swap_scratch_check(struct boot_state *st, uint32_t swap_size)
 
 /* Status source table: where the progress of an interrupted swap is recorded.
  * (MCUboot's boot_status_tables[] without its "primary unset" row: our primary never holds
- * status without its magic.) Rows are tried in order. */
+ * status without its magic.) Rows are tried in order; then a good primary that already
+ * records group 1 wins over a good scratch (see swap_scratch_status_source). */
 struct source_row {
     uint8_t magic_primary;    /* 0xff: any */
     uint8_t magic_scratch;    /* 0xfe: not good; 0xff: any */
@@ -190,6 +191,20 @@ int swap_scratch_status_source(struct boot_state *st, uint8_t *source)
             (r->copy_done_primary == ANY || r->copy_done_primary == p.copy_done)) {
             *source = r->source;
             break;
+        }
+    }
+    if (*source == BOOT_STATUS_SOURCE_SCRATCH && p.magic == BOOT_MAGIC_GOOD &&
+        p.copy_done == BOOT_FLAG_UNSET) {
+        /* Both good: once the primary records all of group 1 it is the newer record, and
+         * the scratch trailer is a leftover whose erase was cut (its data may be gone even
+         * where its trailer survived). */
+        uint32_t n;
+        err = status_count(st->pri, &st->tl_pri, &n);
+        if (err) {
+            return err;
+        }
+        if (n >= BOOT_STATUS_STATE_COUNT) {
+            *source = BOOT_STATUS_SOURCE_PRIMARY;
         }
     }
     return 0;
@@ -360,5 +375,12 @@ int swap_scratch_run(struct boot_state *st, struct boot_status *bs)
             return err;
         }
     }
-    return 0;
+    /* A scratch trailer left by a cut erase must go before copy_done is written, or the
+     * next boot would take it for a swap in progress. */
+    struct boot_swap_state s;
+    err = trailer_read_state(st->scr, &st->tl_scr, &s);
+    if (!err && s.magic == BOOT_MAGIC_GOOD) {
+        err = boot_erase_region(st->scr, 0, st->scr->size);
+    }
+    return err;
 }

@@ -4,6 +4,7 @@
 
 #include "dfukit/client.h"
 #include "dfukit/err.h"
+#include "dfukit/smp_cbor.h"
 
 const cbor_item_t *client_map_get(const cbor_item_t *map, const char *key)
 {
@@ -121,6 +122,14 @@ int client_rsp_decode(struct client_rsp *rsp, const uint8_t *pkt, size_t len)
     if (rsp->hdr.len == 0) {
         rsp->root = cbor_new_definite_map(0);
         return rsp->root ? 0 : DFU_ENOMEM;
+    }
+    /* Walk the item with the bounded, heap-free decoder first: libcbor allocates a definite
+     * container by its declared count, which a hostile reply could set to 2^60. After this
+     * walk every count is backed by bytes and the nesting is shallow. */
+    struct smp_cbor_dec dec;
+    smp_cbor_dec_init(&dec, pkt + SMP_HDR_SIZE, rsp->hdr.len);
+    if (smp_cbor_skip(&dec) != 0 || dec.off != rsp->hdr.len) {
+        return DFU_EBADMSG;
     }
     struct cbor_load_result res;
     cbor_item_t *item = cbor_load(pkt + SMP_HDR_SIZE, rsp->hdr.len, &res);

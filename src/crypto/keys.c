@@ -237,34 +237,27 @@ int keys_load_pem(struct keys_key **out, const char *path, char *err, size_t err
     return *out ? 0 : DFU_ENOMEM;
 }
 
-int keys_save_private_pem(const struct keys_key *key, const char *path)
+int keys_private_pem(const struct keys_key *key, char **pem, size_t *len)
 {
     if (!key->priv) {
         return DFU_EINVAL;
     }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        return DFU_ENOMEM;
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio || !PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL)) {
+        BIO_free(bio);
         return DFU_EIO;
     }
-    FILE *f = fdopen(fd, "wb");
-    int ok = f && PEM_write_PrivateKey(f, key->pkey, NULL, NULL, 0, NULL, NULL);
-    if (f) {
-        ok = (fclose(f) == 0) && ok;
+    char *data;
+    long n = BIO_get_mem_data(bio, &data);
+    char *out = n > 0 ? malloc((size_t)n + 1) : NULL;
+    if (out) {
+        memcpy(out, data, (size_t)n);
+        out[n] = '\0';
+        *pem = out;
+        *len = (size_t)n;
     }
-    if (ok && rename(tmp, path) == 0) {
-        free(tmp);
-        return 0;
-    }
-    remove(tmp);
-    free(tmp);
-    return DFU_EIO;
+    BIO_free(bio);
+    return out ? 0 : DFU_ENOMEM;
 }
 
 void keys_free(struct keys_key *key)

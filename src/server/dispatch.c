@@ -32,11 +32,18 @@ static void encode_rc(struct smp_server *srv, struct smp_cbor_enc *enc, int rc, 
     bool with_rsn = srv->cfg.verbose_err && rsn != NULL;
     smp_cbor_enc_reset(enc);
     bool ok = smp_cbor_put_map(enc, with_rsn ? 2 : 1) && smp_cbor_put_kv_uint(enc, "rc", (uint64_t)rc);
-    if (ok && with_rsn && !smp_cbor_put_kv_tstr(enc, "rsn", rsn)) {
-        /* No room for the text: the bare code still fits (checked by the caller). */
+    if (ok && with_rsn) {
+        ok = smp_cbor_put_kv_tstr(enc, "rsn", rsn);
+    }
+    if (!ok) {
+        /* No room for the text or a long code: the bare code, else EMSGSIZE, which always
+         * fits in MIN_ERR_RSP (checked by the caller). */
         smp_cbor_enc_reset(enc);
-        smp_cbor_put_map(enc, 1);
-        smp_cbor_put_kv_uint(enc, "rc", (uint64_t)rc);
+        if (!(smp_cbor_put_map(enc, 1) && smp_cbor_put_kv_uint(enc, "rc", (uint64_t)rc))) {
+            smp_cbor_enc_reset(enc);
+            smp_cbor_put_map(enc, 1);
+            smp_cbor_put_kv_uint(enc, "rc", SMP_ERR_EMSGSIZE);
+        }
     }
 }
 
@@ -150,10 +157,13 @@ static size_t handle_one(struct smp_server *srv, const struct smp_hdr *h, const 
     return SMP_HDR_SIZE + enc.len;
 }
 
-int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
-                   size_t rsp_cap)
+/* The request loop. With emit, every response is built at rsp_buf and handed over at once;
+ * without, responses are appended to rsp_buf. Returns the bytes kept in rsp_buf (append
+ * mode), the bytes emitted (emit mode), or a negative error. */
+static int process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
+                   size_t rsp_cap, server_emit_fn emit, void *arg)
 {
-    size_t in = 0, out = 0;
+    size_t in = 0, out = 0, total = 0;
     if (req == NULL) {
         req_len = 0;
     }
@@ -171,15 +181,39 @@ int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, u
             cap = srv->cfg.buf_size;
         }
         if (rsp_buf == NULL || cap < MIN_ERR_RSP) {
-            return out > 0 ? (int)out : DFU_ENOSPC;
+            return total > 0 ? (int)total : DFU_ENOSPC;
         }
         const uint8_t *payload = h.len <= req_len - in ? req + in : NULL;
         bool failed;
-        out += handle_one(srv, &h, payload, rsp_buf + out, cap, &failed);
+        size_t n = handle_one(srv, &h, payload, rsp_buf + out, cap, &failed);
+        total += n;
+        if (emit != NULL) {
+            int err = emit(arg, rsp_buf, n);
+            if (err < 0) {
+                return err;
+            }
+        } else {
+            out += n;
+        }
         if (failed || payload == NULL) {
             break;  /* stop at the first error, as Zephyr does */
         }
         in += h.len;
     }
-    return (int)out;
+    return (int)total;
+}
+
+int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
+                   size_t rsp_cap)
+{
+    return process(srv, req, req_len, rsp_buf, rsp_cap, NULL, NULL);
+}
+
+int server_process_each(struct smp_server *srv, const uint8_t *req, size_t req_len,
+                        uint8_t *rsp_buf, size_t rsp_cap, server_emit_fn emit, void *arg)
+{
+    if (emit == NULL) {
+        return DFU_EINVAL;
+    }
+    return process(srv, req, req_len, rsp_buf, rsp_cap, emit, arg);
 }

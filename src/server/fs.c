@@ -174,13 +174,21 @@ static int fs_upload(struct mgmt_ctx *ctx)
     if (rc) {
         return rc;
     }
-    if (!keys[0].found || !keys[1].found || (off == 0 && !keys[3].found)) {
-        mgmt_set_rsn(ctx, off == 0 && keys[0].found ? "len required at off 0" : "off and name required");
+    if (!keys[0].found || !keys[1].found) {
+        mgmt_set_rsn(ctx, "off and name required");
+        return SMP_ERR_EINVAL;
+    }
+    if (off == 0 && !keys[3].found) {
+        mgmt_set_rsn(ctx, "len required at off 0");
         return SMP_ERR_EINVAL;
     }
     if (len > UINT32_MAX || off > UINT32_MAX || data.len > UINT32_MAX - off) {
         mgmt_set_rsn(ctx, "file too large");
         return SMP_ERR_EINVAL;
+    }
+    if (off == 0 && data.len > len) {
+        mgmt_set_rsn(ctx, "data beyond len");
+        return SMP_ERR_EINVAL;  /* refused before the file is touched */
     }
     char path[FS_PORT_PATH_MAX + 1];
     rc = fs_take_name(ctx, &name, path);
@@ -206,6 +214,11 @@ static int fs_upload(struct mgmt_ctx *ctx)
             return mgmt_group_err(ctx, open_err(rc, true));
         }
         existing = rc == 0 ? s.size : 0;
+        if (off > 0 && off != existing) {
+            /* Resuming at the wrong place: answer before anything is created or opened. */
+            smp_cbor_put_kv_uint(ctx->enc, "len", existing);
+            return mgmt_group_err(ctx, FS_ERR_FILE_OFFSET_NOT_VALID);
+        }
         int h = port->ops->open(port->ctx, path, FS_PORT_WRITE);
         if (h < 0) {
             return mgmt_group_err(ctx, open_err(h, true));

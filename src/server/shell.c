@@ -18,6 +18,68 @@ struct shell_args {
     bool too_long;
 };
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when p[0..n) does not start one
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+    uint32_t min;
+    uint32_t cp;
+    if (c < 0x80) {
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        len = 2, min = 0x80, cp = c & 0x1fu;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3, min = 0x800, cp = c & 0x0fu;
+    } else if ((c & 0xf8) == 0xf0) {
+        len = 4, min = 0x10000, cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (len > n) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return len;
+}
+
+static bool utf8_valid(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 0) {
+            return false;
+        }
+        i += k;
+    }
+    return true;
+}
+
+/* A CBOR text string must be UTF-8: bytes that are not (binary output of a command, a
+ * sequence cut at the end of the buffer) become '?'. */
+static void utf8_sanitize(char *s, size_t n)
+{
+    uint8_t *p = (uint8_t *)s;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 0) {
+            p[i] = '?';
+            k = 1;
+        }
+        i += k;
+    }
+}
+
 static int shell_dec_arg(struct smp_cbor_dec *d, struct shell_args *a)
 {
     struct smp_cbor_item it;
@@ -41,8 +103,8 @@ static int shell_dec_arg(struct smp_cbor_dec *d, struct shell_args *a)
     if (n < 0) {
         return n;
     }
-    if (memchr(dst, '\0', (size_t)n) != NULL) {
-        return DFU_EINVAL;  /* an argument cannot carry a NUL */
+    if (memchr(dst, '\0', (size_t)n) != NULL || !utf8_valid(dst, (size_t)n)) {
+        return DFU_EINVAL;  /* an argument is UTF-8 text without NUL */
     }
     dst[n] = '\0';
     a->argv[a->argc++] = dst;
@@ -109,6 +171,7 @@ static int shell_exec(struct mgmt_ctx *ctx, const char *ret_key)
     if (out_len > cap) {
         out_len = cap;  /* a port that over-reports is cut to what it was given */
     }
+    utf8_sanitize(out, out_len);
     bool ok = smp_cbor_put_kv_tstrn(ctx->enc, "o", out, out_len) &&
               smp_cbor_put_kv_int(ctx->enc, ret_key, ret);
     return ok ? MGMT_OK : SMP_ERR_EMSGSIZE;

@@ -126,6 +126,12 @@ static int boot_mode_of(enum boot_strategy s)
     return SERVER_BOOT_MODE_UNKNOWN;
 }
 
+static uint64_t app_uptime_ms(void *arg)
+{
+    const struct sim_dev *d = arg;
+    return (sim_now_us() - d->app_t0_us) / 1000u;
+}
+
 /* Sets up the server for the firmware now running: the app (every group) or the bootloader's
  * serial recovery (image and OS groups on slot 0 only). */
 static int server_start(struct sim_dev *d, bool recovery)
@@ -161,7 +167,50 @@ static int server_start(struct sim_dev *d, bool recovery)
         rc = server_register_group(d->srv, &img_mgmt_group);
     }
     d->reset_accepted = false;
+    if (rc != 0 || recovery) {
+        return rc;
+    }
+    struct port_groups_config gc = {
+        .fs_root = d->cfg->fs_root,
+        .fs_mount = "lfs1",
+        .storage = d->has_storage ? &d->storage : NULL,
+        .version = d->version_str,
+        .uptime_ms = app_uptime_ms,
+        .clock_arg = d,
+        .flash = &d->pc.dev,
+        .parts = d->parts,
+        .part_count = d->part_count,
+        .nor = &d->nor,
+    };
+    rc = port_groups_start(d->groups, &gc, d->srv, p);
+    if (rc != 0 && gc.storage != NULL) {
+        /* A storage partition the settings store cannot use (one sector): go without. */
+        sim_log(d, "app: settings storage unusable (%s); no settings group", dfu_strerror(rc));
+        port_groups_stop(d->groups);
+        server_init(d->srv, p, &sc);
+        p->fs = NULL;
+        p->shell = NULL;
+        p->stats = NULL;
+        p->settings = NULL;
+        rc = server_register_group(d->srv, &os_mgmt_group);
+        if (rc == 0) {
+            rc = server_register_group(d->srv, &img_mgmt_group);
+        }
+        gc.storage = NULL;
+        if (rc == 0) {
+            rc = port_groups_start(d->groups, &gc, d->srv, p);
+        }
+    }
+    d->groups_on = true;
     return rc;
+}
+
+static void server_stop(struct sim_dev *d)
+{
+    if (d->groups_on) {
+        port_groups_stop(d->groups);
+        d->groups_on = false;
+    }
 }
 
 /* ---- requests ------------------------------------------------------------------------- */
@@ -235,6 +284,13 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     d->rsp_len = n > 0 ? (size_t)n : 0;
     d->rsp_to = *to;
     uint64_t busy = flash_busy_us(d, t0);
+    if (d->cfg->verbose) {
+        struct smp_hdr h = { 0 };
+        smp_hdr_decode(&h, pkt, len);
+        sim_log(d, "smp: %s request op %u group %u id %u seq %u (%zu bytes) -> %zu bytes%s",
+                to->xport == SIM_XPORT_SERIAL ? "serial" : "udp", h.op, h.group, h.id, h.seq, len,
+                d->rsp_len, busy ? ", flash busy" : "");
+    }
     if (busy == 0) {
         emit_reply(d);
         return;
@@ -271,6 +327,18 @@ static void app_fault(void *arg)
                                      watchdog_expired, d);
 }
 
+#define TICK_US 500000
+
+static void app_tick(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->tick_timer = 0;
+    if (d->state == SIM_RUNNING && d->groups_on) {
+        fs_mgmt_poll(d->srv);
+        d->tick_timer = sim_loop_timer_at(&d->loop, sim_now_us() + TICK_US, app_tick, d);
+    }
+}
+
 static void app_start(void *arg)
 {
     struct sim_dev *d = arg;
@@ -291,16 +359,22 @@ static void app_start(void *arg)
     char banner[128];
     snprintf(banner, sizeof banner, "*** Booting devsim app %s on %s ***\n", d->version_str,
              d->board.name);
-    if (server_start(d, false) != 0) {
-        sim_log(d, "app: cannot start the SMP server");
+    d->app_t0_us = sim_now_us();
+    int rc = server_start(d, false);
+    if (power_lost(d)) {
+        return;
+    }
+    if (rc != 0) {
+        sim_log(d, "app: SMP server incomplete: %s", dfu_strerror(rc));
     }
     d->state = SIM_RUNNING;
+    d->tick_timer = sim_loop_timer_at(&d->loop, sim_now_us() + TICK_US, app_tick, d);
     sim_serial_reset(&d->serial, d->board.line_size, d->board.line_count);
     sim_serial_print(&d->serial, banner);
     sim_log(d, "app: running %s (%s%s)", d->version_str,
             sim_app_behaviour_name(d->desc.behaviour), d->has_desc ? "" : ", no descriptor");
     if (d->desc.behaviour == SIM_APP_SELF_CONFIRM) {
-        int rc = boot_set_confirmed(&d->slot0);
+        rc = boot_set_confirmed(&d->slot0);
         if (power_lost(d)) {
             return;
         }
@@ -310,6 +384,8 @@ static void app_start(void *arg)
         d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + d->desc.fault_after_ms * 1000u,
                                          app_fault, d);
     }
+    /* Datagrams sent while the board was down never reached it. */
+    sim_udp_flush(&d->udp);
     sim_udp_pause(&d->udp, false);
     sim_serial_kick(&d->serial);
 }
@@ -360,7 +436,9 @@ static void power_on(struct sim_dev *d)
     };
     struct boot_rsp rsp;
     uint64_t t0 = nor_flash_time_us(&d->nor);
+    uint64_t ops0 = powercut_ops(&d->pc);
     int rc = boot_go(&bc, &rsp);
+    uint64_t ops = powercut_ops(&d->pc) - ops0;
     if (power_lost(d)) {
         return;
     }
@@ -373,10 +451,13 @@ static void power_on(struct sim_dev *d)
     d->running = rsp.hdr.ver;
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
     uint64_t busy = flash_busy_us(d, t0);
-    sim_log(d, "boot: booting %s from slot %u; swap type %s%s", d->version_str, rsp.slot,
-            swap_name(rsp.swap_type), busy ? "" : "");
-    if (busy > 0) {
-        sim_log(d, "boot: flash busy for %llu ms", (unsigned long long)(busy / 1000u));
+    sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
+            swap_name(rsp.swap_type));
+    if (ops > 0 && d->cfg->timing) {
+        sim_log(d, "boot: %llu flash writes/erases, flash busy for %llu ms",
+                (unsigned long long)ops, (unsigned long long)(busy / 1000u));
+    } else if (ops > 0) {
+        sim_log(d, "boot: %llu flash writes/erases", (unsigned long long)ops);
     }
     d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + busy, app_start, d);
 }
@@ -387,7 +468,9 @@ static void reset(struct sim_dev *d, const char *why)
     sim_loop_cancel(&d->loop, d->app_timer);
     sim_loop_cancel(&d->loop, d->reset_timer);
     sim_loop_cancel(&d->loop, d->stall_timer);
-    d->app_timer = d->reset_timer = d->stall_timer = 0;
+    sim_loop_cancel(&d->loop, d->tick_timer);
+    d->app_timer = d->reset_timer = d->stall_timer = d->tick_timer = 0;
+    server_stop(d);
     power_on(d);
 }
 
@@ -408,14 +491,18 @@ static int load_keys(struct sim_dev *d, char *err, size_t err_len)
         char why[128] = "";
         int rc = keys_load_pem(&k, d->cfg->trust[i], why, sizeof why);
         if (rc != 0) {
-            return say(err, err_len, rc, "cannot load key %s: %s", d->cfg->trust[i]);
+            snprintf(err, err_len, "cannot load key %s: %s", d->cfg->trust[i],
+                     why[0] ? why : dfu_strerror(rc));
+            return rc;
         }
         uint8_t *der = malloc(KEYS_PUB_MAX);
         int n = der ? keys_public_bytes(k, der, KEYS_PUB_MAX) : DFU_ENOMEM;
         keys_free(k);
         if (n <= 0) {
             free(der);
-            return say(err, err_len, n ? n : DFU_EINVAL, "cannot use key %s: %s", d->cfg->trust[i]);
+            n = n ? n : DFU_EINVAL;
+            snprintf(err, err_len, "cannot use key %s: %s", d->cfg->trust[i], dfu_strerror(n));
+            return n;
         }
         d->keys[d->key_count].der = der;
         d->keys[d->key_count].len = (size_t)n;
@@ -455,6 +542,16 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     d->scratch = area_of(d, &d->board.scratch, 3);
     d->has_storage = d->board.storage.size > 0;
     d->storage = area_of(d, &d->board.storage, 4);
+    d->bootpart = area_of(d, &d->board.boot, 0);
+    /* Zephyr's partition labels, for the shell's "flash info". */
+    static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch", "storage" };
+    const struct flash_area *areas[] = { &d->bootpart, &d->slot0, &d->slot1, &d->scratch, &d->storage };
+    d->part_count = 0;
+    for (size_t i = 0; i < 5; i++) {
+        if (areas[i]->size > 0) {
+            d->parts[d->part_count++] = (struct port_shell_partition){ names[i], areas[i] };
+        }
+    }
     return 0;
 }
 
@@ -491,6 +588,8 @@ static int open_signals(struct sim_dev *d)
 
 static void teardown(struct sim_dev *d)
 {
+    server_stop(d);
+    free(d->groups);
     sim_serial_close(&d->serial);
     sim_udp_close(&d->udp);
     if (d->sig_fd >= 0) {
@@ -527,7 +626,8 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
         rc = say(err, err_len, DFU_EINVAL, "SMP buffer size above the build's %s bytes%.0s", why);
     }
     d->srv = rc == 0 ? calloc(1, sizeof *d->srv) : NULL;
-    if (rc == 0 && d->srv == NULL) {
+    d->groups = rc == 0 ? calloc(1, sizeof *d->groups) : NULL;
+    if (rc == 0 && (d->srv == NULL || d->groups == NULL)) {
         rc = DFU_ENOMEM;
     }
     if (rc == 0) {

@@ -15,6 +15,8 @@
 static uint32_t sector_index(const struct nor_flash *nf, uint32_t off, struct flash_sector *out)
 {
     uint32_t base = 0, idx = 0;
+    out->off = off;  /* callers check ranges first; this only keeps *out defined */
+    out->size = 1;
     for (uint32_t r = 0; r < nf->dev.run_count; r++) {
         const struct flash_sector_run *run = &nf->runs[r];
         uint64_t span = (uint64_t)run->count * run->size;

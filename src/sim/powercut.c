@@ -57,20 +57,22 @@ static int pc_erase(void *ctx, uint32_t off, uint32_t len)
     if (!pc->tear || len < 2) {
         return DFU_EPOWER;
     }
-    /* Torn erase: the upper half of the range reads erased, the lower half keeps its old
-     * bytes. Done as a full erase followed by programming the old lower half back. */
+    /* Torn erase: one half of the range reads erased, the other keeps its old bytes (the
+     * upper half erased by default, the lower one with erase_low_first). Done as a full
+     * erase followed by programming the old half back. */
     uint32_t align = pc->lower->write_align;
     uint32_t keep = (len / 2) / align * align;
+    uint32_t keep_off = pc->erase_low_first ? off + len - keep : off;
     uint8_t *old = malloc(keep > 0 ? keep : 1);
     if (old == NULL) {
         return DFU_EPOWER;
     }
-    int err = pc->lower->ops->read(pc->lower->ctx, off, old, keep);
+    int err = pc->lower->ops->read(pc->lower->ctx, keep_off, old, keep);
     if (err == 0) {
         err = pc->lower->ops->erase(pc->lower->ctx, off, len);
     }
     if (err == 0 && keep > 0) {
-        (void)pc->lower->ops->write(pc->lower->ctx, off, old, keep);
+        (void)pc->lower->ops->write(pc->lower->ctx, keep_off, old, keep);
     }
     free(old);
     return DFU_EPOWER;
@@ -92,6 +94,7 @@ void powercut_init(struct powercut *pc, const struct flash_dev *lower)
     pc->cut_at = 0;
     pc->dead = false;
     pc->tear = true;
+    pc->erase_low_first = false;
     pc->cuts = 0;
 }
 

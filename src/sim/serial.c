@@ -177,6 +177,9 @@ static void tx_pump(struct sim_serial *s)
     uint64_t now = sim_now_us();
     size_t n = sim_pacer_take(&s->tx_pacer, now, s->tx_len);
     if (n > 0) {
+        if (d->cfg->serial_ber > 0) {
+            s->bit_flips += sim_link_corrupt(&d->rng, d->cfg->serial_ber, s->txq + s->tx_head, n);
+        }
         /* A UART sends whether or not anyone listens: bytes the pty cannot take are lost. */
         ssize_t w = write(s->pty.master, s->txq + s->tx_head, n);
         (void)w;

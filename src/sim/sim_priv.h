@@ -14,6 +14,7 @@
 #include "dfukit/server.h"
 #include "dfukit/sim.h"
 #include "dfukit/simflash.h"
+#include "port_host.h"
 
 /* MCUboot serial recovery's line buffers (BOOT_MAX_LINE_INPUT_LEN x BOOT_LINE_BUFS). */
 #define SIM_RECOVERY_LINE_SIZE 128
@@ -96,7 +97,9 @@ struct sim_dev {
     /* flash: file-backed NOR, power-cut wrapper, partitions */
     struct nor_flash nor;
     struct powercut pc;
-    struct flash_area slot0, slot1, scratch, storage;
+    struct flash_area bootpart, slot0, slot1, scratch, storage;
+    struct port_shell_partition parts[5];
+    size_t part_count;
     bool has_scratch, has_storage;
     /* trusted keys (MCUboot public-key bytes) */
     struct image_key keys[SIM_MAX_KEYS];
@@ -112,6 +115,10 @@ struct sim_dev {
     /* SMP server and a response in flight (the app stalls on flash latency) */
     struct server_port port;
     struct smp_server *srv;
+    struct port_groups *groups;   /* FS, shell, stat, settings and enum groups of the app */
+    bool groups_on;
+    int tick_timer;               /* housekeeping while the app runs (FS idle close) */
+    uint64_t app_t0_us;
     bool reset_accepted;
     bool stalled;
     int stall_timer;

@@ -160,16 +160,15 @@ void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_
     }
     /* 48 KiB slots; keep the images below the trailer (3 * 128 entries * align + info). */
     uint32_t trailer = boot_trailer_size(align, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
+    uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
     uint32_t room = 48 * 1024 - trailer - 0x200 - 64;
     if (s == BOOT_STRATEGY_SWAP_MOVE) {
         /* one spare sector above the image, below the trailer sectors */
-        uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
         room = first_trailer - 4096 - 0x200 - 64;
-    }
-    if (trailer > 4096) {
+    } else if (trailer > 4096) {
         /* a trailer larger than a sector cannot travel through a one-sector scratch: keep
          * the image below the trailer sectors */
-        room = (48 * 1024 - trailer) / 4096 * 4096 - 0x200 - 64;
+        room = first_trailer - 0x200 - 64;
     }
     *b = room;
     *a = room * 3 / 4;

@@ -5,7 +5,8 @@
  *   - each slot holds byte for byte the image the uncut run left there (nothing lost/mixed);
  *   - the trailers give the same slot state as the uncut run, and a further boot does no
  *     flash work (except after a test swap, whose next boot is the revert).
- * For a sample of cut points a second cut hits the recovery itself. */
+ * For a sample of cut points a second cut hits the recovery itself. Cuts are clean (the
+ * operation not started) or torn (half a write programmed; half an erase done, either half). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -82,7 +83,13 @@ static void recover(struct fx *f, unsigned long n, struct boot_rsp *rsp)
     }
 }
 
-static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenario sc, bool tear)
+/* How the cut operation is left: not started, or half done with the upper (or lower) half
+ * of a torn erase reading erased. */
+enum cut_mode { CUT_CLEAN, CUT_TORN, CUT_TORN_LOW };
+static const char *const cut_names[] = {"clean", "torn", "torn-low"};
+
+static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenario sc,
+                     enum cut_mode mode)
 {
     enum boot_strategy s = g_strategy;
     if (s == BOOT_STRATEGY_OVERWRITE && sc != SC_TEST) {
@@ -90,7 +97,8 @@ static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenar
     }
     struct fx f;
     fx_open(&f, s, g, align, erased);
-    f.pc.tear = tear;
+    f.pc.tear = mode != CUT_CLEAN;
+    f.pc.erase_low_first = mode == CUT_TORN_LOW;
     uint32_t la, lb;
     fx_body_sizes(s, g, align, &la, &lb);
     struct fx_image a, b;
@@ -127,7 +135,7 @@ static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenar
     assert_int_equal(boot_slot_flags(&f.pri, &f.sec, e.flags), 0);
     char what[96];
     snprintf(what, sizeof(what), "%s/%s/%s/align%u/%02x/%s", fx_strategy_name(s), fx_geom_name(g),
-             scenario_names[sc], align, erased, tear ? "torn" : "clean");
+             scenario_names[sc], align, erased, cut_names[mode]);
     check_outcome(&f, &rsp, &e, what, 0);
 
     unsigned long second_before = g_second_cuts;
@@ -154,11 +162,12 @@ static void test_uniform(void **state)
 {
     (void)state;
     for (int sc = SC_TEST; sc <= SC_REVERT; sc++) {
-        run_case(FX_UNIFORM_4K, 8, 0xff, sc, true);
-        run_case(FX_UNIFORM_4K, 4, 0x00, sc, true);
-        run_case(FX_UNIFORM_4K, 8, 0xff, sc, false);
-        run_case(FX_UNIFORM_4K, 1, 0xff, sc, true);
-        run_case(FX_UNIFORM_4K, 32, 0x00, sc, true);
+        run_case(FX_UNIFORM_4K, 8, 0xff, sc, CUT_TORN);
+        run_case(FX_UNIFORM_4K, 4, 0x00, sc, CUT_TORN);
+        run_case(FX_UNIFORM_4K, 8, 0xff, sc, CUT_CLEAN);
+        run_case(FX_UNIFORM_4K, 8, 0xff, sc, CUT_TORN_LOW);
+        run_case(FX_UNIFORM_4K, 1, 0xff, sc, CUT_TORN);
+        run_case(FX_UNIFORM_4K, 32, 0x00, sc, CUT_TORN_LOW);
     }
 }
 
@@ -166,8 +175,8 @@ static void test_stm32f4(void **state)
 {
     (void)state;
     for (int sc = SC_TEST; sc <= SC_REVERT; sc++) {
-        run_case(FX_STM32F4, 8, 0xff, sc, true);
-        run_case(FX_STM32F4, 16, 0x00, sc, false);
+        run_case(FX_STM32F4, 8, 0xff, sc, CUT_TORN);
+        run_case(FX_STM32F4, 16, 0x00, sc, CUT_TORN_LOW);
     }
 }
 

@@ -179,6 +179,17 @@ static void test_powercut_erase(void **state)
     assert_int_equal(m[8191], 0x00);
     assert_int_equal(m[4095], 0x5a);  /* the neighbour is untouched */
     assert_int_equal(pc.cuts, 1);
+    /* the other way round: lower half erased, upper half old */
+    powercut_power_on(&pc);
+    memset(nor_flash_mem(&nf), 0x5a, 8192);
+    pc.erase_low_first = true;
+    powercut_arm(&pc, 1);
+    assert_int_equal(pc.dev.ops->erase(pc.dev.ctx, 4096, 4096), DFU_EPOWER);
+    assert_int_equal(m[4096], 0x00);
+    assert_int_equal(m[4096 + 2047], 0x00);
+    assert_int_equal(m[4096 + 2048], 0x5a);
+    assert_int_equal(m[8191], 0x5a);
+    assert_int_equal(pc.cuts, 2);
     nor_flash_close(&nf);
 }
 

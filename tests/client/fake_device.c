@@ -64,6 +64,9 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     struct smp_cbor_dec dec;
     smp_cbor_dec_init(&dec, p, h->len);
     d->nreq++;
+    if (d->mute_after && d->nreq > d->mute_after) {
+        return false;
+    }
     if (d->drop_req_every && d->nreq % d->drop_req_every == 0) {
         return false;
     }
@@ -111,7 +114,8 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         crypto_hash(CRYPTO_SHA256, d->image, d->img_len, got);
         (void)(smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "off", d->img_off) &&
             smp_cbor_put_kv_bool(e, "match", memcmp(got, d->sha, 32) == 0));
-        d->in_progress = false;
+        /* like Zephyr and our server, the finished context stays: a late duplicate is
+         * answered with the final offset */
     } else {
         (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "off", d->img_off));
     }

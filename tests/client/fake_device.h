@@ -22,6 +22,7 @@ struct fake_device {
     unsigned reorder_every;  /* hold every Nth upload reply and send it after the next one */
     int fail_at_off;         /* >= 0: answer the chunk at this offset with an image error */
     int fail_rc;
+    unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     bool serial;
 
     /* state */

@@ -173,40 +173,51 @@ static void test_stop_and_wait_window_1(void **state)
     assert_true(st.retransmits > 0);
 }
 
-/* A device error mid-way stops the upload; the next run resumes where the device stands. */
-static void test_error_then_resume_by_sha(void **state)
+/* A device error mid-way stops the upload and names the group error. */
+static void test_device_error_mid_way(void **state)
 {
     (void)state;
     fake_defaults(&dev);
+    dev.fail_rc = 12; /* FLASH_WRITE_FAILED */
     assert_int_equal(fake_start(&dev, false), 0);
     fill_image(100 * 1024);
-    /* fail at the 30th chunk's offset: 1470-byte packets carry 1429..1433 data bytes */
+    size_t first = client_upload_chunk_fit(1472, 0, 100 * 1024, 0, false);
+    dev.fail_at_off = (int)first; /* the second chunk */
     struct client_upload_stats st;
     struct client_deverr err;
-    struct client_upload_stats probe;
-    dev.fail_rc = 12; /* FLASH_WRITE_FAILED */
-    dev.fail_at_off = -1;
-    /* learn the chunk size first with a throwaway upload of another image */
-    assert_int_equal(run_upload(false, 4000, 1, &probe, &err), 0);
-    size_t chunk = probe.chunk_data;
-    size_t first = client_upload_chunk_fit(1472, 0, 100 * 1024, 0, false);
-    dev.fail_at_off = (int)(first + 30 * chunk);
-    int rc = run_upload(false, 100 * 1024, 0, &st, &err);
-    assert_int_equal(rc, CLIENT_EDEVICE);
+    assert_int_equal(run_upload(false, 100 * 1024, 0, &st, &err), CLIENT_EDEVICE);
+    fake_stop(&dev);
     assert_true(err.has_group_err);
     assert_int_equal(err.group, 1);
     assert_int_equal(err.group_rc, 12);
-    size_t stopped = dev.img_off;
-    assert_int_equal(stopped, (size_t)dev.fail_at_off);
+    assert_int_equal(dev.img_off, first);
+}
 
-    dev.fail_at_off = -1;
+/* The link dies half-way (the client gives up); the next run resumes by SHA-256 from where
+ * the device stands instead of starting over. */
+static void test_interrupted_then_resumes(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.mute_after = 40;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(120 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 120 * 1024, 0, &st, &err), DFU_ETIMEDOUT);
+    size_t stopped = dev.img_off;
+    assert_true(stopped > 0 && stopped < 120 * 1024);
+
+    dev.mute_after = 0;
     unsigned before = dev.upload_reqs;
-    assert_int_equal(run_upload(false, 100 * 1024, 0, &st, &err), 0);
+    assert_int_equal(run_upload(false, 120 * 1024, 0, &st, &err), 0);
     fake_stop(&dev);
-    check_received(100 * 1024);
+    check_received(120 * 1024);
     assert_int_equal(st.resumed_from, stopped);
-    /* only the rest was sent: far fewer requests than a full upload */
-    assert_true(dev.upload_reqs - before < 50);
+    /* only the rest was sent (plus the resume probe): far fewer than a full upload */
+    size_t rest = (120 * 1024 - stopped) / 1400 + 1;
+    assert_true(dev.upload_reqs - before <= rest + 5);
+    assert_true(st.match_reported && st.match);
 }
 
 static void test_device_refuses_first_chunk(void **state)
@@ -314,7 +325,8 @@ int main(void)
         cmocka_unit_test(test_udp_dropped_requests_resync),
         cmocka_unit_test(test_udp_duplicated_reordered_lost_replies),
         cmocka_unit_test(test_stop_and_wait_window_1),
-        cmocka_unit_test(test_error_then_resume_by_sha),
+        cmocka_unit_test(test_device_error_mid_way),
+        cmocka_unit_test(test_interrupted_then_resumes),
         cmocka_unit_test(test_device_refuses_first_chunk),
         cmocka_unit_test(test_serial_fills_netbuf),
         cmocka_unit_test(test_serial_with_drops),

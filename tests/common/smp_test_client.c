@@ -27,11 +27,20 @@ static void init(struct smp_tc *c, bool serial)
     /* Until params are read: the smallest buffer a device has (Zephyr's 384, serial: - 4). */
     c->pkt_max = serial ? 380 : 384;
     serial_deframer_init(&c->df, c->dfbuf, sizeof c->dfbuf);
+    raw_deframer_init(&c->rawdf, c->dfbuf, sizeof c->dfbuf);
 }
 
 int smp_tc_open_serial(struct smp_tc *c, const char *path)
 {
     init(c, true);
+    return hostio_serial_open(&c->fd, path, 115200);
+}
+
+int smp_tc_open_serial_raw(struct smp_tc *c, const char *path)
+{
+    init(c, true);
+    c->raw = true;
+    c->pkt_max = 384;
     return hostio_serial_open(&c->fd, path, 115200);
 }
 
@@ -53,6 +62,9 @@ static int send_packet(struct smp_tc *c, const uint8_t *pkt, size_t len)
 {
     if (!c->serial) {
         return hostio_udp_send(c->fd, pkt, len, NULL);
+    }
+    if (c->raw) {
+        return hostio_write_all(c->fd, pkt, len, 2000);
     }
     static uint8_t wire[2 * SMP_TC_BUF];
     struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT, .split = SERIAL_SPLIT_PLAIN };
@@ -86,7 +98,9 @@ static int recv_packet(struct smp_tc *c, uint8_t *buf, size_t cap, uint64_t dead
         uint8_t b;
         int n;
         while ((n = hostio_read(c->fd, &b, 1)) == 1) {
-            size_t pkt = serial_deframer_byte(&c->df, b);
+            size_t used;
+            size_t pkt = c->raw ? raw_deframer_feed(&c->rawdf, &b, 1, &used)
+                                : serial_deframer_byte(&c->df, b);
             if (pkt > 0) {
                 if (pkt > cap) {
                     return DFU_ENOMEM;
@@ -101,43 +115,67 @@ static int recv_packet(struct smp_tc *c, uint8_t *buf, size_t cap, uint64_t dead
     }
 }
 
-int smp_tc_request(struct smp_tc *c, uint8_t op, uint16_t group, uint8_t id, const uint8_t *cbor,
-                   size_t len)
+int smp_tc_send(struct smp_tc *c, uint8_t op, uint16_t group, uint8_t id, const uint8_t *cbor,
+                size_t len, uint8_t *seq)
 {
     static uint8_t pkt[SMP_TC_BUF];
     if (len + SMP_HDR_SIZE > sizeof pkt) {
         return DFU_ENOMEM;
     }
-    uint8_t seq = c->seq++;
+    *seq = c->seq++;
     struct smp_hdr h = { .version = c->version, .op = op, .len = (uint16_t)len, .group = group,
-                         .seq = seq, .id = id };
+                         .seq = *seq, .id = id };
     smp_hdr_encode(pkt, &h);
     memcpy(pkt + SMP_HDR_SIZE, cbor, len);
+    return send_packet(c, pkt, SMP_HDR_SIZE + len);
+}
+
+int smp_tc_recv(struct smp_tc *c, int timeout_ms)
+{
+    static uint8_t in[SMP_TC_BUF];
+    uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+    for (;;) {
+        int n = recv_packet(c, in, sizeof in, deadline);
+        if (n <= 0) {
+            return n < 0 ? n : DFU_ETIMEDOUT;
+        }
+        struct smp_hdr r;
+        if (smp_hdr_decode(&r, in, (size_t)n) != 0 || r.len != (size_t)n - SMP_HDR_SIZE) {
+            continue;
+        }
+        c->rsp_hdr = r;
+        memcpy(c->rsp, in + SMP_HDR_SIZE, r.len);
+        c->rsp_len = r.len;
+        return 0;
+    }
+}
+
+int smp_tc_request(struct smp_tc *c, uint8_t op, uint16_t group, uint8_t id, const uint8_t *cbor,
+                   size_t len)
+{
+    /* Retries resend the same packet under a new sequence number, so a late answer to an
+     * earlier try is recognised as stale. */
     for (int t = 0; t < c->tries; t++) {
-        int rc = send_packet(c, pkt, SMP_HDR_SIZE + len);
+        uint8_t seq;
+        int rc = smp_tc_send(c, op, group, id, cbor, len, &seq);
         if (rc != 0) {
             return rc;
         }
         uint64_t deadline = now_ms() + (uint64_t)c->timeout_ms;
-        static uint8_t in[SMP_TC_BUF];
         for (;;) {
-            int n = recv_packet(c, in, sizeof in, deadline);
-            if (n < 0) {
-                return n;
-            }
-            if (n == 0) {
+            uint64_t now = now_ms();
+            rc = now < deadline ? smp_tc_recv(c, (int)(deadline - now)) : DFU_ETIMEDOUT;
+            if (rc == DFU_ETIMEDOUT) {
                 c->timeouts++;
-                break;  /* timed out: try again */
+                break;
             }
-            struct smp_hdr r;
-            if (smp_hdr_decode(&r, in, (size_t)n) != 0 || r.seq != seq || r.group != group ||
-                r.id != id || r.op != op + 1 || r.len != (size_t)n - SMP_HDR_SIZE) {
-                continue;  /* a stale or duplicated response */
+            if (rc != 0) {
+                return rc;
             }
-            c->rsp_hdr = r;
-            memcpy(c->rsp, in + SMP_HDR_SIZE, r.len);
-            c->rsp_len = r.len;
-            return 0;
+            const struct smp_hdr *r = &c->rsp_hdr;
+            if (r->seq == seq && r->group == group && r->id == id && r->op == op + 1) {
+                return 0;
+            }
         }
     }
     return DFU_ETIMEDOUT;

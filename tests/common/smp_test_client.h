@@ -17,12 +17,14 @@
 struct smp_tc {
     int fd;
     bool serial;
+    bool raw;               /* serial without console framing (devsim --raw-serial) */
     uint8_t seq;
     uint8_t version;        /* enum smp_version used for requests (default v1, as Go mcumgr) */
     int timeout_ms;         /* per try */
     int tries;
     uint32_t pkt_max;       /* largest request packet (header included) */
     struct serial_deframer df;
+    struct raw_deframer rawdf;
     uint8_t dfbuf[SMP_TC_BUF];
     struct smp_hdr rsp_hdr; /* the last response */
     uint8_t rsp[SMP_TC_BUF];
@@ -32,6 +34,8 @@ struct smp_tc {
 
 /* Opens a serial port (a devsim pty) or a UDP peer ("127.0.0.1:1337", "[::1]:1337"). */
 int smp_tc_open_serial(struct smp_tc *c, const char *path);
+/* Raw binary SMP on a serial port (no base64, CRC or markers). */
+int smp_tc_open_serial_raw(struct smp_tc *c, const char *path);
 int smp_tc_open_udp(struct smp_tc *c, const char *addr);
 void smp_tc_close(struct smp_tc *c);
 
@@ -39,6 +43,12 @@ void smp_tc_close(struct smp_tc *c);
  * DFU_ETIMEDOUT after c->tries tries. */
 int smp_tc_request(struct smp_tc *c, uint8_t op, uint16_t group, uint8_t id, const uint8_t *cbor,
                    size_t len);
+/* The two halves of a request, for tests that pipeline: send (the sequence number used goes
+ * to *seq), and wait up to timeout_ms for any response (c->rsp_hdr, c->rsp): 0 or
+ * DFU_ETIMEDOUT. */
+int smp_tc_send(struct smp_tc *c, uint8_t op, uint16_t group, uint8_t id, const uint8_t *cbor,
+                size_t len, uint8_t *seq);
+int smp_tc_recv(struct smp_tc *c, int timeout_ms);
 /* The result in the last response: "rc" (v1) or err.rc (v2), 0 when absent. */
 int smp_tc_rc(const struct smp_tc *c);
 

@@ -44,40 +44,23 @@ static void upload_and_test(struct smp_tc *c, const char *path, uint8_t hash[32]
     assert_int_equal(smp_tc_image_state_write(c, hash, false), 0);
 }
 
-/* Boots with a power cut every `cut` flash operations until one power-on gets through to the
- * app; returns how many cuts happened. */
-static int boot_through_cuts(uint64_t cut, int *apps_before)
+/* Powers the board on with a cut at the n-th flash operation: the swap starts and the
+ * process dies with the board (exit code 3). */
+static void boot_with_cut(uint64_t cut)
 {
     char n[24];
     snprintf(n, sizeof n, "%llu", (unsigned long long)cut);
     const char *extra[] = { "--no-timing", "--power-cut-at-op", n, NULL };
-    int cuts = 0;
-    for (int run = 0; run < 200; run++) {
-        int before = board_log_count(&B, "app: running");
-        assert_int_equal(board_start(&B, extra), 0);
-        for (int waited = 0; waited < 20000; waited += 10) {
-            if (board_log_count(&B, "app: running") > before) {
-                break;
-            }
-            int code = board_wait_exit(&B, 10);
-            if (code >= 0) {
-                if (code != 3) {
-                    board_dump_log(&B);
-                }
-                assert_int_equal(code, 3);  /* SIM_EXIT_POWER_CUT */
-                cuts++;
-                break;
-            }
-        }
-        if (board_log_count(&B, "app: running") > before) {
-            *apps_before = before;
-            assert_int_equal(board_stop(&B), 0);
-            return cuts;
-        }
-        board_kill(&B);
+    assert_int_equal(board_start(&B, extra), 0);
+    int code = board_wait_exit(&B, 20000);
+    if (code != 3) {
+        board_dump_log(&B);
     }
-    fail_msg("the board never booted through the power cuts");
-    return cuts;
+    assert_int_equal(code, 3);  /* SIM_EXIT_POWER_CUT */
+    char line[80];
+    snprintf(line, sizeof line, "power: cut at flash operation %s;", n);
+    assert_int_equal(board_log_count(&B, line), 1);
+    assert_int_equal(board_log_count(&B, "app: running 2.0.0"), 0);
 }
 
 static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
@@ -94,7 +77,8 @@ static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
     assert_int_equal(image_hash_of(img, len, h1), 0);
     free(img);
 
-    static const uint64_t cuts[] = { 1, 3, 7, 13 };
+    /* A swap of these images takes about 100 writes/erases: cut early, midway and late. */
+    static const uint64_t cuts[] = { 1, 9, 33, 50, 75, 99 };
     for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
         /* Each round: v1 confirmed in slot 0, v2 uploaded and marked for test. */
         board_init(&B, "powercut");
@@ -108,14 +92,11 @@ static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
         smp_tc_close(&c);
         assert_int_equal(board_stop(&B), 0);  /* power off with the swap pending */
 
-        int apps = 0;
-        int n = boot_through_cuts(cuts[k], &apps);
-        assert_true(n >= 1);
-        assert_true(board_log_count(&B, "power: cut at flash operation") >= 1);
+        boot_with_cut(cuts[k]);
 
         /* Power on for good: a valid image runs and both images are intact. */
         assert_int_equal(board_start(&B, extra), 0);
-        assert_logged(&B, "app: running", apps + 2);
+        assert_logged(&B, "app: running", 2);
         assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
         struct smp_tc_image list[4];
         size_t count;
@@ -131,6 +112,49 @@ static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
         smp_tc_close(&c);
         assert_int_equal(board_stop(&B), 0);
     }
+}
+
+static void power_cut_during_an_upload_keeps_the_running_image(void **state)
+{
+    (void)state;
+    board_init(&B, "powercut_upload");
+    char v1[H_PATH], v2[H_PATH];
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
+    assert_int_equal(make_signed_app(&B, "v2", "2.0.0", "normal", v2, sizeof v2), 0);
+    assert_int_equal(flash_image(&B, v1, 0), 0);
+    /* The first power-on formats the settings partition; later flash operations are the
+     * upload's erases and writes. */
+    const char *extra[] = { "--no-timing", "--power-cut-at-op", "12", NULL };
+    assert_int_equal(board_start(&B, extra), 0);
+    assert_logged(&B, "app: running 1.0.0", 1);
+    struct smp_tc c;
+    assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
+    c.tries = 1;
+    c.timeout_ms = 500;
+    size_t len;
+    uint8_t *img = read_whole(v2, &len);
+    assert_non_null(img);
+    assert_int_not_equal(smp_tc_image_upload(&c, img, len), 0);
+    free(img);
+    smp_tc_close(&c);
+    assert_int_equal(board_wait_exit(&B, 10000), 3);
+    assert_int_equal(board_log_count(&B, "power: cut at flash operation 12;"), 1);
+
+    const char *plain[] = { "--no-timing", NULL };
+    assert_int_equal(board_start(&B, plain), 0);
+    assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 2);
+    assert_logged(&B, "app: running 1.0.0", 2);
+    assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
+    struct smp_tc_image list[2];
+    size_t n;
+    assert_int_equal(smp_tc_image_list(&c, list, 2, &n), 0);
+    const struct smp_tc_image *s0 = smp_tc_find_slot(list, n, 0);
+    assert_non_null(s0);
+    assert_true(s0->active && s0->confirmed);
+    assert_string_equal(s0->version, "1.0.0");
+    assert_null(smp_tc_find_slot(list, n, 1));  /* the torn upload is no image */
+    smp_tc_close(&c);
+    assert_int_equal(board_stop(&B), 0);
 }
 
 static void blank_board_recovers_over_serial(void **state)
@@ -208,6 +232,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(power_cut_mid_swap_ends_on_a_valid_image, teardown),
+        cmocka_unit_test_teardown(power_cut_during_an_upload_keeps_the_running_image, teardown),
         cmocka_unit_test_teardown(blank_board_recovers_over_serial, teardown),
         cmocka_unit_test_teardown(untrusted_image_falls_back_to_recovery, teardown),
     };

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "dfukit/smp_cbor.h"
 #include "harness.h"
 #include "smp_test_client.h"
 
@@ -39,7 +40,9 @@ static void serial_update_flow(void **state)
     assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
     assert_int_equal(make_signed_app(&B, "v2", "2.0.0", "normal", v2, sizeof v2), 0);
     assert_int_equal(flash_image(&B, v1, 0), 0);
-    const char *extra[] = { "--no-timing", NULL };
+    char fs_root[H_PATH];
+    board_path(&B, "fs", fs_root, sizeof fs_root);
+    const char *extra[] = { "--no-timing", "--fs-root", fs_root, NULL };
     assert_int_equal(board_start(&B, extra), 0);
     assert_started(&B, "app: running 1.0.0", 1);
     assert_true(board_log_count(&B, "boot: booting 1.0.0 from slot 0; swap type none") == 1);
@@ -53,6 +56,16 @@ static void serial_update_flow(void **state)
     assert_int_equal(smp_tc_params(&c, &size, &count), 0);
     assert_int_equal(size, 384);  /* nRF52840 profile: Zephyr's defaults */
     assert_int_equal(count, 4);
+
+    /* The app serves every group: OS, image, stat, settings, FS, shell, enum. */
+    static const uint8_t empty[] = { 0xa0 };
+    assert_int_equal(smp_tc_request(&c, SMP_OP_READ, SMP_GROUP_ENUM, 0, empty, 1), 0);
+    uint32_t groups = 0;
+    struct smp_cbor_map_entry m[] = { { .key = "count", .decode = smp_cbor_dec_uint32, .out = &groups } };
+    struct smp_cbor_dec d;
+    smp_cbor_dec_init(&d, c.rsp, c.rsp_len);
+    assert_int_equal(smp_cbor_decode_map(&d, m, 1), 0);
+    assert_int_equal(groups, 7);
 
     struct smp_tc_image list[4];
     size_t n = 0;

@@ -105,6 +105,7 @@ int board_start(struct board *b, const char *const extra[])
     }
     argv[n] = NULL;
     b->udp[0] = '\0';
+    b->udp6[0] = '\0';
     b->pid = spawn(b, argv);
     return b->pid > 0 ? 0 : -1;
 }
@@ -139,13 +140,15 @@ int board_log_count(const struct board *b, const char *needle)
 static void learn_udp(struct board *b)
 {
     char *text = read_text(b->log);
-    const char *p = text ? strstr(text, "udp: listening on ") : NULL;
-    if (p != NULL) {
-        p += strlen("udp: listening on ");
+    static const char tag[] = "udp: listening on ";
+    for (const char *p = text; p != NULL && (p = strstr(p, tag)) != NULL;) {
+        p += strlen(tag);
         size_t len = strcspn(p, "\n");
-        if (len < sizeof b->udp) {
-            memcpy(b->udp, p, len);
-            b->udp[len] = '\0';
+        char *dst = p[0] == '[' ? b->udp6 : b->udp;
+        size_t cap = p[0] == '[' ? sizeof b->udp6 : sizeof b->udp;
+        if (len < cap) {  /* the log grows over runs: the last listener line wins */
+            memcpy(dst, p, len);
+            dst[len] = '\0';
         }
     }
     free(text);

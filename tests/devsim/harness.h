@@ -18,6 +18,7 @@ struct board {
     char log[H_PATH];
     char link[H_PATH];       /* the pty symlink */
     char udp[64];            /* "127.0.0.1:PORT" once the board listens */
+    char udp6[80];           /* "[::1]:PORT" when an IPv6 listener was asked for */
 };
 
 /* A fresh scratch folder DFU_TEST_TMP/devsim/<name> (old files removed). */

@@ -157,6 +157,14 @@ cbor_item_t *bench_req(struct bench *b, uint8_t version, uint8_t op, uint16_t gr
     return item;
 }
 
+size_t bench_raw(struct bench *b, const uint8_t *pkt, size_t len)
+{
+    int n = server_process(&b->srv, pkt, len, b->rsp, sizeof(b->rsp));
+    assert_true(n >= 0);
+    b->rsp_len = (size_t)n;
+    return b->rsp_len;
+}
+
 void req_init(struct req *r)
 {
     smp_cbor_enc_init(&r->enc, r->buf, sizeof(r->buf));

@@ -58,6 +58,9 @@ void bench_fini(struct bench *b);
 cbor_item_t *bench_req(struct bench *b, uint8_t version, uint8_t op, uint16_t group, uint8_t id,
                        const uint8_t *payload, size_t len);
 
+/* Sends raw packet bytes; returns the response length (bytes in b->rsp). */
+size_t bench_raw(struct bench *b, const uint8_t *pkt, size_t len);
+
 /* Request payload builder over the project's encoder. */
 struct req {
     uint8_t buf[2048];

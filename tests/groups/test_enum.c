@@ -154,6 +154,41 @@ static void test_details_errors(void **state)
     cbor_decref(&rsp);
 }
 
+/* Exact bytes, worked out by hand from SMP.md §1.1 and RFC 8949. */
+static const uint8_t count_req[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x42, 0x00};
+/* v1 read-rsp {"count": 5} */
+static const uint8_t count_rsp[] = {0x01, 0x00, 0x00, 0x08, 0x00, 0x0a, 0x42, 0x00,
+                                    0xa1, 0x65, 'c', 'o', 'u', 'n', 't', 0x05};
+/* v2 read 10/2 {"index": 4} -> {"group": 10, "end": true} */
+static const uint8_t single_req[] = {0x08, 0x00, 0x00, 0x08, 0x00, 0x0a, 0x07, 0x02,
+                                     0xa1, 0x65, 'i', 'n', 'd', 'e', 'x', 0x04};
+static const uint8_t single_rsp[] = {0x09, 0x00, 0x00, 0x0d, 0x00, 0x0a, 0x07, 0x02,
+                                     0xa2, 0x65, 'g', 'r', 'o', 'u', 'p', 0x0a,
+                                     0x63, 'e', 'n', 'd', 0xf5};
+/* v2 read 10/2 {"index": 9} -> {"err": {"group": 10, "rc": 4}} */
+static const uint8_t big_req[] = {0x08, 0x00, 0x00, 0x08, 0x00, 0x0a, 0x08, 0x02,
+                                  0xa1, 0x65, 'i', 'n', 'd', 'e', 'x', 0x09};
+static const uint8_t big_rsp[] = {0x09, 0x00, 0x00, 0x11, 0x00, 0x0a, 0x08, 0x02,
+                                  0xa1, 0x63, 'e', 'r', 'r', 0xa2, 0x65, 'g', 'r', 'o', 'u',
+                                  'p', 0x0a, 0x62, 'r', 'c', 0x04};
+
+static void test_golden_bytes(void **state)
+{
+    /* The vectors' own length fields agree with their sizes. */
+    assert_int_equal(count_rsp[3], sizeof(count_rsp) - 8);
+    assert_int_equal(single_req[3], sizeof(single_req) - 8);
+    assert_int_equal(single_rsp[3], sizeof(single_rsp) - 8);
+    assert_int_equal(big_req[3], sizeof(big_req) - 8);
+    assert_int_equal(big_rsp[3], sizeof(big_rsp) - 8);
+
+    assert_int_equal(bench_raw(&b, count_req, sizeof(count_req)), sizeof(count_rsp));
+    assert_memory_equal(b.rsp, count_rsp, sizeof(count_rsp));
+    assert_int_equal(bench_raw(&b, single_req, sizeof(single_req)), sizeof(single_rsp));
+    assert_memory_equal(b.rsp, single_rsp, sizeof(single_rsp));
+    assert_int_equal(bench_raw(&b, big_req, sizeof(big_req)), sizeof(big_rsp));
+    assert_memory_equal(b.rsp, big_rsp, sizeof(big_rsp));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +196,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_single, setup, teardown),
         cmocka_unit_test_setup_teardown(test_details, setup, teardown),
         cmocka_unit_test_setup_teardown(test_details_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

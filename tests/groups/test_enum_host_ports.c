@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,7 +106,8 @@ static void test_all_groups_and_reset(void **state)
     smp_cbor_put_map(&r.enc, 2);
     smp_cbor_put_kv_tstr(&r.enc, "name", "app/color");
     smp_cbor_put_kv_bstr(&r.enc, "val", "blue", 4);
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
+    cbor_item_t *rsp =
+        bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
     cbor_decref(&rsp);
     rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 3, NULL, 0);
     assert_int_equal(map_size(rsp), 0);

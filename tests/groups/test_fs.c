@@ -122,13 +122,45 @@ static void test_upload_resumes_after_reset(void **state)
     assert_memory_equal(got, "hello world", 11);
 }
 
+static void test_upload_resume_wrong_offset_creates_nothing(void **state)
+{
+    cbor_item_t *rsp = upload(SMP_V2, "/lfs1/ghost.bin", 100, "abc", 3, false, 0);
+    expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_OFFSET_NOT_VALID);
+    assert_int_equal(map_uint(rsp, "len"), 0);
+    cbor_decref(&rsp);
+    assert_int_equal(sandbox_read(&b, "lfs1/ghost.bin", NULL, 0), -1);
+    assert_int_equal(b.fs_state.mode, FS_MGMT_IDLE);
+    sandbox_write(&b, "lfs1/half.bin", "12345", 5);
+    rsp = upload(SMP_V2, "/lfs1/half.bin", 3, "abc", 3, false, 0);
+    expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_OFFSET_NOT_VALID);
+    assert_int_equal(map_uint(rsp, "len"), 5);
+    cbor_decref(&rsp);
+}
+
 static void test_upload_beyond_len(void **state)
 {
+    /* At offset 0: refused before the file is created or truncated. */
     cbor_item_t *rsp = upload(SMP_V2, "/lfs1/o.bin", 0, "abcdef", 6, true, 4);
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
+    assert_int_equal(sandbox_read(&b, "lfs1/o.bin", NULL, 0), -1);
+    sandbox_write(&b, "lfs1/keep.bin", "keep", 4);
+    rsp = upload(SMP_V2, "/lfs1/keep.bin", 0, "abcdef", 6, true, 5);
+    expect_rc(rsp, SMP_ERR_EINVAL);
+    cbor_decref(&rsp);
     char got[16];
-    assert_int_equal(sandbox_read(&b, "lfs1/o.bin", got, sizeof(got)), 0);
+    assert_int_equal(sandbox_read(&b, "lfs1/keep.bin", got, sizeof(got)), 4);
+    /* Later: the chunk that would pass len is refused, what was written stays. */
+    rsp = upload(SMP_V2, "/lfs1/o.bin", 0, "ab", 2, true, 4);
+    cbor_decref(&rsp);
+    rsp = upload(SMP_V2, "/lfs1/o.bin", 2, "cde", 3, false, 0);
+    expect_rc(rsp, SMP_ERR_EINVAL);
+    cbor_decref(&rsp);
+    rsp = upload(SMP_V2, "/lfs1/o.bin", 2, "cd", 2, false, 0);
+    assert_int_equal(map_uint(rsp, "off"), 4);
+    cbor_decref(&rsp);
+    assert_int_equal(sandbox_read(&b, "lfs1/o.bin", got, sizeof(got)), 4);
+    assert_memory_equal(got, "abcd", 4);
 }
 
 static void test_upload_bad_places(void **state)
@@ -262,8 +294,9 @@ static void test_hash_crc32_and_sha256(void **state)
     sandbox_write(&b, "lfs1/abc", "xxabcyy", 7);
     rsp = hash_req("/lfs1/abc", "sha256", 2, 3);
     static const uint8_t sha_abc[32] = {
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22,
+        0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00,
+        0x15, 0xad};
     uint8_t out[32];
     assert_int_equal(map_bytes(rsp, "output", out, sizeof(out)), 32);
     assert_memory_equal(out, sha_abc, 32);
@@ -455,6 +488,22 @@ static void test_no_port(void **state)
     b.port.fs = &b.fs;
 }
 
+/* Exact bytes, worked out by hand: v2 read 8/1 {"name": "/lfs1/g"} -> {"len": 3}. */
+static const uint8_t status_req[] = {0x08, 0x00, 0x00, 0x0e, 0x00, 0x08, 0x11, 0x01,
+                                     0xa1, 0x64, 'n', 'a', 'm', 'e',
+                                     0x67, '/', 'l', 'f', 's', '1', '/', 'g'};
+static const uint8_t status_rsp[] = {0x09, 0x00, 0x00, 0x06, 0x00, 0x08, 0x11, 0x01,
+                                     0xa1, 0x63, 'l', 'e', 'n', 0x03};
+
+static void test_golden_bytes(void **state)
+{
+    assert_int_equal(status_req[3], sizeof(status_req) - 8);
+    assert_int_equal(status_rsp[3], sizeof(status_rsp) - 8);
+    sandbox_write(&b, "lfs1/g", "abc", 3);
+    assert_int_equal(bench_raw(&b, status_req, sizeof(status_req)), sizeof(status_rsp));
+    assert_memory_equal(b.rsp, status_rsp, sizeof(status_rsp));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +512,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upload_needs_len_at_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_wrong_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_resumes_after_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_resume_wrong_offset_creates_nothing, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_upload_beyond_len, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_bad_places, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_empty_file, setup, teardown),
@@ -477,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_file_closes_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -190,8 +190,8 @@ static cbor_item_t *fs_name_req(uint8_t op, uint8_t id, const char *name, bool f
 
 static void test_group_escapes_refused(void **state)
 {
-    static const char *const bad[] = {"../x", "/../../etc/passwd", "/lfs1/../../sandbox.outside/secret",
-                                      "/lfs1/.."};
+    static const char *const bad[] = {"../x", "/../../etc/passwd",
+                                      "/lfs1/../../sandbox.outside/secret", "/lfs1/.."};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cbor_item_t *rsp = fs_name_req(SMP_OP_WRITE, 0, bad[i], true);
         expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_INVALID_NAME);

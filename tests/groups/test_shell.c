@@ -189,6 +189,12 @@ static void test_malformed(void **state)
     rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, nul_arg, sizeof(nul_arg));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
+    /* {"argv": ["echo", h'ff' as text]}: not UTF-8. */
+    static const uint8_t bad_utf8[] = {0xa1, 0x64, 'a', 'r', 'g', 'v', 0x82,
+                                       0x64, 'e', 'c', 'h', 'o', 0x62, 'a', 0xff};
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, bad_utf8, sizeof(bad_utf8));
+    expect_rc(rsp, SMP_ERR_EINVAL);
+    cbor_decref(&rsp);
     /* Read op: not supported. */
     rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SHELL, 0, no_argv, sizeof(no_argv));
     expect_rc(rsp, SMP_ERR_ENOTSUP);
@@ -221,6 +227,30 @@ static void test_output_cut_to_buffer(void **state)
     cbor_decref(&rsp);
 }
 
+/* A port whose command prints bytes that are not UTF-8. */
+static int binary_exec(void *ctx, int argc, const char *const argv[], char *out, size_t out_size,
+                       size_t *out_len, int *ret)
+{
+    static const char bytes[] = "ok \xc3\xa9 \xff\xfe \xe2\x82";  /* é, junk, a cut euro sign */
+    size_t n = sizeof(bytes) - 1;
+    memcpy(out, bytes, n);
+    *out_len = n;
+    *ret = 0;
+    return 0;
+}
+
+static void test_output_made_utf8(void **state)
+{
+    struct shell_port bin = {.exec = binary_exec, .ctx = NULL};
+    b.port.shell = &bin;
+    const char *argv[] = {"dump"};
+    char out[64];
+    cbor_item_t *rsp = run(1, argv, out, sizeof(out));  /* libcbor checks the UTF-8 */
+    assert_string_equal(out, "ok \xc3\xa9 ?? ??");
+    cbor_decref(&rsp);
+    b.port.shell = &b.shell;
+}
+
 static void test_legacy_rc_and_no_port(void **state)
 {
     server_init(&b.srv, &b.port, NULL);
@@ -237,6 +267,23 @@ static void test_legacy_rc_and_no_port(void **state)
     cbor_decref(&rsp);
 }
 
+/* Exact bytes, worked out by hand: v2 write 9/0 {"argv": ["echo", "hi"]}
+ * -> {"o": "hi\n", "ret": 0}. */
+static const uint8_t echo_req[] = {0x0a, 0x00, 0x00, 0x0f, 0x00, 0x09, 0x01, 0x00,
+                                   0xa1, 0x64, 'a', 'r', 'g', 'v', 0x82,
+                                   0x64, 'e', 'c', 'h', 'o', 0x62, 'h', 'i'};
+static const uint8_t echo_rsp[] = {0x0b, 0x00, 0x00, 0x0c, 0x00, 0x09, 0x01, 0x00,
+                                   0xa2, 0x61, 'o', 0x63, 'h', 'i', '\n',
+                                   0x63, 'r', 'e', 't', 0x00};
+
+static void test_golden_bytes(void **state)
+{
+    assert_int_equal(echo_req[3], sizeof(echo_req) - 8);
+    assert_int_equal(echo_rsp[3], sizeof(echo_rsp) - 8);
+    assert_int_equal(bench_raw(&b, echo_req, sizeof(echo_req)), sizeof(echo_rsp));
+    assert_memory_equal(b.rsp, echo_rsp, sizeof(echo_rsp));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,7 +296,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indefinite_argv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_cut_to_buffer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_made_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_legacy_rc_and_no_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_bytes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

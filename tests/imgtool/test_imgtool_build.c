@@ -22,7 +22,8 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define TMP DFU_TEST_TMP "/imgtool_build"
 
-/* A deterministic 6000-byte body, its first 0x200 bytes zero (room for the header). */
+/* A deterministic 6000-byte input, its first 0x200 bytes zero (room for the header): header
+ * area and body together, so the TLVs start at sizeof(body). */
 static uint8_t body[6000];
 
 static int setup(void **state)
@@ -96,7 +97,11 @@ static void test_keygen_sign_verify_roundtrip(void **state)
         snprintf(path, sizeof(path), TMP "/key-%s.pem", keys_type_name(types[i]));
         struct keys_key *gen, *k;
         assert_int_equal(keys_generate(&gen, types[i]), 0);
-        assert_int_equal(keys_save_private_pem(gen, path), 0);
+        char *text;
+        size_t text_len;
+        assert_int_equal(keys_private_pem(gen, &text, &text_len), 0);
+        assert_int_equal(imgbuild_write_atomic(path, text, text_len), 0);
+        free(text);
         keys_free(gen);
         assert_int_equal(keys_load_pem(&k, path, err, sizeof(err)), 0);
         assert_int_equal(keys_get_type(k), types[i]);
@@ -153,11 +158,11 @@ static void test_tamper_fails(void **state)
         build(&b, &o);
         char err[256];
         assert_int_equal(verify(b.data, b.len, o.key, err), 0);
-        size_t hashed = 0x200 + sizeof(body) - 0x200 + load16_le(b.data + 10);
+        size_t hashed = sizeof(body) + load16_le(b.data + 10);
         assert_true(load16_le(b.data + 10) > 0);
         size_t tested = 0;
         for (size_t i = 0; i < hashed; i++) {
-            bool sample = i < 0x40 || i >= 0x200 + sizeof(body) - 0x200 || i % 53 == 0;
+            bool sample = i < 0x40 || i >= sizeof(body) || i % 53 == 0;
             if (!sample) {
                 continue;
             }
@@ -205,7 +210,7 @@ static void test_malformed_images(void **state)
     assert_non_null(strstr(err, "past the end"));
     /* TLV area total past the end */
     memcpy(img, b.data, b.len);
-    size_t info = 0x200 + sizeof(body) - 0x200;
+    size_t info = sizeof(body);
     store16_le(img + info + 2, (uint16_t)(load16_le(img + info + 2) + 40));
     assert_int_not_equal(verify(img, b.len, o.key, err), 0);
     assert_non_null(strstr(err, "past the end"));
@@ -244,7 +249,7 @@ static void test_unknown_protected_tlv(void **state)
     assert_true(voff > 0);
     store16_le(b.data + voff - 4, 0x45);
     /* Re-hash so only the unknown type is wrong. */
-    size_t hashed = 0x200 + sizeof(body) - 0x200 + load16_le(b.data + 10);
+    size_t hashed = sizeof(body) + load16_le(b.data + 10);
     size_t hoff = find_tlv(b.data, IMAGE_TLV_SHA256, &len);
     assert_int_equal(crypto_hash(CRYPTO_SHA256, b.data, hashed, b.data + hoff), 0);
     assert_int_not_equal(verify(b.data, b.len, NULL, err), 0);
@@ -299,7 +304,7 @@ static void test_protected_tlv_bytes(void **state)
     PUT(0xa2, 0x00, 0x02, 0x00, 0x12, 0x34);
     PUT(0xa0, 0x01, 0x02, 0x00, 'h', 'i');
 #undef PUT
-    size_t prot = 0x200 + sizeof(body) - 0x200;
+    size_t prot = sizeof(body);
     assert_int_equal(load16_le(b.data + 10), e + 4);
     assert_int_equal(load16_le(b.data + prot), IMAGE_TLV_PROT_INFO_MAGIC);
     assert_int_equal(load16_le(b.data + prot + 2), e + 4);
@@ -611,6 +616,44 @@ static void test_bad_keys(void **state)
     assert_non_null(strstr(err, "RSA-1024"));
 }
 
+/* Keys in the traditional forms ("RSA PRIVATE KEY", "EC PRIVATE KEY") load too. */
+static void test_traditional_pem(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"rsa-2048", "ecdsa-p256"};
+    for (size_t i = 0; i < N(names); i++) {
+        char path[256], err[256];
+        snprintf(path, sizeof(path), VEC "key-%s.pem", names[i]);
+        struct keys_key *k = tu_key(path);
+        FILE *in = fopen(path, "r");
+        assert_non_null(in);
+        EVP_PKEY *pkey = PEM_read_PrivateKey(in, NULL, NULL, NULL);
+        fclose(in);
+        assert_non_null(pkey);
+        snprintf(path, sizeof(path), TMP "/trad-%s.pem", names[i]);
+        BIO *out = BIO_new_file(path, "w");
+        assert_non_null(out);
+        assert_int_equal(
+            PEM_write_bio_PrivateKey_traditional(out, pkey, NULL, NULL, 0, NULL, NULL), 1);
+        BIO_free(out);
+        EVP_PKEY_free(pkey);
+        size_t len;
+        uint8_t *pem = tu_read(path, &len);
+        assert_non_null(strstr((const char *)pem, i == 0 ? "BEGIN RSA PRIVATE KEY"
+                                                         : "BEGIN EC PRIVATE KEY"));
+        free(pem);
+        struct keys_key *t;
+        assert_int_equal(keys_load_pem(&t, path, err, sizeof(err)), 0);
+        assert_int_equal(keys_get_type(t), keys_get_type(k));
+        uint8_t a[KEYS_PUB_MAX], b[KEYS_PUB_MAX];
+        int na = keys_public_bytes(k, a, sizeof(a)), nb = keys_public_bytes(t, b, sizeof(b));
+        assert_int_equal(na, nb);
+        assert_memory_equal(a, b, (size_t)na);
+        keys_free(t);
+        keys_free(k);
+    }
+}
+
 struct priv_arg {
     const struct keys_key *key;
     bool minimal;
@@ -822,6 +865,58 @@ static void test_hex_input_address(void **state)
     }
 }
 
+/* dumpinfo and verify on corrupted layouts (random header/TLV length fields, truncations,
+ * a trailer of garbage) never crash (ASan) and, when they refuse, say why in one line. */
+static void test_corrupt_layouts_are_handled(void **state)
+{
+    (void)state;
+    size_t len;
+    uint8_t *ref = tu_read(VEC "signed-ecdsa-p256-pad-confirm.bin", &len);
+    size_t keep = 0x19200 + 0x97 + 0x2000;  /* image, TLVs and some padding */
+    memcpy(ref + keep - 16, ref + len - 16, 16);  /* keep a valid trailer magic at the end */
+    uint8_t *img = malloc(keep);
+    struct keys_key *k = tu_key(VEC "key-ecdsa-p256.pem");
+    uint32_t x = 1;
+    /* Offsets of the fields a malformed image lies about. */
+    static const size_t fields[] = {8, 9, 10, 11, 12, 13, 14, 15, 0x19200, 0x19202, 0x19203,
+                                    0x19206, 0x19207, 0x1922a, 0x1922b, 0x1924e, 0x1924f};
+    int refused = 0;
+    for (int i = 0; i < 400; i++) {
+        memcpy(img, ref, keep);
+        size_t n = keep;
+        x = x * 1103515245u + 12345u;
+        img[fields[(x >> 8) % N(fields)]] = (uint8_t)(x >> 20);
+        if (i % 3 == 0) {
+            n = (x >> 4) % keep;
+        }
+        if (i % 7 == 0) {
+            memset(img + n - (n > 40 ? 40 : n), (int)(x & 0xff), n > 40 ? 40 : n);
+        }
+        char err[256] = "";
+        struct image_info info;
+        int rc = imgbuild_verify(img, n, k, &info, err, sizeof(err));
+        if (rc) {
+            refused++;
+            assert_true(rc < 0);
+            assert_true(err[0] != 0);
+            assert_null(strchr(err, '\n'));
+        }
+        char *text = NULL;
+        size_t tlen = 0;
+        FILE *f = open_memstream(&text, &tlen);
+        assert_non_null(f);
+        err[0] = 0;
+        rc = imgbuild_dumpinfo(f, "x.bin", img, n, err, sizeof(err));
+        fclose(f);
+        free(text);
+        assert_true(rc == 0 || (rc < 0 && err[0] != 0 && !strchr(err, '\n')));
+    }
+    assert_true(refused > 300);
+    keys_free(k);
+    free(img);
+    free(ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -839,11 +934,13 @@ int main(void)
         cmocka_unit_test(test_external_signing),
         cmocka_unit_test(test_pad_sig),
         cmocka_unit_test(test_bad_keys),
+        cmocka_unit_test(test_traditional_pem),
         cmocka_unit_test(test_getpriv_getpubhash),
         cmocka_unit_test(test_ihex_parse),
         cmocka_unit_test(test_ihex_format),
         cmocka_unit_test(test_save_is_atomic),
         cmocka_unit_test(test_hex_input_address),
+        cmocka_unit_test(test_corrupt_layouts_are_handled),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

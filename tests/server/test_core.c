@@ -34,11 +34,16 @@ static int h_big(struct mgmt_ctx *ctx)
     smp_cbor_put_kv_bstr(ctx->enc, "blob", blob, sizeof(blob));
     return MGMT_OK;
 }
+static int h_user_rc(struct mgmt_ctx *ctx)
+{
+    return 300;  /* an application (EPERUSER range) code */
+}
 static const struct mgmt_handler test_handlers[] = {
     {h_partial_group_err, h_unbalanced},
     {h_bad_return, h_big},
+    {h_user_rc, NULL},
 };
-static const struct mgmt_group test_group = {.id = 77, .handlers = test_handlers, .count = 2};
+static const struct mgmt_group test_group = {.id = 77, .handlers = test_handlers, .count = 3};
 
 static int setup(void **state)
 {
@@ -216,6 +221,14 @@ static void test_group_error_shapes(void **state)
 static void test_handler_bugs(void **state)
 {
     (void)state;
+    fx_send_bytes(SMP_V2, SMP_OP_READ, 77, 2, (const uint8_t *)"\xa0", 1);
+    assert_int_equal(fx_rc(), 300);
+    /* room for {"rc": N} with a small N only: the long code becomes EMSGSIZE */
+    const uint8_t req[] = {0x00, 0, 0, 1, 0, 77, 9, 2, 0xa0};
+    uint8_t small[SMP_HDR_SIZE + 5];
+    assert_int_equal(server_process(&fx.srv, req, sizeof(req), small, sizeof(small)), sizeof(small));
+    const uint8_t want[] = {0x01, 0, 0, 5, 0, 77, 9, 2, 0xa1, 0x62, 'r', 'c', 0x07};
+    assert_memory_equal(small, want, sizeof(want));
     fx_send_bytes(SMP_V2, SMP_OP_WRITE, 77, 0, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_EUNKNOWN);
     fx_send_bytes(SMP_V2, SMP_OP_READ, 77, 1, (const uint8_t *)"\xa0", 1);
@@ -261,6 +274,46 @@ static void test_registration(void **state)
     assert_int_equal(fx.srv.group_count, SERVER_MAX_GROUPS);
 }
 
+static unsigned emitted;
+static size_t emitted_len[4];
+static uint8_t emitted_seq[4];
+static int emit_result;
+static int collect(void *arg, const uint8_t *rsp, size_t len)
+{
+    (void)arg;
+    if (emitted < 4) {
+        emitted_len[emitted] = len;
+        emitted_seq[emitted] = rsp[6];
+    }
+    emitted++;
+    return emit_result;
+}
+
+/* One packet per response: each is complete when emitted. */
+static void test_process_each(void **state)
+{
+    (void)state;
+    const uint8_t req[] = {0x02, 0, 0, 6, 0, 0, 1, 0, 0xa1, 0x61, 'd', 0x62, 'h', 'i',
+                           0x08, 0, 0, 1, 0, 0, 2, 6, 0xa0};
+    uint8_t buf[SMP_BUF_SIZE];
+    emitted = 0;
+    emit_result = 0;
+    int n = server_process_each(&fx.srv, req, sizeof(req), buf, sizeof(buf), collect, NULL);
+    assert_int_equal(emitted, 2);
+    assert_int_equal(emitted_len[0], 14);
+    assert_int_equal(emitted_seq[0], 1);
+    assert_int_equal(emitted_seq[1], 2);
+    assert_int_equal((size_t)n, emitted_len[0] + emitted_len[1]);
+    /* an emit error stops the loop and is passed up */
+    emitted = 0;
+    emit_result = DFU_EIO;
+    assert_int_equal(server_process_each(&fx.srv, req, sizeof(req), buf, sizeof(buf), collect, NULL),
+                     DFU_EIO);
+    assert_int_equal(emitted, 1);
+    assert_int_equal(server_process_each(&fx.srv, req, sizeof(req), buf, sizeof(buf), NULL, NULL),
+                     DFU_EINVAL);
+}
+
 static void test_buffers(void **state)
 {
     (void)state;
@@ -291,6 +344,7 @@ int main(void)
         cmocka_unit_test_setup(test_handler_bugs, setup),
         cmocka_unit_test_setup(test_verbose_rsn, setup),
         cmocka_unit_test_setup(test_registration, setup),
+        cmocka_unit_test_setup(test_process_each, setup),
         cmocka_unit_test_setup(test_buffers, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -335,6 +335,31 @@ static void test_confirm_noop(void **state)
     assert_int_equal(fx.rf.writes, 0);
 }
 
+/* Errors of the bootloader core come back as image-group codes. */
+static const struct flash_ops *real_ops;
+static int f_read(void *c, uint32_t o, void *b, uint32_t l) { return real_ops->read(c, o, b, l); }
+static int f_write(void *c, uint32_t o, const void *b, uint32_t l) { return DFU_EIO; }
+static int f_erase(void *c, uint32_t o, uint32_t l) { return real_ops->erase(c, o, l); }
+static const struct flash_ops no_writes = {f_read, f_write, f_erase};
+
+static void test_boot_errors(void **state)
+{
+    (void)state;
+    real_ops = fx.rf.dev.ops;
+    fx.rf.dev.ops = &no_writes;
+    state_write(SMP_V2, hash1, 32, 0);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_FLASH_WRITE_FAILED);
+    fx.rf.dev.ops = real_ops;
+    /* a corrupt magic in the secondary trailer */
+    struct boot_trailer_layout l;
+    assert_int_equal(boot_trailer_layout_of(&fx.sec, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS, &l), 0);
+    const uint8_t junk[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    fx_put(1, l.magic_off, junk, sizeof(junk));
+    state_write(SMP_V2, hash1, 32, 0);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_INVALID_IMAGE_HEADER_MAGIC);
+    assert_int_not_equal(swap_type(), BOOT_SWAP_TYPE_TEST);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +372,7 @@ int main(void)
         cmocka_unit_test_setup(test_permanent, setup),
         cmocka_unit_test_setup(test_revert_and_confirm, setup),
         cmocka_unit_test_setup(test_confirm_noop, setup),
+        cmocka_unit_test_setup(test_boot_errors, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,7 +64,7 @@ static bool parse_rate(const char *s, double *out)
 enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
-    OPT_QUIET, OPT_RESET_DELAY, OPT_WATCHDOG, OPT_FS_ROOT,
+    OPT_QUIET, OPT_VERBOSE, OPT_RESET_DELAY, OPT_WATCHDOG, OPT_FS_ROOT,
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
     OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US,
@@ -224,6 +224,7 @@ static int cmd_run(int argc, char **argv)
         { "seed", required_argument, NULL, OPT_SEED },
         { "log", required_argument, NULL, OPT_LOG },
         { "quiet", no_argument, NULL, OPT_QUIET },
+        { "verbose", no_argument, NULL, OPT_VERBOSE },
         { "reset-delay-ms", required_argument, NULL, OPT_RESET_DELAY },
         { "fs-root", required_argument, NULL, OPT_FS_ROOT },
         { "help", no_argument, NULL, OPT_HELP },
@@ -295,6 +296,7 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_LOG: log_path = optarg; break;
         case OPT_QUIET: quiet = true; break;
+        case OPT_VERBOSE: cfg.verbose = true; break;
         case OPT_RESET_DELAY:
             if (!parse_u32(optarg, &cfg.reset_delay_ms)) {
                 return usage_error("bad delay", optarg);
@@ -306,7 +308,8 @@ static int cmd_run(int argc, char **argv)
                    "                  [--udp [ADDR]:PORT]... [--no-udp] [--no-timing | --timing]\n"
                    "                  [--raw-serial] [--power-cut-at-op N] [--serial-ber R]\n"
                    "                  [--udp-drop R] [--udp-dup R] [--udp-reorder R] [--seed N]\n"
-                   "                  [--log FILE | --quiet] [--reset-delay-ms N] [--fs-root DIR]\n"
+                   "                  [--log FILE | --quiet] [--verbose] [--reset-delay-ms N]\n"
+                   "                  [--fs-root DIR]\n"
                    "                  [board flags: see 'devsim --help']\n");
             return 0;
         default: return usage_error("unknown option", NULL);

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dfukit/err.h"
+#include "dfukit/imgbuild.h"
 #include "dfukit/keys.h"
 
 struct pub_arg {
@@ -83,7 +84,14 @@ int cmd_keygen(int argc, char **argv)
     if (rc) {
         return cli_error(CLI_FAIL, "key generation failed: %s", dfu_strerror(rc));
     }
-    rc = keys_save_private_pem(key, path);
+    char *pem;
+    size_t pem_len;
+    rc = keys_private_pem(key, &pem, &pem_len);
+    if (rc == 0) {
+        rc = imgbuild_write_atomic(path, pem, pem_len);
+        explicit_bzero(pem, pem_len);  /* the private key: do not leave it in freed memory */
+        free(pem);
+    }
     if (rc) {
         keys_free(key);
         return cli_error(CLI_FAIL, "%s: cannot write key: %s", path, dfu_strerror(rc));

@@ -197,7 +197,22 @@ static void step(const struct mcumgr *m, const char *name, double t0, const char
     }
 }
 
-/* After a reset: polls the device until it answers (it reboots through the bootloader). */
+static bool any_pending(const cbor_item_t *root)
+{
+    const cbor_item_t *imgs = client_map_get(root, "images");
+    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
+    for (size_t i = 0; i < n; i++) {
+        bool pending = false;
+        if (client_get_bool(cbor_array_handle(imgs)[i], "pending", &pending) && pending) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* After a reset: polls until the device answers from its new boot. The image was pending
+ * before the reset; once the bootloader has acted on it nothing is pending any more (a board
+ * that answers with the image still pending has not rebooted yet). */
 static int wait_for_board(struct mcumgr *m, double budget_s)
 {
     struct client_session *s = mcumgr_session(m);
@@ -205,16 +220,18 @@ static int wait_for_board(struct mcumgr *m, double budget_s)
         return MCUMGR_EXIT_ERR;
     }
     double until = mcumgr_now() + budget_s;
-    /* give the device its reset delay before the first poll */
-    struct timespec ts = {0, 300 * 1000000L};
-    nanosleep(&ts, NULL);
     while (mcumgr_now() < until) {
         struct client_rsp rsp;
         int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_STATE, empty_map, 1, &rsp,
                                 1000);
         if (rc == 0) {
+            bool done = !client_rsp_failed(&rsp) && !any_pending(rsp.root);
             client_rsp_free(&rsp);
-            return MCUMGR_EXIT_OK;
+            if (done) {
+                return MCUMGR_EXIT_OK;
+            }
+            struct timespec ts = {0, 100 * 1000000L}; /* still the old boot: poll again */
+            nanosleep(&ts, NULL);
         }
     }
     return mcumgr_fail("wait", "the board did not come back within %.0f s", budget_s);

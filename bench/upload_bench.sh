@@ -1,0 +1,123 @@
+#!/bin/sh
+# Upload throughput of mcumgr against devsim (issue 6, "Speed"): a 256 KiB signed image over the
+# simulated UART at 115200 and 1000000 baud, with Zephyr's default SMP buffers (384 B x 4) and
+# with 2 KiB buffers, windowed (buf_count - 1) and stop-and-wait (window 1); and over UDP.
+#   serial: image bytes/s and its ratio to the ceiling for those buffers,
+#           ceiling = baud/10 x (image bytes per request / wire bytes per request, framing incl.)
+#   udp:    upload time / the board's flash programming time for the image
+# Also mcumgr's start-up time and peak RSS. Prints a Markdown report (and writes it to OUT).
+# Usage: bench/upload_bench.sh [BIN_DIR] [OUT]
+set -eu
+BIN=$(cd "${1:-build/bin}" && pwd)
+OUT=${2:-}
+W=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-upload-bench.XXXXXX")
+DEVSIM_PID=""
+stop() {
+    if [ -n "$DEVSIM_PID" ]; then
+        kill "$DEVSIM_PID" 2>/dev/null || true
+        wait "$DEVSIM_PID" 2>/dev/null || true
+        DEVSIM_PID=""
+    fi
+}
+trap 'stop; rm -rf "$W"' EXIT INT TERM
+cd "$W"
+export HOME="$W"
+
+"$BIN/imgtool" keygen -k key.pem -t ecdsa-p256
+"$BIN/imgtool" getpub -k key.pem -e pem > pub.pem
+"$BIN/devsim" mkapp --version 1.0.0 --behaviour normal -o a1.bin --size 32768
+"$BIN/devsim" mkapp --version 1.1.0 --behaviour normal -o a2.bin --size 262144
+"$BIN/imgtool" sign -k key.pem --version 1.0.0 --header-size 0x200 --pad-header --slot-size 0x67000 --align 4 a1.bin v1.bin
+"$BIN/imgtool" sign -k key.pem --version 1.1.0 --header-size 0x200 --pad-header --slot-size 0x67000 --align 4 a2.bin img.bin
+SIZE=$(wc -c < img.bin | tr -d ' ')
+"$BIN/devsim" flash --board nrf52840dk --flash template.img v1.bin > /dev/null
+PORT=$((20000 + $$ % 30000))
+
+# start_board BAUD BUF_SIZE BUF_COUNT
+start_board() {
+    stop
+    cp template.img board.img
+    rm -f tty devsim.log
+    "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$W/tty" \
+        --udp "127.0.0.1:$PORT" --timing --baud "$1" --smp-buf-size "$2" --smp-buf-count "$3" \
+        --log devsim.log &
+    DEVSIM_PID=$!
+    i=0
+    until [ -e tty ] && "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 echo x > /dev/null 2>&1; do
+        i=$((i + 1)); [ $i -lt 40 ] || { cat devsim.log; exit 1; }
+        sleep 0.25
+    done
+}
+
+field() { sed -n "s/.*\"$1\": \([0-9.]*\).*/\1/p" "$2"; }
+
+# Wire bytes of one serial request of P packet bytes: base64 of len+packet+crc, cut in lines of
+# 124 characters, each with a 2-byte marker and a newline.
+wire_bytes() {
+    raw=$(($1 + 4))
+    b64=$(((raw + 2) / 3 * 4))
+    lines=$(((b64 + 123) / 124))
+    echo $((b64 + 3 * lines))
+}
+
+report() { printf '%s\n' "$*" >> report.md; }
+report "## Upload throughput (mcumgr -> devsim nrf52840dk, timing on)"
+report ""
+report "Image: $SIZE bytes (256 KiB app, signed). Serial lines of 128 bytes (Zephyr's default)."
+report ""
+report "| link | buffers | window | time s | image B/s | ceiling B/s | of ceiling | requests | resends |"
+report "|---|---|---|---|---|---|---|---|---|"
+
+for baud in 115200 1000000; do
+    for buf in 384 2048; do
+        for win in auto 1; do
+            start_board $baud $buf 4
+            wopt=""
+            [ $win = 1 ] && wopt="-w 1"
+            # shellcheck disable=SC2086
+            "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=$baud" --json \
+                image upload $wopt img.bin > r.json
+            t=$(field seconds r.json)
+            chunk=$(field chunk r.json)
+            reqs=$(field requests r.json)
+            resends=$(( $(field retransmits r.json) + $(field resyncs r.json) ))
+            wnd=$(field window r.json)
+            wire=$(wire_bytes $((buf - 4)))
+            rate=$(awk -v s=$SIZE -v t="$t" 'BEGIN { printf "%.0f", s / t }')
+            ceil=$(awk -v b=$baud -v c=$chunk -v w=$wire 'BEGIN { printf "%.0f", b / 10 * c / w }')
+            pct=$(awk -v r=$rate -v c=$ceil 'BEGIN { printf "%.1f %%", 100 * r / c }')
+            report "| serial $baud | $buf x 4 | $wnd | $t | $rate | $ceil | $pct | $reqs | $resends |"
+        done
+    done
+done
+
+# UDP: the board's flash time for the image (nrf52840dk model: 85 ms per 4 KiB page erased,
+# 41 us per 4-byte word written) is the floor.
+flash_s=$(awk -v s=$SIZE 'BEGIN { printf "%.2f", (int((s + 4095) / 4096) * 85000 + int((s + 3) / 4) * 41) / 1e6 }')
+for win in auto 1; do
+    start_board 115200 2048 4
+    wopt=""
+    [ $win = 1 ] && wopt="-w 1"
+    # shellcheck disable=SC2086
+    "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" --json image upload $wopt img.bin > r.json
+    t=$(field seconds r.json)
+    ratio=$(awk -v t="$t" -v f="$flash_s" 'BEGIN { printf "%.3f x", t / f }')
+    report "| udp | 2048 x 4 | $(field window r.json) | $t | $(awk -v s=$SIZE -v t="$t" 'BEGIN { printf "%.0f", s / t }') | flash $flash_s s | $ratio flash time | $(field requests r.json) | $(( $(field retransmits r.json) + $(field resyncs r.json) )) |"
+done
+stop
+
+# start-up time (median of 21 runs of `mcumgr version`) and peak RSS of an upload
+start=$(for i in $(seq 21); do
+    s=$(date +%s%N); "$BIN/mcumgr" version > /dev/null; e=$(date +%s%N); echo $(((e - s) / 1000))
+done | sort -n | sed -n 11p)
+rss="n/a"
+if [ -x /usr/bin/time ]; then
+    start_board 1000000 2048 4
+    /usr/bin/time -f "%M" -o rss.txt "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -q image upload img.bin > /dev/null
+    rss="$(cat rss.txt) KiB"
+    stop
+fi
+report ""
+report "mcumgr start-up (median of 21 \`mcumgr version\`): $start us; peak RSS of a 256 KiB upload: $rss."
+cat report.md
+[ -z "$OUT" ] || cp report.md "$OUT"

@@ -1,0 +1,84 @@
+# Shared set-up for the client's end-to-end tests against devsim (sourced by the scripts).
+# Environment from CTest: BIN (programs), TMP (scratch, wiped), SHARED (../shared).
+set -eu
+: "${BIN:?}" "${TMP:?}" "${SHARED:?}"
+rm -rf "$TMP"
+mkdir -p "$TMP"
+cd "$TMP"
+export HOME="$TMP"          # profiles go to $TMP/.mcumgr.cp.json
+MCUMGR="$BIN/mcumgr"
+DEVSIM_PID=""
+SLOT_SIZE=0x67000           # nrf52840dk
+
+cleanup() {
+    if [ -n "$DEVSIM_PID" ]; then
+        kill "$DEVSIM_PID" 2>/dev/null || true
+        wait "$DEVSIM_PID" 2>/dev/null || true
+        DEVSIM_PID=""
+    fi
+}
+trap cleanup EXIT INT TERM
+
+fail() {
+    echo "FAIL: $*" >&2
+    if [ -f devsim.log ]; then
+        echo "--- devsim.log (tail)" >&2
+        tail -20 devsim.log >&2
+    fi
+    exit 1
+}
+
+# Key, two signed application images (v1.0.0 64 KiB, v1.1.0 160 KiB).
+make_images() {
+    "$BIN/imgtool" keygen -k key.pem -t ecdsa-p256
+    "$BIN/imgtool" getpub -k key.pem -e pem > pub.pem
+    "$BIN/devsim" mkapp --version 1.0.0 --behaviour normal -o app1.bin --size 65536
+    "$BIN/devsim" mkapp --version 1.1.0 --behaviour normal -o app2.bin --size 163840
+    for v in 1 2; do
+        "$BIN/imgtool" sign -k key.pem --version "1.$((v - 1)).0" --header-size 0x200 \
+            --pad-header --slot-size $SLOT_SIZE --align 4 "app$v.bin" "v$v.bin"
+    done
+}
+
+# A fresh board with v1 in slot 0, running devsim on a pty and a UDP port.
+# Extra arguments go to `devsim run` (default --no-timing).
+start_board() {
+    cleanup
+    rm -f board.img devsim.log tty
+    "$BIN/devsim" flash --board nrf52840dk --flash board.img v1.bin > /dev/null
+    PORT=$((20000 + ($$ + ${PORT_OFFSET:-0}) % 30000))
+    PORT_OFFSET=$((${PORT_OFFSET:-0} + 1))
+    mkdir -p fsroot
+    [ $# -gt 0 ] || set -- --no-timing
+    "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$TMP/tty" \
+        --udp "127.0.0.1:$PORT" --fs-root "$TMP/fsroot" --log devsim.log "$@" &
+    DEVSIM_PID=$!
+    i=0
+    until [ -e tty ] && "$MCUMGR" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 \
+            echo up > /dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -lt 40 ] || fail "devsim did not come up"
+        sleep 0.25
+    done
+    "$MCUMGR" conn add serial type=serial connstring="dev=$TMP/tty,baud=115200" > /dev/null
+    "$MCUMGR" conn add udp type=udp connstring="[127.0.0.1]:$PORT" > /dev/null
+}
+
+# Polls until the board answers again after a reset (it boots through the bootloader): an
+# image was pending before the reset, and nothing is pending once the bootloader acted.
+wait_board() {
+    i=0
+    until "$MCUMGR" -c "$1" -t 1 --json image list > wait.json 2>&1 &&
+            ! grep -q '"pending": true' wait.json; do
+        i=$((i + 1))
+        [ $i -lt 60 ] || fail "board did not come back"
+        sleep 0.5
+    done
+}
+
+# Field of one slot in `image list` output: slot_field FILE SLOT KEY (slot_field x.lst 1 flags)
+slot_field() {
+    awk -v s="slot=$2" -v k="$3:" '
+        $1 ~ /^image=/ { cur = $2 }
+        cur == s && $1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"
+}

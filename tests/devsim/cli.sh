@@ -1,0 +1,78 @@
+#!/bin/sh
+# devsim's command line: boards, mkapp, the programming probe (.bin and .hex, slot and address
+# placement, both memory maps), and the errors of bad arguments (exit 2) and bad inputs (exit 1).
+set -eu
+D="$BIN/devsim"
+I="$BIN/imgtool"
+rm -rf "$TMP"
+mkdir -p "$TMP"
+cd "$TMP"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+expect_exit() { # code, command...
+    want=$1; shift
+    set +e; "$@" >out.txt 2>err.txt; got=$?; set -e
+    [ "$got" = "$want" ] || { cat out.txt err.txt >&2; fail "'$*' exited $got, expected $want"; }
+}
+
+# boards: the three profiles, the nRF52840 DK map of Zephyr
+"$D" boards >boards.txt
+grep -q '^nrf52840dk .*slots 0xc000+0x67000 / 0x73000+0x67000, scratch 0xda000+0x1e000, storage 0xf8000+0x8000, timing on' boards.txt || fail "nrf52840dk profile"
+grep -q '^stm32f4 ' boards.txt || fail "stm32f4 profile"
+grep -q '^generic ' boards.txt || fail "generic profile"
+
+# mkapp: the descriptor at offset 0, the requested size
+"$D" mkapp --version 1.2.3+4 --behaviour hang -o app.bin --size 5000
+[ "$(wc -c <app.bin)" -eq 5000 ] || fail "mkapp size"
+[ "$(head -c 8 app.bin)" = "DEVSIMAP" ] || fail "mkapp magic"
+[ "$(od -An -tu1 -j9 -N1 app.bin | tr -d ' ')" = "2" ] || fail "mkapp behaviour byte (hang = 2)"
+expect_exit 2 "$D" mkapp --version 1.0.0 --behaviour explode -o x.bin
+expect_exit 2 "$D" mkapp --version banana --behaviour normal -o x.bin
+expect_exit 2 "$D" mkapp --behaviour normal -o x.bin
+expect_exit 2 "$D" mkapp --version 1.0.0 -o x.bin --size 8
+[ ! -e x.bin ] || fail "mkapp wrote a file on a usage error"
+
+# flash .bin into slot 1: the bytes land at 0x73000, the flash file is created erased
+"$I" sign --key "$VECTORS/imgtool/key-ed25519.pem" --header-size 0x200 --pad-header --align 4 \
+    --version 1.2.3 --slot-size 0x67000 app.bin app.signed.bin
+"$D" flash --board nrf52840dk --flash board.img app.signed.bin --slot 1 >out.txt
+grep -q "at 0x73000 (slot 1)" out.txt || fail "flash slot 1: $(cat out.txt)"
+[ "$(wc -c <board.img)" -eq 1048576 ] || fail "flash file size"
+n=$(wc -c <app.signed.bin)
+dd if=board.img of=slot1.bin bs=4096 skip=115 count=$(( (n + 4095) / 4096 )) 2>/dev/null
+head -c "$n" slot1.bin | cmp - app.signed.bin || fail "slot 1 content"
+[ "$(od -An -tx1 -j0 -N4 board.img | tr -d ' ')" = "ffffffff" ] || fail "bootloader area not erased"
+
+# flash .hex at its own address (0xC000 = slot 0); Ed25519 signatures are deterministic, so the
+# hex and the bin images are the same bytes
+"$I" sign --key "$VECTORS/imgtool/key-ed25519.pem" --header-size 0x200 --pad-header --align 4 \
+    --version 1.2.3 --slot-size 0x67000 --hex-addr 0xC000 app.bin app.signed.hex
+"$D" flash --board nrf52840dk --flash board.img app.signed.hex >out.txt
+grep -q "at 0xc000 (slot 0)" out.txt || fail "flash hex: $(cat out.txt)"
+dd if=board.img of=slot0.bin bs=4096 skip=12 count=$(( (n + 4095) / 4096 )) 2>/dev/null
+head -c "$n" slot0.bin | cmp - app.signed.bin || fail "slot 0 content from hex"
+
+# STM32F4: flash is mapped at 0x08000000, slot 0 at 0x08020000
+"$I" sign --key "$VECTORS/imgtool/key-ed25519.pem" --header-size 0x200 --pad-header --align 4 \
+    --version 1.2.3 --slot-size 0x60000 --hex-addr 0x08020000 app.bin stm.hex
+"$D" flash --board stm32f4 --flash stm.img stm.hex >out.txt
+grep -q "at 0x20000 (slot 0)" out.txt || fail "stm32f4 hex placement: $(cat out.txt)"
+
+# errors: too large for the slot, missing input, bad slot, unknown board, bad layout
+head -c 500000 /dev/zero >big.bin
+expect_exit 1 "$D" flash --board nrf52840dk --flash board.img big.bin
+grep -q "does not fit" err.txt || fail "too large: $(cat err.txt)"
+expect_exit 1 "$D" flash --board nrf52840dk --flash board.img missing.bin
+expect_exit 2 "$D" flash --board nrf52840dk --flash board.img app.signed.bin --slot 2
+expect_exit 2 "$D" flash --board nrf9999 --flash board.img app.signed.bin
+expect_exit 2 "$D" run --board stm32f4 --flash x.img --slot-size 0x1000
+expect_exit 2 "$D" run --board generic --flash x.img --align 3
+expect_exit 2 "$D" run --board nrf52840dk
+expect_exit 2 "$D" run --flash x.img --udp-drop 2
+
+# a generic board from flags: layout printed by a run that cannot start (serial path taken)
+: >not-a-link
+expect_exit 1 "$D" run --board generic --sector-size 0x1000 --slot-size 0x8000 --flash g.img \
+    --serial not-a-link --no-udp
+grep -q "not a symlink" err.txt || fail "serial path refusal: $(cat err.txt)"
+[ "$(wc -c <g.img)" -gt 0 ] || fail "generic flash file"
+echo "devsim cli: all passed"
