@@ -1,7 +1,7 @@
 /* The simulated board (devsim): board profiles, the simulator app descriptor, a programming
  * probe, the poll() event loop, the emulated UART and links, and the board runtime that powers
  * the bootloader core and the SMP server on an emulated flash file. Host code: libc and the heap
- * are allowed here, device code (boot, server) is only composed. Facts: docs/DEVSIM.md. */
+ * are allowed here, device code (boot, server) is only composed. User guide: tools/devsim/README.md. */
 #ifndef DFUKIT_SIM_H
 #define DFUKIT_SIM_H
 
@@ -63,7 +63,7 @@ int sim_strategy_parse(const char *s, enum boot_strategy *out);
 const char *sim_strategy_name(enum boot_strategy s);
 
 /* ---------------------------------------------------------------------------------------------
- * Simulator app descriptor (docs/DEVSIM.md "App descriptor")
+ * Simulator app descriptor (tools/devsim/README.md "App descriptor")
  *
  * 32 bytes, little-endian, placed at offset 0 of the payload `devsim mkapp` writes and found by
  * the runtime at any 4-aligned offset of the first SIM_APP_SCAN bytes of the slot:

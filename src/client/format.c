@@ -226,10 +226,9 @@ static void json_item(FILE *f, const cbor_item_t *it, int depth)
         break;
     }
     case CBOR_TYPE_FLOAT_CTRL:
-        if (cbor_is_bool(it)) {
-            fputs(cbor_get_bool(it) ? "true" : "false", f);
-        } else if (cbor_float_ctrl_is_ctrl(it)) {
-            fputs("null", f);
+        /* libcbor 0.8 asserts in cbor_is_bool() on a float: ask is_ctrl first */
+        if (cbor_float_ctrl_is_ctrl(it)) {
+            fputs(cbor_is_bool(it) ? (cbor_get_bool(it) ? "true" : "false") : "null", f);
         } else {
             double d = cbor_float_get_float(it);
             if (d != d || d > 1.7e308 || d < -1.7e308) {

@@ -55,7 +55,8 @@ bool client_get_int(const cbor_item_t *map, const char *key, int64_t *out)
 bool client_get_bool(const cbor_item_t *map, const char *key, bool *out)
 {
     const cbor_item_t *v = client_map_get(map, key);
-    if (!v || !cbor_is_bool(v)) {
+    /* cbor_is_bool() asserts on floats in libcbor 0.8: check for a simple value first */
+    if (!v || !cbor_isa_float_ctrl(v) || !cbor_float_ctrl_is_ctrl(v) || !cbor_is_bool(v)) {
         return false;
     }
     *out = cbor_get_bool(v);

@@ -36,8 +36,9 @@ static const struct sim_board board_nrf52840dk = {
 };
 
 /* STM32F407 (1 MiB, sectors 4 x 16 KiB, 1 x 64 KiB, 7 x 128 KiB, byte programming): bootloader
- * in the 16 KiB sectors, storage in the 64 KiB one, three 128 KiB sectors per slot, one for
- * scratch. RM0090 (x8 programming): sector erase ~ 1 s per 128 KiB, byte program 16 us. */
+ * in two 16 KiB sectors, storage in the other two (the settings store needs two sectors), the
+ * 64 KiB sector left free, three 128 KiB sectors per slot, one for scratch.
+ * RM0090 (x8 programming): sector erase ~ 1 s per 128 KiB, byte program 16 us. */
 static const struct sim_board board_stm32f4 = {
     .name = "stm32f4",
     .mem_base = 0x08000000,
@@ -46,8 +47,8 @@ static const struct sim_board board_stm32f4 = {
     .run_count = 3,
     .write_align = 1,
     .erased_val = 0xff,
-    .boot = { 0x0, 0x10000 },
-    .storage = { 0x10000, 0x10000 },
+    .boot = { 0x0, 0x8000 },
+    .storage = { 0x8000, 0x8000 },
     .slot0 = { 0x20000, 0x60000 },
     .slot1 = { 0x80000, 0x60000 },
     .scratch = { 0xE0000, 0x20000 },

@@ -119,6 +119,7 @@ struct sim_dev {
     bool groups_on;
     int tick_timer;               /* housekeeping while the app runs (FS idle close) */
     uint64_t app_t0_us;
+    int64_t rtc_offset_s;         /* datetime set: the RTC keeps it across resets */
     bool reset_accepted;
     bool stalled;
     int stall_timer;
@@ -135,6 +136,13 @@ struct sim_dev {
 
 /* Logging: one line per event, prefixed with the time since power-on. */
 void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* device.c: power, bootloader, app life */
+void sim_power_on(struct sim_dev *d);
+void sim_reset(struct sim_dev *d, const char *why);
+/* app_server.c: the SMP server of the app (every group) or of serial recovery */
+int sim_server_start(struct sim_dev *d, bool recovery);
+void sim_server_stop(struct sim_dev *d);
 
 /* device.c, for the transports */
 /* True when the application (or recovery) takes a request now. */

@@ -330,7 +330,9 @@ static int copy_string(struct smp_cbor_dec *d, enum smp_cbor_type type, uint8_t 
             d->off = saved;
             return DFU_ENOSPC;
         }
-        memcpy(buf, it.data, it.len);
+        if (it.len > 0) {
+            memcpy(buf, it.data, it.len);
+        }
         total = it.len;
     }
     while (more) {

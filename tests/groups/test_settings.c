@@ -27,6 +27,13 @@ static int setup_zero8(void **state)
     return 0;
 }
 
+/* 32-byte writes: every record and header padded to 32. */
+static int setup_align32(void **state)
+{
+    bench_init(&b, "settings32", 0xff, 32);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     bench_fini(&b);
@@ -452,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_commit_hook, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation_keeps_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rotation_keeps_everything, setup_zero8, teardown),
+        cmocka_unit_test_setup_teardown(test_rotation_keeps_everything, setup_align32, teardown),
         cmocka_unit_test_setup_teardown(test_torn_record_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_partition_formatted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),

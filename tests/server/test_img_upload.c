@@ -17,7 +17,7 @@
 #include "dfukit/crypto.h"
 #include "dfukit/err.h"
 
-static uint8_t img[40000];
+static uint8_t img[FX_SLOT];
 static size_t img_len;
 static uint8_t sha[32];      /* SHA-256 of the whole file, as clients send */
 static uint8_t primary[8192];
@@ -442,6 +442,20 @@ static void test_malformed_no_write(void **state)
     assert_uploaded();
 }
 
+/* An image reaching into the trailer sectors: they are erased once, at the start, and the
+ * image data written there survives. */
+static void test_image_fills_slot(void **state)
+{
+    (void)state;
+    img_len = fx_make_image(img, sizeof(img), 1, 4, 0, 0, FX_SLOT - 1000, 5, false);
+    assert_true(img_len > FX_SLOT - FX_SECTOR);
+    assert_int_equal(crypto_hash(CRYPTO_SHA256, img, img_len, sha), 0);
+    memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
+    upload_rest(0, 1000);
+    assert_uploaded();
+    assert_int_equal(fx.rf.erases, FX_SLOT / FX_SECTOR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +471,7 @@ int main(void)
         cmocka_unit_test_setup(test_match_false, setup),
         cmocka_unit_test_setup(test_flash_failures, setup),
         cmocka_unit_test_setup(test_malformed_no_write, setup),
+        cmocka_unit_test_setup(test_image_fills_slot, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,206 @@
+/* Board set-up and tear-down for `devsim run`: keys, the flash file and its partitions, the
+ * signals, the serial port and UDP listeners, then the event loop until stop or power cut. */
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "dfukit/err.h"
+#include "dfukit/keys.h"
+#include "sim_priv.h"
+
+static int say(char *err, size_t err_len, int rc, const char *fmt, const char *arg)
+{
+    if (err != NULL && err_len > 0) {
+        snprintf(err, err_len, fmt, arg, dfu_strerror(rc));
+    }
+    return rc;
+}
+
+static int load_keys(struct sim_dev *d, char *err, size_t err_len)
+{
+    for (size_t i = 0; i < d->cfg->trust_count && i < SIM_MAX_KEYS; i++) {
+        struct keys_key *k = NULL;
+        char why[128] = "";
+        int rc = keys_load_pem(&k, d->cfg->trust[i], why, sizeof why);
+        if (rc != 0) {
+            snprintf(err, err_len, "cannot load key %s: %s", d->cfg->trust[i],
+                     why[0] ? why : dfu_strerror(rc));
+            return rc;
+        }
+        uint8_t *der = malloc(KEYS_PUB_MAX);
+        int n = der ? keys_public_bytes(k, der, KEYS_PUB_MAX) : DFU_ENOMEM;
+        keys_free(k);
+        if (n <= 0) {
+            free(der);
+            n = n ? n : DFU_EINVAL;
+            snprintf(err, err_len, "cannot use key %s: %s", d->cfg->trust[i], dfu_strerror(n));
+            return n;
+        }
+        d->keys[d->key_count].der = der;
+        d->keys[d->key_count].len = (size_t)n;
+        d->key_count++;
+    }
+    return 0;
+}
+
+static struct flash_area area_of(struct sim_dev *d, const struct sim_part *p, uint8_t id)
+{
+    return (struct flash_area){ .dev = &d->pc.dev, .off = p->off, .size = p->size, .id = id };
+}
+
+static int open_flash(struct sim_dev *d, char *err, size_t err_len)
+{
+    struct nor_flash_config nc = {
+        .path = d->cfg->flash_path,
+        .write_align = d->board.write_align,
+        .erased_val = d->board.erased_val,
+        .runs = d->board.runs,
+        .run_count = d->board.run_count,
+    };
+    if (d->cfg->timing) {
+        nc.timing = d->board.flash_timing;
+    }
+    int rc = nor_flash_open(&d->nor, &nc);
+    if (rc != 0) {
+        return say(err, err_len, rc, "cannot open the flash file %s: %s", d->cfg->flash_path);
+    }
+    powercut_init(&d->pc, &d->nor.dev);
+    if (d->cfg->power_cut_at_op > 0) {
+        powercut_arm(&d->pc, d->cfg->power_cut_at_op);
+    }
+    d->slot0 = area_of(d, &d->board.slot0, 1);
+    d->slot1 = area_of(d, &d->board.slot1, 2);
+    d->has_scratch = d->board.scratch.size > 0;
+    d->scratch = area_of(d, &d->board.scratch, 3);
+    d->has_storage = d->board.storage.size > 0;
+    d->storage = area_of(d, &d->board.storage, 4);
+    d->bootpart = area_of(d, &d->board.boot, 0);
+    /* Zephyr's partition labels, for the shell's "flash info". */
+    static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch", "storage" };
+    const struct flash_area *areas[] = { &d->bootpart, &d->slot0, &d->slot1, &d->scratch, &d->storage };
+    d->part_count = 0;
+    for (size_t i = 0; i < 5; i++) {
+        if (areas[i]->size > 0) {
+            d->parts[d->part_count++] = (struct port_shell_partition){ names[i], areas[i] };
+        }
+    }
+    return 0;
+}
+
+static void on_signal(void *arg, int fd, short revents)
+{
+    struct sim_dev *d = arg;
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            sim_reset(d, "SIGHUP");
+        } else {
+            sim_log(d, "power: off (%s)", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+            sim_loop_stop(&d->loop, SIM_EXIT_OK);
+        }
+    }
+}
+
+static int open_signals(struct sim_dev *d)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) {
+        return DFU_EIO;
+    }
+    d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (d->sig_fd < 0) {
+        return DFU_EIO;
+    }
+    return sim_loop_watch(&d->loop, d->sig_fd, POLLIN, on_signal, d);
+}
+
+static void teardown(struct sim_dev *d)
+{
+    sim_server_stop(d);
+    free(d->groups);
+    sim_serial_close(&d->serial);
+    sim_udp_close(&d->udp);
+    if (d->sig_fd >= 0) {
+        close(d->sig_fd);
+    }
+    nor_flash_close(&d->nor);
+    for (size_t i = 0; i < d->key_count; i++) {
+        free((void *)d->keys[i].der);
+    }
+    free(d->srv);
+}
+
+int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
+{
+    struct sim_dev *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        return SIM_EXIT_ERROR;
+    }
+    d->cfg = cfg;
+    d->board = cfg->board;
+    d->sig_fd = -1;
+    d->serial.pty.master = d->serial.pty.hold = -1;
+    d->t0_us = sim_now_us();
+    sim_loop_init(&d->loop);
+    sim_rng_seed(&d->rng, cfg->seed);
+    snprintf(d->node_name, sizeof d->node_name, "devsim-%s", d->board.name);
+    int rc = 0;
+    char why[160] = "";
+    if (sim_board_check(&d->board, why, sizeof why) != 0) {
+        rc = say(err, err_len, DFU_EINVAL, "bad board layout: %s%.0s", why);
+    }
+    if (rc == 0 && d->board.smp_buf_size > SMP_BUF_SIZE) {
+        snprintf(why, sizeof why, "%u", SMP_BUF_SIZE);
+        rc = say(err, err_len, DFU_EINVAL, "SMP buffer size above the build's %s bytes%.0s", why);
+    }
+    d->srv = rc == 0 ? calloc(1, sizeof *d->srv) : NULL;
+    d->groups = rc == 0 ? calloc(1, sizeof *d->groups) : NULL;
+    if (rc == 0 && (d->srv == NULL || d->groups == NULL)) {
+        rc = DFU_ENOMEM;
+    }
+    if (rc == 0) {
+        rc = load_keys(d, err, err_len);
+    }
+    if (rc == 0) {
+        rc = open_flash(d, err, err_len);
+    }
+    if (rc == 0 && (rc = open_signals(d)) != 0) {
+        say(err, err_len, rc, "cannot watch signals%s: %s", "");
+    }
+    if (rc == 0) {
+        sim_log(d, "devsim: board %s, flash %s (%u KiB), %s, timing %s, %zu trusted key(s)",
+                d->board.name, cfg->flash_path, d->board.flash_size / 1024,
+                sim_strategy_name(d->board.strategy), cfg->timing ? "on" : "off", d->key_count);
+        if ((rc = sim_serial_open(&d->serial, d)) != 0) {
+            say(err, err_len, rc, "cannot open the serial port%s: %s",
+                rc == DFU_EEXIST ? " (the --serial path exists and is not a symlink)" : "");
+        } else {
+            sim_log(d, "uart: %s%s%s (%u baud, %u x %u line buffers)", d->serial.pty.slave,
+                    cfg->serial_link ? " at " : "", cfg->serial_link ? cfg->serial_link : "",
+                    d->board.baud, d->board.line_count, d->board.line_size);
+        }
+    }
+    if (rc == 0 && (rc = sim_udp_open(&d->udp, d)) != 0) {
+        say(err, err_len, rc, "cannot open the UDP listener%s: %s", "");
+    }
+    int code = SIM_EXIT_ERROR;
+    if (rc == 0) {
+        sim_power_on(d);
+        code = sim_loop_run(&d->loop);
+        if (code < 0) {
+            say(err, err_len, code, "event loop failed%s: %s", "");
+            code = SIM_EXIT_ERROR;
+        }
+    }
+    teardown(d);
+    free(d);
+    return code;
+}
