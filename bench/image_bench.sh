@@ -1,0 +1,88 @@
+#!/bin/sh
+# imgtool sign / verify: wall time (median of BENCH_RUNS runs after one warm-up), throughput
+# and peak RSS, per image size and key type, next to `openssl dgst -sha256` of the same
+# payload (one pass of the hash every signed image needs: the floor). Prints a Markdown
+# fragment and writes it to OUT when given.
+# Usage: bench/image_bench.sh BIN_DIR [OUT]
+# Environment: BENCH_SIZES (bytes, default "262144 1048576 16777216"), BENCH_KEYS (default
+# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 5).
+set -eu
+BIN=$(cd "${1:?usage: image_bench.sh BIN_DIR [OUT]}" && pwd)
+OUT=${2:-}
+SIZES=${BENCH_SIZES:-262144 1048576 16777216}
+KEYS=${BENCH_KEYS:-ecdsa-p256 ed25519 rsa-2048}
+RUNS=${BENCH_RUNS:-5}
+for p in imgtool bench_rusage; do
+    [ -x "$BIN/$p" ] || { echo "image_bench: $BIN/$p not built" >&2; exit 1; }
+done
+command -v openssl > /dev/null || { echo "image_bench: openssl not found" >&2; exit 1; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-image-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT INT TERM
+
+# measure VAR_PREFIX CMD...: sets <prefix>_us (median) and <prefix>_rss (KiB).
+measure() {
+    prefix=$1
+    shift
+    r=$("$BIN/bench_rusage" -n "$RUNS" -- "$@") || { echo "image_bench: failed: $*" >&2; exit 1; }
+    eval "${prefix}_us=$(echo "$r" | sed -n 's/.*median_us=\([0-9]*\).*/\1/p')"
+    eval "${prefix}_rss=$(echo "$r" | sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p')"
+}
+ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
+mibs() { awk -v b="$1" -v u="$2" 'BEGIN { printf "%.0f", b / 1048576 / (u / 1e6) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+for k in $KEYS; do
+    "$BIN/imgtool" keygen -k "$W/key-$k.pem" -t "$k"
+done
+
+R="$W/report.md"
+{
+    echo "## Image signing and verification (imgtool)"
+    echo
+    echo "Reproduce: \`bench/image_bench.sh build/bin\` (sizes: $SIZES bytes; keys: $KEYS;" \
+         "median of $RUNS runs after one warm-up, measured with \`build/bin/bench_rusage\`," \
+         "which also reports the peak RSS from \`wait4\`)."
+    echo "Each run is one process, start-up included. Payload: random bytes. Commands:"
+    echo
+    echo '```'
+    echo "imgtool sign -k key.pem -v 1.2.3 -H 0x200 --pad-header -S <size + 64 KiB> payload.bin signed.bin"
+    echo "imgtool verify -k key.pem signed.bin"
+    echo "openssl dgst -sha256 payload.bin        # floor: one SHA-256 pass over the payload"
+    echo '```'
+    echo
+    echo "| payload | key | sign ms | sign MiB/s | sign peak RSS KiB | verify ms | verify MiB/s | verify peak RSS KiB | sha256 floor ms | sign / floor | verify / floor |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$R"
+
+for size in $SIZES; do
+    payload="$W/payload-$size.bin"
+    head -c "$size" /dev/urandom > "$payload"
+    slot=$(printf '0x%x' $((size + 65536)))
+    measure floor openssl dgst -sha256 "$payload"
+    for k in $KEYS; do
+        signed="$W/signed-$k-$size.bin"
+        measure sign "$BIN/imgtool" sign -k "$W/key-$k.pem" -v 1.2.3 -H 0x200 --pad-header \
+            -S "$slot" "$payload" "$signed"
+        measure verify "$BIN/imgtool" verify -k "$W/key-$k.pem" "$signed"
+        # The measured image must really verify (bench_rusage already checked exit status 0),
+        # and a flipped payload byte must not.
+        printf '\125' | dd of="$signed" bs=1 seek=$((0x200 + size / 2)) conv=notrunc 2>/dev/null
+        if "$BIN/imgtool" verify -k "$W/key-$k.pem" "$signed" > /dev/null 2>&1; then
+            echo "image_bench: a corrupted $k image verified" >&2
+            exit 1
+        fi
+        echo "| $size | $k | $(ms "$sign_us") | $(mibs "$size" "$sign_us") | $sign_rss |" \
+             "$(ms "$verify_us") | $(mibs "$size" "$verify_us") | $verify_rss |" \
+             "$(ms "$floor_us") | $(ratio "$sign_us" "$floor_us") | $(ratio "$verify_us" "$floor_us") |" >> "$R"
+        rm -f "$signed"
+    done
+    rm -f "$payload"
+done
+{
+    echo
+    echo "sha256 floor = \`openssl dgst -sha256\` on the payload (median, start-up included); its peak RSS"
+    echo "is not shown. \"sign / floor\" > 1 is the cost of building, signing and writing the image."
+} >> "$R"
+cat "$R"
+[ -z "$OUT" ] || cp "$R" "$OUT"
