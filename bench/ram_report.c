@@ -61,16 +61,21 @@ static long target_bytes(const char *id)
 
 static int with_target;
 
+/* id NULL: a fixed-size buffer, the same on every target. */
 static void row(const char *id, const char *what, const char *type, size_t bytes, const char *note)
 {
-    char buf[24];
-    if (with_target) {
-        printf("| %s | `%s` | %zu | %s | %s |\n", what, type, bytes,
-               id ? target_text(id, buf, sizeof(buf)) : (snprintf(buf, sizeof(buf), "%zu", bytes), buf),
-               note);
-    } else {
+    if (!with_target) {
         printf("| %s | `%s` | %zu | %s |\n", what, type, bytes, note);
+        return;
     }
+    char buf[24];
+    const char *t = buf;
+    if (id) {
+        t = target_text(id, buf, sizeof(buf));
+    } else {
+        snprintf(buf, sizeof(buf), "%zu", bytes);
+    }
+    printf("| %s | `%s` | %zu | %s | %s |\n", what, type, bytes, t, note);
 }
 
 #define RAM_ROW(id, type, what, note) row(#id, what, #type, sizeof(type), note);
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
     } else {
         printf("| part | type | host bytes | note |\n|---|---|---:|---|\n");
     }
-    RAM_REPORT_TYPES(RAM_ROW)
+    RAM_REPORT_SERVER_TYPES(RAM_ROW)
     snprintf(note, sizeof(note), "project build (DFU_SMP_BUF_SIZE/COUNT): %u x %u B buffers",
              proj.buf_count, proj.buf_size);
     row("smp_server_project", "SMP server instance", "struct smp_server", proj.server, note);
@@ -107,6 +112,7 @@ int main(int argc, char **argv)
              (unsigned)SMP_BUF_SIZE);
     row(NULL, "  of which SMP buffers", "uint8_t[][]", sizeof(((struct smp_server *)0)->bufs), note);
     row(NULL, "  of which slot scratch", "uint8_t[]", (size_t)SERVER_IMG_SCRATCH, "SERVER_IMG_SCRATCH");
+    RAM_REPORT_OTHER_TYPES(RAM_ROW)
     snprintf(note, sizeof(note), "Zephyr default %u x %u B", ZEPHYR_UART_LINE_COUNT,
              ZEPHYR_UART_LINE_SIZE);
     row(NULL, "UART line memory", "uint8_t[]", ZEPHYR_UART_LINE_SIZE * ZEPHYR_UART_LINE_COUNT, note);

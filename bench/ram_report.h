@@ -21,11 +21,13 @@
 #define ZEPHYR_UART_LINE_SIZE 128u
 #define ZEPHYR_UART_LINE_COUNT 2u
 
-/* X(id, type, what, note) */
-#define RAM_REPORT_TYPES(X)                                                                     \
+/* X(id, type, what, note); the server's types first, then the rest. */
+#define RAM_REPORT_TYPES(X) RAM_REPORT_SERVER_TYPES(X) RAM_REPORT_OTHER_TYPES(X)
+#define RAM_REPORT_SERVER_TYPES(X)                                                              \
     X(smp_server, struct smp_server, "SMP server instance", "server.h default buffers")      \
     X(server_img_upload, struct server_img_upload, "  of which image upload state", "")       \
-    X(server_counters, struct server_counters, "  of which SMP counters", "")                \
+    X(server_counters, struct server_counters, "  of which SMP counters", "")
+#define RAM_REPORT_OTHER_TYPES(X)                                                               \
     X(fs_mgmt_state, struct fs_mgmt_state, "FS group state (optional)", "")                   \
     X(mgmt_ctx, struct mgmt_ctx, "Request context", "stack, per request")                    \
     X(smp_cbor_enc, struct smp_cbor_enc, "CBOR encoder", "stack, per request")               \

@@ -1,6 +1,5 @@
 /* sizeof(struct smp_server) with the project's SMP_BUF_SIZE/SMP_BUF_COUNT (set by bench.cmake
  * to the values dfu_server is built with). */
-#include "dfukit/server.h"
 #include "ram_report.h"
 
 void ram_report_project(struct ram_server_size *out)
