@@ -49,6 +49,9 @@ done
 check "sign ed25519" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS '$V/input.bin' e.bin && cmp -s e.bin '$V/signed-ed25519.bin'"
 check "create ed25519" sh -c "'$T' create -k '$V/key-ed25519.pem' $ARGS '$V/input.bin' c.bin && cmp -s c.bin '$V/signed-ed25519.bin'"
 check "sign pad-confirm" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS --pad --confirm '$V/input.bin' pc.bin && cmp -s pc.bin '$V/signed-ed25519-pad-confirm.bin'"
+# --test: the same padded image as --confirm but for image_ok (slot end - 24), left erased.
+check "sign test" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS --test '$V/input.bin' t.bin && [ \"\$(cmp -l t.bin '$V/signed-ed25519-pad-confirm.bin')\" = '393193 377   1' ]"
+must_fail "test+confirm" tc.bin "$T" sign -k "$V/key-ed25519.pem" $ARGS --test --confirm "$V/input.bin" tc.bin
 check "sign pure" sh -c "'$T' sign -k '$V/key-ed25519.pem' $ARGS --pure '$V/input.bin' p.bin && cmp -s p.bin '$V/signed-ed25519-pure.bin'"
 # Options in another order and with = forms parse the same.
 check "sign reordered" sh -c "'$T' sign '$V/input.bin' r.bin --pad-header --version=1.2.3+4 -S 0x60000 --align=8 -H 512 --key '$V/key-ed25519.pem' && cmp -s r.bin '$V/signed-ed25519.bin'"

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
+#include "dfukit/serial_frame.h"
 
 #define MAX_DEPS 32
 #define MAX_CUSTOM 32
@@ -15,7 +16,7 @@ enum {
     OPT_PAD_HEADER = 256, OPT_PAD, OPT_CONFIRM, OPT_ALIGN, OPT_MAX_ALIGN, OPT_OVERWRITE_ONLY,
     OPT_PUBKEY_FORMAT, OPT_CUSTOM_TLV, OPT_CUSTOM_TLV_FILE, OPT_PURE, OPT_BOOT_RECORD,
     OPT_NON_BOOTABLE, OPT_SHA, OPT_VECTOR, OPT_SIG_OUT, OPT_FIX_SIG, OPT_FIX_SIG_PUBKEY,
-    OPT_PAD_SIG, OPT_SAVE_ENCTLV, OPT_ENCRYPT_KEYLEN, OPT_COMPRESSION,
+    OPT_PAD_SIG, OPT_SAVE_ENCTLV, OPT_ENCRYPT_KEYLEN, OPT_COMPRESSION, OPT_TEST,
 };
 
 static const struct option sign_opts[] = {
@@ -26,6 +27,7 @@ static const struct option sign_opts[] = {
     {"slot-size", required_argument, NULL, 'S'},
     {"pad", no_argument, NULL, OPT_PAD},
     {"confirm", no_argument, NULL, OPT_CONFIRM},
+    {"test", no_argument, NULL, OPT_TEST},
     {"align", required_argument, NULL, OPT_ALIGN},
     {"max-align", required_argument, NULL, OPT_MAX_ALIGN},
     {"max-sectors", required_argument, NULL, 'M'},
@@ -65,7 +67,7 @@ struct sign_ctx {
     uint8_t *custom_buf[MAX_CUSTOM];
     const char *key_path, *fix_sig_path, *fix_sig_pubkey_path, *sig_out;
     const char *in, *out;
-    bool has_version, has_header, has_slot, has_hex_addr;
+    bool has_version, has_header, has_slot, has_hex_addr, want_test;
     uint32_t hex_addr;
     struct keys_key *key, *fix_pub;
     uint8_t *fix_sig;
@@ -296,6 +298,13 @@ static int parse_args(struct sign_ctx *c, int argc, char **argv)
             o->confirm = true;
             o->pad = true;  /* a confirmed image needs its trailer */
             break;
+        case OPT_TEST:
+            /* The counterpart of --confirm: trailer magic with image_ok unset, so the image
+             * placed in the secondary slot is taken for a test swap (and reverts unless the
+             * new application confirms itself). */
+            c->want_test = true;
+            o->pad = true;
+            break;
         case OPT_ALIGN:
             if (!cli_parse_u32(optarg, &v) || v == 0 || v > 32 || (v & (v - 1))) {
                 rc = cli_error(CLI_USAGE, "invalid --align '%s' (1, 2, 4, 8, 16, 32)", optarg);
@@ -427,6 +436,9 @@ static int parse_args(struct sign_ctx *c, int argc, char **argv)
         return cli_error(CLI_USAGE,
                          "sign needs -v/--version, -H/--header-size and -S/--slot-size");
     }
+    if (c->want_test && c->o.confirm) {
+        return cli_error(CLI_USAGE, "sign: --test and --confirm contradict each other");
+    }
     if (argc - optind != 2) {
         return cli_error(CLI_USAGE, "sign needs INFILE and OUTFILE");
     }
@@ -476,22 +488,8 @@ static int load_keys(struct sign_ctx *c)
 /* --sig-out: the signature as one base64 string, as upstream writes it. */
 static int write_sig(const struct imgbuild *b, const char *path)
 {
-    static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char text[(KEYS_SIG_MAX + 2) / 3 * 4 + 1];
-    size_t n = 0;
-    for (size_t i = 0; i < b->sig_len; i += 3) {
-        uint32_t v = (uint32_t)b->sig[i] << 16;
-        if (i + 1 < b->sig_len) {
-            v |= (uint32_t)b->sig[i + 1] << 8;
-        }
-        if (i + 2 < b->sig_len) {
-            v |= b->sig[i + 2];
-        }
-        text[n++] = alpha[v >> 18 & 63];
-        text[n++] = alpha[v >> 12 & 63];
-        text[n++] = i + 1 < b->sig_len ? alpha[v >> 6 & 63] : '=';
-        text[n++] = i + 2 < b->sig_len ? alpha[v & 63] : '=';
-    }
+    size_t n = base64_encode(text, b->sig, b->sig_len);
     return imgbuild_write_atomic(path, text, n);
 }
 

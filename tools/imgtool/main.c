@@ -6,7 +6,7 @@
 #include "cli.h"
 
 #define SIGN_USAGE                                                                             \
-    "[-k KEY] -v VERSION -H HEADER_SIZE -S SLOT_SIZE [--pad-header] [--pad] [--confirm]\n"     \
+    "[-k KEY] -v VERSION -H HEADER_SIZE -S SLOT_SIZE [--pad-header] [--pad] [--confirm|--test]\n"\
     "       [--align 1|2|4|8|16|32] [--max-align 8|16|32] [-M MAX_SECTORS] [--overwrite-only]\n" \
     "       [-s N|auto] [-d \"(ID,VERSION)...\"] [--public-key-format hash|full] [-L ADDR]\n"    \
     "       [-F ADDR] [-R 0|0xff] [-x ADDR] [--custom-tlv TAG VALUE] [--custom-tlv-file TAG\n"   \

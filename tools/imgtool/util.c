@@ -1,4 +1,5 @@
 /* Parsing and output helpers shared by the imgtool commands. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 #include "cli.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
+#include "dfukit/serial_frame.h"
 
 int cli_error(int code, const char *fmt, ...)
 {
@@ -58,43 +60,31 @@ bool cli_parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-static int b64val(char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
+/* Signature files are base64 text, possibly wrapped over lines: drop the white space and
+ * hand the rest to the project's one base64 codec (serial_frame.h). */
 int cli_base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len)
 {
+    char *text = malloc(len + 1);
     uint8_t *buf = malloc(len / 4 * 3 + 3);
-    if (!buf) {
+    if (!text || !buf) {
+        free(text);
+        free(buf);
         return DFU_ENOMEM;
     }
     size_t n = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len && in[i] != '='; i++) {
-        int v = b64val(in[i]);
-        if (v < 0) {
-            continue;
-        }
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf[n++] = (uint8_t)(acc >> bits);
+    for (size_t i = 0; i < len; i++) {
+        if (!isspace((unsigned char)in[i])) {
+            text[n++] = in[i];
         }
     }
+    int rc = base64_decode(buf, len / 4 * 3 + 3, text, n);
+    free(text);
+    if (rc < 0) {
+        free(buf);
+        return DFU_EBADMSG;
+    }
     *out = buf;
-    *out_len = n;
+    *out_len = (size_t)rc;
     return 0;
 }
 
