@@ -5,13 +5,13 @@
 # fragment and writes it to OUT when given.
 # Usage: bench/image_bench.sh BIN_DIR [OUT]
 # Environment: BENCH_SIZES (bytes, default "262144 1048576 16777216"), BENCH_KEYS (default
-# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 5).
+# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 7).
 set -eu
 BIN=$(cd "${1:?usage: image_bench.sh BIN_DIR [OUT]}" && pwd)
 OUT=${2:-}
 SIZES=${BENCH_SIZES:-262144 1048576 16777216}
 KEYS=${BENCH_KEYS:-ecdsa-p256 ed25519 rsa-2048}
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-7}
 for p in imgtool bench_rusage; do
     [ -x "$BIN/$p" ] || { echo "image_bench: $BIN/$p not built" >&2; exit 1; }
 done
@@ -29,7 +29,7 @@ measure() {
     eval "${prefix}_rss=$(echo "$r" | sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p')"
 }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'; }
-mibs() { awk -v b="$1" -v u="$2" 'BEGIN { printf "%.0f", b / 1048576 / (u / 1e6) }'; }
+mibs() { awk -v b="$1" -v u="$2" 'BEGIN { printf "%.1f", b / 1048576 / (u / 1e6) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 for k in $KEYS; do
@@ -67,7 +67,11 @@ for size in $SIZES; do
         measure verify "$BIN/imgtool" verify -k "$W/key-$k.pem" "$signed"
         # The measured image must really verify (bench_rusage already checked exit status 0),
         # and a flipped payload byte must not.
-        printf '\125' | dd of="$signed" bs=1 seek=$((0x200 + size / 2)) conv=notrunc 2>/dev/null
+        off=$((0x200 + size / 2))
+        byte=$(od -An -tu1 -j "$off" -N 1 "$signed" | tr -d ' ')
+        # shellcheck disable=SC2059
+        printf "\\$(printf '%03o' $(((byte + 1) % 256)))" |
+            dd of="$signed" bs=1 seek="$off" conv=notrunc 2> /dev/null
         if "$BIN/imgtool" verify -k "$W/key-$k.pem" "$signed" > /dev/null 2>&1; then
             echo "image_bench: a corrupted $k image verified" >&2
             exit 1
@@ -75,6 +79,7 @@ for size in $SIZES; do
         echo "| $size | $k | $(ms "$sign_us") | $(mibs "$size" "$sign_us") | $sign_rss |" \
              "$(ms "$verify_us") | $(mibs "$size" "$verify_us") | $verify_rss |" \
              "$(ms "$floor_us") | $(ratio "$sign_us" "$floor_us") | $(ratio "$verify_us" "$floor_us") |" >> "$R"
+        echo "$k $size $sign_us $verify_us $floor_us" >> "$W/times"
         rm -f "$signed"
     done
     rm -f "$payload"
@@ -84,5 +89,25 @@ done
     echo "sha256 floor = \`openssl dgst -sha256\` on the payload (median, start-up included); its peak RSS"
     echo "is not shown. \"sign / floor\" > 1 is the cost of building, signing and writing the image."
 } >> "$R"
+
+# Marginal throughput between the smallest and the largest payload: process start-up, key
+# loading and the signature itself cancel out, what remains is the per-byte cost.
+if [ "$(echo "$SIZES" | wc -w)" -ge 2 ]; then
+    {
+        echo
+        echo "Marginal throughput, (largest - smallest payload) / (time difference), start-up excluded:"
+        echo
+        echo "| key | sign MiB/s | verify MiB/s | sha256 floor MiB/s |"
+        echo "|---|---:|---:|---:|"
+        awk '
+            { if (!($1 in lo) || $2 < lo[$1]) { lo[$1] = $2; ls[$1] = $3; lv[$1] = $4; lf[$1] = $5 }
+              if (!($1 in hi) || $2 > hi[$1]) { hi[$1] = $2; hs[$1] = $3; hv[$1] = $4; hf[$1] = $5 }
+              if (!($1 in seen)) { order[n++] = $1; seen[$1] = 1 } }
+            function rate(b, t) { return t > 0 ? sprintf("%.0f", b / 1048576 / (t / 1e6)) : "n/a" }
+            END { for (i = 0; i < n; i++) { k = order[i]; b = hi[k] - lo[k]
+                  printf "| %s | %s | %s | %s |\n", k, rate(b, hs[k] - ls[k]), rate(b, hv[k] - lv[k]), rate(b, hf[k] - lf[k]) } }
+        ' "$W/times"
+    } >> "$R"
+fi
 cat "$R"
 [ -z "$OUT" ] || cp "$R" "$OUT"

@@ -72,7 +72,7 @@ report ""
 report "| link | buffers | window | time s | image B/s | ceiling B/s | of ceiling | requests | resends |"
 report "|---|---|---|---|---|---|---|---|---|"
 
-for baud in 115200 1000000; do
+for baud in ${BAUDS:-115200 1000000}; do
     for buf in ${BUFS:-384 1024 2048}; do
         for win in auto 1; do
             if ! start_board $baud $buf 4; then

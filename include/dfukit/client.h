@@ -236,6 +236,48 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
 size_t client_upload_chunk_fit(size_t pkt_max, size_t off, size_t total, uint32_t image,
                                bool upgrade);
 
+/* Image state and the one-step upgrade
+ * ------------------------------------ */
+
+/* State read / write (test: confirm=false with a hash; confirm: with or without one). On
+ * success the caller frees rsp; a device error gives CLIENT_EDEVICE with *err filled. */
+int client_image_state_read(struct client_session *s, struct client_rsp *rsp,
+                            struct client_deverr *err);
+int client_image_state_write(struct client_session *s, const uint8_t *hash, size_t hash_len,
+                             bool confirm, struct client_rsp *rsp, struct client_deverr *err);
+/* The hash of the active (or the not active) slot of an image number in a state response. */
+bool client_state_find(const cbor_item_t *root, uint32_t image, bool active, uint8_t *hash,
+                       size_t cap, size_t *hash_len);
+/* After a reset: polls until the device answers from its new boot, i.e. with no image
+ * pending any more. DFU_ETIMEDOUT after budget_ms. */
+int client_wait_reboot(struct client_session *s, int budget_ms);
+
+typedef void (*client_step_fn)(void *arg, const char *step, double seconds, const char *detail);
+
+struct client_upgrade_opts {
+    struct client_upload_opts upload;
+    bool test;       /* mark the new image for one test boot */
+    bool confirm;    /* without reset: mark it permanent; with reset: confirm once it runs */
+    bool reset;
+    bool wait;       /* after the reset, wait and check that the new image runs */
+    int wait_ms;     /* 0 = 60 s */
+    client_step_fn step;
+    void *step_arg;
+};
+
+struct client_upgrade_result {
+    struct client_upload_stats upload;
+    uint8_t hash[64];         /* the new image's hash as the device lists it */
+    size_t hash_len;
+    bool active, confirmed;
+    const char *failed_step;  /* NULL on success */
+};
+
+/* upload -> (test | confirm) -> reset -> wait -> check active -> confirm, as asked.
+ * DFU_ESIG when the new image is not running after the reset (refused or reverted). */
+int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o,
+                   struct client_upgrade_result *r, struct client_deverr *err);
+
 /* File-system transfers (stop-and-wait; the server keeps one file context)
  * ------------------------------------------------------------------------ */
 

@@ -276,6 +276,10 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len);
  * Programming probe (devsim flash)
  * ------------------------------------------------------------------------------------------- */
 
+/* Refuses (DFU_EINVAL, reason in err) a flash file that exists with another size than the
+ * board's flash: it belongs to another board, and opening it would erase it. */
+int sim_flash_file_check(const struct sim_board *board, const char *flash_path, char *err,
+                         size_t err_len);
 /* Writes a file into the board's flash as a probe would: erases the sectors it covers, then
  * programs it (the tail padded with the erased value to the write alignment). A .hex file goes
  * to its own addresses (less board->mem_base) unless slot >= 0; a raw file goes to the start of

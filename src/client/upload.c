@@ -18,6 +18,7 @@
 #define UPLOAD_RETRIES 5
 #define UPLOAD_RESTARTS_MAX 3
 #define UPLOAD_RTO_MIN_MS 150
+#define UPLOAD_GROW_AFTER 64
 #define IMG_ID_UPLOAD 1
 
 struct inflight {
@@ -46,6 +47,7 @@ struct upload {
     /* congestion window (AIMD): a device whose input buffers overflow while it is busy
      * (serial line buffers) loses requests; halving on loss finds what it can take */
     double cwnd;
+    unsigned clean;     /* answers in a row without a loss since the window last changed */
     /* serial: a chunk that reaches into a new flash page goes alone (the device may erase
      * the page and stall), and nothing follows it until it is answered */
     size_t page;
@@ -55,6 +57,7 @@ struct upload {
 static void on_loss(struct upload *u)
 {
     u->cwnd = u->cwnd / 2 < 1 ? 1 : u->cwnd / 2;
+    u->clean = 0;
 }
 
 static void rtt_sample(struct upload *u, int64_t sample)
@@ -248,9 +251,11 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     }
     if (req.epoch == u->epoch && off == req.off + req.len) {
         rtt_sample(u, now_ms() - req.sent_ms);
-        u->cwnd += 1.0 / u->cwnd;
-        if (u->cwnd > u->window) {
-            u->cwnd = u->window;
+        /* grow slowly: a window the device could not take is tried again only after a long
+         * clean run, so a device that overflows at window 2 mostly runs at 1 */
+        if (++u->clean >= UPLOAD_GROW_AFTER && u->cwnd < u->window) {
+            u->cwnd += 1;
+            u->clean = 0;
         }
     }
     if (u->barrier && u->nfl == 0) {

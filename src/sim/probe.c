@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
@@ -49,16 +50,34 @@ static int program(struct nor_flash *nf, uint32_t off, const uint8_t *data, uint
     return rc;
 }
 
+int sim_flash_file_check(const struct sim_board *board, const char *flash_path, char *err,
+                         size_t err_len)
+{
+    struct stat st;
+    if (stat(flash_path, &st) != 0 || (uint64_t)st.st_size == board->flash_size) {
+        return 0;  /* missing: created erased */
+    }
+    if (err != NULL && err_len > 0) {
+        snprintf(err, err_len, "%s is %llu bytes but %s has %u bytes of flash (another board?)",
+                 flash_path, (unsigned long long)st.st_size, board->name, board->flash_size);
+    }
+    return DFU_EINVAL;
+}
+
 int sim_probe_flash(const struct sim_board *board, const char *flash_path, const char *file,
                     int slot, uint32_t *where, uint32_t *len, char *err, size_t err_len)
 {
+    int rc = sim_flash_file_check(board, flash_path, err, err_len);
+    if (rc != 0) {
+        return rc;
+    }
     bool is_hex = imgbuild_is_hex_name(file);
     uint8_t *data = NULL;
     size_t size = 0;
     uint32_t base = 0;
     bool has_base = false;
     char why[IMGBUILD_ERR_LEN] = "";
-    int rc = imgbuild_read_file(file, is_hex, &data, &size, &base, &has_base, why, sizeof why);
+    rc = imgbuild_read_file(file, is_hex, &data, &size, &base, &has_base, why, sizeof why);
     if (rc != 0) {
         return say(err, err_len, rc, "%s", why[0] ? why : dfu_strerror(rc));
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dfukit/err.h"
@@ -54,6 +55,10 @@ static struct flash_area area_of(struct sim_dev *d, const struct sim_part *p, ui
 
 static int open_flash(struct sim_dev *d, char *err, size_t err_len)
 {
+    int rc = sim_flash_file_check(&d->board, d->cfg->flash_path, err, err_len);
+    if (rc != 0) {
+        return rc;
+    }
     struct nor_flash_config nc = {
         .path = d->cfg->flash_path,
         .write_align = d->board.write_align,
@@ -64,7 +69,7 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     if (d->cfg->timing) {
         nc.timing = d->board.flash_timing;
     }
-    int rc = nor_flash_open(&d->nor, &nc);
+    rc = nor_flash_open(&d->nor, &nc);
     if (rc != 0) {
         return say(err, err_len, rc, "cannot open the flash file %s: %s", d->cfg->flash_path);
     }
@@ -171,6 +176,14 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
     }
     if (rc == 0) {
         rc = open_flash(d, err, err_len);
+    }
+    if (rc == 0 && cfg->fs_root != NULL) {
+        /* Two mount points, as Zephyr samples name littlefs: /lfs1 (the FS port makes it) and
+         * /lfs. */
+        char lfs[4096];
+        snprintf(lfs, sizeof lfs, "%s/lfs", cfg->fs_root);
+        mkdir(cfg->fs_root, 0755);
+        mkdir(lfs, 0755);
     }
     if (rc == 0 && (rc = open_signals(d)) != 0) {
         say(err, err_len, rc, "cannot watch signals%s: %s", "");

@@ -114,8 +114,13 @@ static void rx_read(struct sim_serial *s)
         return;
     }
     int avail = 0;
-    if (ioctl(s->pty.master, FIONREAD, &avail) != 0 || avail <= 0) {
+    if (ioctl(s->pty.master, FIONREAD, &avail) != 0) {
         avail = RX_CHUNK;  /* unknown: read what is there */
+    }
+    if (avail <= 0) {
+        /* Nothing waiting (a pacing wake-up after the line went quiet): poll for more. */
+        sim_loop_set_events(&d->loop, s->pty.master, POLLIN);
+        return;
     }
     size_t want = (size_t)avail < RX_CHUNK ? (size_t)avail : RX_CHUNK;
     uint64_t now = sim_now_us();

@@ -75,4 +75,11 @@ expect_exit 1 "$D" run --board generic --sector-size 0x1000 --slot-size 0x8000 -
     --serial not-a-link --no-udp
 grep -q "not a symlink" err.txt || fail "serial path refusal: $(cat err.txt)"
 [ "$(wc -c <g.img)" -gt 0 ] || fail "generic flash file"
+# a flash file of another board is refused, not erased
+expect_exit 1 "$D" flash --board generic --flash board.img app.signed.bin
+grep -q "another board" err.txt || fail "size check: $(cat err.txt)"
+expect_exit 1 "$D" run --board stm32f4 --flash g.img --no-udp
+grep -q "another board" err.txt || fail "run size check: $(cat err.txt)"
+dd if=board.img of=after.bin bs=4096 skip=12 count=$(( (n + 4095) / 4096 )) 2>/dev/null
+head -c "$n" after.bin | cmp - app.signed.bin || fail "the refused flash file was changed"
 echo "devsim cli: all passed"

@@ -17,7 +17,9 @@ static int load(struct client_profiles *p, char *path, size_t cap)
     return 0;
 }
 
-static int conn_add(struct mcumgr_args *a)
+static void json_str(const char *s);
+
+static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
 {
     static const char usage[] = "conn add NAME type=TYPE connstring=STRING";
     if (a->argc < 1) {
@@ -80,7 +82,13 @@ static int conn_add(struct mcumgr_args *a)
     if (err) {
         return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
     }
-    printf("Connection profile %s successfully added\n", prof.name);
+    if (m->json) {
+        printf("{\"added\": ");
+        json_str(prof.name);
+        printf("}\n");
+    } else {
+        printf("Connection profile %s successfully added\n", prof.name);
+    }
     return MCUMGR_EXIT_OK;
 }
 
@@ -147,7 +155,7 @@ static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
     return MCUMGR_EXIT_OK;
 }
 
-static int conn_delete(struct mcumgr_args *a)
+static int conn_delete(const struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
         return mcumgr_usage("conn delete NAME");
@@ -168,7 +176,13 @@ static int conn_delete(struct mcumgr_args *a)
     if (err) {
         return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
     }
-    printf("Connection profile %s successfully deleted.\n", a->argv[0]);
+    if (m->json) {
+        printf("{\"deleted\": ");
+        json_str(a->argv[0]);
+        printf("}\n");
+    } else {
+        printf("Connection profile %s successfully deleted.\n", a->argv[0]);
+    }
     return MCUMGR_EXIT_OK;
 }
 
@@ -180,13 +194,13 @@ int mcumgr_cmd_conn(struct mcumgr *m, struct mcumgr_args *a)
     const char *sub = a->argv[0];
     struct mcumgr_args rest = {a->argc - 1, a->argv + 1};
     if (strcmp(sub, "add") == 0) {
-        return conn_add(&rest);
+        return conn_add(m, &rest);
     }
     if (strcmp(sub, "show") == 0) {
         return conn_show(m, &rest);
     }
     if (strcmp(sub, "delete") == 0) {
-        return conn_delete(&rest);
+        return conn_delete(m, &rest);
     }
     return mcumgr_usage("conn add|show|delete ...");
 }

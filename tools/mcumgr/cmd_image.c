@@ -3,13 +3,12 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
 #include "mcumgr.h"
 
-enum { IMG_STATE = 0, IMG_UPLOAD = 1, IMG_ERASE = 5, IMG_SLOT_INFO = 6 };
+enum { IMG_STATE = 0, IMG_ERASE = 5, IMG_SLOT_INFO = 6 };
 
 static const uint8_t empty_map[] = {0xa0};
 
@@ -46,28 +45,21 @@ static int image_list(struct mcumgr *m)
     return MCUMGR_EXIT_OK;
 }
 
-/* State write: test (confirm=false) or confirm, with or without a hash. Prints the new state
- * unless quiet. */
+/* State write (test or confirm); prints the new state like the Go tool. */
 static int state_write(struct mcumgr *m, const char *what, const uint8_t *hash, size_t hlen,
-                       bool confirm, bool print)
+                       bool confirm)
 {
-    uint8_t buf[128];
-    struct smp_cbor_enc e;
-    smp_cbor_enc_init(&e, buf, sizeof(buf));
-    bool ok = smp_cbor_put_map(&e, hlen ? 2 : 1);
-    if (hlen) {
-        ok = ok && smp_cbor_put_kv_bstr(&e, "hash", hash, hlen);
-    }
-    ok = ok && smp_cbor_put_kv_bool(&e, "confirm", confirm);
-    if (!ok || smp_cbor_enc_error(&e)) {
-        return mcumgr_fail(what, "request too large");
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
     }
     struct client_rsp rsp;
-    int rc = mcumgr_call(m, what, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_STATE, buf, e.len, &rsp);
+    struct client_deverr err;
+    int rc = client_image_state_write(s, hash, hlen, confirm, &rsp, &err);
     if (rc) {
-        return rc;
+        return mcumgr_fail_rc(what, rc, &err);
     }
-    if (print && !mcumgr_json(m, &rsp)) {
+    if (!mcumgr_json(m, &rsp)) {
         client_print_image_list(stdout, rsp.root);
     }
     client_rsp_free(&rsp);
@@ -85,7 +77,7 @@ static int image_test_confirm(struct mcumgr *m, struct mcumgr_args *a, bool conf
     if (a->argc >= 1 && hex_decode(a->argv[0], hash, sizeof(hash), &hlen) != 0) {
         return mcumgr_fail(what, "invalid hash '%s' (hex expected)", a->argv[0]);
     }
-    return state_write(m, what, hash, hlen, confirm, true);
+    return state_write(m, what, hash, hlen, confirm);
 }
 
 static int image_erase(struct mcumgr *m, struct mcumgr_args *a)
@@ -159,82 +151,13 @@ static int slot_info(struct mcumgr *m)
     return MCUMGR_EXIT_OK;
 }
 
-/* The state entry of the given image number that is not active (the uploaded one), or the
- * active one when want_active. Copies its hash. */
-static bool find_slot_hash(const cbor_item_t *root, uint32_t image, bool want_active,
-                           uint8_t hash[64], size_t *hlen)
+static void print_step(void *arg, const char *step, double seconds, const char *detail)
 {
-    const cbor_item_t *imgs = client_map_get(root, "images");
-    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
-    for (size_t i = 0; i < n; i++) {
-        const cbor_item_t *img = cbor_array_handle(imgs)[i];
-        uint64_t num = 0;
-        bool active = false;
-        const uint8_t *h;
-        size_t hl;
-        client_get_uint(img, "image", &num);
-        client_get_bool(img, "active", &active);
-        if (num == image && active == want_active && client_get_bytes(img, "hash", &h, &hl) &&
-            hl > 0 && hl <= 64) {
-            memcpy(hash, h, hl);
-            *hlen = hl;
-            return true;
-        }
-    }
-    return false;
-}
-
-static int read_state(struct mcumgr *m, const char *what, struct client_rsp *rsp)
-{
-    return mcumgr_call(m, what, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_STATE, empty_map, 1, rsp);
-}
-
-static void step(const struct mcumgr *m, const char *name, double t0, const char *detail)
-{
+    const struct mcumgr *m = arg;
     if (!m->json) {
-        printf("%-8s %6.2f s  %s\n", name, mcumgr_now() - t0, detail);
+        printf("%-8s %6.2f s  %s\n", step, seconds, detail);
         fflush(stdout);
     }
-}
-
-static bool any_pending(const cbor_item_t *root)
-{
-    const cbor_item_t *imgs = client_map_get(root, "images");
-    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
-    for (size_t i = 0; i < n; i++) {
-        bool pending = false;
-        if (client_get_bool(cbor_array_handle(imgs)[i], "pending", &pending) && pending) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* After a reset: polls until the device answers from its new boot. The image was pending
- * before the reset; once the bootloader has acted on it nothing is pending any more (a board
- * that answers with the image still pending has not rebooted yet). */
-static int wait_for_board(struct mcumgr *m, double budget_s)
-{
-    struct client_session *s = mcumgr_session(m);
-    if (!s) {
-        return MCUMGR_EXIT_ERR;
-    }
-    double until = mcumgr_now() + budget_s;
-    while (mcumgr_now() < until) {
-        struct client_rsp rsp;
-        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_STATE, empty_map, 1, &rsp,
-                                1000);
-        if (rc == 0) {
-            bool done = !client_rsp_failed(&rsp) && !any_pending(rsp.root);
-            client_rsp_free(&rsp);
-            if (done) {
-                return MCUMGR_EXIT_OK;
-            }
-            struct timespec ts = {0, 100 * 1000000L}; /* still the old boot: poll again */
-            nanosleep(&ts, NULL);
-        }
-    }
-    return mcumgr_fail("wait", "the board did not come back within %.0f s", budget_s);
 }
 
 /* image upload FILE, optionally followed by mark / reset / wait / check / confirm. */
@@ -290,114 +213,56 @@ static int image_upload(struct mcumgr *m, struct mcumgr_args *a)
         free(data);
         return MCUMGR_EXIT_ERR;
     }
-    bool steps = test || confirm || reset;
     struct mcumgr_progress prog;
     mcumgr_progress_init(&prog, m, "upload");
     o.data = data;
     o.len = len;
     o.progress = mcumgr_progress_cb;
     o.progress_arg = &prog;
-    struct client_upload_stats st;
+    struct client_upgrade_opts u = {
+        .upload = o, .test = test, .confirm = confirm, .reset = reset, .wait = wait,
+        .step = test || confirm || reset ? print_step : NULL, .step_arg = m,
+    };
+    struct client_upgrade_result r;
     struct client_deverr derr;
     double t0 = mcumgr_now();
-    err = client_image_upload(s, &o, &st, &derr);
+    err = client_upgrade(s, &u, &r, &derr);
+    double dt = mcumgr_now() - t0;
     free(data);
     if (err) {
+        const char *what = r.failed_step && strcmp(r.failed_step, "upload") != 0
+                               ? r.failed_step : "image upload";
+        if (err == DFU_ESIG && strcmp(what, "check") == 0) {
+            return mcumgr_fail(what, "the new image is not running (refused or reverted)");
+        }
         if (err == DFU_ESIG) {
-            return mcumgr_fail("image upload", "the device's hash of the upload does not match");
+            return mcumgr_fail(what, "the device's hash of the upload does not match");
         }
-        return mcumgr_fail_rc("image upload", err, &derr);
-    }
-    double dt = mcumgr_now() - t0;
-    char detail[200];
-    snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s", len,
-             dt > 0 ? (double)len / dt / 1024.0 : 0.0, st.chunk_data, st.window,
-             st.resumed_from ? " (resumed)" : "");
-    if (m->json && !steps) {
-        printf("{\"bytes\": %zu, \"seconds\": %.3f, \"chunk\": %zu, \"window\": %u, "
-               "\"resumed_from\": %zu, \"requests\": %u, \"retransmits\": %u, \"resyncs\": %u}\n",
-               len, dt, st.chunk_data, st.window, st.resumed_from, st.requests, st.retransmits,
-               st.resyncs);
-    }
-    if (st.resumed_from && !m->quiet && !m->json) {
-        fprintf(stderr, "upload resumed at offset %zu\n", st.resumed_from);
-    }
-    if (!steps) {
-        if (!m->json) {
-            printf("Done\n");
+        if (err == DFU_ENOENT && strcmp(what, "image list") == 0) {
+            return mcumgr_fail(what, "the uploaded image is not listed by the device");
         }
-        return MCUMGR_EXIT_OK;
+        return mcumgr_fail_rc(what, err, &derr);
     }
-    step(m, "upload", t0, detail);
-
-    /* the hash of the image just written: the non-active slot of this image number */
-    double t = mcumgr_now();
-    struct client_rsp rsp;
-    if ((rc = read_state(m, "image list", &rsp))) {
-        return rc;
-    }
-    uint8_t hash[64];
-    size_t hlen = 0;
-    bool found = find_slot_hash(rsp.root, o.image, false, hash, &hlen);
-    client_rsp_free(&rsp);
-    if (!found) {
-        return mcumgr_fail("image upload", "the uploaded image is not listed by the device");
-    }
-    char hex[130];
-    for (size_t i = 0; i < hlen; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", hash[i]);
-    }
-    bool mark_confirm = confirm && !reset;
-    if (test || confirm) {
-        rc = state_write(m, mark_confirm ? "image confirm" : "image test", hash, hlen,
-                         mark_confirm, false);
-        if (rc) {
-            return rc;
-        }
-        snprintf(detail, sizeof(detail), "%s %s", mark_confirm ? "confirmed" : "marked for test",
-                 hex);
-        step(m, mark_confirm ? "confirm" : "test", t, detail);
-    }
-    if (!reset) {
-        return MCUMGR_EXIT_OK;
-    }
-    t = mcumgr_now();
-    uint8_t rbuf[] = {0xa0};
-    if ((rc = mcumgr_call(m, "reset", SMP_OP_WRITE, SMP_GROUP_OS, 5, rbuf, 1, &rsp))) {
-        return rc;
-    }
-    client_rsp_free(&rsp);
-    step(m, "reset", t, "reset sent");
-    if (!wait) {
-        return MCUMGR_EXIT_OK;
-    }
-    t = mcumgr_now();
-    if ((rc = wait_for_board(m, 60.0))) {
-        return rc;
-    }
-    step(m, "wait", t, "board answers again");
-    t = mcumgr_now();
-    if ((rc = read_state(m, "image list", &rsp))) {
-        return rc;
-    }
-    uint8_t active[64];
-    size_t alen = 0;
-    found = find_slot_hash(rsp.root, o.image, true, active, &alen);
-    client_rsp_free(&rsp);
-    if (!found || alen != hlen || memcmp(active, hash, hlen) != 0) {
-        return mcumgr_fail("image upload", "the new image is not running (reverted?)");
-    }
-    step(m, "check", t, "new image is active");
-    if (confirm) {
-        t = mcumgr_now();
-        if ((rc = state_write(m, "image confirm", NULL, 0, true, false))) {
-            return rc;
-        }
-        step(m, "confirm", t, "running image confirmed");
+    const struct client_upload_stats *st = &r.upload;
+    if (st->resumed_from && !m->quiet && !m->json) {
+        fprintf(stderr, "upload resumed at offset %zu\n", st->resumed_from);
     }
     if (m->json) {
-        printf("{\"hash\": \"%s\", \"active\": true, \"confirmed\": %s}\n", hex,
-               confirm ? "true" : "false");
+        char hex[2 * sizeof(r.hash) + 1] = "";
+        for (size_t i = 0; i < r.hash_len; i++) {
+            snprintf(hex + 2 * i, 3, "%02x", r.hash[i]);
+        }
+        printf("{\"bytes\": %zu, \"seconds\": %.3f, \"chunk\": %zu, \"window\": %u, "
+               "\"resumed_from\": %zu, \"requests\": %u, \"retransmits\": %u, "
+               "\"resyncs\": %u", len, dt, st->chunk_data, st->window, st->resumed_from,
+               st->requests, st->retransmits, st->resyncs);
+        if (r.hash_len) {
+            printf(", \"hash\": \"%s\", \"active\": %s, \"confirmed\": %s", hex,
+                   r.active ? "true" : "false", r.confirmed ? "true" : "false");
+        }
+        printf("}\n");
+    } else if (!u.step) {
+        printf("Done\n");
     }
     return MCUMGR_EXIT_OK;
 }

@@ -1,0 +1,231 @@
+/* Image state helpers and the one-step upgrade (issue 6): upload, mark for test (or confirm),
+ * reset, wait for the board to come back, check that the new image runs, confirm it. Each step
+ * is reported with its duration through a callback; the library prints nothing. */
+#include <string.h>
+#include <time.h>
+
+#include "dfukit/client.h"
+#include "dfukit/err.h"
+#include "dfukit/smp_cbor.h"
+
+enum { IMG_ID_STATE = 0, OS_ID_RESET = 5 };
+
+static const uint8_t empty_map[] = {0xa0};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* One request whose device error becomes CLIENT_EDEVICE (rsp freed then). */
+static int call(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                const uint8_t *payload, size_t len, struct client_rsp *rsp, int timeout_ms,
+                struct client_deverr *err)
+{
+    int rc = client_request(s, op, group, id, payload, len, rsp, timeout_ms);
+    if (rc) {
+        return rc;
+    }
+    if (client_rsp_failed(rsp)) {
+        if (err) {
+            *err = rsp->err;
+        }
+        client_rsp_free(rsp);
+        return CLIENT_EDEVICE;
+    }
+    return 0;
+}
+
+int client_image_state_read(struct client_session *s, struct client_rsp *rsp,
+                            struct client_deverr *err)
+{
+    return call(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, empty_map, 1, rsp, 0, err);
+}
+
+int client_image_state_write(struct client_session *s, const uint8_t *hash, size_t hash_len,
+                             bool confirm, struct client_rsp *rsp, struct client_deverr *err)
+{
+    uint8_t buf[128];
+    struct smp_cbor_enc e;
+    smp_cbor_enc_init(&e, buf, sizeof(buf));
+    bool ok = smp_cbor_put_map(&e, hash_len ? 2 : 1);
+    if (hash_len) {
+        ok = ok && smp_cbor_put_kv_bstr(&e, "hash", hash, hash_len);
+    }
+    ok = ok && smp_cbor_put_kv_bool(&e, "confirm", confirm);
+    if (!ok || smp_cbor_enc_error(&e)) {
+        return DFU_EINVAL;
+    }
+    return call(s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, buf, e.len, rsp, 0, err);
+}
+
+bool client_state_find(const cbor_item_t *root, uint32_t image, bool active, uint8_t *hash,
+                       size_t cap, size_t *hash_len)
+{
+    const cbor_item_t *imgs = client_map_get(root, "images");
+    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const cbor_item_t *img = cbor_array_handle(imgs)[i];
+        uint64_t num = 0;
+        bool act = false;
+        const uint8_t *h;
+        size_t hl;
+        client_get_uint(img, "image", &num);
+        client_get_bool(img, "active", &act);
+        if (num == image && act == active && client_get_bytes(img, "hash", &h, &hl) && hl > 0 &&
+            hl <= cap) {
+            memcpy(hash, h, hl);
+            *hash_len = hl;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool any_pending(const cbor_item_t *root)
+{
+    const cbor_item_t *imgs = client_map_get(root, "images");
+    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
+    for (size_t i = 0; i < n; i++) {
+        bool pending = false;
+        if (client_get_bool(cbor_array_handle(imgs)[i], "pending", &pending) && pending) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int client_wait_reboot(struct client_session *s, int budget_ms)
+{
+    double until = now_s() + budget_ms / 1000.0;
+    while (now_s() < until) {
+        struct client_rsp rsp;
+        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, empty_map, 1, &rsp,
+                                1000);
+        if (rc == 0) {
+            /* an image was pending before the reset; the new boot has acted on it */
+            bool done = !client_rsp_failed(&rsp) && !any_pending(rsp.root);
+            client_rsp_free(&rsp);
+            if (done) {
+                return 0;
+            }
+            struct timespec ts = {0, 100 * 1000000L}; /* still the old boot: ask again soon */
+            nanosleep(&ts, NULL);
+        }
+    }
+    return DFU_ETIMEDOUT;
+}
+
+static void hexstr(char *out, const uint8_t *h, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[h[i] >> 4];
+        out[2 * i + 1] = digits[h[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void report(const struct client_upgrade_opts *o, const char *step, double t0,
+                   const char *detail)
+{
+    if (o->step) {
+        o->step(o->step_arg, step, now_s() - t0, detail);
+    }
+}
+
+int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o,
+                   struct client_upgrade_result *r, struct client_deverr *err)
+{
+    memset(r, 0, sizeof(*r));
+    memset(err, 0, sizeof(*err));
+    char detail[256];
+    r->failed_step = "upload";
+    double t = now_s();
+    int rc = client_image_upload(s, &o->upload, &r->upload, err);
+    if (rc) {
+        return rc;
+    }
+    double dt = now_s() - t;
+    snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
+             o->upload.len, dt > 0 ? (double)o->upload.len / dt / 1024.0 : 0.0,
+             r->upload.chunk_data, r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
+    report(o, "upload", t, detail);
+
+    /* the image just written is the one of this image number that is not running */
+    r->failed_step = "image list";
+    struct client_rsp rsp;
+    if ((rc = client_image_state_read(s, &rsp, err))) {
+        return rc;
+    }
+    bool found = client_state_find(rsp.root, o->upload.image, false, r->hash, sizeof(r->hash),
+                                   &r->hash_len);
+    client_rsp_free(&rsp);
+    if (!found) {
+        return DFU_ENOENT;
+    }
+    char hex[2 * sizeof(r->hash) + 1];
+    hexstr(hex, r->hash, r->hash_len);
+    bool mark_confirm = o->confirm && !o->reset;
+    if (o->test || o->confirm) {
+        r->failed_step = mark_confirm ? "image confirm" : "image test";
+        t = now_s();
+        if ((rc = client_image_state_write(s, r->hash, r->hash_len, mark_confirm, &rsp, err))) {
+            return rc;
+        }
+        client_rsp_free(&rsp);
+        snprintf(detail, sizeof(detail), "%s %s", mark_confirm ? "confirmed" : "marked for test",
+                 hex);
+        report(o, mark_confirm ? "confirm" : "test", t, detail);
+        r->confirmed = mark_confirm;
+    }
+    if (!o->reset) {
+        r->failed_step = NULL;
+        return 0;
+    }
+    r->failed_step = "reset";
+    t = now_s();
+    if ((rc = call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_RESET, empty_map, 1, &rsp, 0, err))) {
+        return rc;
+    }
+    client_rsp_free(&rsp);
+    report(o, "reset", t, "reset sent");
+    if (!o->wait && !o->confirm) {
+        r->failed_step = NULL;
+        return 0;
+    }
+    r->failed_step = "wait";
+    t = now_s();
+    if ((rc = client_wait_reboot(s, o->wait_ms > 0 ? o->wait_ms : 60000))) {
+        return rc;
+    }
+    report(o, "wait", t, "board answers again");
+    r->failed_step = "check";
+    t = now_s();
+    if ((rc = client_image_state_read(s, &rsp, err))) {
+        return rc;
+    }
+    uint8_t active[sizeof(r->hash)];
+    size_t alen = 0;
+    found = client_state_find(rsp.root, o->upload.image, true, active, sizeof(active), &alen);
+    client_rsp_free(&rsp);
+    if (!found || alen != r->hash_len || memcmp(active, r->hash, alen) != 0) {
+        return DFU_ESIG; /* the bootloader refused or reverted the new image */
+    }
+    r->active = true;
+    report(o, "check", t, "new image is active");
+    if (o->confirm) {
+        r->failed_step = "image confirm";
+        t = now_s();
+        if ((rc = client_image_state_write(s, NULL, 0, true, &rsp, err))) {
+            return rc;
+        }
+        client_rsp_free(&rsp);
+        r->confirmed = true;
+        report(o, "confirm", t, "running image confirmed");
+    }
+    r->failed_step = NULL;
+    return 0;
+}
