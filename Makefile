@@ -33,7 +33,7 @@ bench: deps all
 
 fuzz: deps
 	cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DDFU_FUZZ=ON >/dev/null
-	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzzers
 	./scripts/run-fuzzers.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
 
 clean:
