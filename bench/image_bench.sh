@@ -5,13 +5,14 @@
 # fragment and writes it to OUT when given.
 # Usage: bench/image_bench.sh BIN_DIR [OUT]
 # Environment: BENCH_SIZES (bytes, default "262144 1048576 16777216"), BENCH_KEYS (default
-# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 7).
+# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 11).
 set -eu
 BIN=$(cd "${1:?usage: image_bench.sh BIN_DIR [OUT]}" && pwd)
 OUT=${2:-}
+SHOWN=${BENCH_BIN_SHOWN:-build/bin}  # how BIN_DIR is named in "Reproduce" lines
 SIZES=${BENCH_SIZES:-262144 1048576 16777216}
 KEYS=${BENCH_KEYS:-ecdsa-p256 ed25519 rsa-2048}
-RUNS=${BENCH_RUNS:-7}
+RUNS=${BENCH_RUNS:-11}
 for p in imgtool bench_rusage; do
     [ -x "$BIN/$p" ] || { echo "image_bench: $BIN/$p not built" >&2; exit 1; }
 done
@@ -40,8 +41,8 @@ R="$W/report.md"
 {
     echo "## Image signing and verification (imgtool)"
     echo
-    echo "Reproduce: \`bench/image_bench.sh build/bin\` (sizes: $SIZES bytes; keys: $KEYS;" \
-         "median of $RUNS runs after one warm-up, measured with \`build/bin/bench_rusage\`," \
+    echo "Reproduce: \`bench/image_bench.sh $SHOWN\` (sizes: $SIZES bytes; keys: $KEYS;" \
+         "median of $RUNS runs after one warm-up, measured with \`$SHOWN/bench_rusage\`," \
          "which also reports the peak RSS from \`wait4\`)."
     echo "Each run is one process, start-up included. Payload: random bytes. Commands:"
     echo
@@ -76,10 +77,11 @@ for size in $SIZES; do
             echo "image_bench: a corrupted $k image verified" >&2
             exit 1
         fi
+        # shellcheck disable=SC2154 # sign_*, verify_*, floor_* are set by measure()
         echo "| $size | $k | $(ms "$sign_us") | $(mibs "$size" "$sign_us") | $sign_rss |" \
              "$(ms "$verify_us") | $(mibs "$size" "$verify_us") | $verify_rss |" \
              "$(ms "$floor_us") | $(ratio "$sign_us" "$floor_us") | $(ratio "$verify_us" "$floor_us") |" >> "$R"
-        echo "$k $size $sign_us $verify_us $floor_us" >> "$W/times"
+        echo "$k $size $sign_us $verify_us $floor_us $sign_rss $verify_rss" >> "$W/times"
         rm -f "$signed"
     done
     rm -f "$payload"
@@ -95,17 +97,21 @@ done
 if [ "$(echo "$SIZES" | wc -w)" -ge 2 ]; then
     {
         echo
-        echo "Marginal throughput, (largest - smallest payload) / (time difference), start-up excluded:"
+        echo "Marginal figures between the smallest and the largest payload: throughput = (size"
+        echo "difference) / (time difference), so start-up, key loading and the signature cancel out;"
+        echo "RSS growth = peak RSS difference per MiB of payload (1024 means the whole image is held in memory):"
         echo
-        echo "| key | sign MiB/s | verify MiB/s | sha256 floor MiB/s |"
-        echo "|---|---:|---:|---:|"
+        echo "| key | sign MiB/s | verify MiB/s | sha256 floor MiB/s | sign RSS KiB per MiB | verify RSS KiB per MiB |"
+        echo "|---|---:|---:|---:|---:|---:|"
         awk '
-            { if (!($1 in lo) || $2 < lo[$1]) { lo[$1] = $2; ls[$1] = $3; lv[$1] = $4; lf[$1] = $5 }
-              if (!($1 in hi) || $2 > hi[$1]) { hi[$1] = $2; hs[$1] = $3; hv[$1] = $4; hf[$1] = $5 }
+            { if (!($1 in lo) || $2 < lo[$1]) { lo[$1] = $2; ls[$1] = $3; lv[$1] = $4; lf[$1] = $5; lrs[$1] = $6; lrv[$1] = $7 }
+              if (!($1 in hi) || $2 > hi[$1]) { hi[$1] = $2; hs[$1] = $3; hv[$1] = $4; hf[$1] = $5; hrs[$1] = $6; hrv[$1] = $7 }
               if (!($1 in seen)) { order[n++] = $1; seen[$1] = 1 } }
             function rate(b, t) { return t > 0 ? sprintf("%.0f", b / 1048576 / (t / 1e6)) : "n/a" }
             END { for (i = 0; i < n; i++) { k = order[i]; b = hi[k] - lo[k]
-                  printf "| %s | %s | %s | %s |\n", k, rate(b, hs[k] - ls[k]), rate(b, hv[k] - lv[k]), rate(b, hf[k] - lf[k]) } }
+                  mib = b / 1048576
+                  printf "| %s | %s | %s | %s | %.0f | %.0f |\n", k, rate(b, hs[k] - ls[k]), rate(b, hv[k] - lv[k]),
+                         rate(b, hf[k] - lf[k]), (hrs[k] - lrs[k]) / mib, (hrv[k] - lrv[k]) / mib } }
         ' "$W/times"
     } >> "$R"
 fi

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2086,SC2129 # $CFLAGS_T and $flags are word lists on purpose
 # Static RAM and code size of the device-side code. Prints a Markdown fragment (and writes it
 # to OUT when given):
 #  1. sizeof the device-side state (bench_ram_report), on this host and, with clang, for a
@@ -11,6 +12,7 @@
 set -eu
 BIN=$(cd "${1:?usage: ram_report.sh BIN_DIR [OUT]}" && pwd)
 OUT=${2:-}
+SHOWN=${BENCH_BIN_SHOWN:-build/bin}  # how BIN_DIR is named in "Reproduce" lines
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(dirname "$BIN")
 [ -x "$BIN/bench_ram_report" ] || { echo "ram_report: $BIN/bench_ram_report not built" >&2; exit 1; }
@@ -21,7 +23,7 @@ TARGET="Cortex-M4"
 CFLAGS_T="--target=thumbv7em-none-eabi -mcpu=cortex-m4 -mthumb -Os -ffreestanding -std=c11"
 
 # The build's SMP buffer values (what dfu_server is compiled with).
-cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$BUILD/CMakeCache.txt" 2>/dev/null; }
+cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$BUILD/CMakeCache.txt" 2>/dev/null || true; }
 buf_size=$(cache_value DFU_SMP_BUF_SIZE)
 buf_count=$(cache_value DFU_SMP_BUF_COUNT)
 
@@ -62,7 +64,7 @@ probe() {
 {
     echo "## Static RAM of the device side"
     echo
-    echo "Reproduce: \`bench/ram_report.sh build/bin\` (runs \`build/bin/bench_ram_report\`, source"
+    echo "Reproduce: \`bench/ram_report.sh $SHOWN\` (runs \`$SHOWN/bench_ram_report\`, source"
     echo "\`bench/ram_report.c\`; the $TARGET column comes from \`bench/ram_probe.c\` compiled with"
     echo "\`clang $CFLAGS_T\`). Every buffer is caller-owned, so these sizes are the whole static RAM;"
     echo "nothing is allocated at run time. Host = $(uname -m) (8-byte pointers)."

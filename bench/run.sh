@@ -21,11 +21,12 @@ case $BIN in
     *) BIN_SHOWN=$BIN ;;
 esac
 
+export BENCH_BIN_SHOWN="$BIN_SHOWN"
 if [ "$QUICK" = 1 ]; then
     export BENCH_SIZES=4096 BENCH_RUNS=1 BENCH_KEYS=ed25519
 fi
 
-cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$BUILD/CMakeCache.txt" 2>/dev/null; }
+cache_value() { sed -n "s/^$1:[A-Z]*=//p" "$BUILD/CMakeCache.txt" 2>/dev/null || true; }
 with_timeout() {
     if command -v timeout > /dev/null; then
         timeout "$PART_TIMEOUT" "$@"
@@ -61,7 +62,8 @@ part() {
             else
                 printf '## %s\n\n' "$name"
             fi
-            echo "**Failed** (exit status $rc) after $(($(date +%s) - start)) s: \`$*\`. Last lines of its output:"
+            shown=$(echo "$*" | sed "s|$W|<scratch>|g; s|$SRC/||g")
+            echo "**Failed** (exit status $rc) after $(($(date +%s) - start)) s: \`$shown\`. Last lines of its output:"
             echo
             echo '```'
             tail -n 15 "$W/$name.log"
@@ -100,6 +102,7 @@ if [ -x "$BIN/boot_bench" ]; then
 Reproduce: \`$BIN_SHOWN/boot_bench\` (source \`bench/boot_bench.c\`). Counted on the emulated
 NOR flash, turned into nRF52840 time (85 ms per 4 KiB erase, 41 µs per 32-bit word);
 how the MCUboot columns are derived: \`bench/boot.md\`."
+    # shellcheck disable=SC2016 # the inner shell expands $1 and $2
     part boot "$W/boot.md" sh -c '"$1" > "$2"' boot_bench "$BIN/boot_bench" "$W/boot.md"
 else
     skip "Bootloader: flash work of one upgrade" "$BIN_SHOWN/boot_bench is not built (target boot_bench, tests/boot/CMakeLists.txt)."
@@ -117,7 +120,9 @@ for script in "$SRC"/bench/upload*.sh; do
     fi
     if [ -x "$BIN/mcumgr" ] && [ -x "$BIN/devsim" ] && [ -x "$BIN/imgtool" ]; then
         PART_TAIL="Reproduce: \`sh bench/$s.sh $BIN_SHOWN\`."
-        part "$s" "$W/$s.md" sh "$script" "$BIN" "$W/$s.md"
+        # Run a snapshot: sh reads a script as it goes, so an edit during the run would break it.
+        cp "$script" "$W/$s.sh"
+        part "$s" "$W/$s.md" sh "$W/$s.sh" "$BIN" "$W/$s.md"
     else
         skip "Upload ($s)" "mcumgr, devsim or imgtool is not built in $BIN_SHOWN."
     fi

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2016 # backquotes in the patterns are Markdown, not commands
 # bench_smoke (CTest): the benchmark scripts and programs still work, on tiny inputs. Checks
 # bench_rusage's contract, then runs bench/run.sh in quick mode into TMP and checks that every
 # built part produced its section (no failures). Figures are not judged here: speed and

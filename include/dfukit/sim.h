@@ -1,7 +1,8 @@
 /* The simulated board (devsim): board profiles, the simulator app descriptor, a programming
  * probe, the poll() event loop, the emulated UART and links, and the board runtime that powers
  * the bootloader core and the SMP server on an emulated flash file. Host code: libc and the heap
- * are allowed here, device code (boot, server) is only composed. User guide: tools/devsim/README.md. */
+ * are allowed here; device code (boot, server) is only composed.
+ * User guide: tools/devsim/README.md. */
 #ifndef DFUKIT_SIM_H
 #define DFUKIT_SIM_H
 
@@ -263,13 +264,16 @@ struct sim_run_config {
     uint32_t reset_delay_ms;          /* SMP reset: reply first, reset this much later */
     const char *fs_root;              /* FS group sandbox directory; NULL: no FS group */
     bool verbose;                     /* also log every SMP request */
+    bool recovery_button;             /* held at power-on: the bootloader goes straight to serial
+                                       * recovery (MCUboot's BOOT_SERIAL_DETECT_PIN) */
     sim_log_fn log;
     void *log_arg;
 };
 
 /* Powers the board on and runs it until SIGTERM/SIGINT (SIM_EXIT_OK) or a power cut
- * (SIM_EXIT_POWER_CUT); SIGHUP resets it. Blocks those signals in the calling thread. On a
- * start-up failure returns SIM_EXIT_ERROR with the reason in err. */
+ * (SIM_EXIT_POWER_CUT); SIGHUP resets it, SIGUSR1 resets it with the recovery button held.
+ * Blocks those signals in the calling thread. On a start-up failure returns SIM_EXIT_ERROR with
+ * the reason in err. */
 int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len);
 
 /* ---------------------------------------------------------------------------------------------

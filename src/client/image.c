@@ -153,6 +153,10 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
              o->upload.len, dt > 0 ? (double)o->upload.len / dt / 1024.0 : 0.0,
              r->upload.chunk_data, r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
     report(o, "upload", t, detail);
+    if (!o->test && !o->confirm && !o->reset) {
+        r->failed_step = NULL;
+        return 0; /* a plain upload: nothing else is asked */
+    }
 
     /* the image just written is the one of this image number that is not running */
     r->failed_step = "image list";

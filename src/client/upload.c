@@ -19,6 +19,7 @@
 #define UPLOAD_RESTARTS_MAX 3
 #define UPLOAD_RTO_MIN_MS 150
 #define UPLOAD_GROW_AFTER 64
+#define UPLOAD_GROW_AFTER_MAX 4096
 #define IMG_ID_UPLOAD 1
 
 struct inflight {
@@ -48,6 +49,8 @@ struct upload {
      * (serial line buffers) loses requests; halving on loss finds what it can take */
     double cwnd;
     unsigned clean;     /* answers in a row without a loss since the window last changed */
+    unsigned grow_after; /* clean answers before the window grows by one */
+    bool probing;       /* the window just grew: a loss now means the device cannot take it */
     /* serial: a chunk that reaches into a new flash page goes alone (the device may erase
      * the page and stall), and nothing follows it until it is answered */
     size_t page;
@@ -58,6 +61,10 @@ static void on_loss(struct upload *u)
 {
     u->cwnd = u->cwnd / 2 < 1 ? 1 : u->cwnd / 2;
     u->clean = 0;
+    if (u->probing && u->grow_after < UPLOAD_GROW_AFTER_MAX) {
+        u->grow_after *= 2; /* that size failed again: try it less often */
+    }
+    u->probing = false;
 }
 
 static void rtt_sample(struct upload *u, int64_t sample)
@@ -149,9 +156,10 @@ static struct inflight *find_inflight(struct upload *u, uint8_t seq)
     return NULL;
 }
 
+/* Send time of the oldest request in flight (now when none is, so a wait stays bounded). */
 static int64_t oldest_sent(const struct upload *u)
 {
-    int64_t t = INT64_MAX;
+    int64_t t = now_ms();
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].sent_ms < t) {
             t = u->fl[i].sent_ms;
@@ -253,9 +261,13 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         rtt_sample(u, now_ms() - req.sent_ms);
         /* grow slowly: a window the device could not take is tried again only after a long
          * clean run, so a device that overflows at window 2 mostly runs at 1 */
-        if (++u->clean >= UPLOAD_GROW_AFTER && u->cwnd < u->window) {
-            u->cwnd += 1;
-            u->clean = 0;
+        if (++u->clean >= u->grow_after) {
+            u->probing = false; /* the last growth held */
+            if (u->cwnd < u->window) {
+                u->cwnd += 1;
+                u->clean = 0;
+                u->probing = true;
+            }
         }
     }
     if (u->barrier && u->nfl == 0) {
@@ -321,6 +333,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     u.window = window > UPLOAD_WINDOW_MAX ? UPLOAD_WINDOW_MAX : window;
     st->window = u.window;
     u.cwnd = u.window;
+    u.grow_after = UPLOAD_GROW_AFTER;
     u.page = s->xp.page_barrier;
     rc = crypto_hash(CRYPTO_SHA256, o->data, o->len, u.sha);
     if (rc) {

@@ -96,10 +96,20 @@ int sim_server_start(struct sim_dev *d, bool recovery)
         .hardware_platform = d->board.name,
         .os_name = "dfukit",
     };
-    p->boot = (struct server_boot_info){ .name = "MCUboot", .mode = boot_mode_of(d->board.strategy) };
+    p->boot = (struct server_boot_info){ .name = "MCUboot",
+                                         .mode = boot_mode_of(d->board.strategy) };
     p->slot_primary = &d->slot0;
-    /* Recovery uploads straight into slot 0, as MCUboot's serial recovery does. */
-    p->slot_secondary = recovery ? &d->slot0 : &d->slot1;
+    p->slot_secondary = &d->slot1;
+    if (recovery) {
+        /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
+         * trailer says. */
+        int rc = sim_recovery_view_init(&d->recovery_slot, &d->slot0);
+        if (rc != 0) {
+            return rc;
+        }
+        p->slot_primary = &d->recovery_slot.area;
+        p->slot_secondary = &d->recovery_slot.area;
+    }
     struct server_config sc = {
         .buf_size = (uint16_t)d->board.smp_buf_size,
         .buf_count = (uint16_t)d->board.smp_buf_count,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dfukit/err.h"
+#include "dfukit/serial_frame.h"
 #include "dfukit/sim.h"
 
 #define KIB 1024u
@@ -89,7 +90,11 @@ static const struct sim_board board_generic = {
     .watchdog_ms = 1000,
 };
 
-static const struct sim_board *const boards[] = { &board_nrf52840dk, &board_stm32f4, &board_generic };
+static const struct sim_board *const boards[] = {
+    &board_nrf52840dk,
+    &board_stm32f4,
+    &board_generic,
+};
 
 int sim_board_find(const char *name, struct sim_board *out)
 {
@@ -223,6 +228,9 @@ int sim_board_check(const struct sim_board *b, char *why, size_t why_len)
     }
     if (b->smp_buf_size < 64 || b->smp_buf_count == 0 || b->line_size < 16 || b->line_count == 0) {
         return fail(why, why_len, "buffer sizes too small");
+    }
+    if (b->line_count > SERIAL_LINEBUF_MAX_COUNT || b->smp_buf_size > 65535) {
+        return fail(why, why_len, "too many line buffers or SMP buffer too large");
     }
     return 0;
 }

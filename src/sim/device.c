@@ -1,7 +1,8 @@
-/* The board: power, flash, bootloader, and the application's life (start, self-confirm, crash
- * or hang caught by the watchdog, SMP reset, SIGHUP). The bootloader core and the SMP server
- * are the device-side libraries, composed here over the emulated NOR flash. */
+/* The board: power, bootloader, requests, and the application's life (start, self-confirm,
+ * crash or hang caught by the watchdog, SMP reset, SIGHUP). The bootloader core and the SMP
+ * server are the device-side libraries, composed here over the emulated NOR flash. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dfukit/err.h"
@@ -92,9 +93,8 @@ static void emit_reply(struct sim_dev *d)
     }
     d->rsp_len = 0;
     if (d->reset_accepted && d->reset_timer == 0) {
-        d->reset_timer = sim_loop_timer_at(&d->loop,
-                                           sim_now_us() + wire_us + d->cfg->reset_delay_ms * 1000u,
-                                           reset_timer_fired, d);
+        uint64_t at = sim_now_us() + wire_us + (uint64_t)d->cfg->reset_delay_ms * 1000u;
+        d->reset_timer = sim_loop_timer_at(&d->loop, at, reset_timer_fired, d);
     }
 }
 
@@ -163,8 +163,8 @@ static void app_fault(void *arg)
     } else {
         sim_log(d, "app: hung; the watchdog resets the board in %u ms", d->board.watchdog_ms);
     }
-    d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + d->board.watchdog_ms * 1000u,
-                                     watchdog_expired, d);
+    uint64_t at = sim_now_us() + (uint64_t)d->board.watchdog_ms * 1000u;
+    d->app_timer = sim_loop_timer_at(&d->loop, at, watchdog_expired, d);
 }
 
 #define TICK_US 500000
@@ -179,10 +179,39 @@ static void app_tick(void *arg)
     }
 }
 
+/* The app is up: it serves SMP from here on (or faults, as its descriptor says). */
+static void app_ready(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->app_timer = 0;
+    d->state = SIM_RUNNING;
+    d->tick_timer = sim_loop_timer_at(&d->loop, sim_now_us() + TICK_US, app_tick, d);
+    char banner[128];
+    snprintf(banner, sizeof banner, "*** Booting devsim app %s on %s ***\n", d->version_str,
+             d->board.name);
+    sim_serial_reset(&d->serial, d->board.line_size, d->board.line_count);
+    sim_serial_print(&d->serial, banner);
+    sim_log(d, "app: running %s (%s%s)", d->version_str,
+            sim_app_behaviour_name(d->desc.behaviour), d->has_desc ? "" : ", no descriptor");
+    if (d->desc.behaviour == SIM_APP_CRASH || d->desc.behaviour == SIM_APP_HANG) {
+        uint64_t at = sim_now_us() + (uint64_t)d->desc.fault_after_ms * 1000u;
+        d->app_timer = sim_loop_timer_at(&d->loop, at, app_fault, d);
+    }
+    /* Datagrams sent while the board was down never reached it. */
+    sim_udp_flush(&d->udp);
+    sim_udp_pause(&d->udp, false);
+    sim_serial_kick(&d->serial);
+}
+
+/* The app's start-up: it reads its descriptor, brings its SMP server up (the settings store
+ * may format its partition) and confirms itself if it is a self-confirm app. That flash work
+ * delays app_ready() when timing is on; the UART is not listening yet. */
 static void app_start(void *arg)
 {
     struct sim_dev *d = arg;
     d->app_timer = 0;
+    free(d->boot_snapshot);
+    d->boot_snapshot = NULL;
     struct image_header hdr;
     d->has_desc = false;
     if (image_header_read(&d->slot0, &hdr) == 0 &&
@@ -193,13 +222,8 @@ static void app_start(void *arg)
         memset(&d->desc, 0, sizeof d->desc);
         d->desc.behaviour = SIM_APP_NORMAL;
     }
-    if (power_lost(d)) {
-        return;
-    }
-    char banner[128];
-    snprintf(banner, sizeof banner, "*** Booting devsim app %s on %s ***\n", d->version_str,
-             d->board.name);
     d->app_t0_us = sim_now_us();
+    uint64_t t0 = nor_flash_time_us(&d->nor);
     int rc = sim_server_start(d, false);
     if (power_lost(d)) {
         return;
@@ -207,12 +231,6 @@ static void app_start(void *arg)
     if (rc != 0) {
         sim_log(d, "app: SMP server incomplete: %s", dfu_strerror(rc));
     }
-    d->state = SIM_RUNNING;
-    d->tick_timer = sim_loop_timer_at(&d->loop, sim_now_us() + TICK_US, app_tick, d);
-    sim_serial_reset(&d->serial, d->board.line_size, d->board.line_count);
-    sim_serial_print(&d->serial, banner);
-    sim_log(d, "app: running %s (%s%s)", d->version_str,
-            sim_app_behaviour_name(d->desc.behaviour), d->has_desc ? "" : ", no descriptor");
     if (d->desc.behaviour == SIM_APP_SELF_CONFIRM) {
         rc = boot_set_confirmed(&d->slot0);
         if (power_lost(d)) {
@@ -220,14 +238,7 @@ static void app_start(void *arg)
         }
         sim_log(d, "app: confirmed its image%s%s", rc ? ": " : "", rc ? dfu_strerror(rc) : "");
     }
-    if (d->desc.behaviour == SIM_APP_CRASH || d->desc.behaviour == SIM_APP_HANG) {
-        d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + d->desc.fault_after_ms * 1000u,
-                                         app_fault, d);
-    }
-    /* Datagrams sent while the board was down never reached it. */
-    sim_udp_flush(&d->udp);
-    sim_udp_pause(&d->udp, false);
-    sim_serial_kick(&d->serial);
+    d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + flash_busy_us(d, t0), app_ready, d);
 }
 
 static void recovery_start(struct sim_dev *d)
@@ -258,6 +269,18 @@ static const char *swap_name(enum boot_swap_type t)
 
 /* The bootloader: resumes or performs a swap, validates, and starts the app (after the flash
  * time it spent, when timing is on) or falls back to serial recovery. */
+static struct boot_config boot_config_of(const struct sim_dev *d)
+{
+    return (struct boot_config){
+        .strategy = d->board.strategy,
+        .primary = &d->slot0,
+        .secondary = &d->slot1,
+        .scratch = d->has_scratch ? &d->scratch : NULL,
+        .keys = d->keys,
+        .key_count = d->key_count,
+    };
+}
+
 void sim_power_on(struct sim_dev *d)
 {
     d->boots++;
@@ -266,18 +289,29 @@ void sim_power_on(struct sim_dev *d)
     d->rsp_len = 0;
     sim_udp_pause(&d->udp, true);
     sim_udp_flush(&d->udp);
-    struct boot_config bc = {
-        .strategy = d->board.strategy,
-        .primary = &d->slot0,
-        .secondary = &d->slot1,
-        .scratch = d->has_scratch ? &d->scratch : NULL,
-        .keys = d->keys,
-        .key_count = d->key_count,
-    };
+    if (d->button_held) {
+        /* MCUboot checks its detect pin before anything else: no swap, straight to recovery. */
+        d->button_held = false;
+        sim_log(d, "boot: recovery button held");
+        recovery_start(d);
+        return;
+    }
+    struct boot_config bc = boot_config_of(d);
     struct boot_rsp rsp;
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t ops0 = powercut_ops(&d->pc);
+    /* With board time, keep what is needed to stop the boot midway (sim_boot_interrupt). */
+    free(d->boot_snapshot);
+    d->boot_snapshot = NULL;
+    if (d->cfg->timing && d->cfg->power_cut_at_op == 0) {
+        d->boot_snapshot = malloc(d->board.flash_size);
+        if (d->boot_snapshot != NULL) {
+            memcpy(d->boot_snapshot, nor_flash_mem(&d->nor), d->board.flash_size);
+        }
+    }
+    sim_optrace_start(&d->trace);
     int rc = boot_go(&bc, &rsp);
+    sim_optrace_stop(&d->trace);
     uint64_t ops = powercut_ops(&d->pc) - ops0;
     if (power_lost(d)) {
         return;
@@ -299,7 +333,32 @@ void sim_power_on(struct sim_dev *d)
     } else if (ops > 0) {
         sim_log(d, "boot: %llu flash writes/erases", (unsigned long long)ops);
     }
+    d->boot_wait_t0_us = sim_now_us();
     d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + busy, app_start, d);
+}
+
+bool sim_boot_interrupt(struct sim_dev *d)
+{
+    if (d->state != SIM_BOOTING || d->boot_snapshot == NULL) {
+        return false;
+    }
+    uint64_t op = sim_optrace_op_at(&d->trace, sim_now_us() - d->boot_wait_t0_us);
+    size_t total = d->trace.n;
+    if (op == 0) {
+        return false;  /* the flash work was done: nothing is torn */
+    }
+    memcpy(nor_flash_mem(&d->nor), d->boot_snapshot, d->board.flash_size);
+    free(d->boot_snapshot);
+    d->boot_snapshot = NULL;
+    struct boot_config bc = boot_config_of(d);
+    struct boot_rsp rsp;
+    powercut_power_on(&d->pc);
+    powercut_arm(&d->pc, op);
+    boot_go(&bc, &rsp);
+    powercut_power_on(&d->pc);
+    sim_log(d, "power: lost during the bootloader's flash work, at operation %llu of %zu",
+            (unsigned long long)op, total);
+    return true;
 }
 
 void sim_reset(struct sim_dev *d, const char *why)

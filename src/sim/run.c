@@ -1,10 +1,12 @@
 /* Board set-up and tear-down for `devsim run`: keys, the flash file and its partitions, the
  * signals, the serial port and UDP listeners, then the event loop until stop or power cut. */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,12 +52,29 @@ static int load_keys(struct sim_dev *d, char *err, size_t err_len)
 
 static struct flash_area area_of(struct sim_dev *d, const struct sim_part *p, uint8_t id)
 {
-    return (struct flash_area){ .dev = &d->pc.dev, .off = p->off, .size = p->size, .id = id };
+    return (struct flash_area){ .dev = &d->trace.dev, .off = p->off, .size = p->size, .id = id };
+}
+
+/* One board per flash file: a second `devsim run` on it would be two chips sharing a flash. */
+static int lock_flash(struct sim_dev *d, char *err, size_t err_len)
+{
+    d->lock_fd = open(d->cfg->flash_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (d->lock_fd < 0) {
+        return say(err, err_len, DFU_EIO, "cannot open the flash file %s: %s", d->cfg->flash_path);
+    }
+    if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        return say(err, err_len, DFU_EBUSY, "%s is in use by another devsim run (%s)",
+                   d->cfg->flash_path);
+    }
+    return 0;
 }
 
 static int open_flash(struct sim_dev *d, char *err, size_t err_len)
 {
     int rc = sim_flash_file_check(&d->board, d->cfg->flash_path, err, err_len);
+    if (rc == 0) {
+        rc = lock_flash(d, err, err_len);
+    }
     if (rc != 0) {
         return rc;
     }
@@ -74,6 +93,7 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
         return say(err, err_len, rc, "cannot open the flash file %s: %s", d->cfg->flash_path);
     }
     powercut_init(&d->pc, &d->nor.dev);
+    sim_optrace_init(&d->trace, &d->pc.dev, &d->nor);
     if (d->cfg->power_cut_at_op > 0) {
         powercut_arm(&d->pc, d->cfg->power_cut_at_op);
     }
@@ -85,8 +105,10 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     d->storage = area_of(d, &d->board.storage, 4);
     d->bootpart = area_of(d, &d->board.boot, 0);
     /* Zephyr's partition labels, for the shell's "flash info". */
-    static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch", "storage" };
-    const struct flash_area *areas[] = { &d->bootpart, &d->slot0, &d->slot1, &d->scratch, &d->storage };
+    static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch",
+                                         "storage" };
+    const struct flash_area *areas[] = { &d->bootpart, &d->slot0, &d->slot1, &d->scratch,
+                                         &d->storage };
     d->part_count = 0;
     for (size_t i = 0; i < 5; i++) {
         if (areas[i]->size > 0) {
@@ -101,8 +123,12 @@ static void on_signal(void *arg, int fd, short revents)
     struct sim_dev *d = arg;
     struct signalfd_siginfo si;
     while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        sim_boot_interrupt(d);
         if (si.ssi_signo == SIGHUP) {
             sim_reset(d, "SIGHUP");
+        } else if (si.ssi_signo == SIGUSR1) {
+            d->button_held = true;
+            sim_reset(d, "SIGUSR1 (recovery button held)");
         } else {
             sim_log(d, "power: off (%s)", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
             sim_loop_stop(&d->loop, SIM_EXIT_OK);
@@ -117,6 +143,7 @@ static int open_signals(struct sim_dev *d)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGUSR1);
     if (sigprocmask(SIG_BLOCK, &set, NULL) != 0) {
         return DFU_EIO;
     }
@@ -131,12 +158,16 @@ static void teardown(struct sim_dev *d)
 {
     sim_server_stop(d);
     free(d->groups);
+    free(d->boot_snapshot);
     sim_serial_close(&d->serial);
     sim_udp_close(&d->udp);
     if (d->sig_fd >= 0) {
         close(d->sig_fd);
     }
     nor_flash_close(&d->nor);
+    if (d->lock_fd >= 0) {
+        close(d->lock_fd);  /* releases the lock */
+    }
     for (size_t i = 0; i < d->key_count; i++) {
         free((void *)d->keys[i].der);
     }
@@ -152,6 +183,8 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
     d->cfg = cfg;
     d->board = cfg->board;
     d->sig_fd = -1;
+    d->lock_fd = -1;
+    d->button_held = cfg->recovery_button;
     d->serial.pty.master = d->serial.pty.hold = -1;
     d->t0_us = sim_now_us();
     sim_loop_init(&d->loop);

@@ -161,7 +161,8 @@ static void on_master(void *arg, int fd, short revents)
         /* Cannot happen while the slave is held open; back off rather than spin. */
         sim_loop_set_events(&s->dev->loop, fd, 0);
         if (s->rx_timer == 0) {
-            s->rx_timer = sim_loop_timer_at(&s->dev->loop, sim_now_us() + 100000, rx_timer_fired, s);
+            s->rx_timer =
+                sim_loop_timer_at(&s->dev->loop, sim_now_us() + 100000, rx_timer_fired, s);
         }
     }
 }
@@ -244,7 +245,8 @@ void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len)
     if (!s->open) {
         return;
     }
-    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT, .split = SERIAL_SPLIT_ZEPHYR };
+    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT,
+                                   .split = SERIAL_SPLIT_ZEPHYR };
     /* One response after the other, each framed on its own. */
     size_t pos = 0;
     while (pos + SMP_HDR_SIZE <= len) {

@@ -24,6 +24,37 @@
 /* How long a UDP datagram held back for reordering waits at most. */
 #define SIM_UDP_HOLD_US 20000
 
+/* Writes/erases of one boot whose board time is recorded (a swap of a full nRF52840 slot
+ * takes a few thousand). */
+#define SIM_OPTRACE_MAX 16384
+
+struct sim_optrace {
+    struct flash_dev dev;          /* hand &dev to the flash areas */
+    const struct flash_dev *lower;
+    struct nor_flash *nor;         /* the board-time clock */
+    bool on;
+    uint64_t t0_us;
+    uint64_t done_us[SIM_OPTRACE_MAX];  /* board time at which each operation completed */
+    size_t n;
+};
+
+void sim_optrace_init(struct sim_optrace *t, const struct flash_dev *lower, struct nor_flash *nor);
+void sim_optrace_start(struct sim_optrace *t);
+void sim_optrace_stop(struct sim_optrace *t);
+/* The 1-based number of the operation in progress elapsed_us into the recording; 0 when all
+ * of them had completed by then. */
+uint64_t sim_optrace_op_at(const struct sim_optrace *t, uint64_t elapsed_us);
+
+/* Slot 0 for serial recovery: its trailer sectors read as erased (recovery_view.c). */
+struct sim_recovery_view {
+    struct flash_dev dev;
+    const struct flash_dev *lower;
+    uint32_t hide_off, hide_len;   /* device range read as erased */
+    struct flash_area area;        /* slot 0 over dev */
+};
+
+int sim_recovery_view_init(struct sim_recovery_view *v, const struct flash_area *slot);
+
 enum sim_state {
     SIM_OFF,        /* power cut: nothing runs */
     SIM_BOOTING,    /* bootloader busy (flash latency of a swap) */
@@ -97,6 +128,10 @@ struct sim_dev {
     /* flash: file-backed NOR, power-cut wrapper, partitions */
     struct nor_flash nor;
     struct powercut pc;
+    struct sim_optrace trace;      /* over pc; the areas sit on trace.dev */
+    struct sim_recovery_view recovery_slot;
+    uint8_t *boot_snapshot;        /* flash before the current boot's flash work (timing on) */
+    uint64_t boot_wait_t0_us;      /* when the wait for that work began */
     struct flash_area bootpart, slot0, slot1, scratch, storage;
     struct port_shell_partition parts[5];
     size_t part_count;
@@ -110,6 +145,7 @@ struct sim_dev {
     bool has_desc;
     struct sim_app_desc desc;
     uint32_t boots;
+    bool button_held;          /* recovery button: the next boot enters serial recovery */
     int app_timer;             /* boot done / fault / watchdog */
     int reset_timer;
     /* SMP server and a response in flight (the app stalls on flash latency) */
@@ -131,6 +167,7 @@ struct sim_dev {
     struct sim_serial serial;
     struct sim_udp udp;
     int sig_fd;
+    int lock_fd;                   /* holds the flash file's lock */
     int exit_code;
 };
 
@@ -140,6 +177,9 @@ void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(prin
 /* device.c: power, bootloader, app life */
 void sim_power_on(struct sim_dev *d);
 void sim_reset(struct sim_dev *d, const char *why);
+/* A stop or reset while the bootloader's flash work is being waited out: replays the boot with
+ * the power cut at the operation in progress. True when it cut something. */
+bool sim_boot_interrupt(struct sim_dev *d);
 /* app_server.c: the SMP server of the app (every group) or of serial recovery */
 int sim_server_start(struct sim_dev *d, bool recovery);
 void sim_server_stop(struct sim_dev *d);

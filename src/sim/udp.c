@@ -2,6 +2,7 @@
  * listeners (IPv4 and IPv6). Loss, duplication and reordering are injected here, on requests
  * and responses alike, from the run's seeded PRNG. */
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,10 +59,15 @@ static void on_datagram(struct sim_udp *u, size_t ep, const uint8_t *buf, size_t
     case SIM_UDP_DUPLICATE:
         sim_log(d, "udp: request of %zu bytes duplicated (fault injection)", len);
         to_app(u, ep, buf, len, from);
-        if (!sim_dev_accepting(d)) {
-            return;  /* the copy is lost while the app is busy: it stalls */
+        /* The copy waits like any queued datagram while the app is busy (a flash stall). */
+        if (!e->has_held) {
+            memcpy(e->held, buf, len);
+            e->held_len = len;
+            e->held_from = *from;
+            e->has_held = true;
         }
-        break;
+        release_held(u, ep);
+        return;
     case SIM_UDP_DELIVER:
         break;
     }
@@ -83,9 +89,10 @@ static void on_socket(void *arg, int fd, short revents)
     /* One datagram per wake-up keeps requests in order with stalls. */
     struct hostio_addr from;
     int n = hostio_udp_recv(fd, u->rxbuf, HOSTIO_UDP_MTU, &from);
-    if (n == DFU_ENOMEM || (n > 0 && (size_t)n > d->board.smp_buf_size)) {
-        sim_log(d, "udp: datagram larger than the SMP buffer (%u bytes) dropped",
-                d->board.smp_buf_size);
+    /* Requests up to the UDP MTU are taken whatever the advertised buffer size (Zephyr builds
+     * with UDP use 2048-byte buffers), so clients that do not read os params still work. */
+    if (n == DFU_ENOMEM) {
+        sim_log(d, "udp: datagram larger than %u bytes dropped", HOSTIO_UDP_MTU);
         return;
     }
     if (n > 0) {
@@ -194,9 +201,16 @@ int sim_udp_open(struct sim_udp *u, struct sim_dev *d)
     size_t n = d->cfg->udp_count;
     for (size_t i = 0; i < (n ? n : 1); i++) {
         const char *text = n ? d->cfg->udp[i] : SIM_DEFAULT_UDP;
+        /* "[ADDR]:PORT": the address may be left out (":1337", or just "1337"). */
+        char full[128];
+        if (text[0] == ':' || (text[0] != '\0' && strspn(text, "0123456789") == strlen(text))) {
+            snprintf(full, sizeof full, "127.0.0.1%s%s", text[0] == ':' ? "" : ":", text);
+        } else {
+            snprintf(full, sizeof full, "%s", text);
+        }
         struct sim_udp_ep *e = &u->ep[u->count];
         e->fd = -1;
-        int rc = hostio_addr_parse(&e->local, text, 1337, AF_UNSPEC);
+        int rc = hostio_addr_parse(&e->local, full, 1337, AF_UNSPEC);
         if (rc == 0) {
             rc = hostio_udp_server(&e->fd, &e->local);
         }
@@ -208,7 +222,8 @@ int sim_udp_open(struct sim_udp *u, struct sim_dev *d)
             rc = sim_loop_watch(&d->loop, e->fd, 0, on_socket, u);
         }
         if (rc != 0) {
-            sim_log(d, "udp: cannot listen on %s: %s", text, dfu_strerror(rc));
+            sim_log(d, "udp: cannot listen on %s: %s", full,
+                    rc == DFU_EIO ? "the address cannot be bound (in use?)" : dfu_strerror(rc));
             return rc;
         }
         char where[80];

@@ -102,6 +102,10 @@ for conn in serial udp; do
     optional shell_ok shell exec echo hello
     stat_ok() { grep -q "stat groups:" out.txt; }
     optional stat_ok stat list
+    if [ $rc -eq 0 ]; then
+        group=$(sed -n '2s/^ *//p' out.txt)
+        ok stat "$group";          has "stat group: $group"
+    fi
     settings_ok() { grep -q Done out.txt; }
     optional settings_ok settings write e2e/key value
     if [ $rc -eq 0 ]; then

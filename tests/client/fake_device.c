@@ -15,6 +15,9 @@
 void fake_defaults(struct fake_device *d)
 {
     memset(d, 0, sizeof(*d));
+    d->slot[0].present = true;
+    d->slot[0].confirmed = true;
+    memset(d->slot[0].hash, 0xa5, 32);
     d->buf_count = 4;
     d->fail_at_off = -1;
     d->fd = -1;
@@ -114,6 +117,9 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         crypto_hash(CRYPTO_SHA256, d->image, d->img_len, got);
         (void)(smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "off", d->img_off) &&
             smp_cbor_put_kv_bool(e, "match", memcmp(got, d->sha, 32) == 0));
+        d->slot[1].present = true;
+        d->slot[1].pending = d->slot[1].permanent = d->slot[1].confirmed = false;
+        memcpy(d->slot[1].hash, got, 32);
         /* like Zephyr and our server, the finished context stays: a late duplicate is
          * answered with the final offset */
     } else {
@@ -121,6 +127,72 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     }
     (void)send;
     return true;
+}
+
+static void enc_state(struct fake_device *d, struct smp_cbor_enc *e)
+{
+    size_t n = d->slot[1].present ? 2 : 1;
+    (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_tstr(e, "images") && smp_cbor_put_array(e, n));
+    for (size_t i = 0; i < n; i++) {
+        (void)(smp_cbor_put_map(e, 6) && smp_cbor_put_kv_uint(e, "slot", i) &&
+               smp_cbor_put_kv_bstr(e, "hash", d->slot[i].hash, 32) &&
+               smp_cbor_put_kv_bool(e, "active", i == 0) &&
+               smp_cbor_put_kv_bool(e, "pending", d->slot[i].pending) &&
+               smp_cbor_put_kv_bool(e, "confirmed", d->slot[i].confirmed) &&
+               smp_cbor_put_kv_bool(e, "permanent", d->slot[i].permanent));
+    }
+}
+
+/* 2/1/0: test (confirm false) or confirm, by hash; no hash confirms the running image. */
+static void state_write(struct fake_device *d, const struct smp_hdr *h, const uint8_t *p,
+                        struct smp_cbor_enc *e)
+{
+    struct smp_cbor_str hash = {0};
+    bool confirm = false;
+    struct smp_cbor_map_entry map[] = {{"hash", smp_cbor_dec_bstr, &hash, false},
+                                       {"confirm", smp_cbor_dec_bool, &confirm, false}};
+    struct smp_cbor_dec dec;
+    smp_cbor_dec_init(&dec, p, h->len);
+    smp_cbor_decode_map(&dec, map, 2);
+    if (!map[0].found) {
+        d->slot[0].confirmed = true;
+    } else if (hash.len != 32) {
+        enc_error(e, h, 24, 3);
+        return;
+    } else if (memcmp(hash.ptr, d->slot[0].hash, 32) == 0) {
+        if (!confirm) {
+            enc_error(e, h, 33, 1);
+            return;
+        }
+    } else if (d->slot[1].present && memcmp(hash.ptr, d->slot[1].hash, 32) == 0) {
+        d->slot[1].pending = true;
+        d->slot[1].permanent = confirm;
+    } else {
+        enc_error(e, h, 8, 5);
+        return;
+    }
+    enc_state(d, e);
+}
+
+/* What the bootloader does at a reset: swap in a pending image (or revert a crashing one). */
+static void reboot(struct fake_device *d)
+{
+    d->resets++;
+    if (!d->slot[1].present || !d->slot[1].pending) {
+        return;
+    }
+    if (d->revert_on_boot) {
+        d->slot[1].pending = false; /* it ran, crashed, and the bootloader went back */
+        return;
+    }
+    bool perm = d->slot[1].permanent;
+    uint8_t old[32];
+    memcpy(old, d->slot[0].hash, 32);
+    memcpy(d->slot[0].hash, d->slot[1].hash, 32);
+    memcpy(d->slot[1].hash, old, 32);
+    d->slot[0].confirmed = perm;
+    d->slot[1].pending = d->slot[1].permanent = false;
+    d->slot[1].confirmed = !perm;
 }
 
 /* Handles one request; fills up to two replies (a held one may be released). */
@@ -152,6 +224,13 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
         smp_cbor_dec_init(&dec, p, h.len);
         smp_cbor_decode_map(&dec, map, 1);
         (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstrn(&e, "r", (const char *)s.ptr, s.len));
+    } else if (h.group == SMP_GROUP_IMAGE && h.id == 0 && h.op == SMP_OP_READ) {
+        enc_state(d, &e);
+    } else if (h.group == SMP_GROUP_IMAGE && h.id == 0) {
+        state_write(d, &h, p, &e);
+    } else if (h.group == SMP_GROUP_OS && h.id == 5) {
+        (void)smp_cbor_put_map(&e, 0);
+        reboot(d); /* the reply goes out; the "new boot" answers the next request */
     } else if (upload) {
         bool send = true;
         if (!handle_upload(d, &h, p, &e, &send)) {

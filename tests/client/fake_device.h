@@ -24,6 +24,14 @@ struct fake_device {
     int fail_rc;
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     bool serial;
+    bool revert_on_boot;     /* a tested image "crashes": the reset after marking reverts it */
+
+    /* image state model: slot 0 runs, slot 1 receives uploads (hash = SHA-256 of the data) */
+    struct {
+        bool present, pending, permanent, confirmed;
+        uint8_t hash[32];
+    } slot[2];
+    unsigned resets;
 
     /* state */
     int fd;                  /* UDP socket or pty master */

@@ -176,6 +176,44 @@ static void test_malformed_responses(void **state)
     client_rsp_free(&rsp);
 }
 
+/* Found by fuzzing: libcbor allocates a definite container by its declared count, and asserts
+ * in cbor_is_bool() on floats. Both must be plain errors / values, not a crash. */
+static void test_hostile_responses(void **state)
+{
+    (void)state;
+    struct client_rsp rsp;
+    /* {"a": [array of 2^60 items...]} with 2 bytes behind it */
+    static const uint8_t huge[] = {0x03, 0x00, 0x00, 0x0e, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61,
+                                   'a',  0x9b, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                   0x01, 0x02};
+    assert_int_equal(client_rsp_decode(&rsp, huge, sizeof(huge)), DFU_EBADMSG);
+    /* {"pending": 1.0 (half float)} */
+    static const uint8_t half[] = {0x03, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x67,
+                                   'p', 'e', 'n', 'd', 'i', 'n', 'g', 0xf9, 0x3c, 0x00};
+    assert_int_equal(client_rsp_decode(&rsp, half, sizeof(half)), 0);
+    bool b = true;
+    assert_false(client_get_bool(rsp.root, "pending", &b));
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    client_print_json(f, rsp.root);
+    fclose(f);
+    assert_string_equal(out, "{\n  \"pending\": 1\n}\n");
+    free(out);
+    client_rsp_free(&rsp);
+    /* nesting deeper than any SMP reply is refused */
+    uint8_t deep[8 + 40];
+    memcpy(deep, "\x03\x00\x00\x28\x00\x00\x01\x00", 8);
+    deep[8] = 0xa1;
+    deep[9] = 0x61;
+    deep[10] = 'x';
+    for (int i = 11; i < 48; i++) {
+        deep[i] = 0x81; /* [[[[...]]]] */
+    }
+    deep[47] = 0x00;
+    assert_int_equal(client_rsp_decode(&rsp, deep, sizeof(deep)), DFU_EBADMSG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_error_names),
         cmocka_unit_test(test_json_output),
         cmocka_unit_test(test_malformed_responses),
+        cmocka_unit_test(test_hostile_responses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -317,6 +317,111 @@ static void test_request_matches_seq(void **state)
     fake_stop(&dev);
 }
 
+struct steps {
+    char names[8][16];
+    unsigned n;
+};
+
+static void on_step(void *arg, const char *step, double seconds, const char *detail)
+{
+    struct steps *st = arg;
+    assert_true(seconds >= 0);
+    assert_non_null(detail);
+    assert_true(st->n < 8);
+    snprintf(st->names[st->n++], sizeof(st->names[0]), "%s", step);
+}
+
+static int run_upgrade(struct client_upgrade_opts *u, struct client_upgrade_result *r,
+                       struct steps *steps)
+{
+    struct client_session s;
+    open_session(&s, false);
+    struct client_deverr err;
+    memset(steps, 0, sizeof(*steps));
+    u->upload.data = image;
+    u->upload.first_timeout_ms = 3000;
+    u->upload.timeout_ms = 300;
+    u->step = on_step;
+    u->step_arg = steps;
+    u->wait_ms = 5000;
+    int rc = client_upgrade(&s, u, r, &err);
+    client_session_close(&s);
+    return rc;
+}
+
+/* upload -> test -> reset -> wait -> check -> confirm, each step reported in order. */
+static void test_one_step_upgrade(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(50 * 1024);
+    struct client_upgrade_opts u;
+    memset(&u, 0, sizeof(u));
+    u.upload.len = 50 * 1024;
+    u.confirm = true;
+    u.reset = true;
+    struct client_upgrade_result r;
+    struct steps steps;
+    assert_int_equal(run_upgrade(&u, &r, &steps), 0);
+    fake_stop(&dev);
+    static const char *want[] = {"upload", "test", "reset", "wait", "check", "confirm"};
+    assert_int_equal(steps.n, 6);
+    for (unsigned i = 0; i < 6; i++) {
+        assert_string_equal(steps.names[i], want[i]);
+    }
+    assert_true(r.active && r.confirmed);
+    assert_null(r.failed_step);
+    assert_int_equal(dev.resets, 1);
+    /* the new image runs, confirmed; its hash is what the device listed */
+    assert_memory_equal(dev.slot[0].hash, r.hash, 32);
+    assert_true(dev.slot[0].confirmed);
+}
+
+/* A tested image that the bootloader reverts is reported at the check step. */
+static void test_one_step_upgrade_reverted(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.revert_on_boot = true;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(20 * 1024);
+    struct client_upgrade_opts u;
+    memset(&u, 0, sizeof(u));
+    u.upload.len = 20 * 1024;
+    u.test = true;
+    u.reset = true;
+    u.wait = true;
+    struct client_upgrade_result r;
+    struct steps steps;
+    assert_int_equal(run_upgrade(&u, &r, &steps), DFU_ESIG);
+    fake_stop(&dev);
+    assert_string_equal(r.failed_step, "check");
+    assert_int_equal(steps.n, 4); /* upload, test, reset, wait */
+    assert_false(r.active);
+}
+
+/* --confirm without --reset marks the upload permanent and stops there. */
+static void test_upload_and_confirm_only(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(8 * 1024);
+    struct client_upgrade_opts u;
+    memset(&u, 0, sizeof(u));
+    u.upload.len = 8 * 1024;
+    u.confirm = true;
+    struct client_upgrade_result r;
+    struct steps steps;
+    assert_int_equal(run_upgrade(&u, &r, &steps), 0);
+    fake_stop(&dev);
+    assert_int_equal(steps.n, 2);
+    assert_string_equal(steps.names[1], "confirm");
+    assert_true(dev.slot[1].pending && dev.slot[1].permanent);
+    assert_int_equal(dev.resets, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +437,9 @@ int main(void)
         cmocka_unit_test(test_serial_with_drops),
         cmocka_unit_test(test_without_params_defaults),
         cmocka_unit_test(test_request_matches_seq),
+        cmocka_unit_test(test_one_step_upgrade),
+        cmocka_unit_test(test_one_step_upgrade_reverted),
+        cmocka_unit_test(test_upload_and_confirm_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,7 +67,8 @@ static int send_packet(struct smp_tc *c, const uint8_t *pkt, size_t len)
         return hostio_write_all(c->fd, pkt, len, 2000);
     }
     static uint8_t wire[2 * SMP_TC_BUF];
-    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT, .split = SERIAL_SPLIT_PLAIN };
+    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT,
+                                   .split = SERIAL_SPLIT_PLAIN };
     int n = serial_frame_encode(wire, sizeof wire, pkt, len, &fc);
     return n < 0 ? n : hostio_write_all(c->fd, wire, (size_t)n, 2000);
 }
@@ -208,7 +209,9 @@ int smp_tc_rc(const struct smp_tc *c)
         }
         if (smp_cbor_str_eq(&key, "err")) {
             uint64_t grc = 0;
-            struct smp_cbor_map_entry ge[] = { { .key = "rc", .decode = smp_cbor_dec_uint64, .out = &grc } };
+            struct smp_cbor_map_entry ge[] = {
+                { .key = "rc", .decode = smp_cbor_dec_uint64, .out = &grc },
+            };
             if (smp_cbor_decode_map(&d2, ge, 1) != 0) {
                 return DFU_EBADMSG;
             }
@@ -377,7 +380,9 @@ int smp_tc_image_upload(struct smp_tc *c, const uint8_t *img, size_t len)
             return drc;
         }
         uint64_t next = 0;
-        struct smp_cbor_map_entry m[] = { { .key = "off", .decode = smp_cbor_dec_uint64, .out = &next } };
+        struct smp_cbor_map_entry m[] = {
+            { .key = "off", .decode = smp_cbor_dec_uint64, .out = &next },
+        };
         struct smp_cbor_dec d;
         smp_cbor_dec_init(&d, c->rsp, c->rsp_len);
         if (smp_cbor_decode_map(&d, m, 1) != 0 || !m[0].found || next > len) {

@@ -82,4 +82,18 @@ expect_exit 1 "$D" run --board stm32f4 --flash g.img --no-udp
 grep -q "another board" err.txt || fail "run size check: $(cat err.txt)"
 dd if=board.img of=after.bin bs=4096 skip=12 count=$(( (n + 4095) / 4096 )) 2>/dev/null
 head -c "$n" after.bin | cmp - app.signed.bin || fail "the refused flash file was changed"
+# one board per flash file: a second run on it is refused while the first holds it
+"$D" run --board nrf52840dk --flash lock.img --serial "$TMP/lock.tty" --no-udp --quiet &
+first=$!
+trap 'kill $first 2>/dev/null; wait $first 2>/dev/null' EXIT
+i=0
+while [ ! -e "$TMP/lock.tty" ]; do
+    i=$((i + 1)); [ $i -lt 200 ] || fail "first devsim did not come up"; sleep 0.05
+done
+expect_exit 1 "$D" run --board nrf52840dk --flash lock.img --no-udp --quiet
+grep -q "in use by another devsim" err.txt || fail "lock: $(cat err.txt)"
+kill -TERM $first
+wait $first || fail "first devsim did not stop cleanly"
+trap - EXIT
+[ ! -e "$TMP/lock.tty" ] || fail "symlink left behind"
 echo "devsim cli: all passed"

@@ -1,6 +1,7 @@
 /* Links and app behaviours, end to end: raw binary SMP on the serial port, serial bit errors
  * (frames with a bad CRC are dropped, the client's retries get through), SMP over IPv6 UDP,
- * and a `hang` app caught by the watchdog and reverted. */
+ * a `hang` app caught by the watchdog and reverted, and an update on the STM32F4 profile with a
+ * `self-confirm` app. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,6 +145,44 @@ static void hanging_app_is_reverted(void **state)
     assert_int_equal(board_stop(&B), 0);
 }
 
+/* The STM32F4 profile: mixed 16/64/128 KiB sectors, byte writes, 128 KiB scratch. */
+static void stm32f4_update_flow(void **state)
+{
+    (void)state;
+    board_init(&B, "stm32f4");
+    B.profile = "stm32f4";
+    B.slot_size = "0x60000";
+    char v1[H_PATH], v2[H_PATH];
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
+    assert_int_equal(make_signed_app(&B, "v2", "2.0.0", "self-confirm", v2, sizeof v2), 0);
+    assert_int_equal(flash_image(&B, v1, 0), 0);
+    const char *extra[] = { "--no-timing", NULL };
+    assert_int_equal(board_start(&B, extra), 0);
+    assert_logged(&B, "app: running 1.0.0", 1);
+    struct smp_tc c;
+    assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
+    size_t len;
+    uint8_t *img = read_whole(v2, &len);
+    assert_non_null(img);
+    uint8_t h2[32];
+    assert_int_equal(image_hash_of(img, len, h2), 0);
+    assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
+    free(img);
+    assert_int_equal(smp_tc_image_state_write(&c, h2, false), 0);
+    assert_int_equal(smp_tc_reset(&c), 0);
+    assert_logged(&B, "boot: booting 2.0.0 from slot 0; swap type test", 1);
+    assert_logged(&B, "app: confirmed its image", 1);  /* self-confirm */
+    struct smp_tc_image list[2];
+    size_t n;
+    assert_int_equal(smp_tc_image_list(&c, list, 2, &n), 0);
+    const struct smp_tc_image *s0 = smp_tc_find_slot(list, n, 0);
+    assert_non_null(s0);
+    assert_memory_equal(s0->hash, h2, 32);
+    assert_true(s0->active && s0->confirmed);
+    smp_tc_close(&c);
+    assert_int_equal(board_stop(&B), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +190,7 @@ int main(void)
         cmocka_unit_test_teardown(serial_bit_errors_are_survived_by_retries, teardown),
         cmocka_unit_test_teardown(udp_over_ipv6, teardown),
         cmocka_unit_test_teardown(hanging_app_is_reverted, teardown),
+        cmocka_unit_test_teardown(stm32f4_update_flow, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

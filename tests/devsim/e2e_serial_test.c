@@ -61,7 +61,9 @@ static void serial_update_flow(void **state)
     static const uint8_t empty[] = { 0xa0 };
     assert_int_equal(smp_tc_request(&c, SMP_OP_READ, SMP_GROUP_ENUM, 0, empty, 1), 0);
     uint32_t groups = 0;
-    struct smp_cbor_map_entry m[] = { { .key = "count", .decode = smp_cbor_dec_uint32, .out = &groups } };
+    struct smp_cbor_map_entry m[] = {
+        { .key = "count", .decode = smp_cbor_dec_uint32, .out = &groups },
+    };
     struct smp_cbor_dec d;
     smp_cbor_dec_init(&d, c.rsp, c.rsp_len);
     assert_int_equal(smp_cbor_decode_map(&d, m, 1), 0);

@@ -53,6 +53,8 @@ void board_init(struct board *b, const char *name)
     board_path(b, "board.img", b->flash, sizeof b->flash);
     board_path(b, "devsim.log", b->log, sizeof b->log);
     board_path(b, "tty", b->link, sizeof b->link);
+    b->profile = "nrf52840dk";
+    b->slot_size = "0x67000";
 }
 
 const char *board_path(const struct board *b, const char *file, char *buf, size_t cap)
@@ -96,7 +98,7 @@ int run_prog(const struct board *b, const char *const argv[])
 int board_start(struct board *b, const char *const extra[])
 {
     const char *argv[64] = {
-        DEVSIM_BIN, "run", "--board", "nrf52840dk", "--flash", b->flash, "--trust", h_trust_pem,
+        DEVSIM_BIN, "run", "--board", b->profile, "--flash", b->flash, "--trust", h_trust_pem,
         "--log", b->log, "--serial", b->link, "--udp", "127.0.0.1:0", "--reset-delay-ms", "50",
     };
     size_t n = 16;
@@ -237,13 +239,13 @@ int make_signed_app(const struct board *b, const char *name, const char *version
     }
     const char *sign[] = { IMGTOOL_BIN, "sign", "--key", sign_key, "--header-size", "0x200",
                            "--pad-header", "--align", "4", "--version", version, "--slot-size",
-                           "0x67000", raw, out, NULL };
+                           b->slot_size, raw, out, NULL };
     return run_prog(b, sign) == 0 ? 0 : -1;
 }
 
 int flash_image(const struct board *b, const char *image, int slot)
 {
-    const char *argv[] = { DEVSIM_BIN, "flash", "--board", "nrf52840dk", "--flash", b->flash,
+    const char *argv[] = { DEVSIM_BIN, "flash", "--board", b->profile, "--flash", b->flash,
                            image, "--slot", slot ? "1" : "0", NULL };
     return run_prog(b, argv) == 0 ? 0 : -1;
 }

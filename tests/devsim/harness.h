@@ -19,6 +19,8 @@ struct board {
     char link[H_PATH];       /* the pty symlink */
     char udp[64];            /* "127.0.0.1:PORT" once the board listens */
     char udp6[80];           /* "[::1]:PORT" when an IPv6 listener was asked for */
+    const char *profile;     /* --board, "nrf52840dk" unless set after board_init */
+    const char *slot_size;   /* imgtool --slot-size for that board */
 };
 
 /* A fresh scratch folder DFU_TEST_TMP/devsim/<name> (old files removed). */
@@ -26,7 +28,7 @@ void board_init(struct board *b, const char *name);
 /* A file name inside the scratch folder. */
 const char *board_path(const struct board *b, const char *file, char *buf, size_t cap);
 
-/* Starts `devsim run --board nrf52840dk --flash F --trust KEY --log L --serial LINK
+/* Starts `devsim run --board PROFILE --flash F --trust KEY --log L --serial LINK
  * --udp 127.0.0.1:0 --reset-delay-ms 50` plus extra (NULL-terminated). 0 or -1. */
 int board_start(struct board *b, const char *const extra[]);
 /* Waits until the log holds `needle` at least `count` times; true on success. */
@@ -44,7 +46,7 @@ void board_dump_log(const struct board *b);
 
 /* Runs a program to completion with stdout/stderr to the scratch folder; its exit code. */
 int run_prog(const struct board *b, const char *const argv[]);
-/* `devsim mkapp` then `imgtool sign` (nrf52840dk slot size, ECDSA P-256 test key):
+/* `devsim mkapp` then `imgtool sign` (the board's slot size, ECDSA P-256 test key):
  * writes <dir>/<name>.signed.bin. 0 or -1. */
 int make_signed_app(const struct board *b, const char *name, const char *version,
                     const char *behaviour, char *out, size_t cap);

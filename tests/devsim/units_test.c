@@ -1,13 +1,18 @@
-/* Unit tests of devsim's own parts: board profiles, the app descriptor, link
- * emulation (PRNG, bit errors, UDP fates, UART pacing) and the event loop's timers. */
+/* Unit tests of devsim's own parts: board profiles, the app descriptor, link emulation (PRNG,
+ * bit errors, UDP fates, UART pacing), the event loop (timers, fds) and the pty symlink. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dfukit/err.h"
+#include "dfukit/hostio.h"
 #include "dfukit/sim.h"
 #include "ramflash.h"
 
@@ -105,6 +110,13 @@ static void check_rejects_bad_maps(void **state)
     b.storage.size = 0x10000;  /* past the end of the flash */
     assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
     assert_string_equal(why, "a partition lies outside the flash");
+    assert_int_equal(sim_board_find("nrf52840dk", &b), 0);
+    b.line_count = 33;
+    assert_int_equal(sim_board_check(&b, NULL, 0), DFU_EINVAL);
+    assert_int_equal(sim_board_find("nrf52840dk", &b), 0);
+    b.slot1.size = 0x66000;
+    assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
+    assert_string_equal(why, "slot 0 and slot 1 differ in size");
 }
 
 static void strategy_names_round_trip(void **state)
@@ -288,6 +300,85 @@ static void loop_fires_timers_in_order(void **state)
     assert_true(sim_now_us() >= now + 3000);
 }
 
+static int pipe_hits;
+static void on_pipe(void *arg, int fd, short revents)
+{
+    char buf[8];
+    (void)arg;
+    if ((revents & POLLIN) && read(fd, buf, sizeof buf) > 0) {
+        pipe_hits++;
+    }
+}
+
+static void loop_dispatches_fds(void **state)
+{
+    (void)state;
+    static struct sim_loop l;
+    sim_loop_init(&l);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pipe_hits = 0;
+    assert_int_equal(sim_loop_watch(&l, p[0], POLLIN, on_pipe, NULL), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(sim_loop_step(&l, 100000), 0);
+    assert_int_equal(pipe_hits, 1);
+    /* Paused: the byte waits. */
+    sim_loop_set_events(&l, p[0], 0);
+    assert_int_equal(write(p[1], "y", 1), 1);
+    assert_int_equal(sim_loop_step(&l, 1000), 0);
+    assert_int_equal(pipe_hits, 1);
+    sim_loop_set_events(&l, p[0], POLLIN);
+    assert_int_equal(sim_loop_step(&l, 100000), 0);
+    assert_int_equal(pipe_hits, 2);
+    sim_loop_unwatch(&l, p[0]);
+    assert_int_equal(l.nfds, 0);
+    close(p[0]);
+    close(p[1]);
+}
+
+static void loop_stop_returns_its_code(void **state)
+{
+    (void)state;
+    static struct sim_loop l;
+    sim_loop_init(&l);
+    sim_loop_stop(&l, 3);
+    assert_int_equal(sim_loop_run(&l), 3);
+}
+
+static void pty_link_follows_the_pty(void **state)
+{
+    (void)state;
+    char dir[256], link[300];
+    snprintf(dir, sizeof dir, "%s/devsim", DFU_TEST_TMP);
+    mkdir(DFU_TEST_TMP, 0755);
+    mkdir(dir, 0755);
+    snprintf(link, sizeof link, "%s/units-tty", dir);
+    unlink(link);
+    struct sim_pty p;
+    assert_int_equal(sim_pty_open(&p, link), 0);
+    char target[64] = "";
+    assert_true(readlink(link, target, sizeof target - 1) > 0);
+    assert_string_equal(target, p.slave);
+    /* Bytes written by the board come out of the slave. */
+    int fd = -1;
+    assert_int_equal(hostio_serial_open(&fd, link, 115200), 0);
+    assert_int_equal(write(p.master, "hi\n", 3), 3);
+    assert_int_equal(hostio_wait_readable(fd, 1000), 1);
+    char buf[8] = "";
+    assert_int_equal(hostio_read(fd, buf, sizeof buf), 3);
+    assert_memory_equal(buf, "hi\n", 3);
+    hostio_close(fd);
+    sim_pty_close(&p);
+    assert_int_equal(access(link, F_OK), -1);
+    /* Never replaces a file that is not a symlink. */
+    FILE *f = fopen(link, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(sim_pty_open(&p, link), DFU_EEXIST);
+    assert_int_equal(access(link, F_OK), 0);
+    unlink(link);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +396,9 @@ int main(void)
         cmocka_unit_test(udp_fates_follow_the_rates),
         cmocka_unit_test(pacer_runs_at_baud_over_ten),
         cmocka_unit_test(loop_fires_timers_in_order),
+        cmocka_unit_test(loop_dispatches_fds),
+        cmocka_unit_test(loop_stop_returns_its_code),
+        cmocka_unit_test(pty_link_follows_the_pty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,10 +64,11 @@ static bool parse_rate(const char *s, double *out)
 enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
-    OPT_QUIET, OPT_VERBOSE, OPT_RESET_DELAY, OPT_WATCHDOG, OPT_FS_ROOT,
+    OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT,
+    /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
-    OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US,
+    OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_WATCHDOG,
     OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
 };
 
@@ -121,10 +122,8 @@ static int take_board_flag(struct board_flags *f, int opt, const char *arg)
         f->has_erased = ok;
         break;
     default: {
-        if (opt < OPT_FLASH_SIZE || opt > OPT_WRITE_US) {
-            if (opt != OPT_WATCHDOG) {
-                return 0;
-            }
+        if (opt < OPT_FLASH_SIZE || opt > OPT_WATCHDOG) {
+            return 0;  /* not a board flag */
         }
         ok = parse_u32(arg, &v);
         switch (opt) {
@@ -225,6 +224,7 @@ static int cmd_run(int argc, char **argv)
         { "log", required_argument, NULL, OPT_LOG },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "verbose", no_argument, NULL, OPT_VERBOSE },
+        { "recovery-button", no_argument, NULL, OPT_RECOVERY },
         { "reset-delay-ms", required_argument, NULL, OPT_RESET_DELAY },
         { "fs-root", required_argument, NULL, OPT_FS_ROOT },
         { "help", no_argument, NULL, OPT_HELP },
@@ -297,6 +297,7 @@ static int cmd_run(int argc, char **argv)
         case OPT_LOG: log_path = optarg; break;
         case OPT_QUIET: quiet = true; break;
         case OPT_VERBOSE: cfg.verbose = true; break;
+        case OPT_RECOVERY: cfg.recovery_button = true; break;
         case OPT_RESET_DELAY:
             if (!parse_u32(optarg, &cfg.reset_delay_ms)) {
                 return usage_error("bad delay", optarg);
@@ -309,8 +310,10 @@ static int cmd_run(int argc, char **argv)
                    "                  [--raw-serial] [--power-cut-at-op N] [--serial-ber R]\n"
                    "                  [--udp-drop R] [--udp-dup R] [--udp-reorder R] [--seed N]\n"
                    "                  [--log FILE | --quiet] [--verbose] [--reset-delay-ms N]\n"
-                   "                  [--fs-root DIR]\n"
-                   "                  [board flags: see 'devsim --help']\n");
+                   "                  [--fs-root DIR] [--recovery-button]\n"
+                   "                  [board flags: see 'devsim --help']\n"
+                   "signals: SIGHUP resets the board, SIGUSR1 resets it into serial recovery,\n"
+                   "SIGTERM/SIGINT power it off (exit 0); a --power-cut-at-op cut exits 3\n");
             return 0;
         default: return usage_error("unknown option", NULL);
         }
@@ -462,7 +465,8 @@ static int cmd_mkapp(int argc, char **argv)
         }
     }
     if (out == NULL || !has_version || optind != argc) {
-        return usage_error("usage: devsim mkapp --version V --behaviour B -o FILE [--size N]", NULL);
+        return usage_error("usage: devsim mkapp --version V --behaviour B -o FILE [--size N]",
+                           NULL);
     }
     d.major = v.major;
     d.minor = v.minor;

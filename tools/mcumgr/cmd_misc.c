@@ -248,7 +248,7 @@ int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a)
                 client_get_uint(it, "group", &v);
                 client_get_text(it, "name", name, sizeof(name));
                 client_get_uint(it, "handlers", &h);
-                printf("group %3" PRIu64 "  %-12s handlers: %" PRIu64 "\n", v, name, h);
+                printf("group %3" PRIu64 "  %-16s handlers: %" PRIu64 "\n", v, name, h);
             }
         }
     }

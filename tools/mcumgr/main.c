@@ -304,6 +304,7 @@ static int parse_globals(struct mcumgr *m, struct mcumgr_args *a)
     mcumgr_opt_value(a, "--name", NULL);
     mcumgr_opt_value(a, "--hci", "-i");
     mcumgr_opt_value(a, "--ompres", NULL);
+    mcumgr_opt_value(a, "--mtu-ovrd", "-m");
     mcumgr_opt_flag(a, "--write-rsp", NULL);
     m->json = mcumgr_opt_flag(a, "--json", NULL);
     m->quiet = mcumgr_opt_flag(a, "--quiet", "-q");
