@@ -17,5 +17,5 @@ if(DEFINED DFU_SMP_BUF_SIZE AND DEFINED DFU_SMP_BUF_COUNT)
 endif()
 
 if(DFU_TESTS)
-  dfu_script_test(bench_smoke ${CMAKE_CURRENT_LIST_DIR}/smoke.sh TIMEOUT 120)
+  dfu_script_test(bench_smoke ${CMAKE_CURRENT_LIST_DIR}/smoke.sh TIMEOUT 240)
 endif()

@@ -94,7 +94,8 @@ else
     {
         echo "Each library's sources and -D/-I flags as the build compiles them (\`compile_commands.json\`),"
         echo "recompiled with \`clang $CFLAGS_T -ffunction-sections -fstack-usage\`;"
-        echo "sizes from \`llvm-size\` (object totals, before link-time garbage collection)."
+        echo "sizes from \`llvm-size\` (object totals, before link-time garbage collection). The stack"
+        echo "column is the largest single frame (\`-fstack-usage\`), not a whole call chain."
         echo
         echo "| library | files | text | data | bss | largest stack frame (bytes, function) |"
         echo "|---|---:|---:|---:|---:|---|"

@@ -32,7 +32,6 @@ export HOME="$W"
 "$BIN/imgtool" sign -k key.pem --version 1.1.0 --header-size 0x200 --pad-header --slot-size 0x67000 --align 4 a2.bin img.bin
 SIZE=$(wc -c < img.bin | tr -d ' ')
 "$BIN/devsim" flash --board nrf52840dk --flash template.img v1.bin > /dev/null
-PORT=$((20000 + $$ % 30000))
 
 # start_board BAUD BUF_SIZE BUF_COUNT
 start_board() {
@@ -40,17 +39,19 @@ start_board() {
     cp template.img board.img
     rm -f tty devsim.log
     "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$W/tty" \
-        --udp "127.0.0.1:$PORT" --timing --baud "$1" --smp-buf-size "$2" --smp-buf-count "$3" \
+        --udp 127.0.0.1:0 --timing --baud "$1" --smp-buf-size "$2" --smp-buf-count "$3" \
         --log devsim.log 2> devsim.err &
     DEVSIM_PID=$!
     i=0
-    until [ -e tty ] && "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 echo x > /dev/null 2>&1; do
+    PORT=""
+    until [ -n "$PORT" ] && [ -e tty ] && "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 echo x > /dev/null 2>&1; do
         if ! kill -0 "$DEVSIM_PID" 2>/dev/null; then
             DEVSIM_PID=""
             return 1  # devsim refused this board (e.g. a buffer above its build's limit)
         fi
         i=$((i + 1)); [ $i -lt 40 ] || { cat devsim.log; exit 1; }
         sleep 0.25
+        PORT=$(sed -n 's/.*udp: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' devsim.log | tail -1)
     done
 }
 
@@ -77,7 +78,7 @@ for baud in ${BAUDS:-115200 1000000}; do
     for buf in ${BUFS:-384 1024 2048}; do
         for win in auto 1; do
             if ! start_board $baud $buf 4; then
-                report "| serial $baud | $buf x 4 | - | devsim: $(tail -1 devsim.err) | | | | | |"
+                report "| serial $baud | $buf x 4 | - | devsim: $(tail -1 devsim.err | sed "s/^devsim: //") | | | | | |"
                 continue
             fi
             wopt=""

@@ -88,6 +88,16 @@ for conn in serial udp; do
     [ "$(slot_field out.txt 0 version)" = "1.0.0" ] || fail "$conn: one-step did not switch"
     [ "$(slot_field out.txt 0 flags)" = "active confirmed" ] || fail "$conn: one-step flags"
 
+    # `upgrade` is the same flow under its own name; --test leaves the image unconfirmed
+    ok upgrade --test -q v2.bin
+    for s in upload test reset wait check; do has "^$s "; done
+    ok image list
+    [ "$(slot_field out.txt 0 version)" = "1.1.0" ] || fail "$conn: upgrade --test did not switch"
+    [ "$(slot_field out.txt 0 flags)" = "active" ] || fail "$conn: upgrade --test confirmed"
+    ok image confirm
+    run -l debug echo dbg
+    grep -q "^debug: tx" err.txt && grep -q "^debug: rx" err.txt || fail "$conn: -l debug dump"
+
     # groups the board may not offer
     printf 'file body %s\n' "$conn" > local.txt
     fs_ok() { grep -q Done out.txt; }

@@ -40,25 +40,27 @@ make_images() {
     done
 }
 
-# A fresh board with v1 in slot 0, running devsim on a pty and a UDP port.
-# Extra arguments go to `devsim run` (default --no-timing).
+# A fresh board with v1 in slot 0, running devsim on a pty and a UDP port it picks (read back
+# from its log, so parallel tests never collide). Extra arguments go to `devsim run`
+# (default --no-timing).
 start_board() {
     cleanup
     rm -f board.img devsim.log tty
     "$BIN/devsim" flash --board nrf52840dk --flash board.img v1.bin > /dev/null
-    PORT=$((20000 + ($$ + ${PORT_OFFSET:-0}) % 30000))
-    PORT_OFFSET=$((${PORT_OFFSET:-0} + 1))
     mkdir -p fsroot
     [ $# -gt 0 ] || set -- --no-timing
     "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$TMP/tty" \
-        --udp "127.0.0.1:$PORT" --fs-root "$TMP/fsroot" --log devsim.log "$@" &
+        --udp 127.0.0.1:0 --fs-root "$TMP/fsroot" --log devsim.log "$@" &
     DEVSIM_PID=$!
     i=0
-    until [ -e tty ] && "$MCUMGR" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 \
-            echo up > /dev/null 2>&1; do
+    PORT=""
+    until [ -n "$PORT" ] && [ -e tty ] &&
+            "$MCUMGR" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 0.5 echo up > /dev/null 2>&1; do
         i=$((i + 1))
         [ $i -lt 40 ] || fail "devsim did not come up"
+        kill -0 "$DEVSIM_PID" 2>/dev/null || fail "devsim exited"
         sleep 0.25
+        PORT=$(sed -n 's/.*udp: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' devsim.log | tail -1)
     done
     "$MCUMGR" conn add serial type=serial connstring="dev=$TMP/tty,baud=115200" > /dev/null
     "$MCUMGR" conn add udp type=udp connstring="[127.0.0.1]:$PORT" > /dev/null

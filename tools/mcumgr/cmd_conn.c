@@ -17,8 +17,6 @@ static int load(struct client_profiles *p, char *path, size_t cap)
     return 0;
 }
 
-static void json_str(const char *s);
-
 static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
 {
     static const char usage[] = "conn add NAME type=TYPE connstring=STRING";
@@ -84,28 +82,12 @@ static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
     }
     if (m->json) {
         printf("{\"added\": ");
-        json_str(prof.name);
+        mcumgr_json_str(prof.name);
         printf("}\n");
     } else {
         printf("Connection profile %s successfully added\n", prof.name);
     }
     return MCUMGR_EXIT_OK;
-}
-
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') {
-            printf("\\%c", c);
-        } else if (c < 0x20) {
-            printf("\\u%04x", c);
-        } else {
-            putchar(c);
-        }
-    }
-    putchar('"');
 }
 
 static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
@@ -128,11 +110,11 @@ static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
         }
         if (m->json) {
             printf("%s\n  {\"name\": ", found ? "," : "");
-            json_str(p->name);
+            mcumgr_json_str(p->name);
             printf(", \"type\": ");
-            json_str(p->type);
+            mcumgr_json_str(p->type);
             printf(", \"connstring\": ");
-            json_str(p->connstring);
+            mcumgr_json_str(p->connstring);
             printf("}");
         } else {
             if (!found) {
@@ -178,7 +160,7 @@ static int conn_delete(const struct mcumgr *m, struct mcumgr_args *a)
     }
     if (m->json) {
         printf("{\"deleted\": ");
-        json_str(a->argv[0]);
+        mcumgr_json_str(a->argv[0]);
         printf("}\n");
     } else {
         printf("Connection profile %s successfully deleted.\n", a->argv[0]);

@@ -34,7 +34,9 @@ static int fs_upload(struct mcumgr *m, struct mcumgr_args *a)
         return mcumgr_fail_rc("fs upload", err, &derr);
     }
     if (m->json) {
-        printf("{\"name\": \"%s\", \"len\": %zu}\n", a->argv[1], len);
+        printf("{\"name\": ");
+        mcumgr_json_str(a->argv[1]);
+        printf(", \"len\": %zu}\n", len);
     } else {
         printf("Done\n");
     }
@@ -65,7 +67,9 @@ static int fs_download(struct mcumgr *m, struct mcumgr_args *a)
         return mcumgr_fail("fs download", "cannot write %s: %s", a->argv[1], dfu_strerror(err));
     }
     if (m->json) {
-        printf("{\"name\": \"%s\", \"len\": %zu}\n", a->argv[0], len);
+        printf("{\"name\": ");
+        mcumgr_json_str(a->argv[0]);
+        printf(", \"len\": %zu}\n", len);
     } else {
         printf("Done\n");
     }

@@ -267,6 +267,30 @@ static int image_upload(struct mcumgr *m, struct mcumgr_args *a)
     return MCUMGR_EXIT_OK;
 }
 
+/* `upgrade FILE [--test]`: the guide's whole flow in one command, i.e. `image upload --reset`
+ * with --confirm (upload, test, reset, wait, check, confirm) unless --test asks for one test
+ * boot only (then it waits and checks too). */
+int mcumgr_cmd_upgrade(struct mcumgr *m, struct mcumgr_args *a)
+{
+    char *argv[64];
+    int n = 0;
+    if (a->argc > 60) {
+        return mcumgr_usage("upgrade FILE [--test] [-n IMAGE] [-w WINDOW]");
+    }
+    bool test = false;
+    for (int i = 0; i < a->argc; i++) {
+        if (strcmp(a->argv[i], "--test") == 0) {
+            test = true;
+        }
+        argv[n++] = a->argv[i];
+    }
+    static char reset[] = "--reset", confirm[] = "--confirm", wait[] = "--wait";
+    argv[n++] = reset;
+    argv[n++] = test ? wait : confirm;
+    struct mcumgr_args up = {n, argv};
+    return image_upload(m, &up);
+}
+
 int mcumgr_cmd_image(struct mcumgr *m, struct mcumgr_args *a)
 {
     static const char usage[] = "image list|upload|test|confirm|erase|slot-info ...";

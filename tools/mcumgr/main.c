@@ -20,6 +20,7 @@ static const char usage_text[] =
     "  datetime [VALUE]     params              os-info [-f FMT]    bootloader-info [--query Q]\n"
     "  image list | upload FILE [-n N] [-u] [-w WIN] [--test|--confirm] [--reset [--wait]]\n"
     "  image test HASH | confirm [HASH] | erase [--slot N] | slot-info\n"
+    "  upgrade FILE [--test]  upload, test, reset, wait, check, confirm (--test: no confirm)\n"
     "  fs upload LOCAL REMOTE | download REMOTE LOCAL | stat REMOTE | hash REMOTE [--type T]\n"
     "  shell exec CMD [ARGS...]\n"
     "  stat list | stat GROUP\n"
@@ -183,6 +184,22 @@ int mcumgr_call(struct mcumgr *m, const char *what, uint8_t op, uint16_t group, 
     return MCUMGR_EXIT_OK;
 }
 
+void mcumgr_json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            printf("\\%c", c);
+        } else if (c < 0x20) {
+            printf("\\u%04x", c);
+        } else {
+            putchar(c);
+        }
+    }
+    putchar('"');
+}
+
 bool mcumgr_json(const struct mcumgr *m, const struct client_rsp *rsp)
 {
     if (!m->json) {
@@ -335,6 +352,8 @@ int main(int argc, char **argv)
         rc = mcumgr_cmd_conn(&m, &a);
     } else if (strcmp(cmd, "image") == 0) {
         rc = mcumgr_cmd_image(&m, &a);
+    } else if (strcmp(cmd, "upgrade") == 0) {
+        rc = mcumgr_cmd_upgrade(&m, &a);
     } else if (strcmp(cmd, "fs") == 0) {
         rc = mcumgr_cmd_fs(&m, &a);
     } else if (strcmp(cmd, "shell") == 0) {

@@ -51,6 +51,9 @@ int mcumgr_call(struct mcumgr *m, const char *what, uint8_t op, uint16_t group, 
 /* With --json prints the response and returns true (the caller prints nothing more). */
 bool mcumgr_json(const struct mcumgr *m, const struct client_rsp *rsp);
 
+/* A C string as a JSON string literal on stdout. */
+void mcumgr_json_str(const char *s);
+
 /* Option scanning for commands: returns the value of --name/-s (or NULL), removing it. */
 const char *mcumgr_opt_value(struct mcumgr_args *a, const char *lng, const char *shrt);
 bool mcumgr_opt_flag(struct mcumgr_args *a, const char *lng, const char *shrt);
@@ -76,6 +79,7 @@ int mcumgr_write_file(const char *path, const uint8_t *data, size_t len);
 int mcumgr_cmd_conn(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_os(struct mcumgr *m, const char *cmd, struct mcumgr_args *a);
 int mcumgr_cmd_image(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_upgrade(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_fs(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_shell(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_stat(struct mcumgr *m, struct mcumgr_args *a);
