@@ -30,7 +30,7 @@ static int h_bad_return(struct mgmt_ctx *ctx)
 }
 static int h_big(struct mgmt_ctx *ctx)
 {
-    static const uint8_t blob[2000];
+    static const uint8_t blob[SMP_BUF_SIZE + 1];  /* larger than any buffer of this build */
     smp_cbor_put_kv_bstr(ctx->enc, "blob", blob, sizeof(blob));
     return MGMT_OK;
 }
