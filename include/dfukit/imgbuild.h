@@ -124,9 +124,7 @@ void imgbuild_boot_magic(uint8_t out[16], uint32_t max_align);
 /* Reads a whole file (Intel HEX decoded when the name ends in .hex). *out is malloc'ed. */
 int imgbuild_read_file(const char *path, bool decode_hex, uint8_t **out, size_t *len,
                        uint32_t *base, bool *has_base, char *err, size_t err_len);
-/* Writes len bytes to path through a temporary file in the same folder and a rename, so a
- * failure never leaves a partial file. */
-int imgbuild_write_atomic(const char *path, const void *data, size_t len);
+/* Output files are written with hostfile_write_atomic() (dfukit/hostfile.h). */
 bool imgbuild_is_hex_name(const char *path);
 
 /* Checking ------------------------------------------------------------------------------- */

@@ -1,11 +1,11 @@
 /* Connection profiles in the Go mcumgr's file ($HOME/.mcumgr.cp.json): a JSON array of
  * {"MyName","MyType","MyConnString"} objects, sorted by name, written by json.MarshalIndent
  * with a 4-space indent and no final newline, so both tools read each other's file. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dfukit/client.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/err.h"
 
 void client_profiles_init(struct client_profiles *p)
@@ -315,40 +315,16 @@ char *client_profiles_format(const struct client_profiles *p)
 int client_profiles_load(struct client_profiles *out, const char *path)
 {
     client_profiles_init(out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return errno == ENOENT ? 0 : DFU_EIO;
+    uint8_t *buf;
+    size_t n;
+    int err = hostfile_read(path, 16u << 20, &buf, &n);
+    if (err == DFU_ENOENT) {
+        return 0;  /* no file yet: no profiles */
     }
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    int err = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            if (cap > (16u << 20)) {
-                err = DFU_ERANGE;
-                break;
-            }
-            char *q = realloc(buf, cap);
-            if (!q) {
-                err = DFU_ENOMEM;
-                break;
-            }
-            buf = q;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                err = DFU_EIO;
-            }
-            break;
-        }
+    if (err) {
+        return err;
     }
-    fclose(f);
-    if (!err) {
-        err = client_profiles_parse(out, buf ? buf : "", n);
-    }
+    err = client_profiles_parse(out, (const char *)buf, n);
     free(buf);
     return err;
 }
@@ -359,35 +335,7 @@ int client_profiles_save(const struct client_profiles *p, const char *path)
     if (!text) {
         return DFU_ENOMEM;
     }
-    /* write a sibling file and rename it over, so a crash never leaves half a file */
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 5);
-    if (!tmp) {
-        free(text);
-        return DFU_ENOMEM;
-    }
-    memcpy(tmp, path, pl);
-    memcpy(tmp + pl, ".tmp", 5);
-    int err = 0;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        err = DFU_EIO;
-    } else {
-        size_t len = strlen(text);
-        if (fwrite(text, 1, len, f) != len) {
-            err = DFU_EIO;
-        }
-        if (fclose(f) != 0) {
-            err = DFU_EIO;
-        }
-        if (!err && rename(tmp, path) != 0) {
-            err = DFU_EIO;
-        }
-        if (err) {
-            remove(tmp);
-        }
-    }
-    free(tmp);
+    int err = hostfile_write_atomic(path, text, strlen(text));
     free(text);
     return err;
 }

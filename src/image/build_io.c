@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dfukit/err.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 
 /* Inputs larger than this are refused (no MCUboot slot comes near it). */
@@ -131,47 +132,6 @@ int imgbuild_read_file(const char *path, bool decode_hex, uint8_t **out, size_t 
     }
     *has_base = true;
     return 0;
-}
-
-int imgbuild_write_atomic(const char *path, const void *data, size_t len)
-{
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        return DFU_ENOMEM;
-    }
-    snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        free(tmp);
-        return DFU_EIO;
-    }
-    const uint8_t *p = data;
-    size_t left = len;
-    int rc = 0;
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            rc = DFU_EIO;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (close(fd) != 0) {
-        rc = DFU_EIO;
-    }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = DFU_EIO;
-    }
-    if (rc) {
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
 }
 
 void imgbuild_init(struct imgbuild *b)
@@ -349,7 +309,7 @@ static int save_hex(struct imgbuild *b, const char *path, const struct imgbuild_
         snprintf(b->err, sizeof(b->err), "cannot format Intel HEX: %s", dfu_strerror(rc));
         return rc;
     }
-    rc = imgbuild_write_atomic(path, text, len);
+    rc = hostfile_write_atomic(path, text, len);
     free(text);
     if (rc) {
         snprintf(b->err, sizeof(b->err), "%s: cannot write: %s", path, dfu_strerror(rc));
@@ -389,7 +349,7 @@ int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_op
         }
         len = o->slot_size;
     }
-    int rc = imgbuild_write_atomic(path, out, len);
+    int rc = hostfile_write_atomic(path, out, len);
     if (out != b->data) {
         free(out);
     }

@@ -17,6 +17,7 @@
 
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
+#include "dfukit/hostfile.h"
 #include "imgtool_test_util.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -100,7 +101,7 @@ static void test_keygen_sign_verify_roundtrip(void **state)
         char *text;
         size_t text_len;
         assert_int_equal(keys_private_pem(gen, &text, &text_len), 0);
-        assert_int_equal(imgbuild_write_atomic(path, text, text_len), 0);
+        assert_int_equal(hostfile_write_atomic(path, text, text_len), 0);
         free(text);
         keys_free(gen);
         assert_int_equal(keys_load_pem(&k, path, err, sizeof(err)), 0);
@@ -599,7 +600,7 @@ static void test_bad_keys(void **state)
     for (size_t i = 0; i < N(bad); i++) {
         char path[256];
         snprintf(path, sizeof(path), TMP "/bad-%zu.pem", i);
-        assert_int_equal(imgbuild_write_atomic(path, bad[i].text, strlen(bad[i].text)), 0);
+        assert_int_equal(hostfile_write_atomic(path, bad[i].text, strlen(bad[i].text)), 0);
         assert_int_not_equal(keys_load_pem(&k, path, err, sizeof(err)), 0);
         assert_non_null(strstr(err, bad[i].expect));
         assert_null(strchr(err, '\n'));
@@ -835,7 +836,7 @@ static void test_hex_input_address(void **state)
     char *text;
     size_t len;
     assert_int_equal(ihex_format(&seg, 1, &text, &len), 0);
-    assert_int_equal(imgbuild_write_atomic(TMP "/in.hex", text, len), 0);
+    assert_int_equal(hostfile_write_atomic(TMP "/in.hex", text, len), 0);
     free(text);
     for (int pad = 0; pad < 2; pad++) {
         struct imgbuild_opts o;

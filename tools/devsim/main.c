@@ -11,6 +11,7 @@
 
 #include "dfukit/err.h"
 #include "dfukit/image.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/sim.h"
 
@@ -479,7 +480,7 @@ static int cmd_mkapp(int argc, char **argv)
     }
     int rc = sim_app_build(buf, size, &d);
     if (rc == 0) {
-        rc = imgbuild_write_atomic(out, buf, size);
+        rc = hostfile_write_atomic(out, buf, size);
     }
     free(buf);
     if (rc != 0) {

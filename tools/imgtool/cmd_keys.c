@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "dfukit/err.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/keys.h"
 
@@ -88,7 +89,7 @@ int cmd_keygen(int argc, char **argv)
     size_t pem_len;
     rc = keys_private_pem(key, &pem, &pem_len);
     if (rc == 0) {
-        rc = imgbuild_write_atomic(path, pem, pem_len);
+        rc = hostfile_write_private(path, pem, pem_len);
         explicit_bzero(pem, pem_len);  /* the private key: do not leave it in freed memory */
         free(pem);
     }

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "dfukit/err.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/serial_frame.h"
 
@@ -490,7 +491,7 @@ static int write_sig(const struct imgbuild *b, const char *path)
 {
     char text[(KEYS_SIG_MAX + 2) / 3 * 4 + 1];
     size_t n = base64_encode(text, b->sig, b->sig_len);
-    return imgbuild_write_atomic(path, text, n);
+    return hostfile_write_atomic(path, text, n);
 }
 
 int cmd_sign(int argc, char **argv)

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "dfukit/err.h"
+#include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/serial_frame.h"
 
@@ -106,7 +107,7 @@ int cli_emit(const char *path, int (*fill)(FILE *f, void *arg), void *arg)
         rc = DFU_EIO;
     }
     if (rc == 0) {
-        rc = imgbuild_write_atomic(path, text, len);
+        rc = hostfile_write_atomic(path, text, len);
     }
     free(text);
     return rc;
