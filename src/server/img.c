@@ -152,7 +152,10 @@ static int encode_state(struct mgmt_ctx *ctx)
     }
     struct smp_cbor_enc *e = ctx->enc;
     bool ok = smp_cbor_put_tstr(e, "images") && smp_cbor_put_array_open(e);
-    for (unsigned slot = 0; ok && slot < 2; slot++) {
+    /* A single-slot device (MCUboot-style serial recovery: both ports name one area) lists
+     * its one slot once. */
+    unsigned nslots = sec == pri ? 1 : 2;
+    for (unsigned slot = 0; ok && slot < nslots; slot++) {
         struct img_slot_info info;
         if (img_read_info(ctx->srv, slot, &info) == 0) {
             ok = encode_slot(ctx, slot, &info, flags[slot]);

@@ -257,6 +257,11 @@ static void blank_board_recovers_over_serial(void **state)
     assert_int_equal(image_hash_of(img, len, h1), 0);
     assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
     free(img);
+    /* recovery lists its one slot once: the upload, in slot 0 */
+    assert_int_equal(smp_tc_image_list(&c, list, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].slot, 0);
+    assert_memory_equal(list[0].hash, h1, 32);
     assert_int_equal(smp_tc_reset(&c), 0);
     assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 1);
     assert_logged(&B, "app: running 1.0.0", 1);
