@@ -8,7 +8,7 @@
 #include "dfukit/imgbuild.h"
 
 /* Largest address span we accept in one file (guards the dense buffers below). */
-#define IHEX_MAX_SPAN (256u * 1024u * 1024u)
+#define IHEX_MAX_SPAN (64u * 1024u * 1024u)
 
 static int hexval(char c)
 {
@@ -27,7 +27,6 @@ static int hexval(char c)
 /* One record's bytes of data, decoded; addresses are absolute. */
 struct rec_sink {
     uint8_t *data;    /* dense over [lo, hi] after the first pass */
-    uint8_t *have;    /* 1 where a byte was given */
     uint64_t lo, hi;  /* hi exclusive */
     bool any;
 };
@@ -101,7 +100,6 @@ static int walk(const char *text, size_t len, struct rec_sink *sink, char *err, 
                 sink->any = true;
             } else {
                 memcpy(sink->data + (a - sink->lo), rec + 4, count);
-                memset(sink->have + (a - sink->lo), 1, count);
             }
             break;
         }
@@ -149,15 +147,11 @@ int ihex_parse(const char *text, size_t len, uint8_t **out, size_t *out_len, uin
     }
     size_t span = (size_t)(sink.hi - sink.lo);
     sink.data = malloc(span);
-    sink.have = calloc(span, 1);
-    if (!sink.data || !sink.have) {
-        free(sink.data);
-        free(sink.have);
+    if (!sink.data) {
         return DFU_ENOMEM;
     }
     memset(sink.data, 0xff, span);  /* intelhex pads holes with 0xff */
     rc = walk(text, len, &sink, err, err_len);
-    free(sink.have);
     if (rc) {
         free(sink.data);
         return rc;

@@ -760,6 +760,8 @@ static void test_ihex_parse(void **state)
         {":04000000010203G4F2\n:00000001FF\n", "hex digit"},
         {"0400000001020304F2\n:00000001FF\n", "not a valid record"},
         {":00000001FF\n", "no data"},
+        /* two bytes 64 MiB + 64 KiB apart: refused before any large allocation */
+        {":0100000000FF\n:020000040401F5\n:0100000000FF\n:00000001FF\n", "spans more than 64 MiB"},
     };
     for (size_t i = 0; i < N(bad); i++) {
         assert_int_not_equal(
