@@ -13,7 +13,7 @@ CMAKE_FLAGS  ?=
 .PHONY: all deps test demo bench fuzz fuzz-smoke clean
 
 all:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDFU_SANITIZE=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
 deps:
