@@ -117,7 +117,6 @@ int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_op
 /* The trailer size imgtool reserves at the slot's end. */
 uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o);
 /* The trailer magic for a max-align (16 bytes). */
-void imgbuild_boot_magic(uint8_t out[16], uint32_t max_align);
 
 /* Files -------------------------------------------------------------------------------------- */
 

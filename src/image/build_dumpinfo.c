@@ -4,16 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfukit/boot.h"
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
 
 #define LINE_LENGTH 60
 
-static const uint8_t BOOT_MAGIC[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-                                       0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
-static const uint8_t BOOT_MAGIC_2[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-                                         0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
 
 /* Upstream's TLV_VALUES names (image.py), used for "type: NAME (0x..)". */
 static const char *tlv_name(uint16_t type)
@@ -209,9 +206,13 @@ int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t le
             return DFU_EBADMSG;
         }
         tmagic = img + len - 16;
-        if (memcmp(tmagic, BOOT_MAGIC, 16) == 0) {
+        /* the max-align 8 magic, or u16 max_align + the tail every other max-align shares */
+        uint8_t magic8[BOOT_MAGIC_SIZE], magic16[BOOT_MAGIC_SIZE];
+        boot_magic_bytes(8, magic8);
+        boot_magic_bytes(16, magic16);
+        if (memcmp(tmagic, magic8, BOOT_MAGIC_SIZE) == 0) {
             max_align = 8;
-        } else if (memcmp(tmagic + 2, BOOT_MAGIC_2, 14) == 0) {
+        } else if (memcmp(tmagic + 2, magic16 + 2, BOOT_MAGIC_SIZE - 2) == 0) {
             max_align = load16_le(tmagic);
         }
         if (max_align) {

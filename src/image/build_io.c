@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dfukit/boot.h"
 #include "dfukit/err.h"
 #include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
@@ -224,21 +225,6 @@ int imgbuild_load(struct imgbuild *b, const char *path, const struct imgbuild_op
     return adopt(b, buf, pre, len, cap, o);
 }
 
-void imgbuild_boot_magic(uint8_t out[16], uint32_t max_align)
-{
-    static const uint8_t magic8[16] = {0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
-                                       0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80};
-    static const uint8_t magic_tail[14] = {0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d,
-                                           0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a};
-    if (max_align == IMGBUILD_DEFAULT_MAX_ALIGN) {
-        memcpy(out, magic8, 16);
-    } else {
-        out[0] = (uint8_t)max_align;
-        out[1] = (uint8_t)(max_align >> 8);
-        memcpy(out + 2, magic_tail, sizeof(magic_tail));
-    }
-}
-
 static uint32_t eff_align(const struct imgbuild_opts *o)
 {
     return o->align ? o->align : 1;
@@ -294,7 +280,7 @@ static int save_hex(struct imgbuild *b, const char *path, const struct imgbuild_
         uint32_t ok_back, max_align;
         trailer_marks(o, &ok_back, &max_align);
         uint64_t slot_end = (uint64_t)base + o->slot_size;
-        imgbuild_boot_magic(magic, max_align);
+        boot_magic_bytes(max_align, magic);
         if (o->confirm && !o->overwrite_only) {
             memset(flag, o->erased_val, max_align);
             flag[0] = 0x01;
@@ -343,7 +329,7 @@ int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_op
         trailer_marks(o, &ok_back, &max_align);
         memcpy(out, b->data, b->len);
         memset(out + b->len, o->erased_val, o->slot_size - b->len);
-        imgbuild_boot_magic(out + o->slot_size - 16, max_align);
+        boot_magic_bytes(max_align, out + o->slot_size - 16);
         if (o->confirm && !o->overwrite_only) {
             out[o->slot_size - ok_back] = 0x01;
         }

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "dfukit/boot.h"
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "dfukit/hostfile.h"
@@ -446,7 +447,7 @@ static void test_trailer_variants(void **state)
         uint32_t ma = cases[i].max_align ? cases[i].max_align
                                          : (cases[i].align > 8 ? cases[i].align : 8);
         uint8_t magic[16];
-        imgbuild_boot_magic(magic, ma);
+        boot_magic_bytes(ma, magic);
         assert_memory_equal(img + len - 16, magic, 16);
         if (ma == 8) {
             assert_int_equal(magic[0], 0x77);
