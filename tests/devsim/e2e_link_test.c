@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "e2e_steps.h"
 #include "smp_test_client.h"
 
 static struct board B;
@@ -23,21 +24,13 @@ static int teardown(void **state)
     return 0;
 }
 
-static void assert_logged(struct board *b, const char *needle, int count)
-{
-    if (!board_wait_log(b, needle, count, 20000)) {
-        board_dump_log(b);
-        fail_msg("devsim did not log '%s' x%d", needle, count);
-    }
-}
-
 static void start_v1(const char *name, const char *const extra[], char *v1, size_t cap)
 {
     board_init(&B, name);
     assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, cap), 0);
     assert_int_equal(flash_image(&B, v1, 0), 0);
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
 }
 
 static void raw_serial_carries_smp(void **state)
@@ -129,11 +122,11 @@ static void hanging_app_is_reverted(void **state)
     free(img);
     assert_int_equal(smp_tc_image_state_write(&c, h, false), 0);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "app: running 3.0.0 (hang)", 1);
-    assert_logged(&B, "app: hung", 1);
-    assert_logged(&B, "reset: watchdog expired", 1);
-    assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type revert", 1);
-    assert_logged(&B, "app: running 1.0.0", 2);
+    board_assert_logged(&B, "app: running 3.0.0 (hang)", 1);
+    board_assert_logged(&B, "app: hung", 1);
+    board_assert_logged(&B, "reset: watchdog expired", 1);
+    board_assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type revert", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 2);
     struct smp_tc_image list[2];
     size_t n;
     assert_int_equal(smp_tc_image_list(&c, list, 2, &n), 0);
@@ -158,7 +151,7 @@ static void stm32f4_update_flow(void **state)
     assert_int_equal(flash_image(&B, v1, 0), 0);
     const char *extra[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     struct smp_tc c;
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
     size_t len;
@@ -170,8 +163,8 @@ static void stm32f4_update_flow(void **state)
     free(img);
     assert_int_equal(smp_tc_image_state_write(&c, h2, false), 0);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "boot: booting 2.0.0 from slot 0; swap type test", 1);
-    assert_logged(&B, "app: confirmed its image", 1);  /* self-confirm */
+    board_assert_logged(&B, "boot: booting 2.0.0 from slot 0; swap type test", 1);
+    board_assert_logged(&B, "app: confirmed its image", 1);  /* self-confirm */
     struct smp_tc_image list[2];
     size_t n;
     assert_int_equal(smp_tc_image_list(&c, list, 2, &n), 0);

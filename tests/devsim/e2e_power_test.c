@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "harness.h"
+#include "e2e_steps.h"
 #include "smp_test_client.h"
 
 static struct board B;
@@ -31,22 +32,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static void assert_logged(struct board *b, const char *needle, int count)
-{
-    if (!board_wait_log(b, needle, count, 20000)) {
-        board_dump_log(b);
-        fail_msg("devsim did not log '%s' x%d", needle, count);
-    }
-}
-
 static void upload_and_test(struct smp_tc *c, const char *path, uint8_t hash[32])
 {
-    size_t len;
-    uint8_t *img = read_whole(path, &len);
-    assert_non_null(img);
-    assert_int_equal(image_hash_of(img, len, hash), 0);
-    assert_int_equal(smp_tc_image_upload(c, img, len), 0);
-    free(img);
+    board_upload_file(c, path, hash);
     assert_int_equal(smp_tc_image_state_write(c, hash, false), 0);
 }
 
@@ -91,7 +79,7 @@ static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
         assert_int_equal(flash_image(&B, v1, 0), 0);
         const char *extra[] = { "--no-timing", NULL };
         assert_int_equal(board_start(&B, extra), 0);
-        assert_logged(&B, "app: running 1.0.0", 1);
+        board_assert_logged(&B, "app: running 1.0.0", 1);
         struct smp_tc c;
         assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
         upload_and_test(&c, v2, h2);
@@ -102,7 +90,7 @@ static void power_cut_mid_swap_ends_on_a_valid_image(void **state)
 
         /* Power on for good: a valid image runs and both images are intact. */
         assert_int_equal(board_start(&B, extra), 0);
-        assert_logged(&B, "app: running", 2);
+        board_assert_logged(&B, "app: running", 2);
         assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
         struct smp_tc_image list[4];
         size_t count;
@@ -146,7 +134,7 @@ static void stopping_devsim_mid_swap_is_a_power_cut(void **state)
     assert_int_equal(flash_image(&B, v1, 0), 0);
     const char *fast[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, fast), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     struct smp_tc c;
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
     uint8_t h2[32], h1[32];
@@ -163,7 +151,7 @@ static void stopping_devsim_mid_swap_is_a_power_cut(void **state)
      * quarter of the chip's): stop devsim halfway. */
     const char *timed[] = { "--erase-us", "20000", NULL };
     assert_int_equal(board_start(&B, timed), 0);
-    assert_logged(&B, "flash busy for", 1);
+    board_assert_logged(&B, "flash busy for", 1);
     long busy = boot_busy_ms(&B);
     assert_true(busy >= 400);
     struct timespec ts = { .tv_sec = busy / 2000, .tv_nsec = (busy / 2 % 1000) * 1000000L };
@@ -174,7 +162,7 @@ static void stopping_devsim_mid_swap_is_a_power_cut(void **state)
 
     /* Power on again: the swap resumes and a valid image runs, both images intact. */
     assert_int_equal(board_start(&B, fast), 0);
-    assert_logged(&B, "app: running", 2);
+    board_assert_logged(&B, "app: running", 2);
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
     struct smp_tc_image list[4];
     size_t n;
@@ -202,7 +190,7 @@ static void power_cut_during_an_upload_keeps_the_running_image(void **state)
      * upload's erases and writes. */
     const char *extra[] = { "--no-timing", "--power-cut-at-op", "12", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     struct smp_tc c;
     assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
     c.tries = 1;
@@ -218,8 +206,8 @@ static void power_cut_during_an_upload_keeps_the_running_image(void **state)
 
     const char *plain[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, plain), 0);
-    assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 2);
-    assert_logged(&B, "app: running 1.0.0", 2);
+    board_assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 2);
+    board_assert_logged(&B, "app: running 1.0.0", 2);
     assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
     struct smp_tc_image list[2];
     size_t n;
@@ -241,8 +229,8 @@ static void blank_board_recovers_over_serial(void **state)
     assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
     const char *extra[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, extra), 0);  /* the flash file is created erased */
-    assert_logged(&B, "boot: no bootable image", 1);
-    assert_logged(&B, "recovery: serial recovery", 1);
+    board_assert_logged(&B, "boot: no bootable image", 1);
+    board_assert_logged(&B, "recovery: serial recovery", 1);
 
     struct smp_tc c;
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
@@ -263,8 +251,8 @@ static void blank_board_recovers_over_serial(void **state)
     assert_int_equal(list[0].slot, 0);
     assert_memory_equal(list[0].hash, h1, 32);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 1);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "boot: booting 1.0.0 from slot 0; swap type none", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     assert_int_equal(smp_tc_image_list(&c, list, 4, &n), 0);
     const struct smp_tc_image *s0 = smp_tc_find_slot(list, n, 0);
     assert_non_null(s0);
@@ -291,7 +279,7 @@ static void untrusted_image_falls_back_to_recovery(void **state)
     assert_int_equal(flash_image(&B, bad, 0), 0);
     const char *extra[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "recovery: serial recovery", 1);
+    board_assert_logged(&B, "recovery: serial recovery", 1);
     assert_int_equal(board_log_count(&B, "app: running"), 0);
 
     char v1[H_PATH];
@@ -304,7 +292,7 @@ static void untrusted_image_falls_back_to_recovery(void **state)
     assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
     free(img);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     smp_tc_close(&c);
     assert_int_equal(board_stop(&B), 0);
 }
@@ -328,13 +316,13 @@ static void recovery_button_rescues_a_crash_looping_board(void **state)
     assert_int_equal(flash_image(&B, bad, 0), 0);
     const char *extra[] = { "--no-timing", "--watchdog-ms", "50", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "reset: watchdog expired", 2);
+    board_assert_logged(&B, "reset: watchdog expired", 2);
     assert_true(board_log_count(&B, "app: running 6.6.6 (crash)") >= 2);
 
     /* Hold the button through a reset: serial recovery, a good image, and it boots. */
     kill(B.pid, SIGUSR1);
-    assert_logged(&B, "boot: recovery button held", 1);
-    assert_logged(&B, "recovery: serial recovery", 1);
+    board_assert_logged(&B, "boot: recovery button held", 1);
+    board_assert_logged(&B, "recovery: serial recovery", 1);
     assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "normal", v1, sizeof v1), 0);
     struct smp_tc c;
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
@@ -344,7 +332,7 @@ static void recovery_button_rescues_a_crash_looping_board(void **state)
     assert_int_equal(smp_tc_image_upload(&c, img, len), 0);
     free(img);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     smp_tc_close(&c);
     assert_int_equal(board_stop(&B), 0);
 }

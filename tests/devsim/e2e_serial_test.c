@@ -13,6 +13,7 @@
 
 #include "dfukit/smp_cbor.h"
 #include "harness.h"
+#include "e2e_steps.h"
 #include "smp_test_client.h"
 
 static struct board B;
@@ -22,14 +23,6 @@ static int teardown(void **state)
     (void)state;
     board_kill(&B);
     return 0;
-}
-
-static void assert_started(struct board *b, const char *needle, int count)
-{
-    if (!board_wait_log(b, needle, count, 20000)) {
-        board_dump_log(b);
-        fail_msg("devsim did not log '%s' x%d", needle, count);
-    }
 }
 
 static void serial_update_flow(void **state)
@@ -44,7 +37,7 @@ static void serial_update_flow(void **state)
     board_path(&B, "fs", fs_root, sizeof fs_root);
     const char *extra[] = { "--no-timing", "--fs-root", fs_root, NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_started(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     assert_true(board_log_count(&B, "boot: booting 1.0.0 from slot 0; swap type none") == 1);
 
     struct smp_tc c;
@@ -99,7 +92,7 @@ static void serial_update_flow(void **state)
     assert_false(s1->permanent);
 
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_started(&B, "app: running 2.0.0", 1);
+    board_assert_logged(&B, "app: running 2.0.0", 1);
     assert_int_equal(board_log_count(&B, "boot: booting 2.0.0 from slot 0; swap type test"), 1);
 
     /* Same client, same pty path: the board came back behind it. */
@@ -122,7 +115,7 @@ static void serial_update_flow(void **state)
 
     /* SIGHUP resets too; a confirmed image stays. */
     kill(B.pid, SIGHUP);
-    assert_started(&B, "app: running 2.0.0", 2);
+    board_assert_logged(&B, "app: running 2.0.0", 2);
     assert_int_equal(board_log_count(&B, "reset: SIGHUP"), 1);
     assert_int_equal(board_log_count(&B, "boot: booting 2.0.0 from slot 0; swap type none"), 1);
     assert_int_equal(smp_tc_echo(&c, "still here", out, sizeof out), 0);

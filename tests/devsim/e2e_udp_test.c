@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "e2e_steps.h"
 #include "smp_test_client.h"
 
 static struct board B;
@@ -20,25 +21,6 @@ static int teardown(void **state)
     (void)state;
     board_kill(&B);
     return 0;
-}
-
-static void assert_logged(struct board *b, const char *needle, int count)
-{
-    if (!board_wait_log(b, needle, count, 20000)) {
-        board_dump_log(b);
-        fail_msg("devsim did not log '%s' x%d", needle, count);
-    }
-}
-
-static void upload_file(struct smp_tc *c, const char *path, uint8_t hash[32])
-{
-    size_t len;
-    uint8_t *img = read_whole(path, &len);
-    assert_non_null(img);
-    assert_int_equal(image_hash_of(img, len, hash), 0);
-    int rc = smp_tc_image_upload(c, img, len);
-    free(img);
-    assert_int_equal(rc, 0);
 }
 
 static void udp_update_then_crash_reverts(void **state)
@@ -52,7 +34,7 @@ static void udp_update_then_crash_reverts(void **state)
     assert_int_equal(flash_image(&B, v1, 0), 0);
     const char *extra[] = { "--no-timing", "--watchdog-ms", "200", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     assert_true(B.udp[0] != '\0');
 
     struct smp_tc c;
@@ -65,10 +47,10 @@ static void udp_update_then_crash_reverts(void **state)
 
     /* A good update over UDP. */
     uint8_t h2[32];
-    upload_file(&c, v2, h2);
+    board_upload_file(&c, v2, h2);
     assert_int_equal(smp_tc_image_state_write(&c, h2, false), 0);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "app: running 1.1.0", 1);
+    board_assert_logged(&B, "app: running 1.1.0", 1);
     assert_int_equal(board_log_count(&B, "boot: booting 1.1.0 from slot 0; swap type test"), 1);
     assert_int_equal(smp_tc_image_state_write(&c, NULL, true), 0);
     struct smp_tc_image list[4];
@@ -81,14 +63,14 @@ static void udp_update_then_crash_reverts(void **state)
 
     /* A crashing update: the watchdog resets it and the bootloader reverts. */
     uint8_t hc[32];
-    upload_file(&c, bad, hc);
+    board_upload_file(&c, bad, hc);
     assert_int_equal(smp_tc_image_state_write(&c, hc, false), 0);
     assert_int_equal(smp_tc_reset(&c), 0);
-    assert_logged(&B, "app: running 2.0.0 (crash)", 1);
-    assert_logged(&B, "app: crashed", 1);
-    assert_logged(&B, "reset: watchdog expired", 1);
-    assert_logged(&B, "boot: booting 1.1.0 from slot 0; swap type revert", 1);
-    assert_logged(&B, "app: running 1.1.0", 2);
+    board_assert_logged(&B, "app: running 2.0.0 (crash)", 1);
+    board_assert_logged(&B, "app: crashed", 1);
+    board_assert_logged(&B, "reset: watchdog expired", 1);
+    board_assert_logged(&B, "boot: booting 1.1.0 from slot 0; swap type revert", 1);
+    board_assert_logged(&B, "app: running 1.1.0", 2);
 
     assert_int_equal(smp_tc_image_list(&c, list, 4, &n), 0);
     s0 = smp_tc_find_slot(list, n, 0);
@@ -114,13 +96,13 @@ static void udp_faults_do_not_break_an_upload(void **state)
     const char *extra[] = { "--no-timing", "--udp-drop", "0.1", "--udp-dup", "0.1",
                             "--udp-reorder", "0.1", "--seed", "7", NULL };
     assert_int_equal(board_start(&B, extra), 0);
-    assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
     struct smp_tc c;
     assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
     c.timeout_ms = 300;
     c.tries = 10;
     uint8_t h2[32];
-    upload_file(&c, v2, h2);
+    board_upload_file(&c, v2, h2);
     assert_true(c.timeouts > 0);  /* the faults were felt ... */
     assert_true(board_log_count(&B, "(fault injection)") > 0);
     struct smp_tc_image list[4];
