@@ -101,9 +101,12 @@ struct client_xport {
     size_t buf_overhead;
     /* Largest packet the link carries regardless of the device (UDP datagram), 0 = none. */
     size_t link_max;
-    /* Flash page size at whose boundaries the upload engine drains its window (the device
-     * may erase a page and stop reading a link that drops input meanwhile); 0 = never. */
+    /* Flash page size whose boundaries the upload engine watches (the device may erase a page
+     * and stop reading a link that drops input meanwhile); 0 = never. */
     size_t page_barrier;
+    /* Answers come in the order of the requests (one byte stream): a request still unanswered
+     * when a later one is answered is lost. */
+    bool ordered;
 };
 
 /* Opens serial (termios + console framing) or UDP; BLE -> DFU_ENOTSUP "not available yet". */

@@ -52,6 +52,10 @@ enum serial_split {
     /* Device side, Zephyr's rule: 3-byte groups, and the CRC never crosses a frame
      * boundary (a data byte moves to the next frame with it). */
     SERIAL_SPLIT_ZEPHYR = 1,
+    /* Client side: as many frames as PLAIN, with the bytes spread evenly over them (3-byte
+     * groups), so no frame is short: a receiver that empties its line buffers only now and
+     * then (a device between flash erase steps) gets fewer lines in the same time. */
+    SERIAL_SPLIT_EVEN = 2,
 };
 
 struct serial_frame_cfg {

@@ -43,6 +43,10 @@ struct sim_board {
     uint32_t smp_buf_count;
     uint32_t line_size;       /* UART RX line buffers (UART_MCUMGR_RX_BUF_SIZE / _COUNT) */
     uint32_t line_count;
+    /* Page erase in partial steps of this many ms (nRF52 NVMC ERASEPAGEPARTIAL,
+     * CONFIG_SOC_FLASH_NRF_PARTIAL_ERASE): between steps the UART driver moves complete lines
+     * into SMP buffers, processed after the flash operation. 0: the CPU waits out the erase. */
+    uint32_t partial_erase_ms;
     uint32_t watchdog_ms;     /* a crashed or hung app is reset after this long */
 };
 

@@ -62,6 +62,7 @@ struct nor_flash {
     struct nor_flash_stats *per_sector;
     struct nor_flash_timing timing;
     uint64_t time_us;             /* accumulated board time */
+    uint64_t erase_time_us;       /* the part of it spent erasing */
 };
 
 /* Creates the flash. With a path, an existing file of the right size keeps its contents and
@@ -81,6 +82,8 @@ const struct nor_flash_stats *nor_flash_total(const struct nor_flash *nf);
 /* Counters of the idx-th sector; NULL past the end. */
 const struct nor_flash_stats *nor_flash_sector_stats(const struct nor_flash *nf, uint32_t idx);
 uint64_t nor_flash_time_us(const struct nor_flash *nf);
+/* The part of nor_flash_time_us spent erasing (a CPU executing from flash halts for it). */
+uint64_t nor_flash_erase_time_us(const struct nor_flash *nf);
 /* The largest erase count of any sector. */
 uint64_t nor_flash_max_erases(const struct nor_flash *nf);
 void nor_flash_reset_stats(struct nor_flash *nf);

@@ -28,6 +28,9 @@ struct inflight {
     unsigned epoch;     /* resync generation it was sent in */
     size_t off, len;
     int64_t sent_ms;
+    int64_t grace_ms;   /* opens a new flash page: the device may erase it first */
+    bool behind_opener; /* sent while a page-opening request was unanswered */
+    uint32_t order;     /* send order */
 };
 
 struct upload {
@@ -39,6 +42,7 @@ struct upload {
     uint8_t *pkt;       /* CBOR payload scratch, pkt_max bytes */
     struct inflight fl[UPLOAD_WINDOW_MAX];
     unsigned window, nfl, epoch;
+    uint32_t sent;      /* requests sent so far (send order) */
     size_t next, acked;
     /* retransmission timeout from measured round trips (TCP's rule), so a request lost
      * while the device was busy costs a few round trips, not the full timeout */
@@ -51,9 +55,13 @@ struct upload {
     unsigned clean;     /* answers in a row without a loss since the window last changed */
     unsigned grow_after; /* clean answers before the window grows by one */
     bool probing;       /* the window just grew: a loss now means the device cannot take it */
-    /* serial: a chunk that reaches into a new flash page goes alone (the device may erase
-     * the page and stall), and nothing follows it until it is answered */
+    /* serial: once the device has lost a request sent behind a chunk that opened a new flash
+     * page (it stops taking input while it erases), nothing follows such a chunk until it is
+     * answered. Until then the window runs across pages, as a device that keeps taking lines
+     * during the erase (partial erase) would only be slowed down by the wait. Other losses
+     * (a garbled line) shrink the window instead. */
     size_t page;
+    bool erase_deaf;
     bool barrier;
 };
 
@@ -88,6 +96,12 @@ static int64_t now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Does the chunk [off, off + len) reach into a flash page the upload has not written yet? */
+static bool opens_page(const struct upload *u, size_t off, size_t len)
+{
+    return u->page && off > 0 && (off + len - 1) / u->page != (off - 1) / u->page;
 }
 
 /* Encodes and sends the chunk at off; returns its data length or a negative error. */
@@ -126,9 +140,19 @@ static int send_chunk(struct upload *u, size_t off)
     if (seq < 0) {
         return seq;
     }
+    bool behind = false;
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        behind = behind || (u->fl[i].used && opens_page(u, u->fl[i].off, u->fl[i].len));
+    }
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (!u->fl[i].used) {
-            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, now_ms()};
+            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, now_ms(), 0, behind,
+                                         u->sent++};
+            /* an erase delays its answer (and those of the requests behind it) by about a
+             * round trip: one more timeout's worth before calling anything lost */
+            if (opens_page(u, off, d)) {
+                u->fl[i].grace_ms = u->rto;
+            }
             u->nfl++;
             break;
         }
@@ -156,16 +180,20 @@ static struct inflight *find_inflight(struct upload *u, uint8_t seq)
     return NULL;
 }
 
-/* Send time of the oldest request in flight (now when none is, so a wait stays bounded). */
+/* The oldest request's send time (now when none is in flight, so a wait stays bounded), plus
+ * the erase grace while a page-opening request is in flight (those behind it wait too). */
 static int64_t oldest_sent(const struct upload *u)
 {
-    int64_t t = now_ms();
+    int64_t t = now_ms(), grace = 0;
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].sent_ms < t) {
             t = u->fl[i].sent_ms;
         }
+        if (u->fl[i].used && u->fl[i].grace_ms > grace) {
+            grace = u->fl[i].grace_ms;
+        }
     }
-    return t;
+    return t + grace;
 }
 
 /* Waits for the answer to the first chunk, which also tells where a resumed upload stands. */
@@ -228,6 +256,17 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
     return DFU_ETIMEDOUT;
 }
 
+/* Was the request at off (the one the device still expects) sent behind a page opener? */
+static bool lost_behind_opener(const struct inflight *fl, unsigned n, unsigned epoch, size_t off)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (fl[i].used && fl[i].epoch == epoch && fl[i].off == off && fl[i].behind_opener) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Handles one response of the pipelined phase. */
 static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
                        unsigned *restarts, int *stalls)
@@ -239,6 +278,17 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     struct inflight req = *f;
     f->used = false;
     u->nfl--;
+    /* on an ordered link, what was sent before it and is still unanswered is lost (kept for
+     * the loss check below, released so it no longer holds a place in the window) */
+    struct inflight lost[UPLOAD_WINDOW_MAX];
+    unsigned nlost = 0;
+    for (unsigned i = 0; u->s->xp.ordered && i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].order < req.order) {
+            lost[nlost++] = u->fl[i];
+            u->fl[i].used = false;
+            u->nfl--;
+        }
+    }
     if (client_rsp_failed(rsp)) {
         *err = rsp->err;
         return CLIENT_EDEVICE;
@@ -288,10 +338,16 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     if (req.epoch == u->epoch && off != req.off + req.len) {
         if (off < u->next) {
             /* a chunk went missing: everything sent after it is dropped by the device */
+            bool erase = lost_behind_opener(u->fl, UPLOAD_WINDOW_MAX, u->epoch, (size_t)off) ||
+                         lost_behind_opener(lost, nlost, u->epoch, (size_t)off);
             u->epoch++;
             u->st->resyncs++;
             u->next = (size_t)off;
-            on_loss(u);
+            if (erase) {
+                u->erase_deaf = true;
+            } else {
+                on_loss(u);
+            }
         }
     }
     if (u->next < u->acked) {
@@ -353,22 +409,13 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     }
     while (!rc && u.acked < o->len) {
         while (!u.barrier && u.nfl < (unsigned)u.cwnd && u.next < o->len) {
-            size_t fit = client_upload_chunk_fit(u.pkt_max, u.next, o->len, o->image, o->upgrade);
-            if (o->chunk_max && fit > o->chunk_max) {
-                fit = o->chunk_max;
-            }
-            bool crosses = u.page && u.next > 0 &&
-                           (u.next + fit - 1) / u.page != (u.next - 1) / u.page;
-            if (crosses && u.nfl > 0) {
-                break; /* drain first */
-            }
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;
                 break;
             }
+            u.barrier = u.erase_deaf && opens_page(&u, u.next, (size_t)n);
             u.next += (size_t)n;
-            u.barrier = crosses;
         }
         if (rc) {
             break;

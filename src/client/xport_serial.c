@@ -115,12 +115,13 @@ int client_xport_serial_open(struct client_xport *out, const struct client_conn 
         return err;
     }
     s->cfg.frame_max = conn->mtu;
-    s->cfg.split = SERIAL_SPLIT_PLAIN;
+    s->cfg.split = SERIAL_SPLIT_EVEN;
     serial_deframer_init(&s->df, s->pkt, sizeof(s->pkt));
     out->ops = &serial_ops;
     out->ctx = s;
     out->buf_overhead = 4; /* decoded length field and CRC share the device's net_buf */
     out->link_max = 0;
     out->page_barrier = 4096; /* the common erase page; larger pages are multiples of it */
+    out->ordered = true;
     return 0;
 }

@@ -33,6 +33,7 @@ static const struct sim_board board_nrf52840dk = {
     .smp_buf_count = 4,
     .line_size = 128,
     .line_count = 2,
+    .partial_erase_ms = 0,   /* CONFIG_SOC_FLASH_NRF_PARTIAL_ERASE is off by default */
     .watchdog_ms = 1000,
 };
 
@@ -231,6 +232,12 @@ int sim_board_check(const struct sim_board *b, char *why, size_t why_len)
     }
     if (b->line_count > SERIAL_LINEBUF_MAX_COUNT || b->smp_buf_size > 65535) {
         return fail(why, why_len, "too many line buffers or SMP buffer too large");
+    }
+    /* Zephyr's bounds for CONFIG_SOC_FLASH_NRF_PARTIAL_ERASE_MS: at least 2 ms, at most half
+     * a page erase */
+    if (b->partial_erase_ms != 0 &&
+        (b->partial_erase_ms < 2 || (uint64_t)b->partial_erase_ms * 2000u > b->flash_timing.erase_us)) {
+        return fail(why, why_len, "partial erase step must be 0 or from 2 ms to half a page erase");
     }
     return 0;
 }

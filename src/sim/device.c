@@ -98,10 +98,28 @@ static void emit_reply(struct sim_dev *d)
     }
 }
 
+bool sim_dev_cpu_runs_at(const struct sim_dev *d, uint64_t t)
+{
+    return d->stalled && d->state == SIM_RUNNING && (t < d->halt_start_us || t >= d->halt_end_us);
+}
+
+bool sim_dev_cpu_ran(const struct sim_dev *d, uint64_t a, uint64_t b)
+{
+    if (!d->stalled || d->state != SIM_RUNNING || b <= a) {
+        return false;
+    }
+    if (a < d->halt_start_us || b >= d->halt_end_us) {
+        return true;
+    }
+    uint64_t step = (uint64_t)d->board.partial_erase_ms * 1000u;
+    return step > 0 && (b - d->halt_start_us) / step > (a - d->halt_start_us) / step;
+}
+
 static void stall_over(void *arg)
 {
     struct sim_dev *d = arg;
     d->stall_timer = 0;
+    sim_serial_stall_ending(&d->serial, d->stall_end_us);
     d->stalled = false;
     emit_reply(d);
     if (d->state == SIM_RUNNING) {
@@ -113,10 +131,13 @@ static void stall_over(void *arg)
 void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
                     const struct sim_reply_to *to)
 {
+    uint64_t arrived = d->req_at_us;
+    d->req_at_us = 0;
     if (!sim_dev_accepting(d)) {
         return;
     }
     uint64_t t0 = nor_flash_time_us(&d->nor);
+    uint64_t e0 = nor_flash_erase_time_us(&d->nor);
     int n = server_process(d->srv, pkt, len, d->rsp, sizeof d->rsp);
     if (power_lost(d)) {
         return;
@@ -135,11 +156,22 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
         emit_reply(d);
         return;
     }
-    /* The CPU waits for the flash: nothing is served until it is done, and the reply comes
-     * after; the UART keeps receiving into the line buffers meanwhile. */
+    /* The SMP thread waits for the flash: nothing is served until it is done, and the reply
+     * comes after. The UART keeps receiving into the line buffers meanwhile; the erase (taken
+     * to come first) halts the CPU, except between partial erase steps, while word writes
+     * leave it running, so the UART driver can move lines on into SMP buffers (serial.c). */
     d->stalled = true;
     sim_udp_pause(&d->udp, true);
-    d->stall_timer = sim_loop_timer_at(&d->loop, sim_now_us() + busy, stall_over, d);
+    /* Board time: from when the request arrived, if the simulator read it late. */
+    uint64_t now = sim_now_us();
+    uint64_t start = arrived != 0 && arrived < now ? arrived : now;
+    d->halt_start_us = start;
+    d->halt_end_us = start + (d->cfg->timing ? nor_flash_erase_time_us(&d->nor) - e0 : 0);
+    d->stall_end_us = start + busy;
+    if (d->cfg->verbose && d->board.partial_erase_ms > 0 && d->halt_end_us > start) {
+        sim_log(d, "flash: erase in %u ms steps", d->board.partial_erase_ms);
+    }
+    d->stall_timer = sim_loop_timer_at(&d->loop, d->stall_end_us, stall_over, d);
 }
 
 /* ---- application ---------------------------------------------------------------------- */

@@ -112,7 +112,9 @@ static int nf_erase(void *ctx, uint32_t off, uint32_t len)
         nf->per_sector[idx].erases++;
         nf->total.erases++;
         if (nf->timing.erase_unit > 0) {
-            nf->time_us += (uint64_t)nf->timing.erase_us * s.size / nf->timing.erase_unit;
+            uint64_t t = (uint64_t)nf->timing.erase_us * s.size / nf->timing.erase_unit;
+            nf->time_us += t;
+            nf->erase_time_us += t;
         }
         pos = s.off + s.size;
     }
@@ -271,6 +273,7 @@ const struct nor_flash_stats *nor_flash_sector_stats(const struct nor_flash *nf,
 }
 
 uint64_t nor_flash_time_us(const struct nor_flash *nf) { return nf->time_us; }
+uint64_t nor_flash_erase_time_us(const struct nor_flash *nf) { return nf->erase_time_us; }
 
 uint64_t nor_flash_max_erases(const struct nor_flash *nf)
 {
@@ -288,4 +291,5 @@ void nor_flash_reset_stats(struct nor_flash *nf)
     memset(&nf->total, 0, sizeof(nf->total));
     memset(nf->per_sector, 0, nf->sector_count * sizeof(*nf->per_sector));
     nf->time_us = 0;
+    nf->erase_time_us = 0;
 }

@@ -49,14 +49,13 @@ static void process_raw(struct sim_serial *s, const uint8_t *in, size_t n)
     }
 }
 
-/* Feeds complete lines to the deframer while the application takes requests. */
-static void process_lines(struct sim_serial *s)
+/* Feeds buffered complete lines to the deframer until a packet is complete (returns its
+ * length, in s->pkt) or no complete line is left (0). */
+static size_t deframe_next(struct sim_serial *s)
 {
-    struct sim_dev *d = s->dev;
-    struct sim_reply_to to = { .xport = SIM_XPORT_SERIAL };
     const uint8_t *line;
     size_t len;
-    while (sim_dev_accepting(d) && serial_linebuf_peek(&s->lb, &line, &len)) {
+    while (serial_linebuf_peek(&s->lb, &line, &len)) {
         size_t used = 0;
         size_t pkt = serial_deframer_feed(&s->df, line + s->line_off, len - s->line_off, &used);
         s->line_off += used;
@@ -65,12 +64,73 @@ static void process_lines(struct sim_serial *s)
             s->line_off = 0;
         }
         if (pkt > 0) {
-            sim_dev_handle(d, s->pkt, pkt, &to);
+            return pkt;
+        }
+    }
+    return 0;
+}
+
+/* Serves what waits while the application takes requests: packets the UART driver queued during
+ * a flash stall first, then the lines still in the line buffers, in order. */
+static void process_lines(struct sim_serial *s)
+{
+    struct sim_dev *d = s->dev;
+    struct sim_reply_to to = { .xport = SIM_XPORT_SERIAL };
+    while (sim_dev_accepting(d) && s->q_n > 0) {
+        /* Served synchronously: the slot is not reused before sim_dev_handle returns. */
+        const uint8_t *pkt = s->q_mem + s->q_head * s->pkt_cap;
+        size_t plen = s->q_len[s->q_head];
+        s->q_head = (s->q_head + 1) % SIM_SMP_QUEUE_MAX;
+        s->q_n--;
+        sim_dev_handle(d, pkt, plen, &to);
+    }
+    while (sim_dev_accepting(d)) {
+        size_t pkt = deframe_next(s);
+        if (pkt == 0) {
+            break;
+        }
+        d->req_at_us = s->line_at_us;
+        sim_dev_handle(d, s->pkt, pkt, &to);
+    }
+}
+
+/* The UART driver's part while the SMP thread waits for the flash (Zephyr: the RX interrupt
+ * and the system work queue preempt it): complete lines leave the line buffers through the
+ * deframer and each packet takes a free SMP buffer, or is dropped when none is left; the
+ * thread serves them in order once the flash is done. */
+static void take_lines(struct sim_serial *s)
+{
+    struct sim_dev *d = s->dev;
+    size_t pkt;
+    while ((pkt = deframe_next(s)) > 0) {
+        if (s->q_n < s->q_cap) {
+            size_t slot = (s->q_head + s->q_n) % SIM_SMP_QUEUE_MAX;
+            memcpy(s->q_mem + slot * s->pkt_cap, s->pkt, pkt);
+            s->q_len[slot] = pkt;
+            s->q_n++;
+        } else {
+            s->q_dropped++;
+            sim_log(d, "smp: no free SMP buffer while the app waits for the flash, packet "
+                    "dropped (%llu total)", (unsigned long long)s->q_dropped);
         }
     }
 }
 
-static void deliver(struct sim_serial *s, uint8_t *buf, size_t n)
+void sim_serial_stall_ending(struct sim_serial *s, uint64_t now)
+{
+    if (s->open && s->q_mem != NULL && sim_dev_cpu_ran(s->dev, s->take_us, now)) {
+        take_lines(s);
+    }
+    if (now > s->take_us) {
+        s->take_us = now;
+    }
+}
+
+/* buf[0..n) crossed the wire at one byte per byte_ns, the last one at last_us (board time):
+ * each line is pushed at its own arrival time, so a late read does not change what the
+ * board would have done. */
+static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_us,
+                    uint64_t byte_ns)
 {
     struct sim_dev *d = s->dev;
     s->rx_bytes += n;
@@ -91,9 +151,22 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n)
     while (pos < n) {
         const uint8_t *nl = memchr(buf + pos, '\n', n - pos);
         size_t end = nl ? (size_t)(nl - buf) + 1 : n;
+        uint64_t at = last_us - (uint64_t)(n - end) * byte_ns / 1000u;
+        bool driver = s->q_mem != NULL && !sim_dev_accepting(d);
+        if (driver && sim_dev_cpu_ran(d, s->take_us, at)) {
+            take_lines(s);  /* the driver ran before this line was complete */
+        }
+        if (at > s->take_us) {
+            s->take_us = at;
+        }
         serial_linebuf_push(&s->lb, buf + pos, end - pos);
         pos = end;
+        if (driver && nl && sim_dev_cpu_runs_at(d, at)) {
+            take_lines(s);  /* the CPU runs: the RX interrupt hands the line on at once */
+        }
+        s->line_at_us = at;
         process_lines(s);
+        s->line_at_us = 0;
     }
     uint32_t now_dropped = s->lb.stats.no_buffer + s->lb.stats.too_long;
     if (now_dropped != dropped) {
@@ -129,7 +202,9 @@ static void rx_read(struct sim_serial *s)
         uint8_t buf[RX_CHUNK];
         int got = hostio_read(s->pty.master, buf, n);
         if (got > 0) {
-            deliver(s, buf, (size_t)got);
+            /* the pacer's clock is at the end of the last byte it let through */
+            uint64_t last = s->rx_pacer.byte_ns ? s->rx_pacer.t_ns / 1000u : now;
+            deliver(s, buf, (size_t)got, last, s->rx_pacer.byte_ns);
         }
     }
     if (n < want) {
@@ -292,6 +367,7 @@ int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_cou
         return rc;
     }
     s->line_off = 0;
+    s->q_head = s->q_n = 0;
     serial_deframer_reset(&s->df);
     raw_deframer_resync(&s->raw);
     /* The UART's transmit FIFO does not survive a reset. */
@@ -327,6 +403,16 @@ int sim_serial_open(struct sim_serial *s, struct sim_dev *d)
     if (s->pkt == NULL) {
         return DFU_ENOMEM;
     }
+    /* While the SMP thread serves a request, it holds two SMP buffers (the request and its
+     * response); the others can take packets. */
+    s->q_cap = d->board.smp_buf_count > 2 ? d->board.smp_buf_count - 2 : 0;
+    if (s->q_cap > SIM_SMP_QUEUE_MAX) {
+        s->q_cap = SIM_SMP_QUEUE_MAX;
+    }
+    s->q_mem = malloc(SIM_SMP_QUEUE_MAX * s->pkt_cap);
+    if (s->q_mem == NULL) {
+        return DFU_ENOMEM;
+    }
     serial_deframer_init(&s->df, s->pkt, s->pkt_cap);
     raw_deframer_init(&s->raw, s->pkt, s->pkt_cap);
     sim_pacer_init(&s->rx_pacer, d->board.baud, d->cfg->timing);
@@ -351,9 +437,11 @@ void sim_serial_close(struct sim_serial *s)
     sim_pty_close(&s->pty);
     free(s->line_mem);
     free(s->pkt);
+    free(s->q_mem);
     free(s->txq);
     s->line_mem = NULL;
     s->pkt = NULL;
+    s->q_mem = NULL;
     s->txq = NULL;
     s->open = false;
 }

@@ -21,6 +21,8 @@
 #define SIM_RECOVERY_LINE_COUNT 8
 /* Responses of one packet (several requests may share it). */
 #define SIM_RSP_CAP (4 * SMP_BUF_SIZE)
+/* SMP packets the UART driver can queue while the SMP thread is in a partial erase. */
+#define SIM_SMP_QUEUE_MAX 16
 /* How long a UDP datagram held back for reordering waits at most. */
 #define SIM_UDP_HOLD_US 20000
 
@@ -89,6 +91,13 @@ struct sim_serial {
     uint64_t raw_last_us;
     uint8_t *pkt;              /* deframed SMP packet */
     size_t pkt_cap;
+    /* packets deframed between partial erase steps (SMP net_bufs), served after the erase */
+    uint8_t *q_mem;            /* SIM_SMP_QUEUE_MAX x pkt_cap */
+    size_t q_len[SIM_SMP_QUEUE_MAX];
+    size_t q_head, q_n, q_cap;
+    uint64_t q_dropped;
+    uint64_t take_us;          /* board time up to which the driver's chances to run are used */
+    uint64_t line_at_us;       /* board time the line being delivered arrived (0: none) */
     /* transmit queue (bytes waiting for the UART) */
     uint8_t *txq;
     size_t tx_head, tx_len, tx_cap;
@@ -159,6 +168,11 @@ struct sim_dev {
     bool reset_accepted;
     bool stalled;
     int stall_timer;
+    /* the erase part of the current stall, when the CPU is halted (but at partial erase
+     * step boundaries) */
+    uint64_t halt_start_us, halt_end_us;
+    uint64_t stall_end_us;
+    uint64_t req_at_us;        /* board time the request about to be handled arrived, 0: now */
     uint8_t rsp[SIM_RSP_CAP];
     size_t rsp_len;
     struct sim_reply_to rsp_to;
@@ -187,6 +201,11 @@ void sim_server_stop(struct sim_dev *d);
 /* device.c, for the transports */
 /* True when the application (or recovery) takes a request now. */
 bool sim_dev_accepting(const struct sim_dev *d);
+/* During a flash stall of the app: does the CPU run at board time t (the erase does not halt
+ * it then); did it run at some moment of (a, b] (outside the erase, or at a partial erase step
+ * boundary)? Both false when the app is not in a stall. */
+bool sim_dev_cpu_runs_at(const struct sim_dev *d, uint64_t t);
+bool sim_dev_cpu_ran(const struct sim_dev *d, uint64_t a, uint64_t b);
 /* A complete SMP packet from a transport. */
 void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
                     const struct sim_reply_to *to);
@@ -199,6 +218,9 @@ void sim_serial_close(struct sim_serial *s);
 int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_count);
 /* Processes lines waiting in the RX buffers (after a stall ends or the app starts). */
 void sim_serial_kick(struct sim_serial *s);
+/* A flash stall of the app ends at now: lines still in the line buffers had their chance to
+ * move on into SMP buffers (or be dropped) once the erase was over. */
+void sim_serial_stall_ending(struct sim_serial *s, uint64_t now);
 /* Queues SMP responses (back to back in buf) as console frames. */
 void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len);
 /* Console text (banner) on the UART. */

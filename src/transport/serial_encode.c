@@ -25,7 +25,8 @@ static int cfg_check(const struct serial_frame_cfg *cfg, size_t len)
 {
     uint8_t split = cfg ? cfg->split : SERIAL_SPLIT_PLAIN;
     if (cfg_frame_max(cfg) < SERIAL_FRAME_MAX_MIN ||
-        (split != SERIAL_SPLIT_PLAIN && split != SERIAL_SPLIT_ZEPHYR)) {
+        (split != SERIAL_SPLIT_PLAIN && split != SERIAL_SPLIT_ZEPHYR &&
+         split != SERIAL_SPLIT_EVEN)) {
         return DFU_EINVAL;
     }
     if (len == 0 || len > SERIAL_PACKET_MAX) {
@@ -66,6 +67,11 @@ static uint32_t frame_take(const struct serial_frame_enc *e)
     uint32_t left = e->raw_len - e->raw_off;
     if (left <= e->group_max) {
         return left;
+    }
+    if (e->split == SERIAL_SPLIT_EVEN) {
+        uint32_t frames = (left + e->group_max - 1) / e->group_max;
+        uint32_t groups = (left + 2) / 3;
+        return (groups + frames - 1) / frames * 3;
     }
     /* Zephyr never lets the CRC straddle frames or travel alone: when one or both of its
      * bytes would spill over, the last data group moves to the next frame with it. */

@@ -3,6 +3,7 @@
 
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dfukit/err.h"
@@ -73,6 +74,9 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     if (d->drop_req_every && d->nreq % d->drop_req_every == 0) {
         return false;
     }
+    if (d->drop_req_once && d->nreq == d->drop_req_once) {
+        return false;
+    }
     d->upload_reqs++;
     if (smp_cbor_decode_map(&dec, map, 6) != 0 || !map[0].found || !map[2].found) {
         enc_error(e, h, 1, 3);
@@ -110,6 +114,10 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         return true;
     }
     memcpy(d->image + off, data.ptr, data.len);
+    if (off > 0 && data.len > 0 && (off + data.len - 1) / 4096 != (off - 1) / 4096) {
+        d->erasing = true;
+        d->erasing_counted = off >= d->page_count_from;
+    }
     d->img_off += (uint32_t)data.len;
     bool done = d->img_off == d->img_len;
     if (done) {
@@ -315,7 +323,24 @@ static void *serial_loop(void *arg)
             if (plen + 4 > d->buf_size) {
                 continue; /* would not fit the device's net_buf */
             }
+            d->erasing = false;
             size_t k = handle(d, pkt, plen, out);
+            if (d->erasing && d->page_delay_ms > 0) {
+                struct timespec ts = { 0, (long)d->page_delay_ms * 1000000L };
+                nanosleep(&ts, NULL);
+                bool followed = pos < (size_t)n || hostio_wait_readable(d->fd, 0) > 0;
+                if (d->erasing_counted) {
+                    d->pages_crossed++;
+                    d->pages_followed += followed;
+                }
+                if (d->erase_deaf && followed) {
+                    pos = (size_t)n;  /* what arrived while the CPU was halted is gone */
+                    while (hostio_wait_readable(d->fd, 0) > 0 && hostio_read(d->fd, in, sizeof(in)) > 0) {
+                    }
+                    serial_deframer_reset(&df);
+                    d->erase_losses++;
+                }
+            }
             for (size_t i = 0; i < k; i++) {
                 int w = serial_frame_encode(wire, sizeof(wire), out[i].pkt, out[i].len, &cfg);
                 if (w > 0) {

@@ -23,6 +23,13 @@ struct fake_device {
     int fail_at_off;         /* >= 0: answer the chunk at this offset with an image error */
     int fail_rc;
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
+    unsigned drop_req_once;  /* > 0: ignore this (1-based) upload request, once */
+    /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
+     * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
+     * requests had already arrived by then (the client did not wait for the answer) */
+    unsigned page_delay_ms;
+    uint32_t page_count_from;
+    bool erase_deaf;         /* input that arrives during that delay is lost (whole erase) */
     bool serial;
     bool revert_on_boot;     /* a tested image "crashes": the reset after marking reverts it */
 
@@ -48,6 +55,9 @@ struct fake_device {
     uint8_t held[2048];
     size_t held_len;
     unsigned nreq;
+    bool erasing;            /* the request just handled opened a new page */
+    bool erasing_counted;
+    unsigned pages_crossed, pages_followed, erase_losses;
 };
 
 /* Starts the responder thread on UDP 127.0.0.1:<ephemeral> or on a new pty. */

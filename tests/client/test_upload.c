@@ -84,17 +84,24 @@ static void check_received(size_t len)
     assert_memory_equal(dev.image, image, len);
 }
 
+/* Starts the fake device as configured, uploads len bytes of the test image and checks that
+ * the device received them all. */
+static void upload_ok(bool serial, size_t len, unsigned window, struct client_upload_stats *st)
+{
+    assert_int_equal(fake_start(&dev, serial), 0);
+    fill_image(len);
+    struct client_deverr err;
+    assert_int_equal(run_upload(serial, len, window, st, &err), 0);
+    fake_stop(&dev);
+    check_received(len);
+}
+
 static void test_udp_clean_fills_datagrams(void **state)
 {
     (void)state;
     fake_defaults(&dev);
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(100 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 100 * 1024, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(100 * 1024);
+    upload_ok(false, 100 * 1024, 0, &st);
     assert_int_equal(st.window, 3);              /* buf_count - 1 */
     assert_true(st.match_reported && st.match);
     /* the 2048-byte buffer is larger than a datagram: packets fill 1500 - 28 bytes */
@@ -110,13 +117,8 @@ static void test_udp_small_buffer_fills_packets(void **state)
     fake_defaults(&dev);
     dev.buf_size = 384;
     dev.buf_count = 2;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(20 * 1024 + 7);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 20 * 1024 + 7, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(20 * 1024 + 7);
+    upload_ok(false, 20 * 1024 + 7, 0, &st);
     assert_int_equal(st.window, 1);
     assert_true(dev.max_pkt_seen <= 384 && dev.max_pkt_seen >= 382);
     /* later chunks carry 384 - 26 = 358 bytes (offsets < 65536 use 3-byte uints) */
@@ -128,13 +130,8 @@ static void test_udp_dropped_requests_resync(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.drop_req_every = 7;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(150 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 150 * 1024, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(150 * 1024);
+    upload_ok(false, 150 * 1024, 0, &st);
     assert_true(dev.mismatches > 0);            /* pipelined chunks after a gap were refused */
     assert_true(st.resyncs + st.retransmits > 0);
 }
@@ -146,13 +143,8 @@ static void test_udp_duplicated_reordered_lost_replies(void **state)
     dev.dup_rsp_every = 5;
     dev.reorder_every = 11;
     dev.drop_rsp_every = 13;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(120 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 120 * 1024, 4, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(120 * 1024);
+    upload_ok(false, 120 * 1024, 4, &st);
     assert_int_equal(st.window, 4);
     assert_int_equal(progress_last, 120 * 1024);
 }
@@ -162,13 +154,8 @@ static void test_stop_and_wait_window_1(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.drop_req_every = 5;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(30 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 30 * 1024, 1, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(30 * 1024);
+    upload_ok(false, 30 * 1024, 1, &st);
     assert_int_equal(st.window, 1);
     assert_true(st.retransmits > 0);
 }
@@ -241,13 +228,8 @@ static void test_serial_fills_netbuf(void **state)
 {
     (void)state;
     fake_defaults(&dev);
-    assert_int_equal(fake_start(&dev, true), 0);
-    fill_image(40 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(true, 40 * 1024, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(40 * 1024);
+    upload_ok(true, 40 * 1024, 0, &st);
     assert_int_equal(st.window, 3);
     /* NETBUF_SIZE - 4: length field and CRC share the device's buffer */
     assert_true(dev.max_pkt_seen <= 380 && dev.max_pkt_seen >= 378);
@@ -261,14 +243,60 @@ static void test_serial_with_drops(void **state)
     fake_defaults(&dev);
     dev.drop_req_every = 6;
     dev.dup_rsp_every = 4;
-    assert_int_equal(fake_start(&dev, true), 0);
-    fill_image(30 * 1024);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(true, 30 * 1024, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(30 * 1024);
+    upload_ok(true, 30 * 1024, 0, &st);
     assert_true(dev.mismatches > 0);
+}
+
+/* A device that keeps taking requests while it erases a page (partial erase): nothing is lost,
+ * so the client keeps its full window across page boundaries (no page barrier). */
+static void test_serial_no_barrier_without_loss(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 40;
+    struct client_upload_stats st;
+    upload_ok(true, 24 * 1024, 0, &st);
+    assert_int_equal(st.window, 3);
+    assert_int_equal(st.resyncs, 0);
+    assert_int_equal(dev.pages_crossed, 5);
+    /* requests were already waiting behind every page-opening chunk */
+    assert_int_equal(dev.pages_followed, dev.pages_crossed);
+}
+
+/* A device that loses what arrives while it erases: the first page-opening chunk with requests
+ * behind it costs one resync; from then on nothing follows such a chunk until it is answered,
+ * and nothing else is lost. */
+static void test_serial_barrier_after_erase_loss(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 40;
+    dev.erase_deaf = true;
+    dev.page_count_from = 8192;  /* pages after the first loss */
+    struct client_upload_stats st;
+    upload_ok(true, 24 * 1024, 0, &st);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.retransmits, 0);
+    assert_int_equal(dev.erase_losses, 1);
+    assert_int_equal(dev.pages_crossed, 3); /* 12288, 16384, 20480 */
+    assert_int_equal(dev.pages_followed, 0);
+}
+
+/* A request lost elsewhere (a garbled line) is no reason to wait at page boundaries: the window
+ * shrinks, grows back, and runs across pages again. */
+static void test_serial_other_loss_keeps_pipelining(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 20;
+    dev.drop_req_once = 3;        /* in the first page */
+    dev.page_count_from = 40960;  /* once the window has grown back */
+    struct client_upload_stats st;
+    upload_ok(true, 64 * 1024, 0, &st);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(dev.pages_crossed, 5); /* 45056 .. 61440 */
+    assert_int_equal(dev.pages_followed, dev.pages_crossed);
 }
 
 static void test_without_params_defaults(void **state)
@@ -276,13 +304,8 @@ static void test_without_params_defaults(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.no_params = true;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(5000);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 5000, 0, &st, &err), 0);
-    fake_stop(&dev);
-    check_received(5000);
+    upload_ok(false, 5000, 0, &st);
     assert_int_equal(st.window, 1);
     assert_true(dev.max_pkt_seen <= 384);
 }
@@ -435,6 +458,9 @@ int main(void)
         cmocka_unit_test(test_device_refuses_first_chunk),
         cmocka_unit_test(test_serial_fills_netbuf),
         cmocka_unit_test(test_serial_with_drops),
+        cmocka_unit_test(test_serial_no_barrier_without_loss),
+        cmocka_unit_test(test_serial_barrier_after_erase_loss),
+        cmocka_unit_test(test_serial_other_loss_keeps_pipelining),
         cmocka_unit_test(test_without_params_defaults),
         cmocka_unit_test(test_request_matches_seq),
         cmocka_unit_test(test_one_step_upgrade),

@@ -92,6 +92,47 @@ static void plain_split_every_length(void **state)
     }
 }
 
+/* Even split: the same frame count and wire size as plain, frames within one 3-byte group of
+ * each other, and the same raw stream. */
+static void even_split_every_length(void **state)
+{
+    (void)state;
+    static uint8_t pkt[1200], wire[2000], raw[70000];
+    size_t sizes[32];
+    uint32_t seed = 11;
+    for (size_t i = 0; i < sizeof(pkt); i++) {
+        pkt[i] = (uint8_t)tt_rand(&seed);
+    }
+    struct serial_frame_cfg even = {.frame_max = 127, .split = SERIAL_SPLIT_EVEN};
+    struct serial_frame_cfg plain = {.frame_max = 127, .split = SERIAL_SPLIT_PLAIN};
+    for (size_t len = 1; len <= sizeof(pkt); len++) {
+        int n = serial_frame_encode(wire, sizeof(wire), pkt, len, &even);
+        assert_true(n > 0);
+        assert_int_equal((size_t)n, serial_frame_encoded_size(len, &even));
+        assert_int_equal((size_t)n, serial_frame_encoded_size(len, &plain));
+        size_t raw_len;
+        int frames = check_frames(wire, (size_t)n, 127, sizes, raw, &raw_len);
+        assert_int_equal(frames, (int)((len + 4 + 92) / 93));
+        size_t lo = sizes[0], hi = sizes[0];
+        for (int f = 0; f < frames; f++) {
+            lo = sizes[f] < lo ? sizes[f] : lo;
+            hi = sizes[f] > hi ? sizes[f] : hi;
+        }
+        assert_true(hi - lo <= 3 + 2);  /* a group, and the last frame's partial group */
+        assert_int_equal(raw_len, len + 4);
+        assert_memory_equal(raw + 2, pkt, len);
+        assert_int_equal(crc16_xmodem(0, raw + 2, len + 2), 0);
+    }
+    /* 380 packet bytes (a full 384-byte net_buf): 104, 104, 104, 100, 100 characters */
+    int n = serial_frame_encode(wire, sizeof(wire), pkt, 380, &even);
+    size_t raw_len;
+    assert_int_equal(check_frames(wire, (size_t)n, 127, sizes, raw, &raw_len), 5);
+    assert_int_equal(sizes[0], 78);
+    assert_int_equal(sizes[2], 78);
+    assert_int_equal(sizes[3], 75);
+    assert_int_equal(sizes[4], 75);
+}
+
 /* Frame sizes Zephyr's mcumgr_serial_tx_pkt produces, stated its own way (data bytes after
  * the first triple, the "reminder" rule), with the capacity kept at 93 per frame as in the
  * captured device reply. */
@@ -257,6 +298,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(worked_example_both_styles),
         cmocka_unit_test(plain_split_every_length),
+        cmocka_unit_test(even_split_every_length),
         cmocka_unit_test(zephyr_split_every_length),
         cmocka_unit_test(zephyr_moves_a_group_with_the_crc),
         cmocka_unit_test(long_lines_when_allowed),

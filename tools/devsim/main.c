@@ -69,7 +69,7 @@ enum {
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
-    OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_WATCHDOG,
+    OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_PARTIAL_ERASE, OPT_WATCHDOG,
     OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
 };
 
@@ -80,7 +80,7 @@ struct board_flags {
     struct sim_board over;   /* fields below are taken when their has_ flag is set */
     bool has_flash_size, has_sector, has_align, has_erased, has_slot, has_boot, has_scratch,
         has_storage, has_strategy, has_baud, has_buf_size, has_buf_count, has_line_size,
-        has_line_count, has_erase_us, has_write_us, has_watchdog;
+        has_line_count, has_erase_us, has_write_us, has_partial_erase, has_watchdog;
 };
 
 static const struct option board_opts[] = {
@@ -101,6 +101,7 @@ static const struct option board_opts[] = {
     { "line-count", required_argument, NULL, OPT_LINE_COUNT },
     { "erase-us", required_argument, NULL, OPT_ERASE_US },
     { "write-us", required_argument, NULL, OPT_WRITE_US },
+    { "partial-erase-ms", required_argument, NULL, OPT_PARTIAL_ERASE },
     { "watchdog-ms", required_argument, NULL, OPT_WATCHDOG },
 };
 #define BOARD_OPT_COUNT (sizeof board_opts / sizeof board_opts[0])
@@ -142,6 +143,10 @@ static int take_board_flag(struct board_flags *f, int opt, const char *arg)
         case OPT_LINE_COUNT: o->line_count = v; f->has_line_count = true; break;
         case OPT_ERASE_US: o->flash_timing.erase_us = v; f->has_erase_us = true; break;
         case OPT_WRITE_US: o->flash_timing.word_us = v; f->has_write_us = true; break;
+        case OPT_PARTIAL_ERASE:
+            o->partial_erase_ms = v;
+            f->has_partial_erase = true;
+            break;
         case OPT_WATCHDOG: o->watchdog_ms = v; f->has_watchdog = true; break;
         default: return 0;
         }
@@ -168,6 +173,7 @@ static int make_board(const struct board_flags *f, struct sim_board *b)
     if (f->has_line_count) b->line_count = o->line_count;
     if (f->has_erase_us) b->flash_timing.erase_us = o->flash_timing.erase_us;
     if (f->has_write_us) b->flash_timing.word_us = o->flash_timing.word_us;
+    if (f->has_partial_erase) b->partial_erase_ms = o->partial_erase_ms;
     if (f->has_watchdog) b->watchdog_ms = o->watchdog_ms;
     if (f->relayout || f->has_strategy) {
         if (f->relayout && b->run_count != 1) {
@@ -518,6 +524,7 @@ static void print_help(void)
            "  --sector-size N --slot-size N --boot-size N --scratch-size N --storage-size N\n"
            "  --flash-size N --align N --erased-val 0xff|0 --baud N --smp-buf-size N\n"
            "  --smp-buf-count N --line-size N --line-count N --erase-us N --write-us N\n"
+           "  --partial-erase-ms N (erase in N ms steps; 0: whole pages)\n"
            "  --watchdog-ms N\n");
 }
 
