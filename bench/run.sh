@@ -5,13 +5,13 @@
 # parts still run. `make bench` calls this after an optimised build.
 # Usage: bench/run.sh BIN_DIR
 # Environment: BENCH_OUT (default: BENCHMARKS.md at the top of the tree), BENCH_QUICK=1 (tiny
-# sizes, one run, no upload bench: for the smoke test), BENCH_PART_TIMEOUT (seconds, 600).
+# sizes, one run, no upload bench: for the smoke test), BENCH_PART_TIMEOUT (seconds, 1200).
 set -eu
 BIN=$(cd "${1:?usage: bench/run.sh BIN_DIR}" && pwd)
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${BENCH_OUT:-$SRC/BENCHMARKS.md}
 QUICK=${BENCH_QUICK:-0}
-PART_TIMEOUT=${BENCH_PART_TIMEOUT:-600}
+PART_TIMEOUT=${BENCH_PART_TIMEOUT:-1200}
 BUILD=$(dirname "$BIN")
 W=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM

@@ -81,7 +81,7 @@ report "|---|---|---|---|---|---|---|---|---|---|---|---|"
 
 for erase in ${ERASES:-0 3}; do
 for baud in ${BAUDS:-115200 1000000}; do
-    for buf in ${BUFS:-384 1024 2048}; do
+    for buf in ${BUFS:-384 2048}; do
         for win in auto 1; do
             ename="whole page"
             [ "$erase" = 0 ] || ename="partial ${erase} ms"
