@@ -104,7 +104,7 @@ for baud in ${BAUDS:-115200 1000000}; do
             ceil=$(awk -v b=$baud -v c=$chunk -v w=$wire 'BEGIN { printf "%.0f", b / 10 * c / w }')
             pct=$(awk -v r=$rate -v c=$ceil 'BEGIN { printf "%.1f %%", 100 * r / c }')
             # floor: the link at its ceiling or the board's flash time, whichever is longer
-            floor=$(awk -v s=$SIZE -v c=$ceil -v f=$flash_s 'BEGIN { l = s / c; printf "%.2f", l > f ? l : f }')
+            floor=$(awk -v s=$SIZE -v c=$ceil -v f=$flash_s 'BEGIN { l = s / c; printf "%.2f", (l > f ? l : f) }')
             fpct=$(awk -v f=$floor -v t="$t" 'BEGIN { printf "%.1f %%", 100 * f / t }')
             report "| serial $baud | $ename | $buf x 4 | $wnd | $t | $rate | $ceil | $pct | $floor | $fpct | $reqs | $resends |"
         done
