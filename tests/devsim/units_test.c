@@ -114,6 +114,13 @@ static void check_rejects_bad_maps(void **state)
     b.line_count = 33;
     assert_int_equal(sim_board_check(&b, NULL, 0), DFU_EINVAL);
     assert_int_equal(sim_board_find("nrf52840dk", &b), 0);
+    b.partial_erase_ms = 1;  /* Zephyr's floor is 2 ms */
+    assert_int_equal(sim_board_check(&b, NULL, 0), DFU_EINVAL);
+    b.partial_erase_ms = 43;  /* more than half the 85 ms page erase */
+    assert_int_equal(sim_board_check(&b, NULL, 0), DFU_EINVAL);
+    b.partial_erase_ms = 42;
+    assert_int_equal(sim_board_check(&b, NULL, 0), 0);
+    assert_int_equal(sim_board_find("nrf52840dk", &b), 0);
     b.slot1.size = 0x66000;
     assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
     assert_string_equal(why, "slot 0 and slot 1 differ in size");
