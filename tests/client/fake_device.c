@@ -295,6 +295,32 @@ static void *udp_loop(void *arg)
     return NULL;
 }
 
+/* Line lengths within each multi-line frame: the widest spread seen (a client that cuts every
+ * line full leaves a short last one). */
+static void note_lines(struct fake_device *d, const uint8_t *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (d->line_len == 0) {
+            d->line_first = in[i];
+        }
+        d->line_len++;
+        if (in[i] != '\n') {
+            continue;
+        }
+        if (d->line_first == SERIAL_FRAME_START_0) {
+            d->frame_min = d->frame_max = d->line_len;
+        } else if (d->line_first == SERIAL_FRAME_CONT_0) {
+            d->frame_min = d->line_len < d->frame_min ? d->line_len : d->frame_min;
+            d->frame_max = d->line_len > d->frame_max ? d->line_len : d->frame_max;
+            if (d->frame_max - d->frame_min > d->line_spread) {
+                d->line_spread = d->frame_max - d->frame_min;
+            }
+            d->multi_line_frames++;
+        }
+        d->line_len = 0;
+    }
+}
+
 static void *serial_loop(void *arg)
 {
     struct fake_device *d = arg;
@@ -312,6 +338,7 @@ static void *serial_loop(void *arg)
         if (n <= 0) {
             continue;
         }
+        note_lines(d, in, (size_t)n);
         size_t pos = 0;
         while (pos < (size_t)n) {
             size_t used = 0;

@@ -58,6 +58,10 @@ struct fake_device {
     bool erasing;            /* the request just handled opened a new page */
     bool erasing_counted;
     unsigned pages_crossed, pages_followed, erase_losses;
+    /* serial: console lines as received */
+    size_t line_len, frame_min, frame_max, line_spread;
+    uint8_t line_first;
+    unsigned multi_line_frames;
 };
 
 /* Starts the responder thread on UDP 127.0.0.1:<ephemeral> or on a new pty. */

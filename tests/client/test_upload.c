@@ -231,6 +231,9 @@ static void test_serial_fills_netbuf(void **state)
     struct client_upload_stats st;
     upload_ok(true, 40 * 1024, 0, &st);
     assert_int_equal(st.window, 3);
+    /* each packet is spread evenly over its lines (104, 104, 104, 100, 100 characters + 3) */
+    assert_true(dev.multi_line_frames > 100);
+    assert_true(dev.line_spread <= 4);
     /* NETBUF_SIZE - 4: length field and CRC share the device's buffer */
     assert_true(dev.max_pkt_seen <= 380 && dev.max_pkt_seen >= 378);
     /* 380 - 24 below offset 65536 (3-byte offsets); SMP.md's 354 holds above it */
