@@ -43,8 +43,8 @@ function(dfu_cmocka_test name)
 endfunction()
 
 # dfu_script_test(NAME SCRIPT [ARGS ...] [TIMEOUT s])
-# A shell test (end-to-end). The script gets BIN (programs), VECTORS, SHARED and TMP in its
-# environment and must exit non-zero on failure.
+# A shell test (end-to-end). The script gets BIN (programs), VECTORS, TMP, SRC and GUIDE_SCRIPT
+# (empty unless the build was given one) in its environment and must exit non-zero on failure.
 function(dfu_script_test name script)
   cmake_parse_arguments(A "" "TIMEOUT" "ARGS" ${ARGN})
   add_test(NAME ${name} COMMAND sh ${script} ${A_ARGS})
@@ -52,7 +52,7 @@ function(dfu_script_test name script)
     set(A_TIMEOUT 300)
   endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${A_TIMEOUT}
-    ENVIRONMENT "BIN=${CMAKE_BINARY_DIR}/bin;VECTORS=${DFU_VECTORS_DIR};SHARED=${DFU_SHARED_DIR};TMP=${CMAKE_BINARY_DIR}/testtmp/${name};SRC=${CMAKE_SOURCE_DIR}")
+    ENVIRONMENT "BIN=${CMAKE_BINARY_DIR}/bin;VECTORS=${DFU_VECTORS_DIR};GUIDE_SCRIPT=${DFU_GUIDE_SCRIPT};TMP=${CMAKE_BINARY_DIR}/testtmp/${name};SRC=${CMAKE_SOURCE_DIR}")
 endfunction()
 
 # dfu_fuzzer(NAME SOURCE file.c DEPS ... CORPUS dir)

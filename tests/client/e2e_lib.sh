@@ -1,7 +1,8 @@
 # Shared set-up for the client's end-to-end tests against devsim (sourced by the scripts).
-# Environment from CTest: BIN (programs), TMP (scratch, wiped), SHARED (../shared).
+# Environment from CTest: BIN (programs), TMP (scratch, wiped), SRC (the source tree) and, when
+# the build was given one, GUIDE_SCRIPT (the guide's script as its author keeps it).
 set -eu
-: "${BIN:?}" "${TMP:?}" "${SHARED:?}"
+: "${BIN:?}" "${TMP:?}" "${SRC:?}"
 rm -rf "$TMP"
 mkdir -p "$TMP"
 cd "$TMP"
