@@ -1,5 +1,7 @@
 # Thin wrapper over CMake + CTest. See README.md.
-#   make          build everything into build/ (programs in build/bin/)
+#   make          build everything into build/ (programs in build/bin/); says to run
+#                 `make deps` when a build dependency is missing
+#   make deps     install the build dependencies (Debian packages)
 #   make test     install deps, build with ASan+UBSan into build/asan/, run every test
 #   make demo     install deps, build, run the README demo on the simulated board
 #   make bench    build (optimised) and refresh BENCHMARKS.md
@@ -13,6 +15,7 @@ CMAKE_FLAGS  ?=
 .PHONY: all deps test demo bench fuzz fuzz-smoke clean
 
 all:
+	@./scripts/install-deps.sh --check
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDFU_SANITIZE=OFF $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 

@@ -1,7 +1,7 @@
 /* Host SMP client: connection strings and profiles (the Go mcumgr's formats), a session that
  * matches responses to requests by sequence number over serial or UDP, the windowed image upload
  * engine, file-system transfers, and helpers that turn responses into text. The library never
- * prints; it reports progress through callbacks. Facts: ../shared/docs/SMP.md §2, §5, §6. */
+ * prints; it reports progress through callbacks. Facts: Zephyr's SMP protocol specification. */
 #ifndef DFUKIT_CLIENT_H
 #define DFUKIT_CLIENT_H
 

@@ -1,6 +1,6 @@
 /* MCUboot image format: header, TLV areas, hashing, validation, versions. Device-safe: no
  * heap; the image is read through a flash area in bounded chunks of a caller-owned buffer.
- * Layout facts: docs/SPEC.md and ../shared/docs/MCUBOOT.md. */
+ * Layout facts: MCUboot's docs/design.md (image format, trailer). */
 #ifndef DFUKIT_IMAGE_H
 #define DFUKIT_IMAGE_H
 

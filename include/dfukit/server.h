@@ -3,7 +3,7 @@
  * the integrator fills (clock, reset, OS strings, slots, the other groups' ports).
  *
  * No heap: the caller owns struct smp_server and everything the port points at. Sizes are
- * compile-time configuration (#define before including, or -D). Facts: ../shared/docs/SMP.md.
+ * compile-time configuration (#define before including, or -D). Facts: Zephyr's SMP protocol specification.
  *
  * A handler sees the request header, a decoder positioned on the request map and an encoder
  * inside the (already opened) response map: it writes only its key/value pairs. It returns

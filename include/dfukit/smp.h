@@ -1,6 +1,6 @@
 /* SMP (mcumgr) protocol core, shared by the device server and the host client: the 8-byte
  * header, groups, ops, and the error model (v1 "rc", v2 "err {group, rc}"). Facts:
- * ../shared/docs/SMP.md §1. */
+ * Zephyr's SMP protocol specification. */
 #ifndef DFUKIT_SMP_H
 #define DFUKIT_SMP_H
 

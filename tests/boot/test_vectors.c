@@ -1,4 +1,4 @@
-/* The bootloader on images made by upstream imgtool (../shared/vectors/imgtool), with their
+/* The bootloader on images made by upstream imgtool (tests/vectors/imgtool), with their
  * public keys trusted: swaps per strategy, an untrusted signer refused, a test swap of an
  * image signed by a second trusted key, and power cuts on a sample of the operations. */
 #include <setjmp.h>

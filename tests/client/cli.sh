@@ -1,6 +1,6 @@
 #!/bin/sh
 # mcumgr's command line without a device: `conn add` writes the Go tool's profile file byte for
-# byte (../shared/vectors/smp/mcumgr-conn-profile.txt), show / delete print the Go messages,
+# byte (tests/vectors/smp/mcumgr-conn-profile.txt), show / delete print the Go messages,
 # and usage or connection mistakes exit non-zero with a message.
 set -eu
 : "${BIN:?}" "${TMP:?}" "${VECTORS:?}"

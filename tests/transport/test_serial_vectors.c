@@ -1,4 +1,4 @@
-/* The serial captures of real clients (../shared/vectors/smp/, the two serial files): every request
+/* The serial captures of real clients (tests/vectors/smp/, the two serial files): every request
  * frame decodes to the documented SMP bytes and our client-side encoder reproduces it; every
  * device reply decodes to one packet answering its request, and our device-side (Zephyr-style)
  * encoder reproduces the reply byte for byte, the multi-line one included. */
