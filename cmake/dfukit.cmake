@@ -22,10 +22,11 @@ endfunction()
 
 # dfu_cmocka_test(NAME SOURCES... [DEPS ...] [TIMEOUT s] [LABELS ...])
 # A cmocka unit test registered with CTest. Tests find the upstream vectors through
-# DFU_VECTORS_DIR and a scratch folder through DFU_TEST_TMP (both compile definitions).
+# DFU_VECTORS_DIR and a scratch folder through DFU_TEST_TMP (both compile definitions), and read
+# them with tf_read_file() (tests/common/test_files.h).
 function(dfu_cmocka_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
-  add_executable(${name} ${A_SOURCES})
+  add_executable(${name} ${A_SOURCES} ${CMAKE_SOURCE_DIR}/tests/common/test_files.c)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/include ${CMAKE_SOURCE_DIR}/tests/common
                                              ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE DFU_VECTORS_DIR="${DFU_VECTORS_DIR}"
