@@ -1,4 +1,4 @@
-/* imgtool against upstream's reference files (../shared/vectors/imgtool): signing with the
+/* imgtool against upstream's reference files (tests/vectors/imgtool): signing with the
  * vectors' ARGS, verify, dumpinfo, getpub, Intel HEX output. */
 #include <setjmp.h>
 #include <stdarg.h>
