@@ -109,6 +109,35 @@ must_fail "bad version" out7.bin "$T" sign $ARGS --version 1.x "$V/input.bin" ou
 must_fail "missing input" out8.bin "$T" sign $ARGS nonexistent.bin out8.bin
 must_fail "custom tlv conflict" out9.bin "$T" sign $ARGS --custom-tlv 0x50 0x01 "$V/input.bin" out9.bin
 must_fail "pure with ecdsa" out10.bin "$T" sign -k "$V/key-ecdsa-p256.pem" $ARGS --pure "$V/input.bin" out10.bin
+# says NAME TEXT: the last must_fail printed exactly TEXT on stderr
+says() {
+    if [ "$(cat stderr.txt)" = "$2" ]; then ok; else bad "$1: stderr was: $(cat stderr.txt)"; fi
+}
+# An image that would overlap its slot's trailer is refused, with upstream's text. 1000 bytes
+# + 0x200 header + 40 bytes of TLVs (SHA256) = 0x610; the swap trailer for --align 8 and 128
+# sectors is 128*3*8 + 4*8 + 16 = 0xc30; --overwrite-only's is 2*8 + 16 = 0x20.
+head -c 1000 /dev/zero > small.bin
+SMALL="-H 0x200 --pad-header --align 8 -v 1"
+must_fail "trailer overlap" ov1.bin "$T" sign $SMALL -S 0x1200 small.bin ov1.bin
+says "trailer overlap text" "imgtool: Image size (0x610) + trailer (0xc30) exceeds requested size 0x1200"
+must_fail "trailer overlap hex" ov1.hex "$T" sign $SMALL -S 0x1200 -x 0x8000 small.bin ov1.hex
+says "trailer overlap hex text" "imgtool: Image size (0x610) + trailer (0xc30) exceeds requested size 0x1200"
+must_fail "trailer overlap max-sectors" ov2.bin "$T" sign $SMALL -S 0x7b0 -M 16 small.bin ov2.bin
+says "max-sectors trailer text" "imgtool: Image size (0x610) + trailer (0x1b0) exceeds requested size 0x7b0"
+must_fail "overwrite-only trailer overlap" ov3.bin "$T" sign $SMALL -S 0x620 --overwrite-only small.bin ov3.bin
+says "overwrite-only trailer text" "imgtool: Image size (0x610) + trailer (0x20) exceeds requested size 0x620"
+check "overwrite-only fits" "$T" sign $SMALL -S 0x630 --overwrite-only --pad small.bin ov4.bin
+check "overwrite-only padded to the slot" [ "$(wc -c < ov4.bin)" -eq 1584 ]
+must_fail "swap trailer needs more" ov5.bin "$T" sign $SMALL -S 0x630 small.bin ov5.bin
+
+# Intel HEX whose records overlap is refused at the first address written twice (Python
+# intelhex's text, which upstream imgtool shows); the later record does not silently win.
+printf '%s\n' ':0400000001020304F2' ':02000200AABB97' ':00000001FF' > overlap.hex
+must_fail "hex overlap" ovh.bin "$T" sign -H 0x200 --pad-header -S 0x60000 -v 1 overlap.hex ovh.bin
+says "hex overlap text" "imgtool: overlap.hex: Hex file has data overlap at address 0x2 on line 2"
+must_fail "hex overlap dumpinfo" "" "$T" dumpinfo overlap.hex
+says "hex overlap dumpinfo text" "imgtool: overlap.hex: Hex file has data overlap at address 0x2 on line 2"
+
 # A failed sign over an existing file leaves it untouched.
 cp "$V/signed-ed25519.bin" keep.bin
 must_fail "keep existing" "" "$T" sign -k bad.pem $ARGS "$V/input.bin" keep.bin
