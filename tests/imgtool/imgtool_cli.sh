@@ -211,11 +211,46 @@ golden "getpriv rsa minimal" p3.c 422d87db78e9fa57eb347955408f84c8fe73bb38f8e2b5
 "$T" getpriv -k "$V/key-ecdsa-p384.pem" -f openssl > p4.c
 golden "getpriv p384 openssl" p4.c 74f83c8016cefd7b6932964b73f96341a01c47cbdc54aed25004d059a6b14c9f
 
-# Unknown command and bad options: usage errors.
+# Unknown command and bad options: usage errors; a near miss names the command meant.
 must_fail "unknown command" "" "$T" frobnicate
+says "unknown command text" 'imgtool: unknown command "frobnicate" (imgtool help --commands lists them)'
+must_fail "misspelt command" "" "$T" sgin in.bin out.bin
+says "misspelt command text" 'imgtool: unknown command "sgin"; did you mean "sign"?'
+must_fail "help misspelt" "" "$T" help dumpinfp
+says "help misspelt text" 'imgtool: unknown command "dumpinfp"; did you mean "dumpinfo"?'
+"$T" sgin >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command exits 2"
 must_fail "bad option" "" "$T" verify --frob x
 check "version" sh -c "'$T' version | grep -q ."
-check "sign --help" sh -c "'$T' sign --help | head -1 | grep -q '^Usage: imgtool sign'"
+
+# The help contract: --help is the overview; help --commands one NAME<TAB>summary line per
+# command; help NAME and NAME --help the same usage, starting "Usage: imgtool NAME"; exit 0.
+check "overview" sh -c "'$T' --help > over.txt && head -1 over.txt | grep -qx 'Usage: imgtool COMMAND \\[ARGS\\]...'"
+check "overview lists sign" grep -q "^  sign  *Create a signed or unsigned image$" over.txt
+check "help alone" sh -c "'$T' help | cmp -s - over.txt"
+check "help --commands" sh -c "'$T' help --commands > cmds.txt"
+tab=$(printf '\t')
+check "commands format" sh -c "! grep -v '^[a-z][a-z]*${tab}[A-Z].*[^ ]\$' cmds.txt"
+check "commands count" [ "$(wc -l < cmds.txt)" -eq 10 ]
+for name in $(cut -f1 cmds.txt); do
+    "$T" help "$name" > h1.txt; rc1=$?
+    "$T" "$name" --help > h2.txt; rc2=$?
+    if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s h1.txt h2.txt &&
+       head -1 h1.txt | grep -q "^Usage: imgtool $name\( \|\$\)"; then ok; else bad "help $name"; fi
+    # every long option the command parses is explained in its usage
+    src=$SRC/tools/imgtool
+    case $name in
+    sign|create) opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*, NULL.*/\1/p' "$src/cmd_sign.c") ;;
+    *) opts=$(awk -v c="$name" '/^int cmd_/ { f = ($0 ~ "^int cmd_" c "\\(") } f' \
+                  "$src/cmd_keys.c" "$src/cmd_image.c" |
+              grep -o '{"[a-z-]*", [a-z_]*, NULL' | cut -d'"' -f2) ;;
+    esac
+    for o in $opts; do
+        grep -q -- "--$o\( \|,\|\$\)" h1.txt && ok || bad "help $name: --$o not explained"
+    done
+done
+"$T" sign --help > h1.txt
+check "sign usage" sh -c "head -1 h1.txt | grep -qx 'Usage: imgtool sign \\[OPTIONS\\] INFILE OUTFILE'"
+check "sign -h" sh -c "'$T' sign -h | cmp -s - h1.txt"
 printf 'AB' > tlv.bin
 check "custom-tlv-file" sh -c "'$T' sign $ARGS --custom-tlv-file 0xc0 tlv.bin '$V/input.bin' f.bin && '$T' dumpinfo f.bin | grep -A2 'type: UNKNOWN (0xc0)' | grep -q 'data: 0x41 0x42'"
 
