@@ -1,7 +1,8 @@
 #!/bin/sh
 # The imgtool program end to end against upstream's reference files: getpub, dumpinfo, sign
-# (byte-identical for Ed25519), verify, and the failure contract (one-line error, non-zero
-# exit, no output file). Environment from dfu_script_test: BIN, VECTORS, TMP.
+# (byte-identical for Ed25519), verify, the failure contract (one-line error, non-zero exit,
+# no output file) and the help contract. Environment from dfu_script_test: BIN, VECTORS, TMP,
+# SRC (the help test reads the option tables in tools/imgtool).
 set -u
 T="$BIN/imgtool"
 V="$VECTORS/imgtool"
@@ -152,7 +153,8 @@ head -c 103000 "$V/signed-ed25519.bin" > cut.bin
 must_fail "verify cut TLVs" "" "$T" verify -k "$V/key-ed25519.pem" cut.bin
 grep -q "past the end" stderr.txt && ok || bad "TLV past end named"
 must_fail "verify empty" "" "$T" verify -k "$V/key-ed25519.pem" /dev/null
-# A protected TLV of unknown type 0x45 (image signed without key, hash-only verify).
+# A vendor-range protected TLV (--custom-tlv 0xa0) is accepted: image signed without a key,
+# hash-only verify, dumpinfo shows it.
 check "custom tlv" "$T" sign $ARGS -s auto --custom-tlv 0xa0 0x0102 "$V/input.bin" u.bin
 check "verify custom" sh -c "'$T' verify u.bin >/dev/null"
 check "dumpinfo custom" sh -c "'$T' dumpinfo u.bin | grep -q 'type: UNKNOWN (0xa0)'"
