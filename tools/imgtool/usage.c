@@ -9,7 +9,7 @@ const char usage_sign[] =
     "Create a signed or unsigned MCUboot image. INFILE and OUTFILE are Intel HEX\n"
     "when their names end in .hex, raw binary otherwise. The image is refused when\n"
     "it and the trailer for --align/--max-sectors (or --overwrite-only) do not fit\n"
-    "in --slot-size.\n"
+    "in --slot-size. Numbers (SIZE, ADDR, N) are decimal or prefixed 0x, 0o, 0b.\n"
     "\n"
     "Required:\n"
     "  -v, --version VERSION     image version, MAJOR[.MINOR[.REVISION]][+BUILD]\n"
