@@ -221,6 +221,10 @@ says "misspelt command text" 'imgtool: unknown command "sgin"; did you mean "sig
 must_fail "help misspelt" "" "$T" help dumpinfp
 says "help misspelt text" 'imgtool: unknown command "dumpinfp"; did you mean "dumpinfo"?'
 "$T" sgin >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command exits 2"
+must_fail "help two commands" "" "$T" help sign verify
+says "help two commands text" "imgtool: help takes at most one COMMAND (or --commands)"
+"$T" >/dev/null 2>over-err.txt; [ $? -eq 2 ] && head -1 over-err.txt | grep -qx 'Usage: imgtool COMMAND \[ARGS\]...' &&
+    ok || bad "no command: overview on stderr, exit 2"
 must_fail "bad option" "" "$T" verify --frob x
 check "version" sh -c "'$T' version | grep -q ."
 
