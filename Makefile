@@ -11,6 +11,8 @@ BUILD        ?= build
 JOBS         ?= $(shell nproc 2>/dev/null || echo 2)
 FUZZ_SECONDS ?= 60
 CMAKE_FLAGS  ?=
+PREFIX       ?= /usr/local
+DESTDIR      ?=
 
 .PHONY: all deps test demo bench fuzz fuzz-smoke clean
 
@@ -38,6 +40,19 @@ fuzz: deps
 	cmake -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DDFU_FUZZ=ON >/dev/null
 	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzzers
 	./scripts/run-fuzzers.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: imgtool, mcumgr, devsim, a man page and a bash
+# completion for each, under $(DESTDIR)$(PREFIX). Builds what it installs (configuring $(BUILD)
+# first when needed); pages and completions come from the `docs` target. cmake --install records
+# the files in install_manifest.txt, and make uninstall removes exactly those.
+.PHONY: install uninstall
+install:
+	@test -f $(BUILD)/CMakeCache.txt || $(MAKE) all
+	cmake --build $(BUILD) -j $(JOBS) --target docs
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+uninstall:
+	./scripts/uninstall.sh "$(BUILD)/install_manifest.txt" "$(PREFIX)" "$(DESTDIR)"
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,6 @@
 /* MCUboot image format: header, TLV areas, hashing, validation, versions. Device-safe: no
  * heap; the image is read through a flash area in bounded chunks of a caller-owned buffer.
- * Layout facts: MCUboot's docs/design.md (image format, trailer). */
+ * Layout facts: MCUboot's docs/design.md (image format and trailer). */
 #ifndef DFUKIT_IMAGE_H
 #define DFUKIT_IMAGE_H
 
@@ -145,8 +145,8 @@ struct image_info {
  * Returns 0 valid, DFU_ESIG bad hash/signature/unknown key, DFU_EBADMSG malformed,
  * DFU_ENOENT no image (erased/bad magic), DFU_ERANGE sizes past the area, DFU_ENOMEM tmp
  * smaller than 64 bytes. tmp is scratch (>= 64 bytes, larger is faster).
- * TLV policy (as MCUboot): protected TLVs must be SEC_CNT, DEPENDENCY, BOOT_RECORD, SIG_PURE or
- * a vendor type (low byte 0xa0..0xff); unprotected TLVs must be KEYHASH, PUBKEY, a hash, a
+ * TLV policy (as MCUboot): protected TLVs must pass image_tlv_protected_allowed (below);
+ * unprotected TLVs must be KEYHASH, PUBKEY, a hash, a
  * signature, SIG_PURE or an encryption-key TLV; anything else is DFU_EBADMSG. Exactly one hash
  * TLV. A KEYHASH (hash of the key bytes with the image's algorithm) or PUBKEY selects the key
  * for the signature TLV right after it; ECDSA means P-256 with SHA-256 and P-384 with SHA-384.
@@ -159,6 +159,12 @@ struct image_info {
 #define IMAGE_TMP_MIN 64
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
+
+/* The protected-TLV policy (as MCUboot): SEC_CNT, DEPENDENCY, BOOT_RECORD, SIG_PURE and the
+ * vendor range (low byte 0xa0..0xff, what --custom-tlv uses) may be signed; any other type in
+ * the protected area is refused, because a signed field we cannot interpret may carry a
+ * constraint we would silently ignore. The one list image_validate and imgtool's verify use. */
+bool image_tlv_protected_allowed(uint16_t type);
 
 /* The protected SEC_CNT TLV: 0 and *out set, DFU_ENOENT when absent, DFU_EBADMSG when its
  * length is not 4 or there are two. */

@@ -116,7 +116,10 @@ int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_op
 
 /* The trailer size imgtool reserves at the slot's end. */
 uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o);
-/* The trailer magic for a max-align (16 bytes). */
+/* Upstream's check_trailer: with a slot size, the image built so far and the trailer must fit
+ * the slot, else DFU_ENOSPC and "Image size (0x..) + trailer (0x..) exceeds requested size
+ * 0x.." in b->err. No slot size: nothing to check. */
+int imgbuild_check_trailer(struct imgbuild *b, const struct imgbuild_opts *o);
 
 /* Files -------------------------------------------------------------------------------------- */
 

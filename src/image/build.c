@@ -427,14 +427,5 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
     }
 
     /* The image and the trailer must fit the slot (checked even without --pad). */
-    if (o->slot_size > 0) {
-        uint32_t tsize = imgbuild_trailer_size(o);
-        if ((uint64_t)b->len + tsize > o->slot_size) {
-            snprintf(b->err, sizeof(b->err),
-                     "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x", b->len,
-                     tsize, o->slot_size);
-            return DFU_ENOSPC;
-        }
-    }
-    return 0;
+    return imgbuild_check_trailer(b, o);
 }

@@ -256,6 +256,21 @@ uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o)
     return sectors * 3 * eff_align(o) + max_align * 4 + magic_align;
 }
 
+int imgbuild_check_trailer(struct imgbuild *b, const struct imgbuild_opts *o)
+{
+    if (o->slot_size == 0) {
+        return 0;
+    }
+    uint32_t tsize = imgbuild_trailer_size(o);
+    if ((uint64_t)b->len + tsize > o->slot_size) {
+        snprintf(b->err, sizeof(b->err),
+                 "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x", b->len, tsize,
+                 o->slot_size);
+        return DFU_ENOSPC;
+    }
+    return 0;
+}
+
 /* Where the trailer's image_ok flag and magic go, relative to the slot end. */
 static void trailer_marks(const struct imgbuild_opts *o, uint32_t *ok_back, uint32_t *max_align)
 {
@@ -313,12 +328,13 @@ int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_op
     uint8_t *out = b->data;
     size_t len = b->len;
     if (pad) {
-        uint32_t tsize = imgbuild_trailer_size(o);
-        if ((uint64_t)b->len + tsize > o->slot_size) {
-            snprintf(b->err, sizeof(b->err),
-                     "Image size (0x%zx) + trailer (0x%x) exceeds requested size 0x%x", b->len,
-                     tsize, o->slot_size);
-            return DFU_ENOSPC;
+        if (o->slot_size == 0) {
+            snprintf(b->err, sizeof(b->err), "--pad needs a slot size");
+            return DFU_EINVAL;
+        }
+        int rc = imgbuild_check_trailer(b, o);
+        if (rc) {
+            return rc;
         }
         out = malloc(o->slot_size);
         if (!out) {

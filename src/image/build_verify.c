@@ -66,15 +66,6 @@ static int file_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 
 static const struct flash_ops file_ops = {file_read, ram_write, ram_erase};
 
-/* Protected TLV types the validator accepts (the same list as image_validate's): the ones
- * MCUboot interprets and the vendor range --custom-tlv uses. */
-static bool known_protected(uint16_t type)
-{
-    return type == IMAGE_TLV_SEC_CNT || type == IMAGE_TLV_DEPENDENCY ||
-           type == IMAGE_TLV_BOOT_RECORD || type == IMAGE_TLV_SIG_PURE ||
-           (type & 0xffu) >= 0xa0u;
-}
-
 /* Walks the layout by hand to name what is wrong with an image image_validate refused. */
 static void diagnose(const uint8_t *img, size_t len, int rc, bool keyed, char *err,
                      size_t err_len)
@@ -120,7 +111,7 @@ static void diagnose(const uint8_t *img, size_t len, int rc, bool keyed, char *e
                          (unsigned long long)p, tlen);
                 return;
             }
-            if (!known_protected(type)) {
+            if (!image_tlv_protected_allowed(type)) {
                 snprintf(err, err_len, "unknown TLV 0x%x in the protected area", type);
                 return;
             }

@@ -27,9 +27,28 @@ static int hexval(char c)
 /* One record's bytes of data, decoded; addresses are absolute. */
 struct rec_sink {
     uint8_t *data;    /* dense over [lo, hi] after the first pass */
+    uint8_t *seen;    /* one bit per address of data: written by an earlier record */
     uint64_t lo, hi;  /* hi exclusive */
     bool any;
 };
+
+/* Marks [a, a + count) as written; the first address some earlier record wrote is refused, as
+ * Python intelhex (upstream imgtool's reader) refuses it, instead of the later record winning. */
+static int claim(struct rec_sink *sink, uint64_t a, size_t count, size_t line, char *err,
+                 size_t err_len)
+{
+    for (size_t i = 0; i < count; i++) {
+        uint64_t bit = a + i - sink->lo;
+        uint8_t mask = (uint8_t)(1u << (bit & 7));
+        if (sink->seen[bit >> 3] & mask) {
+            snprintf(err, err_len, "Hex file has data overlap at address 0x%llX on line %zu",
+                     (unsigned long long)(a + i), line);
+            return DFU_EBADMSG;
+        }
+        sink->seen[bit >> 3] |= mask;
+    }
+    return 0;
+}
 
 /* Walks the records; with sink->data NULL it only records the address range. */
 static int walk(const char *text, size_t len, struct rec_sink *sink, char *err, size_t err_len)
@@ -99,6 +118,10 @@ static int walk(const char *text, size_t len, struct rec_sink *sink, char *err, 
                 }
                 sink->any = true;
             } else {
+                int rc = claim(sink, a, count, line, err, err_len);
+                if (rc) {
+                    return rc;
+                }
                 memcpy(sink->data + (a - sink->lo), rec + 4, count);
             }
             break;
@@ -147,11 +170,15 @@ int ihex_parse(const char *text, size_t len, uint8_t **out, size_t *out_len, uin
     }
     size_t span = (size_t)(sink.hi - sink.lo);
     sink.data = malloc(span);
-    if (!sink.data) {
+    sink.seen = calloc(span / 8 + 1, 1);
+    if (!sink.data || !sink.seen) {
+        free(sink.data);
+        free(sink.seen);
         return DFU_ENOMEM;
     }
     memset(sink.data, 0xff, span);  /* intelhex pads holes with 0xff */
     rc = walk(text, len, &sink, err, err_len);
+    free(sink.seen);
     if (rc) {
         free(sink.data);
         return rc;

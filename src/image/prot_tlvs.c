@@ -1,8 +1,22 @@
-/* Readers of signed (protected) TLVs: the security counter and the dependencies. Only the
- * protected area is searched: an unprotected copy could be added by anyone. */
+/* Signed (protected) TLVs: which types may be there, and readers of the security counter and
+ * the dependencies. Only the protected area is searched: an unprotected copy could be added
+ * by anyone. */
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "dfukit/image.h"
+
+bool image_tlv_protected_allowed(uint16_t type)
+{
+    switch (type) {
+    case IMAGE_TLV_SEC_CNT:
+    case IMAGE_TLV_DEPENDENCY:
+    case IMAGE_TLV_BOOT_RECORD:
+    case IMAGE_TLV_SIG_PURE:
+        return true;
+    default:
+        return (type & 0xffu) >= 0xa0u;
+    }
+}
 
 int image_read_security_counter(const struct flash_area *fa, const struct image_header *hdr,
                                 uint32_t *out)

@@ -13,21 +13,6 @@
 
 #define IMAGE_TLV_ENC_X25519_SHA512 0x34 /* newer imgtool; listed so such images parse */
 
-/* Protected TLVs we understand; anything else in the hashed area is refused, because a
- * signed field we cannot interpret may carry a constraint we would silently ignore. */
-static bool prot_type_known(uint16_t type)
-{
-    switch (type) {
-    case IMAGE_TLV_SEC_CNT:
-    case IMAGE_TLV_DEPENDENCY:
-    case IMAGE_TLV_BOOT_RECORD:
-    case IMAGE_TLV_SIG_PURE:
-        return true;
-    default:
-        return (type & 0xffu) >= 0xa0u; /* vendor / --custom-tlv range */
-    }
-}
-
 /* MCUboot's allow-list for the unprotected area: an attacker can append unprotected TLVs, so
  * only those that are checked against something signed (or only select a key) are allowed. */
 static bool unprot_type_allowed(uint16_t type)
@@ -83,7 +68,7 @@ static int scan_tlvs(const struct flash_area *fa, const struct image_header *hdr
     }
     while ((err = image_tlv_iter_next(&it, &tlv)) == 0) {
         enum crypto_hash_alg alg;
-        if (tlv.is_protected && !prot_type_known(tlv.type)) {
+        if (tlv.is_protected && !image_tlv_protected_allowed(tlv.type)) {
             return DFU_EBADMSG;
         }
         if (!tlv.is_protected && !unprot_type_allowed(tlv.type)) {

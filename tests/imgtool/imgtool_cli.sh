@@ -1,7 +1,8 @@
 #!/bin/sh
 # The imgtool program end to end against upstream's reference files: getpub, dumpinfo, sign
-# (byte-identical for Ed25519), verify, and the failure contract (one-line error, non-zero
-# exit, no output file). Environment from dfu_script_test: BIN, VECTORS, TMP.
+# (byte-identical for Ed25519), verify, the failure contract (one-line error, non-zero exit,
+# no output file) and the help contract. Environment from dfu_script_test: BIN, VECTORS, TMP,
+# SRC (the help test reads the option tables in tools/imgtool).
 set -u
 T="$BIN/imgtool"
 V="$VECTORS/imgtool"
@@ -109,6 +110,35 @@ must_fail "bad version" out7.bin "$T" sign $ARGS --version 1.x "$V/input.bin" ou
 must_fail "missing input" out8.bin "$T" sign $ARGS nonexistent.bin out8.bin
 must_fail "custom tlv conflict" out9.bin "$T" sign $ARGS --custom-tlv 0x50 0x01 "$V/input.bin" out9.bin
 must_fail "pure with ecdsa" out10.bin "$T" sign -k "$V/key-ecdsa-p256.pem" $ARGS --pure "$V/input.bin" out10.bin
+# says NAME TEXT: the last must_fail printed exactly TEXT on stderr
+says() {
+    if [ "$(cat stderr.txt)" = "$2" ]; then ok; else bad "$1: stderr was: $(cat stderr.txt)"; fi
+}
+# An image that would overlap its slot's trailer is refused, with upstream's text. 1000 bytes
+# + 0x200 header + 40 bytes of TLVs (SHA256) = 0x610; the swap trailer for --align 8 and 128
+# sectors is 128*3*8 + 4*8 + 16 = 0xc30; --overwrite-only's is 2*8 + 16 = 0x20.
+head -c 1000 /dev/zero > small.bin
+SMALL="-H 0x200 --pad-header --align 8 -v 1"
+must_fail "trailer overlap" ov1.bin "$T" sign $SMALL -S 0x1200 small.bin ov1.bin
+says "trailer overlap text" "imgtool: Image size (0x610) + trailer (0xc30) exceeds requested size 0x1200"
+must_fail "trailer overlap hex" ov1.hex "$T" sign $SMALL -S 0x1200 -x 0x8000 small.bin ov1.hex
+says "trailer overlap hex text" "imgtool: Image size (0x610) + trailer (0xc30) exceeds requested size 0x1200"
+must_fail "trailer overlap max-sectors" ov2.bin "$T" sign $SMALL -S 0x7b0 -M 16 small.bin ov2.bin
+says "max-sectors trailer text" "imgtool: Image size (0x610) + trailer (0x1b0) exceeds requested size 0x7b0"
+must_fail "overwrite-only trailer overlap" ov3.bin "$T" sign $SMALL -S 0x620 --overwrite-only small.bin ov3.bin
+says "overwrite-only trailer text" "imgtool: Image size (0x610) + trailer (0x20) exceeds requested size 0x620"
+check "overwrite-only fits" "$T" sign $SMALL -S 0x630 --overwrite-only --pad small.bin ov4.bin
+check "overwrite-only padded to the slot" [ "$(wc -c < ov4.bin)" -eq 1584 ]
+must_fail "swap trailer needs more" ov5.bin "$T" sign $SMALL -S 0x630 small.bin ov5.bin
+
+# Intel HEX whose records overlap is refused at the first address written twice (Python
+# intelhex's text, which upstream imgtool shows); the later record does not silently win.
+printf '%s\n' ':0400000001020304F2' ':02000200AABB97' ':00000001FF' > overlap.hex
+must_fail "hex overlap" ovh.bin "$T" sign -H 0x200 --pad-header -S 0x60000 -v 1 overlap.hex ovh.bin
+says "hex overlap text" "imgtool: overlap.hex: Hex file has data overlap at address 0x2 on line 2"
+must_fail "hex overlap dumpinfo" "" "$T" dumpinfo overlap.hex
+says "hex overlap dumpinfo text" "imgtool: overlap.hex: Hex file has data overlap at address 0x2 on line 2"
+
 # A failed sign over an existing file leaves it untouched.
 cp "$V/signed-ed25519.bin" keep.bin
 must_fail "keep existing" "" "$T" sign -k bad.pem $ARGS "$V/input.bin" keep.bin
@@ -123,7 +153,8 @@ head -c 103000 "$V/signed-ed25519.bin" > cut.bin
 must_fail "verify cut TLVs" "" "$T" verify -k "$V/key-ed25519.pem" cut.bin
 grep -q "past the end" stderr.txt && ok || bad "TLV past end named"
 must_fail "verify empty" "" "$T" verify -k "$V/key-ed25519.pem" /dev/null
-# A protected TLV of unknown type 0x45 (image signed without key, hash-only verify).
+# A vendor-range protected TLV (--custom-tlv 0xa0) is accepted: image signed without a key,
+# hash-only verify, dumpinfo shows it.
 check "custom tlv" "$T" sign $ARGS -s auto --custom-tlv 0xa0 0x0102 "$V/input.bin" u.bin
 check "verify custom" sh -c "'$T' verify u.bin >/dev/null"
 check "dumpinfo custom" sh -c "'$T' dumpinfo u.bin | grep -q 'type: UNKNOWN (0xa0)'"
@@ -182,11 +213,50 @@ golden "getpriv rsa minimal" p3.c 422d87db78e9fa57eb347955408f84c8fe73bb38f8e2b5
 "$T" getpriv -k "$V/key-ecdsa-p384.pem" -f openssl > p4.c
 golden "getpriv p384 openssl" p4.c 74f83c8016cefd7b6932964b73f96341a01c47cbdc54aed25004d059a6b14c9f
 
-# Unknown command and bad options: usage errors.
+# Unknown command and bad options: usage errors; a near miss names the command meant.
 must_fail "unknown command" "" "$T" frobnicate
+says "unknown command text" 'imgtool: unknown command "frobnicate" (imgtool help --commands lists them)'
+must_fail "misspelt command" "" "$T" sgin in.bin out.bin
+says "misspelt command text" 'imgtool: unknown command "sgin"; did you mean "sign"?'
+must_fail "help misspelt" "" "$T" help dumpinfp
+says "help misspelt text" 'imgtool: unknown command "dumpinfp"; did you mean "dumpinfo"?'
+"$T" sgin >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown command exits 2"
+must_fail "help two commands" "" "$T" help sign verify
+says "help two commands text" "imgtool: help takes at most one COMMAND (or --commands)"
+"$T" >/dev/null 2>over-err.txt; [ $? -eq 2 ] && head -1 over-err.txt | grep -qx 'Usage: imgtool COMMAND \[ARGS\]...' &&
+    ok || bad "no command: overview on stderr, exit 2"
 must_fail "bad option" "" "$T" verify --frob x
 check "version" sh -c "'$T' version | grep -q ."
-check "sign --help" sh -c "'$T' sign --help | head -1 | grep -q '^Usage: imgtool sign'"
+
+# The help contract: --help is the overview; help --commands one NAME<TAB>summary line per
+# command; help NAME and NAME --help the same usage, starting "Usage: imgtool NAME"; exit 0.
+check "overview" sh -c "'$T' --help > over.txt && head -1 over.txt | grep -qx 'Usage: imgtool COMMAND \\[ARGS\\]...'"
+check "overview lists sign" grep -q "^  sign  *Create a signed or unsigned image$" over.txt
+check "help alone" sh -c "'$T' help | cmp -s - over.txt"
+check "help --commands" sh -c "'$T' help --commands > cmds.txt"
+tab=$(printf '\t')
+check "commands format" sh -c "! grep -v '^[a-z][a-z]*${tab}[A-Z].*[^ ]\$' cmds.txt"
+check "commands count" [ "$(wc -l < cmds.txt)" -eq 10 ]
+for name in $(cut -f1 cmds.txt); do
+    "$T" help "$name" > h1.txt; rc1=$?
+    "$T" "$name" --help > h2.txt; rc2=$?
+    if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && cmp -s h1.txt h2.txt &&
+       head -1 h1.txt | grep -q "^Usage: imgtool $name\( \|\$\)"; then ok; else bad "help $name"; fi
+    # every long option the command parses is explained in its usage
+    src=$SRC/tools/imgtool
+    case $name in
+    sign|create) opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*, NULL.*/\1/p' "$src/cmd_sign.c") ;;
+    *) opts=$(awk -v c="$name" '/^int cmd_/ { f = ($0 ~ "^int cmd_" c "\\(") } f' \
+                  "$src/cmd_keys.c" "$src/cmd_image.c" |
+              grep -o '{"[a-z-]*", [a-z_]*, NULL' | cut -d'"' -f2) ;;
+    esac
+    for o in $opts; do
+        grep -q -- "--$o\( \|,\|\$\)" h1.txt && ok || bad "help $name: --$o not explained"
+    done
+done
+"$T" sign --help > h1.txt
+check "sign usage" sh -c "head -1 h1.txt | grep -qx 'Usage: imgtool sign \\[OPTIONS\\] INFILE OUTFILE'"
+check "sign -h" sh -c "'$T' sign -h | cmp -s - h1.txt"
 printf 'AB' > tlv.bin
 check "custom-tlv-file" sh -c "'$T' sign $ARGS --custom-tlv-file 0xc0 tlv.bin '$V/input.bin' f.bin && '$T' dumpinfo f.bin | grep -A2 'type: UNKNOWN (0xc0)' | grep -q 'data: 0x41 0x42'"
 

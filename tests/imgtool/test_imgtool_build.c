@@ -771,6 +771,39 @@ static void test_ihex_parse(void **state)
     }
 }
 
+/* Records that write the same address twice are refused at the first such address, with
+ * Python intelhex's text (what upstream imgtool shows); adjacent records are not overlaps. */
+static void test_ihex_overlap(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *expect;
+    } cases[] = {
+        {":0400000001020304F2\n:02000200AABB97\n:00000001FF\n",
+         "Hex file has data overlap at address 0x2 on line 2"},
+        /* the same 0x10003 reached through a segment and then a linear address record */
+        {":020000021000EC\n:0400000001020304F2\n:020000040001F9\n\n:020003000707ED\n"
+         ":00000001FF\n",
+         "Hex file has data overlap at address 0x10003 on line 5"},
+        {":10FFF000000102030405060708090A0B0C0D0E0F89\n:01FFFC0009FB\n:00000001FF\n",
+         "Hex file has data overlap at address 0xFFFC on line 2"},
+    };
+    uint8_t *bin;
+    size_t len;
+    uint32_t base;
+    char err[256];
+    for (size_t i = 0; i < N(cases); i++) {
+        assert_int_equal(ihex_parse(cases[i].text, strlen(cases[i].text), &bin, &len, &base, err,
+                                    sizeof(err)),
+                         DFU_EBADMSG);
+        assert_string_equal(err, cases[i].expect);
+    }
+    const char *adjacent = ":0400000001020304F2\n:02000400AABB95\n:00000001FF\n";
+    assert_int_equal(ihex_parse(adjacent, strlen(adjacent), &bin, &len, &base, err, sizeof(err)), 0);
+    assert_int_equal(len, 6);
+    free(bin);
+}
+
 /* Intel HEX writer: 16-byte records, split at holes and 64 KiB boundaries, 04 records when
  * the upper address changes, later segments overriding earlier ones. */
 static void test_ihex_format(void **state)
@@ -941,6 +974,7 @@ int main(void)
         cmocka_unit_test(test_traditional_pem),
         cmocka_unit_test(test_getpriv_getpubhash),
         cmocka_unit_test(test_ihex_parse),
+        cmocka_unit_test(test_ihex_overlap),
         cmocka_unit_test(test_ihex_format),
         cmocka_unit_test(test_save_is_atomic),
         cmocka_unit_test(test_hex_input_address),

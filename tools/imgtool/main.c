@@ -1,80 +1,167 @@
-/* imgtool: MCUboot image and key tool, command-line compatible with upstream imgtool. */
+/* imgtool: MCUboot image and key tool, command-line compatible with upstream imgtool.
+ * The command table is the one source of the dispatch, the help and the man page. Help
+ * contract (shared with mcumgr and devsim, read by scripts/gen-man.sh): `imgtool --help` the
+ * overview; `imgtool help --commands` one "NAME<TAB>summary" line per command; `imgtool help
+ * NAME` and `imgtool NAME --help` that command's usage, starting "Usage: imgtool NAME". */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "usage.h"
 
-#define SIGN_USAGE                                                                             \
-    "[-k KEY] -v VERSION -H HEADER_SIZE -S SLOT_SIZE [--pad-header] [--pad] [--confirm|--test]\n"\
-    "       [--align 1|2|4|8|16|32] [--max-align 8|16|32] [-M MAX_SECTORS] [--overwrite-only]\n" \
-    "       [-s N|auto] [-d \"(ID,VERSION)...\"] [--public-key-format hash|full] [-L ADDR]\n"    \
-    "       [-F ADDR] [-R 0|0xff] [-x ADDR] [--custom-tlv TAG VALUE] [--custom-tlv-file TAG\n"   \
-    "       FILE] [--pure] [--boot-record SW_TYPE] [--non-bootable] [--sha auto|256|384|512]\n"  \
-    "       [--pad-sig] [--vector-to-sign payload|digest] [--sig-out FILE] [--fix-sig FILE\n"    \
-    "       --fix-sig-pubkey FILE] INFILE OUTFILE\n"                                            \
-    "       INFILE and OUTFILE are Intel HEX when their names end in .hex, raw binary otherwise"
+static int cmd_help(int argc, char **argv);
 
-static const struct {
+static const struct command {
     const char *name;
     int (*fn)(int argc, char **argv);
-    const char *desc;
-    const char *usage;
+    const char *summary;
+    const char *usage; /* after "Usage: imgtool NAME" (usage.c) */
 } commands[] = {
-    {"create", cmd_sign, "Alias of sign", SIGN_USAGE},
+    {"create", cmd_sign, "Alias of sign", usage_sign},
     {"dumpinfo", cmd_dumpinfo, "Print header, TLV area and trailer information of a signed image",
-     "IMGFILE"},
-    {"getpriv", cmd_getpriv, "Dump private key from keypair",
-     "-k KEY [--minimal] [-f openssl|pkcs8]"},
-    {"getpub", cmd_getpub, "Dump public key from keypair",
-     "-k KEY [-e lang-c|lang-rust|pem|raw | -l c|rust] [-o OUTFILE]"},
-    {"getpubhash", cmd_getpubhash, "Dump the SHA256 hash of the public key",
-     "-k KEY [-e lang-c|raw] [-o OUTFILE]"},
-    {"keygen", cmd_keygen, "Generate pub/private keypair",
-     "-k KEYFILE -t rsa-2048|rsa-3072|ecdsa-p256|ecdsa-p384|ed25519|x25519 [-e PUBFILE]"},
-    {"sign", cmd_sign, "Create a signed or unsigned image", SIGN_USAGE},
-    {"verify", cmd_verify, "Check that signed image can be verified by given key",
-     "[-k KEY] IMGFILE"},
-    {"version", cmd_version, "Print imgtool version information", ""},
+     usage_dumpinfo},
+    {"getpriv", cmd_getpriv, "Dump private key from keypair", usage_getpriv},
+    {"getpub", cmd_getpub, "Dump public key from keypair", usage_getpub},
+    {"getpubhash", cmd_getpubhash, "Dump the SHA256 hash of the public key", usage_getpubhash},
+    {"help", cmd_help, "Show the overview, a command's usage or the list of commands", usage_help},
+    {"keygen", cmd_keygen, "Generate pub/private keypair", usage_keygen},
+    {"sign", cmd_sign, "Create a signed or unsigned image", usage_sign},
+    {"verify", cmd_verify, "Check that signed image can be verified by given key", usage_verify},
+    {"version", cmd_version, "Print imgtool version information", usage_version},
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static bool wants_help(int argc, char **argv)
+static void overview(FILE *f)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            return true;
-        }
+    fprintf(f, "Usage: imgtool COMMAND [ARGS]...\n\n"
+               "MCUboot image and key tool, command-line compatible with upstream imgtool.\n\n"
+               "Commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
     }
-    return false;
+    fprintf(f, "\nRun \"imgtool COMMAND --help\" or \"imgtool help COMMAND\" for a command's "
+               "options.\n");
 }
 
-static void usage(FILE *f)
+static void command_usage(const struct command *c)
 {
-    fprintf(f, "Usage: imgtool COMMAND [ARGS]...\n\nCommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].desc);
+    printf("Usage: imgtool %s%s%s", c->name, c->usage[0] == '\n' ? "" : " ", c->usage);
+}
+
+/* Levenshtein distance, for "did you mean"; names are short, so a fixed row is enough. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t row[32], lb = strlen(b);
+    if (lb >= sizeof(row) / sizeof(row[0])) {
+        return (size_t)-1;
     }
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The command the user most likely meant: the only one the word begins, else the closest
+ * within two edits; NULL when nothing is near. */
+static const struct command *nearest(const char *word)
+{
+    const struct command *prefix = NULL, *close = NULL;
+    size_t prefixes = 0, best = 3;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strncmp(commands[i].name, word, strlen(word)) == 0) {
+            prefix = &commands[i];
+            prefixes++;
+        }
+        size_t d = distance(word, commands[i].name);
+        if (d < best) {
+            best = d;
+            close = &commands[i];
+        }
+    }
+    return prefixes == 1 ? prefix : close;
+}
+
+static const struct command *find(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    const struct command *near = nearest(name);
+    if (near) {
+        return cli_error(CLI_USAGE, "unknown command \"%s\"; did you mean \"%s\"?", name,
+                         near->name);
+    }
+    return cli_error(CLI_USAGE, "unknown command \"%s\" (imgtool help --commands lists them)",
+                     name);
+}
+
+static bool is_help_flag(const char *arg)
+{
+    return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 1) {
+        overview(stdout);
+        return CLI_OK;
+    }
+    if (argc != 2) {
+        return cli_error(CLI_USAGE, "help takes at most one COMMAND (or --commands)");
+    }
+    if (strcmp(argv[1], "--commands") == 0) {
+        for (size_t i = 0; i < N_COMMANDS; i++) {
+            printf("%s\t%s\n", commands[i].name, commands[i].summary);
+        }
+        return CLI_OK;
+    }
+    const struct command *c = is_help_flag(argv[1]) ? find("help") : find(argv[1]);
+    if (!c) {
+        return unknown_command(argv[1]);
+    }
+    command_usage(c);
+    return CLI_OK;
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        overview(stderr);
         return CLI_USAGE;
     }
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
+    if (is_help_flag(argv[1])) {
+        overview(stdout);
         return CLI_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            if (wants_help(argc - 1, argv + 1)) {
-                printf("Usage: imgtool %s %s\n\n  %s\n", commands[i].name, commands[i].usage,
-                       commands[i].desc);
-                return CLI_OK;
-            }
-            return commands[i].fn(argc - 1, argv + 1);
+    const struct command *c = find(argv[1]);
+    if (!c) {
+        return unknown_command(argv[1]);
+    }
+    for (int i = 2; i < argc; i++) {
+        if (is_help_flag(argv[i])) {
+            command_usage(c);
+            return CLI_OK;
         }
     }
-    return cli_error(CLI_USAGE, "no such command '%s' (try --help)", argv[1]);
+    return c->fn(argc - 1, argv + 1);
 }
