@@ -269,8 +269,9 @@ int client_settings_commit(struct client_session *s, struct client_deverr *err);
 int client_settings_load(struct client_session *s, struct client_deverr *err);
 int client_settings_save(struct client_session *s, struct client_deverr *err);
 
-/* Enumeration group (10). count: *count; list: the group ids (positive count of them, up to
- * cap); details: the reply's "groups" array in rsp (required). */
+/* Enumeration group (10). count: *count; list: the number of groups the device has, their
+ * ids in groups (the first cap of them); details: the reply's "groups" array in rsp
+ * (required). */
 int client_enum_count(struct client_session *s, uint32_t *count, struct client_rsp *rsp,
                       struct client_deverr *err);
 int client_enum_list(struct client_session *s, uint16_t *groups, size_t cap,

@@ -1,4 +1,6 @@
 /* Enumeration group (10): how many groups the device has, their ids, their details. */
+#include <limits.h>
+
 #include "cmd.h"
 #include "dfukit/err.h"
 
@@ -40,12 +42,15 @@ int client_enum_list(struct client_session *s, uint16_t *groups, size_t cap,
         uint64_t v;
         if (!client_item_uint(cbor_array_handle(g)[i], &v) || v > 0xffff) {
             rc = DFU_EBADMSG;
-        } else if (n < cap) {
-            groups[n++] = (uint16_t)v;
+        } else {
+            if (n < cap) {
+                groups[n] = (uint16_t)v;
+            }
+            n++;
         }
     }
     rc = client_cmd_done(rc, r, rsp);
-    return rc ? rc : (int)n;
+    return rc ? rc : n > INT_MAX ? INT_MAX : (int)n;
 }
 
 int client_enum_details(struct client_session *s, struct client_rsp *rsp,

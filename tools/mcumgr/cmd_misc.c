@@ -247,7 +247,7 @@ int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a)
         if (strcmp(sub, "count") == 0) {
             printf("count: %" PRIu32 "\n", count);
         } else if (strcmp(sub, "list") == 0) {
-            for (int i = 0; i < rc; i++) {
+            for (int i = 0; i < rc && i < 256; i++) {
                 printf("group %u\n", groups[i]);
             }
         } else {
