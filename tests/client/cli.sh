@@ -69,6 +69,10 @@ expect 2 'mcumgr: invalid -r/--tries "-3" (a whole number from 1 to 100)' -c tes
 expect 2 'mcumgr: image erase: invalid --slot "-1" (a whole number from 0 to 255)' -c test image erase --slot -1
 expect 2 'mcumgr: image test: invalid hash "zz" (hex digits expected)' -c test image test zz
 
+long=$(head -c 3000 /dev/zero | tr '\0' a)
+expect 2 "mcumgr: echo: text too long (at most 699 bytes)" -c test echo "$long"
+expect 1 "mcumgr: shell exec: the arguments do not fit in one request" -c test shell exec "$long"
+
 # host files: named, with the OS's reason
 expect 1 "mcumgr: image upload: cannot read nothere.bin: No such file or directory" -c test image upload nothere.bin
 mkdir adir

@@ -110,6 +110,12 @@ for conn in serial udp; do
     fi
     shell_ok() { grep -q hello out.txt; }
     optional shell_ok shell exec echo hello
+    if [ $rc -eq 0 ]; then
+        run shell exec nosuchcmd
+        [ $rc -eq 1 ] && grep -q "nosuchcmd: command not found" out.txt &&
+            [ "$(cat err.txt)" = "mcumgr: shell exec: the command returned -8" ] ||
+            { cat err.txt; fail "$conn: a failing shell command"; }
+    fi
     stat_ok() { grep -q "stat groups:" out.txt; }
     optional stat_ok stat list
     if [ $rc -eq 0 ]; then

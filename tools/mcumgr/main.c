@@ -5,16 +5,6 @@
 
 #include "mcumgr.h"
 
-#define MCUMGR_VERSION "dfukit mcumgr 0.1.0"
-
-int mcumgr_cmd_version(struct mcumgr *m, struct mcumgr_args *a)
-{
-    (void)m;
-    (void)a;
-    printf("%s\n", MCUMGR_VERSION);
-    return MCUMGR_EXIT_OK;
-}
-
 /* Takes the global flags out of argv wherever they are. */
 static int parse_globals(struct mcumgr *m, struct mcumgr_args *a)
 {

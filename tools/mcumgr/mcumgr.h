@@ -142,6 +142,5 @@ int mcumgr_cmd_settings_load(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_settings_save(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_config(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a);
-int mcumgr_cmd_version(struct mcumgr *m, struct mcumgr_args *a);
 
 #endif
