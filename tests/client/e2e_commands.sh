@@ -105,6 +105,10 @@ for conn in serial udp; do
     if [ $rc -eq 0 ]; then
         ok fs download /lfs/e2e.txt back.txt
         cmp local.txt back.txt || fail "$conn: fs round trip"
+        run -q fs download /lfs/e2e.txt nodir/back.txt
+        [ $rc -eq 1 ] && [ ! -e nodir ] &&
+            [ "$(cat err.txt)" = "mcumgr: fs download: cannot write nodir/back.txt: No such file or directory" ] ||
+            { cat err.txt; fail "$conn: download into a missing folder"; }
         ok fs stat /lfs/e2e.txt;   has "$(wc -c < local.txt | tr -d ' ') bytes"
         ok fs hash /lfs/e2e.txt;   has "output: "
     fi
