@@ -8,8 +8,6 @@
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
 
-
-
 int client_image_state_read(struct client_session *s, struct client_rsp *rsp,
                             struct client_deverr *err)
 {
@@ -75,8 +73,8 @@ int client_wait_reboot(struct client_session *s, int budget_ms)
     double until = client_now_s() + budget_ms / 1000.0;
     while (client_now_s() < until) {
         struct client_rsp rsp;
-        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, SMP_EMPTY_MAP, SMP_EMPTY_MAP_LEN, &rsp,
-                                1000);
+        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, SMP_EMPTY_MAP,
+                                SMP_EMPTY_MAP_LEN, &rsp, 1000);
         if (rc == 0) {
             /* an image was pending before the reset; the new boot has acted on it */
             bool done = !client_rsp_failed(&rsp) && !any_pending(rsp.root);

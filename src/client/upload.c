@@ -139,8 +139,8 @@ static int send_chunk(struct upload *u, size_t off)
     }
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (!u->fl[i].used) {
-            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, client_now_ms(), 0, behind,
-                                         u->sent++};
+            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, client_now_ms(), 0,
+                                         behind, u->sent++};
             /* an erase delays its answer (and those of the requests behind it) by about a
              * round trip: one more timeout's worth before calling anything lost */
             if (opens_page(u, off, d)) {

@@ -56,7 +56,8 @@ static const struct mcumgr_cmd commands[] = {
     {"os-info", mcumgr_cmd_os_info, "print the device's OS and hardware (like uname)",
      "os-info [-f FORMAT]\n"
      "\n"
-     "  -f, --format FORMAT  uname letters, e.g. a (all), s (kernel name), v (version)\n" CONN_HINT},
+     "  -f, --format FORMAT  uname letters, e.g. a (all), s (kernel name), v (version)\n"
+     CONN_HINT},
     {"bootloader-info", mcumgr_cmd_bootloader_info, "print the bootloader's name or mode",
      "bootloader-info [--query QUERY]\n"
      "\n"
@@ -81,7 +82,8 @@ static const struct mcumgr_cmd commands[] = {
      "  --confirm            mark it permanent; with --reset, confirm it once it runs\n"
      "  --reset              reset the device after the upload (and the marking)\n"
      "  --wait               after --reset, wait for the board and check the new image runs\n"
-     "  -e, --noerase        accepted for the Go tool's scripts (the first chunk erases)\n" CONN_HINT},
+     "  -e, --noerase        accepted for the Go tool's scripts (the first chunk erases)\n"
+     CONN_HINT},
     {"image test", mcumgr_cmd_image_test, "mark an image for one test boot",
      "image test HASH\n"
      "\n"
@@ -89,11 +91,13 @@ static const struct mcumgr_cmd commands[] = {
     {"image confirm", mcumgr_cmd_image_confirm, "make an image permanent",
      "image confirm [HASH]\n"
      "\n"
-     "  HASH                 the image to confirm (hex); without it, the running image\n" CONN_HINT},
+     "  HASH                 the image to confirm (hex); without it, the running image\n"
+     CONN_HINT},
     {"image erase", mcumgr_cmd_image_erase, "erase the secondary slot",
      "image erase [--slot N]\n"
      "\n"
-     "  -s, --slot N         the slot to erase, 0 to 255 (default: the device's choice)\n" CONN_HINT},
+     "  -s, --slot N         the slot to erase, 0 to 255 (default: the device's choice)\n"
+     CONN_HINT},
     {"image slot-info", mcumgr_cmd_image_slot_info, "print slot sizes and the largest image",
      "image slot-info\n" CONN_HINT},
     {"upgrade", mcumgr_cmd_upgrade, "upload, test, reset, wait, check and confirm in one step",
