@@ -1,6 +1,6 @@
-/* The command table: every command's name, handler, one-line summary and usage. `mcumgr
- * --help`, `mcumgr help [--commands | NAME]`, `NAME --help`, the man page and the "did you
- * mean" suggestion all come from it, so they cannot drift apart. */
+/* The command table: every command's name, handler, one-line summary and usage. Dispatch,
+ * `mcumgr --help`, `mcumgr help [--commands | NAME]`, `NAME --help`, the man page and the
+ * "did you mean" suggestion (help.c) all come from it, so they cannot drift apart. */
 #include <string.h>
 
 #include "mcumgr.h"
@@ -159,49 +159,19 @@ static const struct mcumgr_cmd commands[] = {
      "  details              ids, names and handler counts (the default)\n" CONN_HINT},
     {"version", cmd_version, "print mcumgr's version",
      "version\n"},
+    {"help", mcumgr_cmd_help, "print the overview, the command list or a command's usage",
+     "help [--commands | COMMAND]\n"
+     "\n"
+     "  (nothing)            the overview: every command and the flags\n"
+     "  --commands           one line per command: its name, a tab, its summary\n"
+     "  COMMAND              that command's usage, e.g. help image upload (the same as\n"
+     "                       mcumgr image upload --help)\n"},
 };
-
-static const char flags_text[] =
-    "Flags (anywhere on the command line):\n"
-    "  -c, --conn NAME         connection profile (see conn add)\n"
-    "      --conntype TYPE     serial | udp | ble (overrides the profile)\n"
-    "      --connstring S      e.g. dev=/dev/ttyACM0,baud=115200 or [127.0.0.1]:1337\n"
-    "      --connextra S       appended to the connstring\n"
-    "  -t, --timeout SECONDS   per request, more than 0 and at most 3600 (default 10)\n"
-    "  -r, --tries N           attempts per request, 1 to 100 (default 1)\n"
-    "  -l, --loglevel LEVEL    debug dumps every packet\n"
-    "      --json              machine-readable output\n"
-    "  -q, --quiet             no progress output\n"
-    "  -h, --help              this text, or a command's usage\n";
 
 const struct mcumgr_cmd *mcumgr_commands(size_t *count)
 {
     *count = sizeof(commands) / sizeof(commands[0]);
     return commands;
-}
-
-void mcumgr_print_overview(FILE *f)
-{
-    fprintf(f, "Usage: mcumgr [flags] COMMAND [args]\n\nCommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].summary);
-    }
-    fprintf(f, "\n%s\nRun \"mcumgr help COMMAND\" for a command's options.\n", flags_text);
-}
-
-void mcumgr_print_usage(FILE *f, const struct mcumgr_cmd *c)
-{
-    fprintf(f, "Usage: mcumgr %s", c->usage);
-    if (strcmp(c->name, "version") != 0 && strncmp(c->name, "conn ", 5) != 0) {
-        fprintf(f, "\n%s", flags_text);
-    }
-}
-
-void mcumgr_print_command_list(FILE *f)
-{
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        fprintf(f, "%s\t%s\n", commands[i].name, commands[i].summary);
-    }
 }
 
 /* Does name equal the words argv[0] (and argv[1] when two)? */
@@ -229,56 +199,4 @@ const struct mcumgr_cmd *mcumgr_find_command(int argc, char **argv, int *words)
         }
     }
     return NULL;
-}
-
-/* Levenshtein distance, for names of at most 31 characters. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31) {
-        return 99;
-    }
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *mcumgr_suggest(const char *typed)
-{
-    static char best_name[32];
-    size_t best = 99;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        /* the whole name ("image upload") and its first word ("image") are candidates */
-        char first[32];
-        snprintf(first, sizeof(first), "%s", commands[i].name);
-        const char *cands[2] = {commands[i].name, first};
-        char *sp = strchr(first, ' ');
-        if (sp) {
-            *sp = '\0';
-        }
-        for (int k = 0; k < (sp ? 2 : 1); k++) {
-            size_t d = distance(typed, cands[k]);
-            if (d < best) {
-                best = d;
-                snprintf(best_name, sizeof(best_name), "%s", cands[k]);
-            }
-        }
-    }
-    /* close: at most a third of the name wrong (a swap of two letters counts 2) */
-    size_t len = strlen(typed);
-    return best <= (len < 6 ? 2 : len / 3) ? best_name : NULL;
 }

@@ -44,7 +44,7 @@ struct mcumgr_cmd {
 };
 
 const struct mcumgr_cmd *mcumgr_commands(size_t *count);
-/* The overview (`mcumgr --help`), one command's usage, the command list. */
+/* help.c: the overview (`mcumgr --help`), one command's usage, the command list. */
 void mcumgr_print_overview(FILE *f);
 void mcumgr_print_usage(FILE *f, const struct mcumgr_cmd *c);
 void mcumgr_print_command_list(FILE *f);
@@ -52,6 +52,9 @@ void mcumgr_print_command_list(FILE *f);
 const struct mcumgr_cmd *mcumgr_find_command(int argc, char **argv, int *words);
 /* The command name nearest to a mistyped one (by edit distance), NULL when none is close. */
 const char *mcumgr_suggest(const char *typed);
+/* argv names no command: a group's usages (with --help), "image needs a command", or
+ * "unknown command" with the nearest one. Returns the exit code. */
+int mcumgr_not_a_command(bool help, int argc, char **argv);
 
 /* Opens the session from -c / --conntype / --connstring on first use; prints the reason and
  * returns NULL on failure. */
@@ -142,5 +145,6 @@ int mcumgr_cmd_settings_load(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_settings_save(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_config(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_help(struct mcumgr *m, struct mcumgr_args *a);
 
 #endif
