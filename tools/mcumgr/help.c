@@ -175,9 +175,9 @@ int mcumgr_cmd_help(struct mcumgr *m, struct mcumgr_args *a)
         mcumgr_print_command_list(stdout);
         return MCUMGR_EXIT_OK;
     }
-    int words;
+    int words; /* words after the name are ignored, as with NAME --help */
     const struct mcumgr_cmd *c = mcumgr_find_command(argc, argv, &words);
-    if (c && words == argc) {
+    if (c) {
         mcumgr_print_usage(stdout, c);
         return MCUMGR_EXIT_OK;
     }
