@@ -42,8 +42,9 @@ expect 2 "mcumgr: conn add: invalid baud rate 'fast'" conn add bad type=serial c
 expect 2 'mcumgr: conn add: invalid connection type "pigeon" (serial, udp, ble)' conn add bad type=pigeon
 expect 2 "mcumgr: conn add: a profile needs type= and connstring=" conn add bad type=udp
 expect 2 'mcumgr: conn add: unknown variable "colour" (name, type, connstring)' conn add bad colour=red
-sed -n 2p err.txt | grep -qx "Usage: mcumgr conn add NAME type=TYPE connstring=STRING" ||
-    fail "usage line after a usage error"
+sed -n 2p err.txt | grep -qx "Usage: mcumgr conn add NAME type=TYPE connstring=STRING" &&
+    sed -n 3p err.txt | grep -qx 'Run "mcumgr help conn add" for every option.' &&
+    [ "$(wc -l < err.txt)" -eq 3 ] || fail "usage lines after a usage error"
 expect 1 'mcumgr: conn delete: connection profile "bad" doesn'"'"'t exist' conn delete bad
 cmp expected.json "$HOME/.mcumgr.cp.json" || fail "a refused profile changed the file"
 
