@@ -5,12 +5,6 @@
 
 #include "mcumgr.h"
 
-/* Prints a failure of a command function; 0 when rc is 0. */
-static int failed(struct mcumgr *m, int rc, const struct client_deverr *e)
-{
-    return rc ? mcumgr_fail_rc(m->what, rc, e) : 0;
-}
-
 int mcumgr_cmd_shell_exec(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
@@ -27,7 +21,7 @@ int mcumgr_cmd_shell_exec(struct mcumgr *m, struct mcumgr_args *a)
     struct client_deverr e;
     int rc = client_shell_exec(s, a->argc, a->argv, &ret, &o, &n, &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         fwrite(o, 1, n, stdout);
@@ -57,7 +51,7 @@ int mcumgr_cmd_stat(struct mcumgr *m, struct mcumgr_args *a)
     bool list = strcmp(a->argv[0], "list") == 0;
     int rc = list ? client_stat_list(s, &rsp, &e) : client_stat_read(s, a->argv[0], &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (mcumgr_json(m, &rsp)) {
         client_rsp_free(&rsp);
@@ -123,7 +117,7 @@ static int settings_read(struct mcumgr *m, const char *name)
     struct client_deverr e;
     int rc = client_settings_read(s, name, &v, &n, &text, &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         if (text) {
@@ -140,7 +134,7 @@ static int settings_read(struct mcumgr *m, const char *name)
 static int done(struct mcumgr *m, int rc, const struct client_deverr *e)
 {
     if (rc) {
-        return failed(m, rc, e);
+        return mcumgr_fail_rc(m->what, rc, e);
     }
     printf(m->json ? "{}\n" : "Done\n");
     return MCUMGR_EXIT_OK;
@@ -241,7 +235,7 @@ int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a)
         rc = client_enum_details(s, &rsp, &e);
     }
     if (rc < 0) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         if (strcmp(sub, "count") == 0) {

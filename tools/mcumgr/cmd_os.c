@@ -21,12 +21,6 @@ static void print_key(const cbor_item_t *key, int width)
     }
 }
 
-/* Opens the session; with rc from a command, explains a failure. */
-static int failed(struct mcumgr *m, int rc, const struct client_deverr *e)
-{
-    return rc ? mcumgr_fail_rc(m->what, rc, e) : 0;
-}
-
 int mcumgr_cmd_echo(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
@@ -52,7 +46,7 @@ int mcumgr_cmd_echo(struct mcumgr *m, struct mcumgr_args *a)
     struct client_deverr e;
     int rc = client_os_echo(s, text, out, sizeof(out), &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         printf("%s\n", out);
@@ -74,7 +68,7 @@ int mcumgr_cmd_reset(struct mcumgr *m, struct mcumgr_args *a)
     }
     struct client_deverr e;
     if ((rc = client_os_reset(s, force, &e))) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     printf(m->json ? "{}\n" : "Done\n");
     return MCUMGR_EXIT_OK;
@@ -137,7 +131,7 @@ static int stats(struct mcumgr *m, struct mcumgr_args *a,
     struct client_rsp rsp;
     struct client_deverr e;
     if ((rc = query(s, &rsp, &e))) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         print(rsp.root);
@@ -171,7 +165,7 @@ int mcumgr_cmd_datetime(struct mcumgr *m, struct mcumgr_args *a)
     struct client_deverr e;
     int rc = client_os_datetime(s, value, text, sizeof(text), &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         if (value) {
@@ -198,7 +192,7 @@ int mcumgr_cmd_params(struct mcumgr *m, struct mcumgr_args *a)
     struct client_rsp rsp;
     struct client_deverr e;
     if ((rc = client_os_params(s, &size, &count, &rsp, &e))) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         printf("buf_size: %" PRIu32 "\nbuf_count: %" PRIu32 "\n", size, count);
@@ -222,7 +216,7 @@ int mcumgr_cmd_os_info(struct mcumgr *m, struct mcumgr_args *a)
     struct client_deverr e;
     int rc = client_os_info(s, fmt, text, sizeof(text), &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         printf("%s\n", text);
@@ -246,7 +240,7 @@ int mcumgr_cmd_bootloader_info(struct mcumgr *m, struct mcumgr_args *a)
     struct client_deverr e;
     int rc = client_os_bootloader_info(s, q, &bi, &rsp, &e);
     if (rc) {
-        return failed(m, rc, &e);
+        return mcumgr_fail_rc(m->what, rc, &e);
     }
     if (!mcumgr_json(m, &rsp)) {
         if (bi.bootloader[0]) {
