@@ -59,6 +59,10 @@ expect 2 'mcumgr: unknown command "nothing" ("mcumgr help" lists them)' help not
 # usage errors exit 2 before anything is sent
 expect 2 "Usage: mcumgr image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--test|--confirm] [--reset [--wait]]" -c test image upload
 expect 2 "mcumgr: image upload: unknown flag --bogus" -c test image upload --bogus x.bin
+expect 2 "mcumgr: taskstat: unknown flag --x" -c test taskstat --x
+expect 2 "Usage: mcumgr settings read NAME" -c test settings read
+expect 2 "Usage: mcumgr stat list | stat GROUP" -c test stat
+expect 2 "Usage: mcumgr upgrade FILE [--test] [-n IMAGE] [-w WINDOW]" -c test upgrade
 expect 2 'mcumgr: image upload: invalid -n/--image "-5" (a whole number from 0 to 255)' -c test image upload -n -5 x.bin
 expect 2 'mcumgr: image upload: invalid -n/--image "256" (a whole number from 0 to 255)' -c test image upload -n 256 x.bin
 expect 2 'mcumgr: image upload: invalid -w/--maxwinsize "0" (a whole number from 1 to 32)' -c test image upload -w 0 x.bin

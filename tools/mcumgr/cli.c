@@ -72,7 +72,8 @@ static void print_synopsis(const char *usage)
 
 int mcumgr_usage(const char *usage)
 {
-    print_synopsis(current && !usage ? current->usage : usage);
+    /* the table's synopsis of the running command wins: one text, never two that drift */
+    print_synopsis(current ? current->usage : usage ? usage : "COMMAND [args]");
     return MCUMGR_EXIT_USAGE;
 }
 

@@ -7,9 +7,8 @@
 
 int mcumgr_cmd_conn_add(struct mcumgr *m, struct mcumgr_args *a)
 {
-    static const char usage[] = "conn add NAME type=TYPE connstring=STRING";
     if (a->argc < 1) {
-        return mcumgr_usage(usage);
+        return mcumgr_usage(NULL);
     }
     struct client_profile prof;
     memset(&prof, 0, sizeof(prof));
@@ -44,7 +43,7 @@ int mcumgr_cmd_conn_add(struct mcumgr *m, struct mcumgr_args *a)
         }
     }
     if (!prof.name[0]) {
-        return mcumgr_usage(usage);
+        return mcumgr_usage(NULL);
     }
     if (!prof.type[0] || !prof.connstring[0]) {
         return mcumgr_fail_usage(m->what, "a profile needs type= and connstring=");
@@ -130,7 +129,7 @@ int mcumgr_cmd_conn_show(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_conn_delete(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
-        return mcumgr_usage("conn delete NAME");
+        return mcumgr_usage(NULL);
     }
     char path[1024];
     struct client_profiles profs;

@@ -16,7 +16,7 @@ static void print_done_json(const char *name, size_t len)
 int mcumgr_cmd_fs_upload(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 2) {
-        return mcumgr_usage("fs upload LOCAL REMOTE");
+        return mcumgr_usage(NULL);
     }
     uint8_t *data;
     size_t len;
@@ -48,7 +48,7 @@ int mcumgr_cmd_fs_upload(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_fs_download(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 2) {
-        return mcumgr_usage("fs download REMOTE LOCAL");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
@@ -79,7 +79,7 @@ int mcumgr_cmd_fs_download(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_fs_stat(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 1) {
-        return mcumgr_usage("fs stat REMOTE");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
@@ -103,7 +103,7 @@ int mcumgr_cmd_fs_hash(struct mcumgr *m, struct mcumgr_args *a)
 {
     const char *type = mcumgr_opt_value(a, "--type", NULL);
     if (a->argc != 1) {
-        return mcumgr_usage("fs hash REMOTE [--type T]");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {

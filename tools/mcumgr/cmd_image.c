@@ -41,7 +41,7 @@ static int print_state(struct mcumgr *m, int rc, struct client_rsp *rsp,
 
 int mcumgr_cmd_image_list(struct mcumgr *m, struct mcumgr_args *a)
 {
-    int rc = mcumgr_no_more_opts(a, "image list");
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }
@@ -59,10 +59,10 @@ static int image_test_confirm(struct mcumgr *m, struct mcumgr_args *a, bool conf
     uint8_t hash[64];
     size_t hlen = 0;
     if (!confirm && a->argc != 1) {
-        return mcumgr_usage("image test HASH");
+        return mcumgr_usage(NULL);
     }
     if (a->argc > 1) {
-        return mcumgr_usage("image confirm [HASH]");
+        return mcumgr_usage(NULL);
     }
     if (a->argc == 1 && hex_decode(a->argv[0], hash, sizeof(hash), &hlen) != 0) {
         return mcumgr_fail_usage(m->what, "invalid hash \"%s\" (hex digits expected)",
@@ -93,7 +93,7 @@ int mcumgr_cmd_image_erase(struct mcumgr *m, struct mcumgr_args *a)
     unsigned long slot = 0;
     const char *v = mcumgr_opt_value(a, "--slot", "-s");
     int rc = v ? mcumgr_parse_uint("--slot", v, 0, 255, &slot) : 0;
-    if (rc || (rc = mcumgr_no_more_opts(a, "image erase [--slot N]"))) {
+    if (rc || (rc = mcumgr_no_more_opts(a, NULL))) {
         return rc;
     }
     struct client_session *s = mcumgr_session(m);
@@ -110,7 +110,7 @@ int mcumgr_cmd_image_erase(struct mcumgr *m, struct mcumgr_args *a)
 
 int mcumgr_cmd_image_slot_info(struct mcumgr *m, struct mcumgr_args *a)
 {
-    int rc = mcumgr_no_more_opts(a, "image slot-info");
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }

@@ -8,7 +8,7 @@
 int mcumgr_cmd_shell_exec(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
-        return mcumgr_usage("shell exec CMD [ARGS...]");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
@@ -40,7 +40,7 @@ int mcumgr_cmd_shell_exec(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_stat(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 1) {
-        return mcumgr_usage("stat list | stat GROUP");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
@@ -143,7 +143,7 @@ static int done(struct mcumgr *m, int rc, const struct client_deverr *e)
 int mcumgr_cmd_settings_read(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 1) {
-        return mcumgr_usage("settings read NAME");
+        return mcumgr_usage(NULL);
     }
     return settings_read(m, a->argv[0]);
 }
@@ -151,7 +151,7 @@ int mcumgr_cmd_settings_read(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_settings_write(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 2) {
-        return mcumgr_usage("settings write NAME VALUE");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     struct client_deverr e;
@@ -162,7 +162,7 @@ int mcumgr_cmd_settings_write(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_settings_delete(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc != 1) {
-        return mcumgr_usage("settings delete NAME");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     struct client_deverr e;
@@ -174,7 +174,7 @@ static int settings_op(struct mcumgr *m, struct mcumgr_args *a,
                        int (*op)(struct client_session *, struct client_deverr *))
 {
     if (a->argc != 0) {
-        return mcumgr_usage(m->what);
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     struct client_deverr e;
@@ -200,7 +200,7 @@ int mcumgr_cmd_settings_save(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_config(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1 || a->argc > 2) {
-        return mcumgr_usage("config VAR [VALUE]");
+        return mcumgr_usage(NULL);
     }
     if (a->argc == 1) {
         return settings_read(m, a->argv[0]);
@@ -216,7 +216,7 @@ int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a)
     const char *sub = a->argc > 0 ? a->argv[0] : "details";
     if (a->argc > 1 || (strcmp(sub, "count") != 0 && strcmp(sub, "list") != 0 &&
                         strcmp(sub, "details") != 0)) {
-        return mcumgr_usage("enum [count|list|details]");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {

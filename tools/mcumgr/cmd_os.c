@@ -24,7 +24,7 @@ static void print_key(const cbor_item_t *key, int width)
 int mcumgr_cmd_echo(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
-        return mcumgr_usage("echo TEXT...");
+        return mcumgr_usage(NULL);
     }
     /* the Go tool echoes its arguments joined by spaces */
     char text[700], out[1024];
@@ -58,7 +58,7 @@ int mcumgr_cmd_echo(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_reset(struct mcumgr *m, struct mcumgr_args *a)
 {
     bool force = mcumgr_opt_flag(a, "--force", "-f");
-    int rc = mcumgr_no_more_opts(a, "reset [-f]");
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }
@@ -120,7 +120,7 @@ static int stats(struct mcumgr *m, struct mcumgr_args *a,
                               struct client_deverr *),
                  void (*print)(const cbor_item_t *))
 {
-    int rc = mcumgr_no_more_opts(a, m->what);
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }
@@ -153,7 +153,7 @@ int mcumgr_cmd_mpstat(struct mcumgr *m, struct mcumgr_args *a)
 int mcumgr_cmd_datetime(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc > 1) {
-        return mcumgr_usage("datetime [VALUE]");
+        return mcumgr_usage(NULL);
     }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
@@ -180,7 +180,7 @@ int mcumgr_cmd_datetime(struct mcumgr *m, struct mcumgr_args *a)
 
 int mcumgr_cmd_params(struct mcumgr *m, struct mcumgr_args *a)
 {
-    int rc = mcumgr_no_more_opts(a, "params");
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }

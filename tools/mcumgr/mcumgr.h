@@ -68,7 +68,8 @@ int mcumgr_fail_rc(const char *what, int rc, const struct client_deverr *e);
 /* A usage error: "mcumgr: what: reason" and the command's synopsis; MCUMGR_EXIT_USAGE. */
 int mcumgr_fail_usage(const char *what, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* The synopsis of the command being run on stderr; MCUMGR_EXIT_USAGE. */
+/* The synopsis of the command being run (its table entry's first line) on stderr, usage only
+ * when no command runs (NULL: the caller relies on the table); MCUMGR_EXIT_USAGE. */
 int mcumgr_usage(const char *usage);
 /* Makes the command the one usage errors and mcumgr_session's messages name. */
 void mcumgr_set_command(struct mcumgr *m, const struct mcumgr_cmd *c);
@@ -88,7 +89,7 @@ int mcumgr_opt_uint(struct mcumgr_args *a, const char *lng, const char *shrt, un
 /* The same for a text already taken from argv; name is the option as the user wrote it. */
 int mcumgr_parse_uint(const char *name, const char *v, unsigned long min, unsigned long max,
                       unsigned long *out);
-/* Leftover arguments starting with '-' are an error. */
+/* Leftover arguments starting with '-' are an error (usage as for mcumgr_usage). */
 int mcumgr_no_more_opts(const struct mcumgr_args *a, const char *usage);
 
 /* Connection profiles from ~/.mcumgr.cp.json; prints the reason (a corrupt file is named as
