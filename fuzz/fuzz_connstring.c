@@ -1,4 +1,4 @@
-/* Client-side parsers on arbitrary input (owner: client). The first byte picks the target:
+/* Client-side parsers on arbitrary input. The first byte picks the target:
  * 0 serial / 1 udp / 2 ble connstring, 3 a response packet (decoded, then printed as
  * `image list` text and JSON), 4 a profiles file (parsed, re-formatted and parsed again: the
  * round trip must give the same profiles). */
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dfukit/client.h"
+#include "print.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,8 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (mode == 3) {
         struct client_rsp rsp;
         if (client_rsp_decode(&rsp, p, n) == 0) {
-            client_print_image_list(sink(), rsp.root);
-            client_print_json(sink(), rsp.root);
+            mcumgr_print_image_list(sink(), rsp.root);
+            mcumgr_print_json(sink(), rsp.root);
             char line[128];
             client_format_deverr(line, sizeof(line), "fuzz", &rsp.err);
             uint64_t u;

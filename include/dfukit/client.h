@@ -1,14 +1,14 @@
 /* Host SMP client: connection strings and profiles (the Go mcumgr's formats), a session that
- * matches responses to requests by sequence number over serial or UDP, the windowed image upload
- * engine, file-system transfers, and helpers that turn responses into text. The library never
- * prints; it reports progress through callbacks. Facts: Zephyr's SMP protocol specification. */
+ * matches responses to requests by sequence number over serial or UDP, one function per
+ * command (request in, decoded reply out), the windowed image upload engine and file-system
+ * transfers. The library never prints: it returns codes and decoded replies, and reports
+ * progress through callbacks. Errors follow err.h (negative dfu_err, 0, counts). */
 #ifndef DFUKIT_CLIENT_H
 #define DFUKIT_CLIENT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <cbor.h>
 
@@ -147,8 +147,9 @@ struct client_rsp {
     struct client_deverr err;
 };
 
-/* Device refused a request: the details are in the response's err. */
-#define CLIENT_EDEVICE DFU_EPERM
+/* The device answered with an error: the details are in the struct client_deverr. A value no
+ * enum dfu_err has, so a library error that leaks is never taken for a device's answer. */
+#define CLIENT_EDEVICE (-1000)
 
 void client_session_init(struct client_session *s, const struct client_xport *xp);
 void client_session_close(struct client_session *s);
@@ -189,15 +190,94 @@ bool client_get_text(const cbor_item_t *map, const char *key, char *out, size_t 
 bool client_get_bytes(const cbor_item_t *map, const char *key, const uint8_t **data, size_t *len);
 bool client_item_uint(const cbor_item_t *item, uint64_t *out);
 
-/* Output helpers
- * -------------- */
-
 /* "image test: IMAGE_ALREADY_PENDING (28)" / "echo: ENOTSUP (8)". */
 void client_format_deverr(char *out, size_t cap, const char *what, const struct client_deverr *e);
-/* The Go tool's `image list` text for a state response (exact, scripts grep it). */
-void client_print_image_list(FILE *f, const cbor_item_t *root);
-/* Any CBOR item as JSON (byte strings as lowercase hex strings), ending in a newline. */
-void client_print_json(FILE *f, const cbor_item_t *item);
+
+/* The host's monotonic clock. */
+double client_now_s(void);
+int64_t client_now_ms(void);
+
+/* Commands
+ * --------
+ * One request and its answer each. 0 on success; CLIENT_EDEVICE with *err filled when the
+ * device answered with an error; DFU_ETIMEDOUT, DFU_EBADMSG (a reply without the fields the
+ * command promises), DFU_EINVAL (arguments that do not fit a request) otherwise. rsp, when not
+ * NULL, receives the whole decoded reply on success (for --json or fields the typed outputs do
+ * not cover); the caller frees it with client_rsp_free(). err may be NULL. */
+
+/* Sends a request and turns a device error into CLIENT_EDEVICE (the reply is freed then). */
+int client_call(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                const uint8_t *payload, size_t len, struct client_rsp *rsp,
+                struct client_deverr *err);
+
+/* OS group (0). echo: the device's answer into out (truncated to cap). */
+int client_os_echo(struct client_session *s, const char *text, char *out, size_t cap,
+                   struct client_rsp *rsp, struct client_deverr *err);
+/* Task and memory-pool statistics: the reply's "tasks" map / pool maps, in rsp (required). */
+int client_os_taskstat(struct client_session *s, struct client_rsp *rsp,
+                       struct client_deverr *err);
+int client_os_mpstat(struct client_session *s, struct client_rsp *rsp, struct client_deverr *err);
+/* value NULL reads the device's date and time into out; otherwise sets it (RFC 3339 text). */
+int client_os_datetime(struct client_session *s, const char *value, char *out, size_t cap,
+                       struct client_rsp *rsp, struct client_deverr *err);
+int client_os_reset(struct client_session *s, bool force, struct client_deverr *err);
+/* The device's SMP buffer size and count (0/0/6). */
+int client_os_params(struct client_session *s, uint32_t *buf_size, uint32_t *buf_count,
+                     struct client_rsp *rsp, struct client_deverr *err);
+/* Zephyr's `uname`-like text; format NULL for the device's default. */
+int client_os_info(struct client_session *s, const char *format, char *out, size_t cap,
+                   struct client_rsp *rsp, struct client_deverr *err);
+
+struct client_bootloader_info {
+    char bootloader[64];   /* "MCUboot"; empty when a query answered something else */
+    bool has_mode, has_no_downgrade;
+    int64_t mode;
+    bool no_downgrade;
+};
+/* query NULL asks for the bootloader's name; "mode" for MCUboot's mode. */
+int client_os_bootloader_info(struct client_session *s, const char *query,
+                              struct client_bootloader_info *out, struct client_rsp *rsp,
+                              struct client_deverr *err);
+
+/* Image group (1) besides state and upload: erase a slot (slot < 0: the device's choice). */
+int client_image_erase(struct client_session *s, int slot, struct client_deverr *err);
+/* Slot sizes and max_image_size per image: the reply's "images" array, in rsp (required). */
+int client_image_slot_info(struct client_session *s, struct client_rsp *rsp,
+                           struct client_deverr *err);
+
+/* Shell group (9): runs argv on the device's shell. out/out_len point into rsp (required);
+ * *ret is the command's own return value (0 = it succeeded). */
+int client_shell_exec(struct client_session *s, int argc, char *const argv[], int64_t *ret,
+                      const uint8_t **out, size_t *out_len, struct client_rsp *rsp,
+                      struct client_deverr *err);
+
+/* Stat group (2): the reply's "stat_list" array / "fields" map, in rsp (required). */
+int client_stat_list(struct client_session *s, struct client_rsp *rsp, struct client_deverr *err);
+int client_stat_read(struct client_session *s, const char *group, struct client_rsp *rsp,
+                     struct client_deverr *err);
+
+/* Settings group (3). read: the value's bytes point into rsp (required); text is set when the
+ * device sent a text string (the `config` command's servers) instead of bytes. */
+int client_settings_read(struct client_session *s, const char *name, const uint8_t **val,
+                         size_t *val_len, bool *text, struct client_rsp *rsp,
+                         struct client_deverr *err);
+/* write with as_text sends the value as a text string (the Go tool's `config VAR VALUE`). */
+int client_settings_write(struct client_session *s, const char *name, const char *value,
+                          bool as_text, struct client_deverr *err);
+int client_settings_delete(struct client_session *s, const char *name, struct client_deverr *err);
+int client_settings_commit(struct client_session *s, struct client_deverr *err);
+int client_settings_load(struct client_session *s, struct client_deverr *err);
+int client_settings_save(struct client_session *s, struct client_deverr *err);
+
+/* Enumeration group (10). count: *count; list: the number of groups the device has, their
+ * ids in groups (the first cap of them); details: the reply's "groups" array in rsp
+ * (required). */
+int client_enum_count(struct client_session *s, uint32_t *count, struct client_rsp *rsp,
+                      struct client_deverr *err);
+int client_enum_list(struct client_session *s, uint16_t *groups, size_t cap,
+                     struct client_rsp *rsp, struct client_deverr *err);
+int client_enum_details(struct client_session *s, struct client_rsp *rsp,
+                        struct client_deverr *err);
 
 /* Image upload engine
  * ------------------- */
@@ -281,8 +361,24 @@ struct client_upgrade_result {
 int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o,
                    struct client_upgrade_result *r, struct client_deverr *err);
 
-/* File-system transfers (stop-and-wait; the server keeps one file context)
- * ------------------------------------------------------------------------ */
+/* File-system group (8): transfers (stop-and-wait; the server keeps one file context)
+ * ------------------------------------------------------------------------------------ */
+
+/* The size of a file on the device. */
+int client_fs_stat(struct client_session *s, const char *remote, uint64_t *len,
+                   struct client_rsp *rsp, struct client_deverr *err);
+
+struct client_fs_hash {
+    char type[32];           /* "sha256", "crc32" */
+    uint64_t len;            /* bytes hashed */
+    uint8_t digest[64];      /* a byte-string output */
+    size_t digest_len;
+    bool has_value;          /* crc32: the output is a number */
+    uint64_t value;
+};
+/* type NULL for the device's default. */
+int client_fs_hash(struct client_session *s, const char *remote, const char *type,
+                   struct client_fs_hash *out, struct client_rsp *rsp, struct client_deverr *err);
 
 int client_fs_upload(struct client_session *s, const char *remote, const uint8_t *data,
                      size_t len, client_progress_fn progress, void *arg,

@@ -1,6 +1,7 @@
 /* SMP (mcumgr) protocol core, shared by the device server and the host client: the 8-byte
- * header, groups, ops, and the error model (v1 "rc", v2 "err {group, rc}"). Facts:
- * Zephyr's SMP protocol specification. */
+ * header, groups, command ids, ops, and the error model (v1 "rc", v2 "err {group, rc}"). The
+ * one place that vocabulary is defined: server handler tables and client requests use these
+ * names. Facts: Zephyr's mcumgr group headers (os_mgmt.h, img_mgmt.h, ...). */
 #ifndef DFUKIT_SMP_H
 #define DFUKIT_SMP_H
 
@@ -36,6 +37,32 @@ enum smp_group {
     SMP_GROUP_ZEPHYR_BASIC = 63,
     SMP_GROUP_PERUSER = 64,
 };
+
+/* Command ids of each group (the header's id byte), Zephyr's numbering. */
+enum smp_os_id {
+    OS_ID_ECHO = 0, OS_ID_CONS_ECHO_CTRL = 1, OS_ID_TASKSTAT = 2, OS_ID_MPSTAT = 3,
+    OS_ID_DATETIME = 4, OS_ID_RESET = 5, OS_ID_MCUMGR_PARAMS = 6, OS_ID_INFO = 7,
+    OS_ID_BOOTLOADER_INFO = 8,
+};
+enum smp_img_id {
+    IMG_ID_STATE = 0, IMG_ID_UPLOAD = 1, IMG_ID_FILE = 2, IMG_ID_CORELIST = 3,
+    IMG_ID_CORELOAD = 4, IMG_ID_ERASE = 5, IMG_ID_SLOT_INFO = 6,
+};
+enum smp_stat_id { STAT_ID_READ = 0, STAT_ID_LIST = 1 };
+enum smp_settings_id {
+    SETTINGS_ID_READ_WRITE = 0, SETTINGS_ID_DELETE = 1, SETTINGS_ID_COMMIT = 2,
+    SETTINGS_ID_LOAD_SAVE = 3,
+};
+enum smp_fs_id {
+    FS_ID_FILE = 0, FS_ID_STATUS = 1, FS_ID_HASH_CHECKSUM = 2, FS_ID_SUPPORTED_HASH = 3,
+    FS_ID_CLOSE = 4,
+};
+enum smp_shell_id { SHELL_ID_EXEC = 0 };
+enum smp_enum_id { ENUM_ID_COUNT = 0, ENUM_ID_LIST = 1, ENUM_ID_SINGLE = 2, ENUM_ID_DETAILS = 3 };
+
+/* The body of a request without arguments: an empty CBOR map. */
+#define SMP_EMPTY_MAP ((const uint8_t *)"\xa0")
+#define SMP_EMPTY_MAP_LEN 1u
 
 /* The header, decoded (big-endian on the wire). */
 struct smp_hdr {
@@ -121,7 +148,7 @@ enum smp_enum_err { ENUM_ERR_OK = 0, ENUM_ERR_UNKNOWN = 1, ENUM_ERR_TOO_MANY_GRO
                     ENUM_ERR_INSUFFICIENT_HEAP_FOR_ENTRIES = 3, ENUM_ERR_INDEX_TOO_LARGE = 4 };
 
 /* Translates a group's v2 code into the v1 rc sent to a v1 client (the group's
- * mg_translate_error; SMP.md §1.4). */
+ * mg_translate_error). */
 int smp_translate_group_err(uint16_t group, int group_rc);
 
 /* Names for printing: "EBADSTATE", "IMAGE_ALREADY_PENDING". Never NULL ("UNKNOWN"). */

@@ -1,4 +1,4 @@
-/* Connection strings in the Go mcumgr's syntax (SMP.md §5.1): serial "dev=PATH,baud=N,mtu=N"
+/* Connection strings in the Go mcumgr's syntax: serial "dev=PATH,baud=N,mtu=N"
  * (a bare first token is the device, a bare number after it the baud rate, as in the guide's
  * "/dev/ttyUSB0,115200"), udp "[addr]:port" or "host:port", ble "peer_name=" / "peer_id=". */
 #include <errno.h>

@@ -1,14 +1,14 @@
-/* File-system group transfers (SMP.md §2.5), stop-and-wait: the server keeps one file
- * context and answers an unexpected offset with an error, so requests are not pipelined. */
+/* File-system group (8): status, hash, and transfers, stop-and-wait: the server keeps one
+ * file context and answers an unexpected offset with an error, so requests are not pipelined. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "chunk.h"
+#include "cmd.h"
 #include "dfukit/client.h"
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
 
-#define FS_ID_FILE 0
 #define FS_DOWNLOAD_MAX (64u << 20) /* a file larger than this is refused */
 
 int client_fs_upload(struct client_session *s, const char *remote, const uint8_t *data,
@@ -145,4 +145,50 @@ int client_fs_download(struct client_session *s, const char *remote, uint8_t **o
     *out = file;
     *out_len = total;
     return 0;
+}
+
+int client_fs_stat(struct client_session *s, const char *remote, uint64_t *len,
+                   struct client_rsp *rsp, struct client_deverr *err)
+{
+    struct client_rsp local;
+    struct client_rsp *r = client_cmd_rsp(rsp, &local);
+    int rc = client_cmd_kv(s, SMP_OP_READ, SMP_GROUP_FS, FS_ID_STATUS, "name", remote, r, err);
+    if (!rc && !client_get_uint(r->root, "len", len)) {
+        rc = DFU_EBADMSG;
+    }
+    return client_cmd_done(rc, r, rsp);
+}
+
+int client_fs_hash(struct client_session *s, const char *remote, const char *type,
+                   struct client_fs_hash *out, struct client_rsp *rsp, struct client_deverr *err)
+{
+    memset(out, 0, sizeof(*out));
+    uint8_t buf[CLIENT_CMD_REQ_MAX];
+    struct smp_cbor_enc e;
+    smp_cbor_enc_init(&e, buf, sizeof(buf));
+    bool ok = smp_cbor_put_map(&e, type ? 2 : 1) && smp_cbor_put_kv_tstr(&e, "name", remote);
+    if (type) {
+        ok = ok && smp_cbor_put_kv_tstr(&e, "type", type);
+    }
+    if (!ok || smp_cbor_enc_error(&e)) {
+        return DFU_EINVAL;
+    }
+    struct client_rsp local;
+    struct client_rsp *r = client_cmd_rsp(rsp, &local);
+    int rc = client_call(s, SMP_OP_READ, SMP_GROUP_FS, FS_ID_HASH_CHECKSUM, buf, e.len, r, err);
+    const uint8_t *h;
+    size_t hl;
+    if (!rc) {
+        client_get_text(r->root, "type", out->type, sizeof(out->type));
+        client_get_uint(r->root, "len", &out->len);
+        if (client_get_bytes(r->root, "output", &h, &hl) && hl <= sizeof(out->digest)) {
+            memcpy(out->digest, h, hl);
+            out->digest_len = hl;
+        } else if (client_get_uint(r->root, "output", &out->value)) {
+            out->has_value = true;
+        } else {
+            rc = DFU_EBADMSG;
+        }
+    }
+    return client_cmd_done(rc, r, rsp);
 }

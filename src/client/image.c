@@ -8,40 +8,11 @@
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
 
-enum { IMG_ID_STATE = 0, OS_ID_RESET = 5 };
-
-static const uint8_t empty_map[] = {0xa0};
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* One request whose device error becomes CLIENT_EDEVICE (rsp freed then). */
-static int call(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
-                const uint8_t *payload, size_t len, struct client_rsp *rsp, int timeout_ms,
-                struct client_deverr *err)
-{
-    int rc = client_request(s, op, group, id, payload, len, rsp, timeout_ms);
-    if (rc) {
-        return rc;
-    }
-    if (client_rsp_failed(rsp)) {
-        if (err) {
-            *err = rsp->err;
-        }
-        client_rsp_free(rsp);
-        return CLIENT_EDEVICE;
-    }
-    return 0;
-}
-
 int client_image_state_read(struct client_session *s, struct client_rsp *rsp,
                             struct client_deverr *err)
 {
-    return call(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, empty_map, 1, rsp, 0, err);
+    return client_call(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, SMP_EMPTY_MAP,
+                       SMP_EMPTY_MAP_LEN, rsp, err);
 }
 
 int client_image_state_write(struct client_session *s, const uint8_t *hash, size_t hash_len,
@@ -58,7 +29,7 @@ int client_image_state_write(struct client_session *s, const uint8_t *hash, size
     if (!ok || smp_cbor_enc_error(&e)) {
         return DFU_EINVAL;
     }
-    return call(s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, buf, e.len, rsp, 0, err);
+    return client_call(s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, buf, e.len, rsp, err);
 }
 
 bool client_state_find(const cbor_item_t *root, uint32_t image, bool active, uint8_t *hash,
@@ -99,11 +70,11 @@ static bool any_pending(const cbor_item_t *root)
 
 int client_wait_reboot(struct client_session *s, int budget_ms)
 {
-    double until = now_s() + budget_ms / 1000.0;
-    while (now_s() < until) {
+    double until = client_now_s() + budget_ms / 1000.0;
+    while (client_now_s() < until) {
         struct client_rsp rsp;
-        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, empty_map, 1, &rsp,
-                                1000);
+        int rc = client_request(s, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, SMP_EMPTY_MAP,
+                                SMP_EMPTY_MAP_LEN, &rsp, 1000);
         if (rc == 0) {
             /* an image was pending before the reset; the new boot has acted on it */
             bool done = !client_rsp_failed(&rsp) && !any_pending(rsp.root);
@@ -132,7 +103,7 @@ static void report(const struct client_upgrade_opts *o, const char *step, double
                    const char *detail)
 {
     if (o->step) {
-        o->step(o->step_arg, step, now_s() - t0, detail);
+        o->step(o->step_arg, step, client_now_s() - t0, detail);
     }
 }
 
@@ -143,12 +114,12 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     memset(err, 0, sizeof(*err));
     char detail[256];
     r->failed_step = "upload";
-    double t = now_s();
+    double t = client_now_s();
     int rc = client_image_upload(s, &o->upload, &r->upload, err);
     if (rc) {
         return rc;
     }
-    double dt = now_s() - t;
+    double dt = client_now_s() - t;
     snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
              o->upload.len, dt > 0 ? (double)o->upload.len / dt / 1024.0 : 0.0,
              r->upload.chunk_data, r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
@@ -175,7 +146,7 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     bool mark_confirm = o->confirm && !o->reset;
     if (o->test || o->confirm) {
         r->failed_step = mark_confirm ? "image confirm" : "image test";
-        t = now_s();
+        t = client_now_s();
         if ((rc = client_image_state_write(s, r->hash, r->hash_len, mark_confirm, &rsp, err))) {
             return rc;
         }
@@ -190,24 +161,23 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
         return 0;
     }
     r->failed_step = "reset";
-    t = now_s();
-    if ((rc = call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_RESET, empty_map, 1, &rsp, 0, err))) {
+    t = client_now_s();
+    if ((rc = client_os_reset(s, false, err))) {
         return rc;
     }
-    client_rsp_free(&rsp);
     report(o, "reset", t, "reset sent");
     if (!o->wait && !o->confirm) {
         r->failed_step = NULL;
         return 0;
     }
     r->failed_step = "wait";
-    t = now_s();
+    t = client_now_s();
     if ((rc = client_wait_reboot(s, o->wait_ms > 0 ? o->wait_ms : 60000))) {
         return rc;
     }
     report(o, "wait", t, "board answers again");
     r->failed_step = "check";
-    t = now_s();
+    t = client_now_s();
     if ((rc = client_image_state_read(s, &rsp, err))) {
         return rc;
     }
@@ -222,7 +192,7 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     report(o, "check", t, "new image is active");
     if (o->confirm) {
         r->failed_step = "image confirm";
-        t = now_s();
+        t = client_now_s();
         if ((rc = client_image_state_write(s, NULL, 0, true, &rsp, err))) {
             return rc;
         }

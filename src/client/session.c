@@ -102,19 +102,13 @@ int client_recv(struct client_session *s, struct client_rsp *rsp, int timeout_ms
     return err;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Waits for the response to seq until deadline; other packets are dropped. */
 static int wait_for(struct client_session *s, int seq, uint16_t group, uint8_t id,
                     struct client_rsp *rsp, int64_t deadline)
 {
     for (;;) {
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - client_now_ms();
         if (left < 0) {
             return DFU_ETIMEDOUT;
         }
@@ -145,7 +139,7 @@ int client_request(struct client_session *s, uint8_t op, uint16_t group, uint8_t
         if (seq < 0) {
             return seq;
         }
-        err = wait_for(s, seq, group, id, rsp, now_ms() + timeout_ms);
+        err = wait_for(s, seq, group, id, rsp, client_now_ms() + timeout_ms);
         if (err == DFU_ETIMEDOUT) {
             continue;
         }
@@ -171,8 +165,8 @@ int client_read_params(struct client_session *s)
         return 0;
     }
     struct client_rsp rsp;
-    static const uint8_t empty_map[] = {0xa0};
-    int err = client_request(s, SMP_OP_READ, SMP_GROUP_OS, 6, empty_map, 1, &rsp, 0);
+    int err = client_request(s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, SMP_EMPTY_MAP,
+                             SMP_EMPTY_MAP_LEN, &rsp, 0);
     if (err) {
         return err;
     }

@@ -20,7 +20,6 @@
 #define UPLOAD_RTO_MIN_MS 150
 #define UPLOAD_GROW_AFTER 64
 #define UPLOAD_GROW_AFTER_MAX 4096
-#define IMG_ID_UPLOAD 1
 
 struct inflight {
     bool used;
@@ -91,12 +90,6 @@ static void rtt_sample(struct upload *u, int64_t sample)
     u->rto = rto < UPLOAD_RTO_MIN_MS ? UPLOAD_RTO_MIN_MS : rto > u->rto_max ? u->rto_max : (int)rto;
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Does the chunk [off, off + len) reach into a flash page the upload has not written yet? */
 static bool opens_page(const struct upload *u, size_t off, size_t len)
@@ -146,8 +139,8 @@ static int send_chunk(struct upload *u, size_t off)
     }
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (!u->fl[i].used) {
-            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, now_ms(), 0, behind,
-                                         u->sent++};
+            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, client_now_ms(), 0,
+                                         behind, u->sent++};
             /* an erase delays its answer (and those of the requests behind it) by about a
              * round trip: one more timeout's worth before calling anything lost */
             if (opens_page(u, off, d)) {
@@ -184,7 +177,7 @@ static struct inflight *find_inflight(struct upload *u, uint8_t seq)
  * the erase grace while a page-opening request is in flight (those behind it wait too). */
 static int64_t oldest_sent(const struct upload *u)
 {
-    int64_t t = now_ms(), grace = 0;
+    int64_t t = client_now_ms(), grace = 0;
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].sent_ms < t) {
             t = u->fl[i].sent_ms;
@@ -211,9 +204,9 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
             u->st->retransmits++;
         }
         uint8_t seq = u->fl[0].seq;
-        int64_t deadline = now_ms() + timeout;
+        int64_t deadline = client_now_ms() + timeout;
         for (;;) {
-            int64_t left = deadline - now_ms();
+            int64_t left = deadline - client_now_ms();
             struct client_rsp rsp;
             int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
             if (e == DFU_EBADMSG) {
@@ -308,7 +301,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         return 1; /* caller runs the first-chunk step again */
     }
     if (req.epoch == u->epoch && off == req.off + req.len) {
-        rtt_sample(u, now_ms() - req.sent_ms);
+        rtt_sample(u, client_now_ms() - req.sent_ms);
         /* grow slowly: a window the device could not take is tried again only after a long
          * clean run, so a device that overflows at window 2 mostly runs at 1 */
         if (++u->clean >= u->grow_after) {
@@ -420,7 +413,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         if (rc) {
             break;
         }
-        int64_t left = oldest_sent(&u) + u.rto - now_ms();
+        int64_t left = oldest_sent(&u) + u.rto - client_now_ms();
         struct client_rsp rsp;
         int e = left > 0 ? client_recv(s, &rsp, (int)left) : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {

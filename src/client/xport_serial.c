@@ -24,12 +24,6 @@ struct serial_ctx {
     size_t txcap;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int serial_send(void *ctx, const uint8_t *pkt, size_t len)
 {
@@ -56,7 +50,7 @@ static int serial_send(void *ctx, const uint8_t *pkt, size_t len)
 static int serial_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
 {
     struct serial_ctx *s = ctx;
-    int64_t deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    int64_t deadline = client_now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
         while (s->stage_pos < s->stage_len) {
             size_t used = 0;
@@ -72,7 +66,7 @@ static int serial_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
             }
         }
         s->stage_pos = s->stage_len = 0;
-        int64_t left = deadline - now_ms();
+        int64_t left = deadline - client_now_ms();
         if (left < 0) {
             left = 0;
         }

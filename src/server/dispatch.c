@@ -9,8 +9,6 @@
 /* The smallest error response: header + {"rc": N} with N < 24. */
 #define MIN_ERR_RSP (SMP_HDR_SIZE + 1 + 3 + 1)
 
-static const uint8_t empty_map[] = {0xa0};
-
 static const char *rsn_for(int rc)
 {
     switch (rc) {
@@ -81,9 +79,9 @@ static int run_handler(struct smp_server *srv, const struct smp_hdr *h, mgmt_han
 {
     struct mgmt_ctx ctx = {.srv = srv, .hdr = h, .enc = enc};
     if (h->len == 0) {
-        payload = empty_map;  /* no payload reads as {} */
+        payload = SMP_EMPTY_MAP;  /* no payload reads as {} */
     }
-    smp_cbor_dec_init(&ctx.dec, payload, h->len == 0 ? sizeof(empty_map) : h->len);
+    smp_cbor_dec_init(&ctx.dec, payload, h->len == 0 ? SMP_EMPTY_MAP_LEN : h->len);
     if (!smp_cbor_put_map_open(enc)) {
         return SMP_ERR_EMSGSIZE;
     }

@@ -134,10 +134,10 @@ static int enum_details(struct mgmt_ctx *ctx)
 }
 
 static const struct mgmt_handler enum_handlers[] = {
-    [0] = {.read = enum_count, .write = NULL},
-    [1] = {.read = enum_list, .write = NULL},
-    [2] = {.read = enum_single, .write = NULL},
-    [3] = {.read = enum_details, .write = NULL},
+    [ENUM_ID_COUNT] = {.read = enum_count, .write = NULL},
+    [ENUM_ID_LIST] = {.read = enum_list, .write = NULL},
+    [ENUM_ID_SINGLE] = {.read = enum_single, .write = NULL},
+    [ENUM_ID_DETAILS] = {.read = enum_details, .write = NULL},
 };
 
 const struct mgmt_group enum_mgmt_group = {

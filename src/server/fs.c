@@ -540,11 +540,11 @@ static int fs_close_cmd(struct mgmt_ctx *ctx)
 }
 
 static const struct mgmt_handler fs_handlers[] = {
-    [0] = {.read = fs_download, .write = fs_upload},
-    [1] = {.read = fs_status, .write = NULL},
-    [2] = {.read = fs_hash, .write = NULL},
-    [3] = {.read = fs_hash_types, .write = NULL},
-    [4] = {.read = NULL, .write = fs_close_cmd},
+    [FS_ID_FILE] = {.read = fs_download, .write = fs_upload},
+    [FS_ID_STATUS] = {.read = fs_status, .write = NULL},
+    [FS_ID_HASH_CHECKSUM] = {.read = fs_hash, .write = NULL},
+    [FS_ID_SUPPORTED_HASH] = {.read = fs_hash_types, .write = NULL},
+    [FS_ID_CLOSE] = {.read = NULL, .write = fs_close_cmd},
 };
 
 const struct mgmt_group fs_mgmt_group = {

@@ -12,16 +12,6 @@
 #define IMG_HASH_LEN 32
 #define IMG_ACTIVE_SLOT 0u   /* swap modes: the application runs from the primary slot */
 
-enum img_id {
-    IMG_ID_STATE = 0,
-    IMG_ID_UPLOAD = 1,
-    IMG_ID_FILE = 2,
-    IMG_ID_CORELIST = 3,
-    IMG_ID_CORELOAD = 4,
-    IMG_ID_ERASE = 5,
-    IMG_ID_SLOT_INFO = 6,
-};
-
 /* What the next boot does (Zephyr's img_mgmt_next_boot_type). */
 enum img_next_boot { IMG_NEXT_NORMAL, IMG_NEXT_TEST, IMG_NEXT_REVERT };
 

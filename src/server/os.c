@@ -11,18 +11,6 @@
 #define SERVER_OS_INFO_MAX 256
 #endif
 
-enum os_mgmt_id {
-    OS_ID_ECHO = 0,
-    OS_ID_CONS_ECHO_CTRL = 1,
-    OS_ID_TASKSTAT = 2,
-    OS_ID_MPSTAT = 3,
-    OS_ID_DATETIME = 4,
-    OS_ID_RESET = 5,
-    OS_ID_MCUMGR_PARAMS = 6,
-    OS_ID_INFO = 7,
-    OS_ID_BOOTLOADER_INFO = 8,
-};
-
 static const struct server_port *port_of(const struct mgmt_ctx *ctx)
 {
     return ctx->srv->port;

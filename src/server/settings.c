@@ -728,10 +728,10 @@ static int settings_save(struct mgmt_ctx *ctx)
 }
 
 static const struct mgmt_handler settings_handlers[] = {
-    [0] = {.read = settings_read, .write = settings_write},
-    [1] = {.read = NULL, .write = settings_delete},
-    [2] = {.read = NULL, .write = settings_commit},
-    [3] = {.read = settings_load, .write = settings_save},
+    [SETTINGS_ID_READ_WRITE] = {.read = settings_read, .write = settings_write},
+    [SETTINGS_ID_DELETE] = {.read = NULL, .write = settings_delete},
+    [SETTINGS_ID_COMMIT] = {.read = NULL, .write = settings_commit},
+    [SETTINGS_ID_LOAD_SAVE] = {.read = settings_load, .write = settings_save},
 };
 
 const struct mgmt_group settings_mgmt_group = {

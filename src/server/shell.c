@@ -188,11 +188,11 @@ static int shell_exec_rc(struct mgmt_ctx *ctx)
 }
 
 static const struct mgmt_handler shell_handlers[] = {
-    [0] = {.read = NULL, .write = shell_exec_ret},
+    [SHELL_ID_EXEC] = {.read = NULL, .write = shell_exec_ret},
 };
 
 static const struct mgmt_handler shell_handlers_legacy[] = {
-    [0] = {.read = NULL, .write = shell_exec_rc},
+    [SHELL_ID_EXEC] = {.read = NULL, .write = shell_exec_rc},
 };
 
 const struct mgmt_group shell_mgmt_group = {

@@ -130,8 +130,8 @@ static int stat_list(struct mgmt_ctx *ctx)
 }
 
 static const struct mgmt_handler stat_handlers[] = {
-    [0] = {.read = stat_read, .write = NULL},
-    [1] = {.read = stat_list, .write = NULL},
+    [STAT_ID_READ] = {.read = stat_read, .write = NULL},
+    [STAT_ID_LIST] = {.read = stat_list, .write = NULL},
 };
 
 const struct mgmt_group stat_mgmt_group = {

@@ -105,11 +105,21 @@ for conn in serial udp; do
     if [ $rc -eq 0 ]; then
         ok fs download /lfs/e2e.txt back.txt
         cmp local.txt back.txt || fail "$conn: fs round trip"
+        run -q fs download /lfs/e2e.txt nodir/back.txt
+        [ $rc -eq 1 ] && [ ! -e nodir ] &&
+            [ "$(cat err.txt)" = "mcumgr: fs download: cannot write nodir/back.txt: No such file or directory" ] ||
+            { cat err.txt; fail "$conn: download into a missing folder"; }
         ok fs stat /lfs/e2e.txt;   has "$(wc -c < local.txt | tr -d ' ') bytes"
         ok fs hash /lfs/e2e.txt;   has "output: "
     fi
     shell_ok() { grep -q hello out.txt; }
     optional shell_ok shell exec echo hello
+    if [ $rc -eq 0 ]; then
+        run shell exec nosuchcmd
+        [ $rc -eq 1 ] && grep -q "nosuchcmd: command not found" out.txt &&
+            [ "$(cat err.txt)" = "mcumgr: shell exec: the command returned -8" ] ||
+            { cat err.txt; fail "$conn: a failing shell command"; }
+    fi
     stat_ok() { grep -q "stat groups:" out.txt; }
     optional stat_ok stat list
     if [ $rc -eq 0 ]; then
@@ -134,7 +144,8 @@ done
 # usage errors and connection errors exit non-zero with a message
 conn=nosuch
 run echo hi
-[ $rc -ne 0 ] && grep -q "Unknown connection profile: nosuch" err.txt || fail "unknown profile"
+[ $rc -eq 1 ] && [ "$(cat err.txt)" = "mcumgr: echo: no connection profile \"nosuch\" in $HOME/.mcumgr.cp.json (see mcumgr conn show)" ] ||
+    { cat err.txt; fail "unknown profile"; }
 rc=0
 "$MCUMGR" --conntype ble --connstring peer_name=ALICE echo hi 2> err.txt || rc=$?
 [ $rc -ne 0 ] && grep -q "not available yet" err.txt || fail "ble message"

@@ -218,6 +218,10 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     struct smp_cbor_enc e;
     smp_cbor_enc_init(&e, cbor, sizeof(cbor));
     bool upload = h.group == SMP_GROUP_IMAGE && h.id == 1 && h.op == SMP_OP_WRITE;
+    if (!upload && n <= sizeof(d->last_req)) {
+        memcpy(d->last_req, pkt, n);
+        d->last_req_len = n;
+    }
     if (h.group == SMP_GROUP_OS && h.id == 6 && h.op == SMP_OP_READ) {
         if (d->no_params) {
             (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_uint(&e, "rc", 8));
@@ -244,6 +248,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
         if (!handle_upload(d, &h, p, &e, &send)) {
             return 0;
         }
+    } else if (d->canned_len) {
+        memcpy(cbor, d->canned, d->canned_len);
+        e.len = d->canned_len;
     } else {
         (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_uint(&e, "rc", 8));
     }

@@ -1,7 +1,8 @@
 /* A tiny in-process SMP responder for the client tests: a thread answering over a UDP socket
  * on loopback or over the master side of a pseudo-terminal (console framing). It implements
- * mcumgr params, echo and Zephyr's image upload semantics (resume by sha, answer a wrong
- * offset with the expected one) and can drop or duplicate packets on purpose. */
+ * mcumgr params, echo, reset, image state and Zephyr's image upload semantics (resume by sha,
+ * answer a wrong offset with the expected one), can drop or duplicate packets on purpose, keeps
+ * the last other request and answers it with a canned reply. */
 #ifndef CLIENT_FAKE_DEVICE_H
 #define CLIENT_FAKE_DEVICE_H
 
@@ -32,6 +33,9 @@ struct fake_device {
     bool erase_deaf;         /* input that arrives during that delay is lost (whole erase) */
     bool serial;
     bool revert_on_boot;     /* a tested image "crashes": the reset after marking reverts it */
+    /* any request the fake does not model is answered with this CBOR body (empty: rc 8) */
+    uint8_t canned[512];
+    size_t canned_len;
 
     /* image state model: slot 0 runs, slot 1 receives uploads (hash = SHA-256 of the data) */
     struct {
@@ -52,6 +56,8 @@ struct fake_device {
     uint8_t sha[32];
     bool in_progress;
     unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
+    uint8_t last_req[2048];  /* the last request other than an upload chunk, header included */
+    size_t last_req_len;
     uint8_t held[2048];
     size_t held_len;
     unsigned nreq;

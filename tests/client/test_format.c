@@ -1,4 +1,4 @@
-/* Response decoding and printing: the Go tool's `image list` text from the captured reply,
+/* Response decoding and mcumgr's printing: the Go tool's `image list` text from the captured reply,
  * device errors by name, JSON output, and malformed responses. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include "client_test_util.h"
 #include "dfukit/client.h"
 #include "dfukit/err.h"
+#include "print.h"
 
 static char *capture_image_list(const struct client_rsp *rsp)
 {
@@ -19,7 +20,7 @@ static char *capture_image_list(const struct client_rsp *rsp)
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
     assert_non_null(f);
-    client_print_image_list(f, rsp->root);
+    mcumgr_print_image_list(f, rsp->root);
     fclose(f);
     return out;
 }
@@ -127,7 +128,7 @@ static void test_json_output(void **state)
     char *out = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
-    client_print_json(f, rsp.root);
+    mcumgr_print_json(f, rsp.root);
     fclose(f);
     assert_string_equal(out, "{\n"
                              "  \"r\": \"he\\\"llo\",\n"
@@ -196,7 +197,7 @@ static void test_hostile_responses(void **state)
     char *out = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
-    client_print_json(f, rsp.root);
+    mcumgr_print_json(f, rsp.root);
     fclose(f);
     assert_string_equal(out, "{\n  \"pending\": 1\n}\n");
     free(out);

@@ -233,7 +233,7 @@ int smp_tc_echo(struct smp_tc *c, const char *text, char *out, size_t cap)
     smp_cbor_put_kv_tstr(&e, "d", text);
     int rc = smp_cbor_enc_error(&e);
     if (rc == 0) {
-        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_OS, 0, req, e.len);
+        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_ECHO, req, e.len);
     }
     if (rc != 0) {
         return rc;
@@ -253,7 +253,7 @@ int smp_tc_echo(struct smp_tc *c, const char *text, char *out, size_t cap)
 int smp_tc_params(struct smp_tc *c, uint32_t *buf_size, uint32_t *buf_count)
 {
     static const uint8_t empty[] = { 0xa0 };
-    int rc = smp_tc_request(c, SMP_OP_READ, SMP_GROUP_OS, 6, empty, sizeof empty);
+    int rc = smp_tc_request(c, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, empty, sizeof empty);
     if (rc != 0) {
         return rc;
     }
@@ -274,7 +274,7 @@ int smp_tc_params(struct smp_tc *c, uint32_t *buf_size, uint32_t *buf_count)
 int smp_tc_image_list(struct smp_tc *c, struct smp_tc_image *out, size_t max, size_t *count)
 {
     static const uint8_t empty[] = { 0xa0 };
-    int rc = smp_tc_request(c, SMP_OP_READ, SMP_GROUP_IMAGE, 0, empty, sizeof empty);
+    int rc = smp_tc_request(c, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, empty, sizeof empty);
     if (rc != 0) {
         return rc;
     }
@@ -371,7 +371,7 @@ int smp_tc_image_upload(struct smp_tc *c, const uint8_t *img, size_t len)
         if ((rc = smp_cbor_enc_error(&e)) != 0) {
             return rc;
         }
-        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, req, e.len);
+        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, req, e.len);
         if (rc != 0) {
             return rc;
         }
@@ -411,7 +411,7 @@ int smp_tc_image_state_write(struct smp_tc *c, const uint8_t *hash, bool confirm
     smp_cbor_put_kv_bool(&e, "confirm", confirm);
     int rc = smp_cbor_enc_error(&e);
     if (rc == 0) {
-        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0, req, e.len);
+        rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, req, e.len);
     }
     return rc ? rc : smp_tc_rc(c);
 }
@@ -419,7 +419,7 @@ int smp_tc_image_state_write(struct smp_tc *c, const uint8_t *hash, bool confirm
 int smp_tc_reset(struct smp_tc *c)
 {
     static const uint8_t empty[] = { 0xa0 };
-    int rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_OS, 5, empty, sizeof empty);
+    int rc = smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_RESET, empty, sizeof empty);
     return rc ? rc : smp_tc_rc(c);
 }
 

@@ -52,7 +52,7 @@ static void serial_update_flow(void **state)
 
     /* The app serves every group: OS, image, stat, settings, FS, shell, enum. */
     static const uint8_t empty[] = { 0xa0 };
-    assert_int_equal(smp_tc_request(&c, SMP_OP_READ, SMP_GROUP_ENUM, 0, empty, 1), 0);
+    assert_int_equal(smp_tc_request(&c, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_COUNT, empty, 1), 0);
     uint32_t groups = 0;
     struct smp_cbor_map_entry m[] = {
         { .key = "count", .decode = smp_cbor_dec_uint32, .out = &groups },

@@ -90,11 +90,11 @@ static void run_stall_case(const char *name, const char *const *extra, bool thir
     free(img);
     uint8_t up_seq, seq[3];
     t0 = now_ms();
-    assert_int_equal(smp_tc_send(&c, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, req, e.len, &up_seq), 0);
+    assert_int_equal(smp_tc_send(&c, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, req, e.len, &up_seq), 0);
     uint8_t small[64];
     for (int i = 0; i < 3; i++) {
         size_t n = echo_req(small, sizeof small, "0123456789012345678901234567890123456789");
-        assert_int_equal(smp_tc_send(&c, SMP_OP_WRITE, SMP_GROUP_OS, 0, small, n, &seq[i]), 0);
+        assert_int_equal(smp_tc_send(&c, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_ECHO, small, n, &seq[i]), 0);
     }
     bool got_up = false, got[3] = { false, false, false };
     uint64_t up_ms = 0;

@@ -29,10 +29,10 @@ static int teardown(void **state)
 
 static void test_count_and_list(void **state)
 {
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 0, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_COUNT, NULL, 0);
     assert_int_equal(map_uint(rsp, "count"), 5);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 1, (const uint8_t *)"\xa0", 1);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_LIST, (const uint8_t *)"\xa0", 1);
     cbor_item_t *list = map_get(rsp, "groups");
     assert_true(cbor_isa_array(list));
     assert_int_equal(cbor_array_size(list), 5);
@@ -50,7 +50,7 @@ static cbor_item_t *single(bool with_index, uint64_t index)
     if (with_index) {
         smp_cbor_put_kv_uint(&r.enc, "index", index);
     }
-    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 2, r.buf, req_len(&r));
+    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_SINGLE, r.buf, req_len(&r));
 }
 
 static void test_single(void **state)
@@ -77,7 +77,7 @@ static void test_single(void **state)
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     static const uint8_t neg[] = {0xa1, 0x65, 'i', 'n', 'd', 'e', 'x', 0x20};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 2, neg, sizeof(neg));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_SINGLE, neg, sizeof(neg));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
 }
@@ -93,7 +93,7 @@ static void check_entry(cbor_item_t *e, size_t k)
 
 static void test_details(void **state)
 {
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 3, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_DETAILS, NULL, 0);
     cbor_item_t *list = map_get(rsp, "groups");
     assert_int_equal(cbor_array_size(list), 5);
     for (size_t i = 0; i < 5; i++) {
@@ -110,7 +110,7 @@ static void test_details(void **state)
     smp_cbor_put_uint(&r.enc, 10);
     smp_cbor_put_uint(&r.enc, 99);
     smp_cbor_put_uint(&r.enc, 9);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 3, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_DETAILS, r.buf, req_len(&r));
     list = map_get(rsp, "groups");
     assert_int_equal(cbor_array_size(list), 2);
     check_entry(cbor_array_handle(list)[0], 1);
@@ -128,18 +128,18 @@ static void test_details_errors(void **state)
     for (int i = 0; i <= SERVER_MAX_GROUPS; i++) {
         smp_cbor_put_uint(&r.enc, (uint64_t)i);
     }
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 3, r.buf, req_len(&r));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_DETAILS, r.buf, req_len(&r));
     expect_group_err(rsp, SMP_GROUP_ENUM, ENUM_ERR_TOO_MANY_GROUP_ENTRIES);
     cbor_decref(&rsp);
     static const uint8_t not_array[] = {0xa1, 0x66, 'g', 'r', 'o', 'u', 'p', 's', 0x08};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 3, not_array, sizeof(not_array));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_DETAILS, not_array, sizeof(not_array));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     static const uint8_t str_item[] = {0xa1, 0x66, 'g', 'r', 'o', 'u', 'p', 's', 0x81, 0x61, 'x'};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 3, str_item, sizeof(str_item));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_DETAILS, str_item, sizeof(str_item));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_ENUM, 0, NULL, 0);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_ENUM, ENUM_ID_COUNT, NULL, 0);
     expect_rc(rsp, SMP_ERR_ENOTSUP);
     cbor_decref(&rsp);
     rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 4, NULL, 0);
@@ -149,7 +149,7 @@ static void test_details_errors(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_uint(&r.enc, "index", 7);
-    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_ENUM, 2, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_SINGLE, r.buf, req_len(&r));
     expect_rc(rsp, smp_translate_group_err(SMP_GROUP_ENUM, ENUM_ERR_INDEX_TOO_LARGE));
     cbor_decref(&rsp);
 }

@@ -68,7 +68,7 @@ static void boot(void)
 
 static void expect_groups(const uint16_t *ids, size_t n)
 {
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 1, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_LIST, NULL, 0);
     cbor_item_t *list = map_get(rsp, "groups");
     assert_int_equal(cbor_array_size(list), n);
     for (size_t i = 0; i < n; i++) {
@@ -88,7 +88,7 @@ static cbor_item_t *shell(const char *a0, const char *a1, char *out, size_t cap)
     if (a1) {
         smp_cbor_put_tstr(&r.enc, a1);
     }
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, r.buf, req_len(&r));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, r.buf, req_len(&r));
     size_t n = map_bytes(rsp, "o", out, cap - 1);
     out[n] = '\0';
     return rsp;
@@ -107,9 +107,9 @@ static void test_all_groups_and_reset(void **state)
     smp_cbor_put_kv_tstr(&r.enc, "name", "app/color");
     smp_cbor_put_kv_bstr(&r.enc, "val", "blue", 4);
     cbor_item_t *rsp =
-        bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
+        bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, r.buf, req_len(&r));
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 3, NULL, 0);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SETTINGS_ID_LOAD_SAVE, NULL, 0);
     assert_int_equal(map_size(rsp), 0);
     cbor_decref(&rsp);
     req_init(&r);
@@ -118,7 +118,7 @@ static void test_all_groups_and_reset(void **state)
     smp_cbor_put_kv_uint(&r.enc, "off", 0);
     smp_cbor_put_kv_bstr(&r.enc, "data", "remember", 8);
     smp_cbor_put_kv_uint(&r.enc, "len", 8);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_FILE, r.buf, req_len(&r));
     assert_int_equal(map_uint(rsp, "off"), 8);
     cbor_decref(&rsp);
 
@@ -126,7 +126,7 @@ static void test_all_groups_and_reset(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstr(&r.enc, "name", "flash");
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_READ, r.buf, req_len(&r));
     cbor_item_t *f = map_get(rsp, "fields");
     assert_int_equal(map_size(f), 5);
     assert_int_equal(map_uint(f, "writes"), nor_flash_total(&nor)->writes);
@@ -151,7 +151,7 @@ static void test_all_groups_and_reset(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstr(&r.enc, "name", "/lfs1/notes.txt");
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, 1, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, FS_ID_STATUS, r.buf, req_len(&r));
     assert_int_equal(map_uint(rsp, "len"), 8);
     cbor_decref(&rsp);
 }
@@ -167,7 +167,7 @@ static void test_idle_close_uses_uptime(void **state)
     smp_cbor_put_kv_uint(&r.enc, "off", 0);
     smp_cbor_put_kv_bstr(&r.enc, "data", "ab", 2);
     smp_cbor_put_kv_uint(&r.enc, "len", 4);
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 0, r.buf, req_len(&r));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_FILE, r.buf, req_len(&r));
     cbor_decref(&rsp);
     assert_int_equal(g.fs_state.mode, FS_MGMT_UPLOAD);
     now_ms += FS_MGMT_IDLE_MS - 1;
@@ -193,7 +193,7 @@ static void test_partial_config(void **state)
     assert_null(map_get(rsp, "ret"));
     assert_true(map_int(rsp, "rc") < 0);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 1, NULL, 0);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_LIST, NULL, 0);
     assert_int_equal(cbor_array_size(map_get(rsp, "stat_list")), 1);  /* "smp" only */
     cbor_decref(&rsp);
 }

@@ -37,7 +37,7 @@ static cbor_item_t *upload(uint8_t ver, const char *name, uint64_t off, const vo
     if (with_total) {
         smp_cbor_put_kv_uint(&r.enc, "len", total);
     }
-    return bench_req(&b, ver, SMP_OP_WRITE, SMP_GROUP_FS, 0, r.buf, req_len(&r));
+    return bench_req(&b, ver, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_FILE, r.buf, req_len(&r));
 }
 
 static cbor_item_t *name_req(uint8_t op, uint8_t id, const char *name, bool with_off,
@@ -255,7 +255,7 @@ static void test_status(void **state)
     rsp = name_req(SMP_OP_READ, 1, "/lfs1/none", false, 0);
     expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_NOT_FOUND);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 1, (const uint8_t *)"\xa0", 1);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_STATUS, (const uint8_t *)"\xa0", 1);
     expect_rc(rsp, SMP_ERR_ENOTSUP);  /* status has no write handler */
     cbor_decref(&rsp);
 }
@@ -276,7 +276,7 @@ static cbor_item_t *hash_req(const char *name, const char *type, int64_t off, in
         smp_cbor_put_kv_uint(&r.enc, "len", (uint64_t)len);
     }
     smp_cbor_put_end(&r.enc);
-    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, 2, r.buf, req_len(&r));
+    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, FS_ID_HASH_CHECKSUM, r.buf, req_len(&r));
 }
 
 static void test_hash_crc32_and_sha256(void **state)
@@ -372,7 +372,7 @@ static void test_hash_errors(void **state)
 
 static void test_supported_hashes(void **state)
 {
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, 3, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, FS_ID_SUPPORTED_HASH, NULL, 0);
     cbor_item_t *types = map_get(rsp, "types");
     assert_non_null(types);
     assert_int_equal(map_size(types), 2);
@@ -392,7 +392,7 @@ static void test_close_and_idle(void **state)
     cbor_item_t *rsp = upload(SMP_V2, "/lfs1/c.bin", 0, "abcd", 4, true, 8);
     cbor_decref(&rsp);
     assert_int_equal(b.fs_state.mode, FS_MGMT_UPLOAD);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 4, (const uint8_t *)"\xa0", 1);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_CLOSE, (const uint8_t *)"\xa0", 1);
     assert_int_equal(map_size(rsp), 0);
     cbor_decref(&rsp);
     assert_int_equal(b.fs_state.mode, FS_MGMT_IDLE);
@@ -434,11 +434,11 @@ static void test_malformed(void **state)
 {
     /* Not a map, a truncated map, wrong types, bad names. */
     static const uint8_t arr[] = {0x80};
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 0, arr, sizeof(arr));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_FILE, arr, sizeof(arr));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     static const uint8_t trunc[] = {0xa2, 0x63, 'o', 'f', 'f', 0x00, 0x64, 'n', 'a'};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, 0, trunc, sizeof(trunc));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_FS, FS_ID_FILE, trunc, sizeof(trunc));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     struct req r;
@@ -446,7 +446,7 @@ static void test_malformed(void **state)
     smp_cbor_put_map(&r.enc, 2);
     smp_cbor_put_kv_tstr(&r.enc, "name", "/lfs1/x");
     smp_cbor_put_kv_tstr(&r.enc, "off", "zero");
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, FS_ID_FILE, r.buf, req_len(&r));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     char longname[FS_PORT_PATH_MAX + 2];
@@ -459,7 +459,7 @@ static void test_malformed(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstrn(&r.enc, "name", "/lfs1/a\0b", 9);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, 1, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_FS, FS_ID_STATUS, r.buf, req_len(&r));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     rsp = name_req(SMP_OP_READ, 1, "", false, 0);

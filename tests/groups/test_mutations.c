@@ -260,7 +260,7 @@ static void test_mutations(void **state)
     assert_int_equal(dir_entries(beside), 0);
     (void)rmdir(beside);
     /* Still serving: the enum count answers. */
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, 0, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_ID_COUNT, NULL, 0);
     assert_int_equal(map_uint(rsp, "count"), 5);
     cbor_decref(&rsp);
     bench_fini(&b);

@@ -47,7 +47,7 @@ static cbor_item_t *s_write(const char *name, const void *val, size_t len)
     smp_cbor_put_map(&r.enc, 2);
     smp_cbor_put_kv_tstr(&r.enc, "name", name);
     smp_cbor_put_kv_bstr(&r.enc, "val", val, len);
-    return bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
+    return bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, r.buf, req_len(&r));
 }
 
 static cbor_item_t *s_read(const char *name, int64_t max_size)
@@ -59,7 +59,7 @@ static cbor_item_t *s_read(const char *name, int64_t max_size)
     if (max_size >= 0) {
         smp_cbor_put_kv_uint(&r.enc, "max_size", (uint64_t)max_size);
     }
-    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
+    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, r.buf, req_len(&r));
 }
 
 static cbor_item_t *s_cmd(uint8_t op, uint8_t id, const char *name)
@@ -126,7 +126,7 @@ static void test_write_read(void **state)
     smp_cbor_put_map(&r.enc, 2);
     smp_cbor_put_kv_tstr(&r.enc, "name", "go/val");
     smp_cbor_put_kv_tstr(&r.enc, "val", "42");
-    ok_empty(bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r)));
+    ok_empty(bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, r.buf, req_len(&r)));
     expect_val("go/val", "42", 2);
 }
 
@@ -153,7 +153,7 @@ static void test_key_and_value_limits(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstr(&r.enc, "name", key);
-    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_SETTINGS, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, r.buf, req_len(&r));
     expect_rc(rsp, smp_translate_group_err(SMP_GROUP_SETTINGS, SETTINGS_ERR_KEY_TOO_LONG));
     cbor_decref(&rsp);
 
@@ -308,7 +308,7 @@ static void test_malformed(void **state)
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     static const uint8_t int_name[] = {0xa1, 0x64, 'n', 'a', 'm', 'e', 0x01};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SETTINGS, 0, int_name, sizeof(int_name));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, int_name, sizeof(int_name));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     rsp = s_cmd(SMP_OP_WRITE, 0, "noval");
@@ -316,7 +316,7 @@ static void test_malformed(void **state)
     cbor_decref(&rsp);
     static const uint8_t int_val[] = {0xa2, 0x64, 'n', 'a', 'm', 'e', 0x61, 'x',
                                       0x63, 'v', 'a', 'l', 0x01};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, 0, int_val, sizeof(int_val));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SETTINGS_ID_READ_WRITE, int_val, sizeof(int_val));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     expect_missing("x");

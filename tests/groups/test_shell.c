@@ -35,7 +35,7 @@ static cbor_item_t *run(int argc, const char *const argv[], char *out, size_t ca
     for (int i = 0; i < argc; i++) {
         smp_cbor_put_tstr(&r.enc, argv[i]);
     }
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, r.buf, req_len(&r));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, r.buf, req_len(&r));
     if (out != NULL && map_get(rsp, "o") != NULL) {
         size_t n = map_bytes(rsp, "o", out, cap - 1);
         out[n] = '\0';
@@ -160,7 +160,7 @@ static void test_empty_and_too_long(void **state)
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_tstr(&r.enc, "argv");
     smp_cbor_put_array(&r.enc, 0);
-    rsp = bench_req(&b, SMP_V1, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V1, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, r.buf, req_len(&r));
     expect_rc(rsp, smp_translate_group_err(SMP_GROUP_SHELL, SHELL_ERR_EMPTY_COMMAND));
     cbor_decref(&rsp);
 }
@@ -169,34 +169,34 @@ static void test_malformed(void **state)
 {
     static const uint8_t no_argv[] = {0xa0};
     cbor_item_t *rsp =
-        bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, no_argv, sizeof(no_argv));
+        bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, no_argv, sizeof(no_argv));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     /* {"argv": "echo"}: not an array. */
     static const uint8_t not_array[] = {0xa1, 0x64, 'a', 'r', 'g', 'v', 0x64, 'e', 'c', 'h', 'o'};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, not_array, sizeof(not_array));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, not_array, sizeof(not_array));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     /* {"argv": ["echo", 1]} */
     static const uint8_t int_arg[] = {0xa1, 0x64, 'a', 'r', 'g', 'v', 0x82,
                                       0x64, 'e', 'c', 'h', 'o', 0x01};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, int_arg, sizeof(int_arg));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, int_arg, sizeof(int_arg));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     /* {"argv": ["echo", "a\0b"]} */
     static const uint8_t nul_arg[] = {0xa1, 0x64, 'a', 'r', 'g', 'v', 0x82,
                                       0x64, 'e', 'c', 'h', 'o', 0x63, 'a', 0x00, 'b'};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, nul_arg, sizeof(nul_arg));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, nul_arg, sizeof(nul_arg));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     /* {"argv": ["echo", h'ff' as text]}: not UTF-8. */
     static const uint8_t bad_utf8[] = {0xa1, 0x64, 'a', 'r', 'g', 'v', 0x82,
                                        0x64, 'e', 'c', 'h', 'o', 0x62, 'a', 0xff};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, bad_utf8, sizeof(bad_utf8));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, bad_utf8, sizeof(bad_utf8));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     /* Read op: not supported. */
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SHELL, 0, no_argv, sizeof(no_argv));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_SHELL, SHELL_ID_EXEC, no_argv, sizeof(no_argv));
     expect_rc(rsp, SMP_ERR_ENOTSUP);
     cbor_decref(&rsp);
 }
@@ -206,7 +206,7 @@ static void test_indefinite_argv(void **state)
     /* {_ "argv": [_ "echo", (_ "in", "def")]}: indefinite map, array and string. */
     static const uint8_t req[] = {0xbf, 0x64, 'a', 'r', 'g', 'v', 0x9f, 0x64, 'e', 'c', 'h', 'o',
                                   0x7f, 0x62, 'i', 'n', 0x63, 'd', 'e', 'f', 0xff, 0xff, 0xff};
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, 0, req, sizeof(req));
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_SHELL, SHELL_ID_EXEC, req, sizeof(req));
     char out[32];
     size_t n = map_bytes(rsp, "o", out, sizeof(out) - 1);
     out[n] = '\0';

@@ -29,12 +29,12 @@ static cbor_item_t *stat_read(const char *name)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstr(&r.enc, "name", name);
-    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 0, r.buf, req_len(&r));
+    return bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_READ, r.buf, req_len(&r));
 }
 
 static void test_list(void **state)
 {
-    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 1, NULL, 0);
+    cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_LIST, NULL, 0);
     cbor_item_t *list = map_get(rsp, "stat_list");
     assert_non_null(list);
     assert_true(cbor_isa_array(list));
@@ -50,7 +50,7 @@ static void test_list(void **state)
 static void test_smp_counters_count_frames(void **state)
 {
     for (int i = 0; i < 3; i++) {
-        cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 1, NULL, 0);
+        cbor_item_t *rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_LIST, NULL, 0);
         cbor_decref(&rsp);
     }
     cbor_item_t *rsp = stat_read("smp");
@@ -92,14 +92,14 @@ static void test_read_errors(void **state)
     rsp = stat_read("sm");  /* a prefix is not a name */
     expect_group_err(rsp, SMP_GROUP_STAT, STAT_ERR_INVALID_GROUP);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 0, (const uint8_t *)"\xa0", 1);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_READ, (const uint8_t *)"\xa0", 1);
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
     static const uint8_t int_name[] = {0xa1, 0x64, 'n', 'a', 'm', 'e', 0x05};
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 0, int_name, sizeof(int_name));
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_READ, int_name, sizeof(int_name));
     expect_rc(rsp, SMP_ERR_EINVAL);
     cbor_decref(&rsp);
-    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_STAT, 0, (const uint8_t *)"\xa0", 1);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_WRITE, SMP_GROUP_STAT, STAT_ID_READ, (const uint8_t *)"\xa0", 1);
     expect_rc(rsp, SMP_ERR_ENOTSUP);
     cbor_decref(&rsp);
     /* v1: translated rc. */
@@ -107,7 +107,7 @@ static void test_read_errors(void **state)
     req_init(&r);
     smp_cbor_put_map(&r.enc, 1);
     smp_cbor_put_kv_tstr(&r.enc, "name", "nosuch");
-    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_STAT, 0, r.buf, req_len(&r));
+    rsp = bench_req(&b, SMP_V1, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_READ, r.buf, req_len(&r));
     expect_rc(rsp, smp_translate_group_err(SMP_GROUP_STAT, STAT_ERR_INVALID_GROUP));
     cbor_decref(&rsp);
 }
@@ -153,7 +153,7 @@ static void test_registry(void **state)
     assert_int_equal(map_uint(f, "b"), 9);
     cbor_decref(&rsp);
     b.port.stats = NULL;  /* no registry: an empty list, every name unknown */
-    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, 1, NULL, 0);
+    rsp = bench_req(&b, SMP_V2, SMP_OP_READ, SMP_GROUP_STAT, STAT_ID_LIST, NULL, 0);
     assert_int_equal(cbor_array_size(map_get(rsp, "stat_list")), 0);
     cbor_decref(&rsp);
     rsp = stat_read("g0");

@@ -81,17 +81,17 @@ static void test_unknown_group_id_op(void **state)
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
     fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_OS, 9, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
-    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_OS, 1, (const uint8_t *)"\xa0", 1);  /* NULL slot */
+    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_CONS_ECHO_CTRL, (const uint8_t *)"\xa0", 1);  /* NULL slot */
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
-    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_OS, 5, (const uint8_t *)"\xa0", 1);   /* reset has no read */
+    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_OS, OS_ID_RESET, (const uint8_t *)"\xa0", 1);   /* reset has no read */
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
     assert_false(server_reset_requested(&fx.srv));
     /* response ops as requests */
-    fx_send_bytes(SMP_V1, SMP_OP_READ_RSP, SMP_GROUP_OS, 6, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V1, SMP_OP_READ_RSP, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
-    fx_send_bytes(SMP_V1, SMP_OP_WRITE_RSP, SMP_GROUP_OS, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V1, SMP_OP_WRITE_RSP, SMP_GROUP_OS, OS_ID_ECHO, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
-    fx_send_bytes(SMP_V1, 7, SMP_GROUP_OS, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V1, 7, SMP_GROUP_OS, OS_ID_ECHO, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
 }
 
@@ -100,7 +100,7 @@ static void test_version_too_new(void **state)
 {
     (void)state;
     for (uint8_t ver = 2; ver <= 3; ver++) {
-        fx_send_bytes(ver, SMP_OP_READ, SMP_GROUP_OS, 6, (const uint8_t *)"\xa0", 1);
+        fx_send_bytes(ver, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, (const uint8_t *)"\xa0", 1);
         fx_expect_rc_only(SMP_ERR_UNSUPPORTED_TOO_NEW);
         assert_int_equal(fx.rh.version, SMP_V2);
     }
@@ -119,7 +119,7 @@ static void test_bad_cbor(void **state)
         {"\xa1\x61\x64\x7b\xff\xff\xff\xff\xff\xff\xff\xff", 12},  /* huge string length */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_OS, 0, (const uint8_t *)bad[i].p, bad[i].n);
+        fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_ECHO, (const uint8_t *)bad[i].p, bad[i].n);
         fx_expect_rc_only(SMP_ERR_EINVAL);
     }
 }
@@ -128,7 +128,7 @@ static void test_bad_cbor(void **state)
 static void test_empty_payload(void **state)
 {
     (void)state;
-    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_OS, 6, NULL, 0);
+    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, NULL, 0);
     assert_int_equal(fx_rc(), 0);
     assert_int_equal(fx_uint("buf_count"), SMP_BUF_COUNT);
 }
@@ -149,7 +149,7 @@ static void test_response_too_big(void **state)
     struct smp_cbor_enc *e = fx_payload();
     smp_cbor_put_map(e, 1);
     smp_cbor_put_kv_tstr(e, "d", text);
-    fx_send(SMP_V1, SMP_OP_WRITE, SMP_GROUP_OS, 0);
+    fx_send(SMP_V1, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_ECHO);
     fx_expect_rc_only(SMP_ERR_EMSGSIZE);
     /* a response buffer too small for even an error reply */
     uint8_t req[] = {0x02, 0, 0, 1, 0, 0, 0x42, 6, 0xa0};
@@ -212,9 +212,9 @@ static void test_group_error_shapes(void **state)
     fx_send_bytes(SMP_V1, SMP_OP_READ, 77, 0, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_EUNKNOWN);  /* group 77 has no translation table */
     /* image group: INVALID_HASH is EINVAL for v1 */
-    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_INVALID_HASH);
-    fx_send_bytes(SMP_V1, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V1, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_EINVAL);
 }
 
@@ -251,7 +251,7 @@ static void test_verbose_rsn(void **state)
     struct smp_cbor_enc *e = fx_payload();
     smp_cbor_put_map(e, 1);
     smp_cbor_put_kv_tstr(e, "datetime", "not a date at all");
-    fx_send(SMP_V1, SMP_OP_WRITE, SMP_GROUP_OS, 4);
+    fx_send(SMP_V1, SMP_OP_WRITE, SMP_GROUP_OS, OS_ID_DATETIME);
     assert_int_equal(fx_rc(), SMP_ERR_EINVAL);
     assert_true(fx_find("rsn", &d));
     assert_int_equal(smp_cbor_get_tstr(&d, &rsn), 0);

@@ -83,7 +83,7 @@ static void read_state(struct listed *l)
 
 static void state_read(struct listed *l)
 {
-    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     read_state(l);
 }
 
@@ -110,7 +110,7 @@ static void state_write(uint8_t ver, const uint8_t *hash, size_t hash_len, int c
         smp_cbor_put_kv_bool(e, "confirm", confirm != 0);
     }
     smp_cbor_put_end(e);
-    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0);
+    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE);
 }
 
 static void take_snapshot(void) { memcpy(snapshot, fx.mem, FX_FLASH); }
@@ -128,7 +128,7 @@ static void test_empty_flash(void **state)
 {
     (void)state;
     fx_setup(8, NULL);
-    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V1, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     const uint8_t want[] = {0xa2, 0x66, 'i', 'm', 'a', 'g', 'e', 's', 0x80, 0x6b, 's', 'p', 'l',
                             'i', 't', 'S', 't', 'a', 't', 'u', 's', 0x00};
     fx_expect_payload(want, sizeof(want));
@@ -185,7 +185,7 @@ static void test_frugal_list(void **state)
     struct server_config cfg = {.image_frugal_list = true};
     fx_setup(8, &cfg);
     fx_put(0, 0, img0, len0);
-    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     struct smp_cbor_dec d;
     assert_false(fx_find("splitStatus", &d));
     assert_true(fx_find("images", &d));
@@ -231,12 +231,12 @@ static void test_test_refusals(void **state)
     struct smp_cbor_enc *e = fx_payload();
     smp_cbor_put_map(e, 1);
     smp_cbor_put_kv_tstr(e, "hash", "00112233");
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE);
     fx_expect_rc_only(SMP_ERR_EINVAL);
     e = fx_payload();
     smp_cbor_put_map(e, 1);
     smp_cbor_put_kv_uint(e, "confirm", 1);
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 0);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_STATE);
     fx_expect_rc_only(SMP_ERR_EINVAL);
     assert_unchanged();
     assert_int_equal(fx.rf.writes, 0);

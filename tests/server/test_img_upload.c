@@ -62,7 +62,7 @@ static void chunk(uint8_t ver, uint64_t off, const uint8_t *data, size_t n, bool
     smp_cbor_put_kv_uint(e, "off", off);
     smp_cbor_put_kv_bstr(e, "data", data, n);
     smp_cbor_put_end(e);
-    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
 }
 
 /* Uploads [from, img_len) in chunks of `size`, checking every acknowledged offset. */
@@ -83,7 +83,7 @@ static void assert_uploaded(void)
     assert_true(fx_bool("match"));
     assert_false(fx.srv.upload.active);
     /* listed with the image's hash, not pending */
-    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 0, (const uint8_t *)"\xa0", 1);
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_STATE, (const uint8_t *)"\xa0", 1);
     struct smp_cbor_dec d;
     assert_true(fx_find("images", &d));
     uint8_t h[32];
@@ -207,7 +207,7 @@ static void test_first_chunk_errors(void **state)
     smp_cbor_put_map(e, 2);
     smp_cbor_put_kv_uint(e, "len", img_len);
     smp_cbor_put_kv_bstr(e, "data", img, 100);
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
     expect_upload_err(IMG_ERR_INVALID_OFFSET);
     /* data shorter than a header */
     chunk(SMP_V2, 0, img, 31, true, sha, 32, -1);
@@ -245,7 +245,7 @@ static void test_first_chunk_errors(void **state)
     smp_cbor_put_kv_uint(e, "len", img_len);
     smp_cbor_put_kv_uint(e, "off", 0);
     smp_cbor_put_kv_bstr(e, "data", img, 100);
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
     expect_upload_err(IMG_ERR_NO_FREE_SLOT);
     /* v1 clients get the translated codes */
     chunk(SMP_V1, 0, img, 31, true, sha, 32, -1);
@@ -422,17 +422,17 @@ static void test_malformed_no_write(void **state)
     smp_cbor_put_map(e, 2);
     smp_cbor_put_kv_uint(e, "off", 1000);
     smp_cbor_put_kv_tstr(e, "data", "text, not bytes");
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
     fx_expect_rc_only(SMP_ERR_EINVAL);
     e = fx_payload();
     smp_cbor_put_map(e, 2);
     smp_cbor_put_kv_int(e, "off", -1);
     smp_cbor_put_kv_bstr(e, "data", img, 10);
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
     fx_expect_rc_only(SMP_ERR_EINVAL);
     const uint8_t trunc[] = {0xa2, 0x63, 'o', 'f', 'f', 0x19, 0x03, 0xe8, 0x64, 'd', 'a', 't',
                              'a', 0x59, 0x10, 0x00, 0x01, 0x02};
-    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, trunc, sizeof(trunc));
+    fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, trunc, sizeof(trunc));
     fx_expect_rc_only(SMP_ERR_EINVAL);
     assert_int_equal(fx.rf.writes, writes);
     assert_int_equal(fx.rf.erases, erases);

@@ -1,27 +1,14 @@
-/* conn add|show|delete: connection profiles, with the Go tool's messages. */
+/* conn add|show|delete: connection profiles, with the Go tool's messages. A profile is
+ * checked when it is added, so a typo is reported when it is made. */
 #include <string.h>
 
 #include "dfukit/err.h"
 #include "mcumgr.h"
 
-static int load(struct client_profiles *p, char *path, size_t cap)
+int mcumgr_cmd_conn_add(struct mcumgr *m, struct mcumgr_args *a)
 {
-    int err = client_profiles_path(path, cap);
-    if (err) {
-        return mcumgr_fail("Error", "cannot find the home directory ($HOME)");
-    }
-    err = client_profiles_load(p, path);
-    if (err) {
-        return mcumgr_fail("Error", "cannot read %s: %s", path, dfu_strerror(err));
-    }
-    return 0;
-}
-
-static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
-{
-    static const char usage[] = "conn add NAME type=TYPE connstring=STRING";
     if (a->argc < 1) {
-        return mcumgr_usage(usage);
+        return mcumgr_usage(NULL);
     }
     struct client_profile prof;
     memset(&prof, 0, sizeof(prof));
@@ -38,8 +25,8 @@ static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
         } else if (kn == 4 && strncmp(kv, "type", 4) == 0) {
             enum client_conn_type t;
             if (client_conn_type_parse(v, &t) != 0) {
-                fprintf(stderr, "Error: Invalid conn type: %s\n", v);
-                return MCUMGR_EXIT_USAGE;
+                return mcumgr_fail_usage(m->what,
+                                         "invalid connection type \"%s\" (serial, udp, ble)", v);
             }
             fits = strlen(v) < sizeof(prof.type);
             snprintf(prof.type, sizeof(prof.type), "%s", v);
@@ -47,28 +34,30 @@ static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
             fits = strlen(v) < sizeof(prof.connstring);
             snprintf(prof.connstring, sizeof(prof.connstring), "%s", v);
         } else {
-            fprintf(stderr, "Error: Unknown variable %.*s\n", (int)kn, kv);
-            return MCUMGR_EXIT_USAGE;
+            return mcumgr_fail_usage(m->what,
+                                     "unknown variable \"%.*s\" (name, type, connstring)",
+                                     (int)kn, kv);
         }
         if (!fits) {
-            return mcumgr_fail("Error", "value of %.*s too long", (int)kn, kv);
+            return mcumgr_fail_usage(m->what, "value of %.*s too long", (int)kn, kv);
         }
     }
     if (!prof.name[0]) {
-        return mcumgr_usage(usage);
+        return mcumgr_usage(NULL);
     }
-    /* check the connstring now, so a typo is reported when it is made */
-    enum client_conn_type t;
-    if (prof.type[0] && prof.connstring[0] && client_conn_type_parse(prof.type, &t) == 0) {
-        struct client_conn c;
-        char msg[256];
-        if (client_conn_parse(&c, t, prof.connstring, msg, sizeof(msg)) != 0) {
-            return mcumgr_fail("Error", "%s", msg);
-        }
+    if (!prof.type[0] || !prof.connstring[0]) {
+        return mcumgr_fail_usage(m->what, "a profile needs type= and connstring=");
+    }
+    enum client_conn_type t = CLIENT_CONN_NONE;
+    struct client_conn c;
+    char msg[256];
+    client_conn_type_parse(prof.type, &t);
+    if (client_conn_parse(&c, t, prof.connstring, msg, sizeof(msg)) != 0) {
+        return mcumgr_fail_usage(m->what, "%s", msg);
     }
     char path[1024];
     struct client_profiles profs;
-    int rc = load(&profs, path, sizeof(path));
+    int rc = mcumgr_load_profiles(m->what, &profs, path, sizeof(path));
     if (rc) {
         return rc;
     }
@@ -78,7 +67,7 @@ static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
     }
     client_profiles_free(&profs);
     if (err) {
-        return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
+        return mcumgr_fail(m->what, "cannot write %s: %s", path, dfu_strerror(err));
     }
     if (m->json) {
         printf("{\"added\": ");
@@ -90,12 +79,12 @@ static int conn_add(const struct mcumgr *m, struct mcumgr_args *a)
     return MCUMGR_EXIT_OK;
 }
 
-static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
+int mcumgr_cmd_conn_show(struct mcumgr *m, struct mcumgr_args *a)
 {
     const char *name = a->argc > 0 ? a->argv[0] : NULL;
     char path[1024];
     struct client_profiles profs;
-    int rc = load(&profs, path, sizeof(path));
+    int rc = mcumgr_load_profiles(m->what, &profs, path, sizeof(path));
     if (rc) {
         return rc;
     }
@@ -137,26 +126,26 @@ static int conn_show(struct mcumgr *m, struct mcumgr_args *a)
     return MCUMGR_EXIT_OK;
 }
 
-static int conn_delete(const struct mcumgr *m, struct mcumgr_args *a)
+int mcumgr_cmd_conn_delete(struct mcumgr *m, struct mcumgr_args *a)
 {
     if (a->argc < 1) {
-        return mcumgr_usage("conn delete NAME");
+        return mcumgr_usage(NULL);
     }
     char path[1024];
     struct client_profiles profs;
-    int rc = load(&profs, path, sizeof(path));
+    int rc = mcumgr_load_profiles(m->what, &profs, path, sizeof(path));
     if (rc) {
         return rc;
     }
     int err = client_profiles_remove(&profs, a->argv[0]);
     if (err) {
         client_profiles_free(&profs);
-        return mcumgr_fail("Error", "connection profile \"%s\" doesn't exist", a->argv[0]);
+        return mcumgr_fail(m->what, "connection profile \"%s\" doesn't exist", a->argv[0]);
     }
     err = client_profiles_save(&profs, path);
     client_profiles_free(&profs);
     if (err) {
-        return mcumgr_fail("Error", "cannot write %s: %s", path, dfu_strerror(err));
+        return mcumgr_fail(m->what, "cannot write %s: %s", path, dfu_strerror(err));
     }
     if (m->json) {
         printf("{\"deleted\": ");
@@ -166,23 +155,4 @@ static int conn_delete(const struct mcumgr *m, struct mcumgr_args *a)
         printf("Connection profile %s successfully deleted.\n", a->argv[0]);
     }
     return MCUMGR_EXIT_OK;
-}
-
-int mcumgr_cmd_conn(struct mcumgr *m, struct mcumgr_args *a)
-{
-    if (a->argc < 1) {
-        return mcumgr_usage("conn add|show|delete ...");
-    }
-    const char *sub = a->argv[0];
-    struct mcumgr_args rest = {a->argc - 1, a->argv + 1};
-    if (strcmp(sub, "add") == 0) {
-        return conn_add(m, &rest);
-    }
-    if (strcmp(sub, "show") == 0) {
-        return conn_show(m, &rest);
-    }
-    if (strcmp(sub, "delete") == 0) {
-        return conn_delete(m, &rest);
-    }
-    return mcumgr_usage("conn add|show|delete ...");
 }

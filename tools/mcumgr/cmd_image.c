@@ -5,12 +5,7 @@
 #include <string.h>
 
 #include "dfukit/err.h"
-#include "dfukit/smp_cbor.h"
 #include "mcumgr.h"
-
-enum { IMG_STATE = 0, IMG_ERASE = 5, IMG_SLOT_INFO = 6 };
-
-static const uint8_t empty_map[] = {0xa0};
 
 static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
@@ -30,25 +25,49 @@ static int hex_decode(const char *s, uint8_t *out, size_t cap, size_t *len)
     return 0;
 }
 
-static int image_list(struct mcumgr *m)
+/* A state response (list, test, confirm): the Go tool's text, or JSON. */
+static int print_state(struct mcumgr *m, int rc, struct client_rsp *rsp,
+                       const struct client_deverr *err)
 {
-    struct client_rsp rsp;
-    int rc = mcumgr_call(m, "image list", SMP_OP_READ, SMP_GROUP_IMAGE, IMG_STATE, empty_map,
-                         1, &rsp);
     if (rc) {
-        return rc;
+        return mcumgr_fail_rc(m->what, rc, err);
     }
-    if (!mcumgr_json(m, &rsp)) {
-        client_print_image_list(stdout, rsp.root);
+    if (!mcumgr_json(m, rsp)) {
+        mcumgr_print_image_list(stdout, rsp->root);
     }
-    client_rsp_free(&rsp);
+    client_rsp_free(rsp);
     return MCUMGR_EXIT_OK;
 }
 
-/* State write (test or confirm); prints the new state like the Go tool. */
-static int state_write(struct mcumgr *m, const char *what, const uint8_t *hash, size_t hlen,
-                       bool confirm)
+int mcumgr_cmd_image_list(struct mcumgr *m, struct mcumgr_args *a)
 {
+    int rc = mcumgr_no_more_opts(a, NULL);
+    if (rc) {
+        return rc;
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    struct client_rsp rsp;
+    struct client_deverr err;
+    return print_state(m, client_image_state_read(s, &rsp, &err), &rsp, &err);
+}
+
+static int image_test_confirm(struct mcumgr *m, struct mcumgr_args *a, bool confirm)
+{
+    uint8_t hash[64];
+    size_t hlen = 0;
+    if (!confirm && a->argc != 1) {
+        return mcumgr_usage(NULL);
+    }
+    if (a->argc > 1) {
+        return mcumgr_usage(NULL);
+    }
+    if (a->argc == 1 && hex_decode(a->argv[0], hash, sizeof(hash), &hlen) != 0) {
+        return mcumgr_fail_usage(m->what, "invalid hash \"%s\" (hex digits expected)",
+                                 a->argv[0]);
+    }
     struct client_session *s = mcumgr_session(m);
     if (!s) {
         return MCUMGR_EXIT_ERR;
@@ -56,75 +75,57 @@ static int state_write(struct mcumgr *m, const char *what, const uint8_t *hash, 
     struct client_rsp rsp;
     struct client_deverr err;
     int rc = client_image_state_write(s, hash, hlen, confirm, &rsp, &err);
-    if (rc) {
-        return mcumgr_fail_rc(what, rc, &err);
+    return print_state(m, rc, &rsp, &err);
+}
+
+int mcumgr_cmd_image_test(struct mcumgr *m, struct mcumgr_args *a)
+{
+    return image_test_confirm(m, a, false);
+}
+
+int mcumgr_cmd_image_confirm(struct mcumgr *m, struct mcumgr_args *a)
+{
+    return image_test_confirm(m, a, true);
+}
+
+int mcumgr_cmd_image_erase(struct mcumgr *m, struct mcumgr_args *a)
+{
+    unsigned long slot = 0;
+    const char *v = mcumgr_opt_value(a, "--slot", "-s");
+    int rc = v ? mcumgr_parse_uint("--slot", v, 0, 255, &slot) : 0;
+    if (rc || (rc = mcumgr_no_more_opts(a, NULL))) {
+        return rc;
     }
-    if (!mcumgr_json(m, &rsp)) {
-        client_print_image_list(stdout, rsp.root);
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
     }
-    client_rsp_free(&rsp);
+    struct client_deverr err;
+    if ((rc = client_image_erase(s, v ? (int)slot : -1, &err))) {
+        return mcumgr_fail_rc(m->what, rc, &err);
+    }
+    printf(m->json ? "{}\n" : "Done\n");
     return MCUMGR_EXIT_OK;
 }
 
-static int image_test_confirm(struct mcumgr *m, struct mcumgr_args *a, bool confirm)
+int mcumgr_cmd_image_slot_info(struct mcumgr *m, struct mcumgr_args *a)
 {
-    const char *what = confirm ? "image confirm" : "image test";
-    uint8_t hash[64];
-    size_t hlen = 0;
-    if (!confirm && a->argc < 1) {
-        return mcumgr_usage("image test HASH");
-    }
-    if (a->argc >= 1 && hex_decode(a->argv[0], hash, sizeof(hash), &hlen) != 0) {
-        return mcumgr_fail(what, "invalid hash '%s' (hex expected)", a->argv[0]);
-    }
-    return state_write(m, what, hash, hlen, confirm);
-}
-
-static int image_erase(struct mcumgr *m, struct mcumgr_args *a)
-{
-    const char *slot = mcumgr_opt_value(a, "--slot", "-s");
-    uint8_t buf[32];
-    struct smp_cbor_enc e;
-    smp_cbor_enc_init(&e, buf, sizeof(buf));
-    bool ok;
-    if (slot) {
-        char *end;
-        unsigned long v = strtoul(slot, &end, 10);
-        if (*end || !slot[0] || v > 255) {
-            return mcumgr_fail("image erase", "invalid slot '%s'", slot);
-        }
-        ok = smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_uint(&e, "slot", v);
-    } else {
-        ok = smp_cbor_put_map(&e, 0);
-    }
-    if (!ok || smp_cbor_enc_error(&e)) {
-        return mcumgr_fail("image erase", "request too large");
-    }
-    struct client_rsp rsp;
-    int rc = mcumgr_call(m, "image erase", SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ERASE, buf, e.len,
-                         &rsp);
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }
-    if (!mcumgr_json(m, &rsp)) {
-        printf("Done\n");
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
     }
-    client_rsp_free(&rsp);
-    return MCUMGR_EXIT_OK;
-}
-
-static int slot_info(struct mcumgr *m)
-{
     struct client_rsp rsp;
-    int rc = mcumgr_call(m, "image slot-info", SMP_OP_READ, SMP_GROUP_IMAGE, IMG_SLOT_INFO,
-                         empty_map, 1, &rsp);
-    if (rc) {
-        return rc;
+    struct client_deverr err;
+    if ((rc = client_image_slot_info(s, &rsp, &err))) {
+        return mcumgr_fail_rc(m->what, rc, &err);
     }
     if (!mcumgr_json(m, &rsp)) {
         const cbor_item_t *imgs = client_map_get(rsp.root, "images");
-        size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < cbor_array_size(imgs); i++) {
             const cbor_item_t *img = cbor_array_handle(imgs)[i];
             uint64_t image = 0, max = 0;
             client_get_uint(img, "image", &image);
@@ -161,34 +162,30 @@ static void print_step(void *arg, const char *step, double seconds, const char *
 }
 
 /* image upload FILE, optionally followed by mark / reset / wait / check / confirm. */
-static int image_upload(struct mcumgr *m, struct mcumgr_args *a)
+int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
 {
     static const char usage[] =
         "image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--test|--confirm] [--reset [--wait]]";
-    const char *v;
     struct client_upload_opts o;
     memset(&o, 0, sizeof(o));
-    if ((v = mcumgr_opt_value(a, "--image", "-n"))) {
-        o.image = (uint32_t)strtoul(v, NULL, 10);
+    unsigned long n = 0, w = 0, chunk = 0;
+    int rc;
+    if ((rc = mcumgr_opt_uint(a, "--image", "-n", 0, 255, &n)) ||
+        (rc = mcumgr_opt_uint(a, "--maxwinsize", "-w", 1, 32, &w)) ||
+        (rc = mcumgr_opt_uint(a, "--window", NULL, 1, 32, &w)) ||
+        (rc = mcumgr_opt_uint(a, "--chunk", NULL, 1, 65535, &chunk))) {
+        return rc;
     }
-    if ((v = mcumgr_opt_value(a, "--maxwinsize", "-w")) ||
-        (v = mcumgr_opt_value(a, "--window", NULL))) {
-        long w = strtol(v, NULL, 10);
-        if (w < 1 || w > 32) {
-            return mcumgr_fail("image upload", "window must be 1..32");
-        }
-        o.window = (unsigned)w;
-    }
-    if ((v = mcumgr_opt_value(a, "--chunk", NULL))) {
-        o.chunk_max = (size_t)strtoul(v, NULL, 10);
-    }
+    o.image = (uint32_t)n;
+    o.window = (unsigned)w;
+    o.chunk_max = (size_t)chunk;
     o.upgrade = mcumgr_opt_flag(a, "--upgrade", "-u");
     mcumgr_opt_flag(a, "--noerase", "-e"); /* the slot is erased by the first chunk anyway */
     bool test = mcumgr_opt_flag(a, "--test", NULL);
     bool confirm = mcumgr_opt_flag(a, "--confirm", NULL);
     bool reset = mcumgr_opt_flag(a, "--reset", NULL);
     bool wait = mcumgr_opt_flag(a, "--wait", NULL) || (reset && confirm);
-    int rc = mcumgr_no_more_opts(a, usage);
+    rc = mcumgr_no_more_opts(a, usage);
     if (rc) {
         return rc;
     }
@@ -202,7 +199,8 @@ static int image_upload(struct mcumgr *m, struct mcumgr_args *a)
     size_t len;
     int err = mcumgr_read_file(a->argv[0], &data, &len);
     if (err) {
-        return mcumgr_fail("image upload", "cannot read %s: %s", a->argv[0], dfu_strerror(err));
+        return mcumgr_fail("image upload", "cannot read %s: %s", a->argv[0],
+                           mcumgr_file_strerror(err));
     }
     if (len == 0) {
         free(data);
@@ -288,34 +286,5 @@ int mcumgr_cmd_upgrade(struct mcumgr *m, struct mcumgr_args *a)
     argv[n++] = reset;
     argv[n++] = test ? wait : confirm;
     struct mcumgr_args up = {n, argv};
-    return image_upload(m, &up);
-}
-
-int mcumgr_cmd_image(struct mcumgr *m, struct mcumgr_args *a)
-{
-    static const char usage[] = "image list|upload|test|confirm|erase|slot-info ...";
-    if (a->argc < 1) {
-        return mcumgr_usage(usage);
-    }
-    const char *sub = a->argv[0];
-    struct mcumgr_args rest = {a->argc - 1, a->argv + 1};
-    if (strcmp(sub, "list") == 0) {
-        return image_list(m);
-    }
-    if (strcmp(sub, "upload") == 0) {
-        return image_upload(m, &rest);
-    }
-    if (strcmp(sub, "test") == 0) {
-        return image_test_confirm(m, &rest, false);
-    }
-    if (strcmp(sub, "confirm") == 0) {
-        return image_test_confirm(m, &rest, true);
-    }
-    if (strcmp(sub, "erase") == 0) {
-        return image_erase(m, &rest);
-    }
-    if (strcmp(sub, "slot-info") == 0) {
-        return slot_info(m);
-    }
-    return mcumgr_usage(usage);
+    return mcumgr_image_upload(m, &up);
 }

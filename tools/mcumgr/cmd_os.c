@@ -2,11 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "dfukit/smp_cbor.h"
 #include "mcumgr.h"
-
-enum { OS_ECHO = 0, OS_TASKSTAT = 2, OS_MPSTAT = 3, OS_DATETIME = 4, OS_RESET = 5,
-       OS_PARAMS = 6, OS_INFO = 7, OS_BOOTLOADER = 8 };
 
 static void print_uint_field(const cbor_item_t *m, const char *key, int width)
 {
@@ -23,6 +19,59 @@ static void print_key(const cbor_item_t *key, int width)
     } else {
         printf("%*s", width, "?");
     }
+}
+
+int mcumgr_cmd_echo(struct mcumgr *m, struct mcumgr_args *a)
+{
+    if (a->argc < 1) {
+        return mcumgr_usage(NULL);
+    }
+    /* the Go tool echoes its arguments joined by spaces */
+    char text[700], out[1024];
+    size_t n = 0;
+    text[0] = '\0';
+    for (int i = 0; i < a->argc; i++) {
+        int w = snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "", a->argv[i]);
+        if (w < 0 || (size_t)w >= sizeof(text) - n) {
+            return mcumgr_fail_usage("echo", "text too long (at most %zu bytes)",
+                                     sizeof(text) - 1);
+        }
+        n += (size_t)w;
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    struct client_rsp rsp;
+    struct client_deverr e;
+    int rc = client_os_echo(s, text, out, sizeof(out), &rsp, &e);
+    if (rc) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    if (!mcumgr_json(m, &rsp)) {
+        printf("%s\n", out);
+    }
+    client_rsp_free(&rsp);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_reset(struct mcumgr *m, struct mcumgr_args *a)
+{
+    bool force = mcumgr_opt_flag(a, "--force", "-f");
+    int rc = mcumgr_no_more_opts(a, NULL);
+    if (rc) {
+        return rc;
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    struct client_deverr e;
+    if ((rc = client_os_reset(s, force, &e))) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    printf(m->json ? "{}\n" : "Done\n");
+    return MCUMGR_EXIT_OK;
 }
 
 static void print_taskstat(const cbor_item_t *root)
@@ -65,128 +114,143 @@ static void print_mpstat(const cbor_item_t *root)
     }
 }
 
-int mcumgr_cmd_os(struct mcumgr *m, const char *cmd, struct mcumgr_args *a)
+/* taskstat and mpstat: a table of the reply's maps. */
+static int stats(struct mcumgr *m, struct mcumgr_args *a,
+                 int (*query)(struct client_session *, struct client_rsp *,
+                              struct client_deverr *),
+                 void (*print)(const cbor_item_t *))
 {
-    uint8_t buf[1024];
-    struct smp_cbor_enc e;
-    smp_cbor_enc_init(&e, buf, sizeof(buf));
-    uint8_t op = SMP_OP_READ, id;
-    bool ok = true;
-    if (strcmp(cmd, "echo") == 0) {
-        if (a->argc < 1) {
-            return mcumgr_usage("echo TEXT");
-        }
-        /* the Go tool echoes its arguments joined by spaces */
-        char text[700];
-        size_t n = 0;
-        text[0] = '\0';
-        for (int i = 0; i < a->argc; i++) {
-            int w = snprintf(text + n, sizeof(text) - n, "%s%s", i ? " " : "", a->argv[i]);
-            if (w < 0 || (size_t)w >= sizeof(text) - n) {
-                return mcumgr_fail("echo", "text too long");
-            }
-            n += (size_t)w;
-        }
-        op = SMP_OP_WRITE;
-        id = OS_ECHO;
-        ok = smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstr(&e, "d", text);
-    } else if (strcmp(cmd, "reset") == 0) {
-        bool force = mcumgr_opt_flag(a, "--force", "-f");
-        int rc = mcumgr_no_more_opts(a, "reset [-f]");
-        if (rc) {
-            return rc;
-        }
-        op = SMP_OP_WRITE;
-        id = OS_RESET;
-        ok = force ? smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_bool(&e, "force", true)
-                   : smp_cbor_put_map(&e, 0);
-    } else if (strcmp(cmd, "datetime") == 0) {
-        id = OS_DATETIME;
-        if (a->argc > 0) {
-            op = SMP_OP_WRITE;
-            ok = smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstr(&e, "datetime", a->argv[0]);
-        } else {
-            ok = smp_cbor_put_map(&e, 0);
-        }
-    } else if (strcmp(cmd, "os-info") == 0) {
-        const char *fmt = mcumgr_opt_value(a, "--format", "-f");
-        if (!fmt && a->argc > 0) {
-            fmt = a->argv[0];
-        }
-        id = OS_INFO;
-        ok = fmt ? smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstr(&e, "format", fmt)
-                 : smp_cbor_put_map(&e, 0);
-    } else if (strcmp(cmd, "bootloader-info") == 0) {
-        const char *q = mcumgr_opt_value(a, "--query", "-q");
-        if (!q && a->argc > 0) {
-            q = a->argv[0];
-        }
-        id = OS_BOOTLOADER;
-        ok = q ? smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstr(&e, "query", q)
-               : smp_cbor_put_map(&e, 0);
-    } else {
-        id = strcmp(cmd, "taskstat") == 0 ? OS_TASKSTAT
-             : strcmp(cmd, "mpstat") == 0 ? OS_MPSTAT : OS_PARAMS;
-        ok = smp_cbor_put_map(&e, 0);
-    }
-    if (!ok || smp_cbor_enc_error(&e)) {
-        return mcumgr_fail(cmd, "request too large");
-    }
-    struct client_rsp rsp;
-    int rc = mcumgr_call(m, cmd, op, SMP_GROUP_OS, id, buf, e.len, &rsp);
+    int rc = mcumgr_no_more_opts(a, NULL);
     if (rc) {
         return rc;
     }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    struct client_rsp rsp;
+    struct client_deverr e;
+    if ((rc = query(s, &rsp, &e))) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
     if (!mcumgr_json(m, &rsp)) {
-        char text[2048];
-        uint64_t u, v;
-        switch (id) {
-        case OS_ECHO:
-            if (client_get_text(rsp.root, "r", text, sizeof(text))) {
-                printf("%s\n", text);
-            }
-            break;
-        case OS_RESET:
+        print(rsp.root);
+    }
+    client_rsp_free(&rsp);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_taskstat(struct mcumgr *m, struct mcumgr_args *a)
+{
+    return stats(m, a, client_os_taskstat, print_taskstat);
+}
+
+int mcumgr_cmd_mpstat(struct mcumgr *m, struct mcumgr_args *a)
+{
+    return stats(m, a, client_os_mpstat, print_mpstat);
+}
+
+int mcumgr_cmd_datetime(struct mcumgr *m, struct mcumgr_args *a)
+{
+    if (a->argc > 1) {
+        return mcumgr_usage(NULL);
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    const char *value = a->argc ? a->argv[0] : NULL;
+    char text[128];
+    struct client_rsp rsp;
+    struct client_deverr e;
+    int rc = client_os_datetime(s, value, text, sizeof(text), &rsp, &e);
+    if (rc) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    if (!mcumgr_json(m, &rsp)) {
+        if (value) {
             printf("Done\n");
-            break;
-        case OS_TASKSTAT:
-            print_taskstat(rsp.root);
-            break;
-        case OS_MPSTAT:
-            print_mpstat(rsp.root);
-            break;
-        case OS_DATETIME:
-            if (op == SMP_OP_READ && client_get_text(rsp.root, "datetime", text, sizeof(text))) {
-                printf("datetime: %s\n", text);
-            } else {
-                printf("Done\n");
-            }
-            break;
-        case OS_PARAMS:
-            if (client_get_uint(rsp.root, "buf_size", &u) &&
-                client_get_uint(rsp.root, "buf_count", &v)) {
-                printf("buf_size: %" PRIu64 "\nbuf_count: %" PRIu64 "\n", u, v);
-            }
-            break;
-        case OS_INFO:
-            if (client_get_text(rsp.root, "output", text, sizeof(text))) {
-                printf("%s\n", text);
-            }
-            break;
-        case OS_BOOTLOADER: {
-            int64_t mode;
-            bool nd;
-            if (client_get_text(rsp.root, "bootloader", text, sizeof(text))) {
-                printf("bootloader: %s\n", text);
-            }
-            if (client_get_int(rsp.root, "mode", &mode)) {
-                printf("mode: %" PRId64 "\n", mode);
-            }
-            if (client_get_bool(rsp.root, "no-downgrade", &nd)) {
-                printf("no-downgrade: %s\n", nd ? "true" : "false");
-            }
-            break;
+        } else {
+            printf("datetime: %s\n", text);
         }
+    }
+    client_rsp_free(&rsp);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_params(struct mcumgr *m, struct mcumgr_args *a)
+{
+    int rc = mcumgr_no_more_opts(a, NULL);
+    if (rc) {
+        return rc;
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    uint32_t size, count;
+    struct client_rsp rsp;
+    struct client_deverr e;
+    if ((rc = client_os_params(s, &size, &count, &rsp, &e))) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    if (!mcumgr_json(m, &rsp)) {
+        printf("buf_size: %" PRIu32 "\nbuf_count: %" PRIu32 "\n", size, count);
+    }
+    client_rsp_free(&rsp);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_os_info(struct mcumgr *m, struct mcumgr_args *a)
+{
+    const char *fmt = mcumgr_opt_value(a, "--format", "-f");
+    if (!fmt && a->argc > 0) {
+        fmt = a->argv[0];
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    char text[2048];
+    struct client_rsp rsp;
+    struct client_deverr e;
+    int rc = client_os_info(s, fmt, text, sizeof(text), &rsp, &e);
+    if (rc) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    if (!mcumgr_json(m, &rsp)) {
+        printf("%s\n", text);
+    }
+    client_rsp_free(&rsp);
+    return MCUMGR_EXIT_OK;
+}
+
+int mcumgr_cmd_bootloader_info(struct mcumgr *m, struct mcumgr_args *a)
+{
+    const char *q = mcumgr_opt_value(a, "--query", "-q");
+    if (!q && a->argc > 0) {
+        q = a->argv[0];
+    }
+    struct client_session *s = mcumgr_session(m);
+    if (!s) {
+        return MCUMGR_EXIT_ERR;
+    }
+    struct client_bootloader_info bi;
+    struct client_rsp rsp;
+    struct client_deverr e;
+    int rc = client_os_bootloader_info(s, q, &bi, &rsp, &e);
+    if (rc) {
+        return mcumgr_fail_rc(m->what, rc, &e);
+    }
+    if (!mcumgr_json(m, &rsp)) {
+        if (bi.bootloader[0]) {
+            printf("bootloader: %s\n", bi.bootloader);
+        }
+        if (bi.has_mode) {
+            printf("mode: %" PRId64 "\n", bi.mode);
+        }
+        if (bi.has_no_downgrade) {
+            printf("no-downgrade: %s\n", bi.no_downgrade ? "true" : "false");
         }
     }
     client_rsp_free(&rsp);
