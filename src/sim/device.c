@@ -174,6 +174,28 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     d->stall_timer = sim_loop_timer_at(&d->loop, d->stall_end_us, stall_over, d);
 }
 
+/* ---- the bootloader's flash work in board time --------------------------------------- */
+
+/* The held boot operations reach the chip as their board time passes. */
+static void apply_due(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->apply_timer = 0;
+    sim_optrace_apply(&d->trace, sim_now_us() - d->boot_wait_t0_us);
+    uint64_t next = sim_optrace_next_us(&d->trace);
+    if (next != UINT64_MAX) {
+        d->apply_timer = sim_loop_timer_at(&d->loop, d->boot_wait_t0_us + next, apply_due, d);
+    }
+}
+
+/* The bootloader's flash work is over in board time: all of it is on the chip. */
+static void boot_work_done(struct sim_dev *d)
+{
+    sim_loop_cancel(&d->loop, d->apply_timer);
+    d->apply_timer = 0;
+    sim_optrace_release(&d->trace);
+}
+
 /* ---- application ---------------------------------------------------------------------- */
 
 static void watchdog_expired(void *arg)
@@ -242,8 +264,7 @@ static void app_start(void *arg)
 {
     struct sim_dev *d = arg;
     d->app_timer = 0;
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
+    boot_work_done(d);
     struct image_header hdr;
     d->has_desc = false;
     if (image_header_read(&d->slot0, &hdr) == 0 &&
@@ -313,8 +334,17 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
     };
 }
 
+static void recovery_after_boot(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->app_timer = 0;
+    boot_work_done(d);
+    recovery_start(d);
+}
+
 void sim_power_on(struct sim_dev *d)
 {
+    sim_boot_interrupt(d);  /* a reset during the boot's flash work cuts it */
     d->boots++;
     d->state = SIM_BOOTING;
     d->stalled = false;
@@ -332,31 +362,34 @@ void sim_power_on(struct sim_dev *d)
     struct boot_rsp rsp;
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t ops0 = powercut_ops(&d->pc);
-    /* With board time, keep what is needed to stop the boot midway (sim_boot_interrupt). */
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
-    if (d->cfg->timing && d->cfg->power_cut_at_op == 0) {
-        d->boot_snapshot = malloc(d->board.flash_size);
-        if (d->boot_snapshot != NULL) {
-            memcpy(d->boot_snapshot, nor_flash_mem(&d->nor), d->board.flash_size);
-        }
-    }
-    sim_optrace_start(&d->trace);
+    /* With board time, the boot's writes and erases reach the chip as that time passes (a cut
+     * armed at an operation number needs them to reach it at once). */
+    bool held = d->cfg->timing && d->cfg->power_cut_at_op == 0 &&
+                sim_optrace_hold(&d->trace) == 0;
     int rc = boot_go(&bc, &rsp);
-    sim_optrace_stop(&d->trace);
-    uint64_t ops = powercut_ops(&d->pc) - ops0;
+    uint64_t ops = held ? sim_optrace_count(&d->trace) : powercut_ops(&d->pc) - ops0;
+    uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
+    d->boot_wait_t0_us = sim_now_us();
     if (power_lost(d)) {
         return;
+    }
+    if (held) {
+        apply_due(d);
     }
     if (rc != 0) {
         sim_log(d, "boot: %s", rc == DFU_ENOENT ? "no bootable image"
                                                 : dfu_strerror(rc));
-        recovery_start(d);
+        if (busy == 0) {
+            boot_work_done(d);
+            recovery_start(d);
+        } else {
+            d->app_timer = sim_loop_timer_at(&d->loop, d->boot_wait_t0_us + busy,
+                                             recovery_after_boot, d);
+        }
         return;
     }
     d->running = rsp.hdr.ver;
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
-    uint64_t busy = flash_busy_us(d, t0);
     sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
             swap_name(rsp.swap_type));
     if (ops > 0 && d->cfg->timing) {
@@ -365,29 +398,21 @@ void sim_power_on(struct sim_dev *d)
     } else if (ops > 0) {
         sim_log(d, "boot: %llu flash writes/erases", (unsigned long long)ops);
     }
-    d->boot_wait_t0_us = sim_now_us();
-    d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + busy, app_start, d);
+    d->app_timer = sim_loop_timer_at(&d->loop, d->boot_wait_t0_us + busy, app_start, d);
 }
 
 bool sim_boot_interrupt(struct sim_dev *d)
 {
-    if (d->state != SIM_BOOTING || d->boot_snapshot == NULL) {
+    if (!sim_optrace_holding(&d->trace)) {
         return false;
     }
-    uint64_t op = sim_optrace_op_at(&d->trace, sim_now_us() - d->boot_wait_t0_us);
-    size_t total = d->trace.n;
+    sim_loop_cancel(&d->loop, d->apply_timer);
+    d->apply_timer = 0;
+    size_t total = sim_optrace_count(&d->trace);
+    uint64_t op = sim_optrace_cut(&d->trace, sim_now_us() - d->boot_wait_t0_us, &d->pc);
     if (op == 0) {
         return false;  /* the flash work was done: nothing is torn */
     }
-    memcpy(nor_flash_mem(&d->nor), d->boot_snapshot, d->board.flash_size);
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
-    struct boot_config bc = boot_config_of(d);
-    struct boot_rsp rsp;
-    powercut_power_on(&d->pc);
-    powercut_arm(&d->pc, op);
-    boot_go(&bc, &rsp);
-    powercut_power_on(&d->pc);
     sim_log(d, "power: lost during the bootloader's flash work, at operation %llu of %zu",
             (unsigned long long)op, total);
     return true;
