@@ -174,7 +174,7 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     d->stall_timer = sim_loop_timer_at(&d->loop, d->stall_end_us, stall_over, d);
 }
 
-/* ---- the bootloader's flash work in board time --------------------------------------- */
+/* ---- the bootloader's flash work in board time ---------------------------------------- */
 
 /* The held boot operations reach the chip as their board time passes. */
 static void apply_due(void *arg)
