@@ -149,12 +149,13 @@ static int check_downgrade(struct boot_state *st, const struct image_info *sec)
 }
 
 /* Validates the secondary for a swap of this type. 0: go ahead. Otherwise the secondary is
- * refused; it is erased unless that could lose the last valid image. Flash errors pass up
- * as such (*refused stays false). */
+ * refused (*why says why); it is erased unless that could lose the last valid image, as
+ * MCUboot's boot_validate_slot() erases an invalid secondary. Flash errors pass up as such
+ * (*why stays BOOT_REJECT_NONE). */
 static int check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
-                           bool *refused)
+                           enum boot_reject *why)
 {
-    *refused = false;
+    *why = BOOT_REJECT_NONE;
     int err = validate(st, st->sec, info);
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
@@ -169,7 +170,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
     if (err == 0) {
         return 0;
     }
-    *refused = true;
+    *why = boot_reject_of(st, st->sec, err);
     if (valid) {
         /* A valid image refused by policy: keep it unless the primary is valid. */
         struct image_info pi;
@@ -201,16 +202,17 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
     }
 }
 
-/* Starts a new upgrade (or revert) of the given type; *done gets what happened. */
-static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done)
+/* Starts a new upgrade (or revert) of the given type; *done gets what happened, *why why the
+ * secondary was refused. */
+static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done,
+                      enum boot_reject *why)
 {
     struct image_info info;
-    bool refused;
-    int err = check_secondary(st, type, &info, &refused);
+    int err = check_secondary(st, type, &info, why);
     if (err) {
         return err;
     }
-    if (refused) {
+    if (*why != BOOT_REJECT_NONE) {
         *done = BOOT_SWAP_TYPE_FAIL;
         return 0;
     }
@@ -223,6 +225,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
     }
     if (strategy_check(st, size) != 0) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
+        *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
     if (st->cfg->strategy == BOOT_STRATEGY_OVERWRITE) {
@@ -268,6 +271,10 @@ static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
 int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
 {
     struct boot_state st;
+    if (rsp != NULL) {
+        memset(rsp, 0, sizeof(*rsp));
+    }
+    enum boot_reject sec_why = BOOT_REJECT_NONE;
     int err = state_init(&st, cfg);
     if (err) {
         return err;
@@ -315,7 +322,7 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
         }
         if (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
             type == BOOT_SWAP_TYPE_REVERT) {
-            err = start_swap(&st, &bs, type, &done);
+            err = start_swap(&st, &bs, type, &done, &sec_why);
         }
     }
     if (err) {
@@ -333,7 +340,13 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
+    if (rsp != NULL) {
+        rsp->secondary_reject = sec_why;
+    }
     if (err) {
+        if (rsp != NULL) {
+            rsp->primary_reject = boot_reject_of(&st, st.pri, err);
+        }
         return DFU_ENOENT;  /* nothing bootable */
     }
     err = update_sec_cnt(&st, &hdr);

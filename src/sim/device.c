@@ -376,6 +376,13 @@ void sim_power_on(struct sim_dev *d)
     if (held) {
         apply_due(d);
     }
+    if (rsp.secondary_reject != BOOT_REJECT_NONE) {
+        sim_log(d, "boot: slot 1 refused: %s", boot_reject_str(rsp.secondary_reject));
+    }
+    if (rc == DFU_ENOENT && rsp.primary_reject != BOOT_REJECT_NONE &&
+        rsp.primary_reject != BOOT_REJECT_NO_IMAGE) {
+        sim_log(d, "boot: slot 0 refused: %s", boot_reject_str(rsp.primary_reject));
+    }
     if (rc != 0) {
         sim_log(d, "boot: %s", rc == DFU_ENOENT ? "no bootable image"
                                                 : dfu_strerror(rc));
