@@ -320,8 +320,9 @@ static const char *swap_name(enum boot_swap_type t)
     return "?";
 }
 
-/* The bootloader: resumes or performs a swap, validates, and starts the app (after the flash
- * time it spent, when timing is on) or falls back to serial recovery. */
+/* The bootloader: resumes or performs a swap, validates (logging why it refused an image),
+ * and starts the app or falls back to serial recovery once its flash work is over in board
+ * time (when timing is on; its writes and erases reach the flash file as that time passes). */
 static struct boot_config boot_config_of(const struct sim_dev *d)
 {
     return (struct boot_config){
