@@ -1,10 +1,12 @@
-/* The flash as board time passes. The bootloader runs in one go (flash operations are instant on
- * the host), but a real chip takes its time: while this layer holds operations back, writes and
- * erases go to a RAM copy of the chip (what the code reads back) and are logged with the board
- * time at which each completes; the event loop hands them down to the chip (the mmap'ed file)
- * when that time has passed on the wall clock. Whatever ends devsim, the file then holds what the
- * chip held at that moment: the operation in progress at a SIGKILL is not in it, and a stop or
- * reset cuts it as a power loss does (torn by the power-cut wrapper). See sim_priv.h. */
+/* The flash as board time passes. The code on the board runs in one go (flash operations are
+ * instant on the host), but a real chip takes its time: while this layer holds operations back,
+ * writes and erases go to a RAM copy of the chip (what the code reads back) and are logged with
+ * the board time at which each completes; the event loop hands them down to the chip (the
+ * mmap'ed file) when that time has passed on the wall clock. Whatever ends devsim, the file then
+ * holds what the chip held at that moment: the operation in progress at a SIGKILL is not in it,
+ * and a stop or reset cuts it as a power loss does (torn by the power-cut wrapper).
+ * The copy is brought up to date block by block as the held operations touch it, so holding
+ * costs little for a request that writes one chunk. See sim_priv.h. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,24 @@
 #include "sim_priv.h"
 
 #define OP_ERASE SIZE_MAX  /* sim_flash_op.data_off of an erase */
+
+/* Brings the copy's blocks in [off, off+len) up to date with the chip (before they are used). */
+static void sync_range(struct sim_optrace *t, uint32_t off, uint32_t len)
+{
+    uint32_t size = t->nor->dev.size;
+    if (len == 0 || off >= size) {
+        return;
+    }
+    uint32_t end = len > size - off ? size : off + len;
+    for (uint32_t b = off / SIM_OPTRACE_BLOCK; b <= (end - 1) / SIM_OPTRACE_BLOCK; b++) {
+        if (!t->fresh[b]) {
+            uint32_t o = b * SIM_OPTRACE_BLOCK;
+            uint32_t n = size - o < SIM_OPTRACE_BLOCK ? size - o : SIM_OPTRACE_BLOCK;
+            memcpy(nor_flash_mem(&t->copy) + o, nor_flash_mem(t->nor) + o, n);
+            t->fresh[b] = 1;
+        }
+    }
+}
 
 static int grow(void **mem, size_t *cap, size_t need, size_t unit)
 {
@@ -58,6 +78,7 @@ static int tr_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
     struct sim_optrace *t = ctx;
     if (t->on) {
+        sync_range(t, off, len);
         return t->copy.dev.ops->read(t->copy.dev.ctx, off, buf, len);
     }
     return t->lower->ops->read(t->lower->ctx, off, buf, len);
@@ -69,6 +90,7 @@ static int tr_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
     if (!t->on) {
         return t->lower->ops->write(t->lower->ctx, off, buf, len);
     }
+    sync_range(t, off, len);
     int err = t->copy.dev.ops->write(t->copy.dev.ctx, off, buf, len);
     return err ? err : log_op(t, off, buf, len);
 }
@@ -79,6 +101,7 @@ static int tr_erase(void *ctx, uint32_t off, uint32_t len)
     if (!t->on) {
         return t->lower->ops->erase(t->lower->ctx, off, len);
     }
+    sync_range(t, off, len);
     int err = t->copy.dev.ops->erase(t->copy.dev.ctx, off, len);
     return err ? err : log_op(t, off, NULL, len);
 }
@@ -105,19 +128,28 @@ int sim_optrace_hold(struct sim_optrace *t)
         return DFU_EBUSY;
     }
     const struct nor_flash *nor = t->nor;
-    struct nor_flash_config cfg = {
-        .path = NULL,
-        .write_align = nor->dev.write_align,
-        .erased_val = nor->dev.erased_val,
-        .runs = nor->runs,
-        .run_count = nor->dev.run_count,
-        .timing = nor->timing,
-    };
-    int err = nor_flash_open(&t->copy, &cfg);
-    if (err) {
-        return err;
+    if (t->fresh == NULL) {
+        struct nor_flash_config cfg = {
+            .path = NULL,
+            .write_align = nor->dev.write_align,
+            .erased_val = nor->dev.erased_val,
+            .runs = nor->runs,
+            .run_count = nor->dev.run_count,
+            .timing = nor->timing,
+        };
+        int err = nor_flash_open(&t->copy, &cfg);
+        if (err) {
+            return err;
+        }
+        t->blocks = (nor->dev.size + SIM_OPTRACE_BLOCK - 1) / SIM_OPTRACE_BLOCK;
+        t->fresh = malloc(t->blocks);
+        if (t->fresh == NULL) {
+            nor_flash_close(&t->copy);
+            return DFU_ENOMEM;
+        }
     }
-    memcpy(nor_flash_mem(&t->copy), nor->mem, nor->dev.size);
+    memset(t->fresh, 0, t->blocks);  /* the chip may have changed since: every block is stale */
+    nor_flash_reset_stats(&t->copy);  /* board time 0 */
     t->n = t->applied = t->data_len = 0;
     t->on = true;
     return 0;
@@ -130,6 +162,11 @@ size_t sim_optrace_count(const struct sim_optrace *t) { return t->n; }
 uint64_t sim_optrace_busy_us(const struct sim_optrace *t)
 {
     return t->n > 0 ? t->ops[t->n - 1].done_us : 0;
+}
+
+uint64_t sim_optrace_erase_us(const struct sim_optrace *t)
+{
+    return t->on ? nor_flash_erase_time_us(&t->copy) : 0;
 }
 
 uint64_t sim_optrace_next_us(const struct sim_optrace *t)
@@ -158,12 +195,7 @@ void sim_optrace_apply(struct sim_optrace *t, uint64_t board_us)
 static void stop_holding(struct sim_optrace *t)
 {
     t->on = false;
-    nor_flash_close(&t->copy);
-    free(t->ops);
-    free(t->data);
-    t->ops = NULL;
-    t->data = NULL;
-    t->n = t->cap = t->applied = t->data_len = t->data_cap = 0;
+    t->n = t->applied = t->data_len = 0;
 }
 
 void sim_optrace_release(struct sim_optrace *t)
@@ -192,4 +224,19 @@ uint64_t sim_optrace_cut(struct sim_optrace *t, uint64_t board_us, struct powerc
     }
     stop_holding(t);
     return op;
+}
+
+void sim_optrace_drop(struct sim_optrace *t)
+{
+    stop_holding(t);
+    if (t->fresh != NULL) {
+        nor_flash_close(&t->copy);
+    }
+    free(t->fresh);
+    free(t->ops);
+    free(t->data);
+    t->fresh = NULL;
+    t->ops = NULL;
+    t->data = NULL;
+    t->cap = t->data_cap = t->blocks = 0;
 }

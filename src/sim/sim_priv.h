@@ -35,12 +35,17 @@ struct sim_flash_op {
     size_t data_off;               /* a write's bytes in sim_optrace.data; SIZE_MAX: erase */
 };
 
+/* Unit in which the RAM copy is brought up to date with the chip. */
+#define SIM_OPTRACE_BLOCK 4096u
+
 struct sim_optrace {
     struct flash_dev dev;          /* hand &dev to the flash areas */
     const struct flash_dev *lower; /* the chip, through the power-cut wrapper */
     struct nor_flash *nor;         /* the chip itself: geometry, timing, bytes */
     bool on;                       /* holding operations back */
     struct nor_flash copy;         /* the chip as the code sees it while holding */
+    uint8_t *fresh;                /* per block: the copy is up to date; NULL: no copy yet */
+    uint32_t blocks;
     struct sim_flash_op *ops;      /* held operations; [0, applied) reached the chip */
     size_t n, cap, applied;
     uint8_t *data;                 /* bytes of the held writes */
@@ -49,12 +54,14 @@ struct sim_optrace {
 
 void sim_optrace_init(struct sim_optrace *t, const struct flash_dev *lower, struct nor_flash *nor);
 /* Starts holding operations back (board time 0 is now). DFU_ENOMEM, or DFU_EBUSY when already
- * holding. */
+ * holding. The copy stays allocated for the next hold until sim_optrace_drop(). */
 int sim_optrace_hold(struct sim_optrace *t);
 bool sim_optrace_holding(const struct sim_optrace *t);
 /* Operations held since sim_optrace_hold(), and the board time the last one completes at. */
 size_t sim_optrace_count(const struct sim_optrace *t);
 uint64_t sim_optrace_busy_us(const struct sim_optrace *t);
+/* The part of that board time spent erasing. */
+uint64_t sim_optrace_erase_us(const struct sim_optrace *t);
 /* Board time at which the next held operation completes; UINT64_MAX when none is left. */
 uint64_t sim_optrace_next_us(const struct sim_optrace *t);
 /* Hands down to the chip the operations completed by board time board_us. */
@@ -65,6 +72,8 @@ void sim_optrace_release(struct sim_optrace *t);
  * progress is torn by pc (as a cut leaves it), the rest is dropped; holding stops. Returns the
  * 1-based number of the torn operation, 0 when all had completed. */
 uint64_t sim_optrace_cut(struct sim_optrace *t, uint64_t board_us, struct powercut *pc);
+/* Frees the copy and the log (holding must be over): the power went, and the RAM with it. */
+void sim_optrace_drop(struct sim_optrace *t);
 
 /* Slot 0 for serial recovery: its trailer sectors read as erased (recovery_view.c). */
 struct sim_recovery_view {
@@ -160,7 +169,8 @@ struct sim_dev {
     int apply_timer;               /* next held boot operation reaches the chip */
     struct sim_recovery_view recovery_slot;
     uint8_t *boot_snapshot;        /* unused (NULL); run.c frees it */
-    uint64_t boot_wait_t0_us;      /* wall clock at which the boot's board time 0 passed */
+    uint64_t hold_t0_us;           /* wall clock at which the held work's board time 0 passed */
+    const char *hold_what;         /* whose flash work is held ("the bootloader's") */
     struct flash_area bootpart, slot0, slot1, scratch, storage;
     struct port_shell_partition parts[5];
     size_t part_count;
@@ -211,8 +221,9 @@ void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(prin
 /* device.c: power, bootloader, app life */
 void sim_power_on(struct sim_dev *d);
 void sim_reset(struct sim_dev *d, const char *why);
-/* A stop or reset while the bootloader's flash work is under way in board time: the power is
- * cut at the operation in progress (sim_optrace_cut). True when it cut something. */
+/* A stop or reset (power goes): flash work still under way in board time (the bootloader's or
+ * the app's) is cut at the operation in progress (sim_optrace_cut), and the RAM copy goes.
+ * True when it cut something. */
 bool sim_boot_interrupt(struct sim_dev *d);
 /* app_server.c: the SMP server of the app (every group) or of serial recovery */
 int sim_server_start(struct sim_dev *d, bool recovery);

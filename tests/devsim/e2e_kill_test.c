@@ -8,7 +8,11 @@
  * image, the one the swap logic dictates: 2.0.0 (the swap finished or resumed) unless the file
  * already held the finished swap, when the unconfirmed test image is reverted to 1.0.0. Kills
  * in the first quarter must leave a file that differs from the finished swap's: the cut really
- * happened. No timing is asserted; the moments only spread the kills. */
+ * happened. No timing is asserted; the moments only spread the kills.
+ *
+ * The app's flash work is held the same way: with 2 s page erases, an upload's first chunk is
+ * in the chip's erase when devsim is killed (slot 1 is as it was) or stopped (the erase is cut,
+ * the log says so). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +26,7 @@
 #include "dfukit/imgbuild.h"
 #include "e2e_steps.h"
 #include "harness.h"
+#include "smp_test_client.h"
 
 #define KILLS 24
 /* nrf52840dk: slot 0 at 0xC000, slot 1 at 0x73000, each 0x67000 (swap-move uses no scratch). */
@@ -173,8 +178,8 @@ static void sigkill_mid_swap_then_every_next_boot_runs_a_valid_image(void **stat
         remove(board_path(&B, "devsim.log", p, sizeof p));
         assert_int_equal(board_start(&B, fast), 0);
         board_assert_logged(&B, "app: running", 1);
-        assert_int_equal(board_log_count(&B, finished ? "app: running 1.0.0" : "app: running 2.0.0"),
-                         1);
+        const char *runs = finished ? "app: running 1.0.0" : "app: running 2.0.0";
+        assert_int_equal(board_log_count(&B, runs), 1);
         assert_int_equal(board_log_count(&B, finished ? "swap type revert" : "swap type test"), 1);
         assert_int_equal(board_stop(&B), 0);
         uint8_t *after = read_flash(&n);
@@ -194,11 +199,78 @@ static void sigkill_mid_swap_then_every_next_boot_runs_a_valid_image(void **stat
     free(img2);
 }
 
+/* v1 runs with 2 s page erases, an image sits in slot 1; an upload's first chunk starts the
+ * erase of slot 1 and gets no reply in time. Returns the flash file before the upload. */
+static uint8_t *upload_into_a_slow_erase(size_t *flash_len)
+{
+    board_init(&B, "kill_upload");
+    char v1[H_PATH], v2[H_PATH];
+    make_app("1.0.0", false, v1, sizeof v1);
+    make_app("2.0.0", false, v2, sizeof v2);
+    assert_int_equal(flash_image(&B, v1, 0), 0);
+    assert_int_equal(flash_image(&B, v1, 1), 0);
+    /* a first run formats the settings partition, so the timed run starts with no flash work */
+    assert_int_equal(board_start(&B, fast), 0);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
+    assert_int_equal(board_stop(&B), 0);
+    uint8_t *before = read_flash(flash_len);
+    const char *slow[] = { "--strategy", "swap-move", "--erase-us", "2000000", NULL };
+    assert_int_equal(board_start(&B, slow), 0);
+    board_assert_logged(&B, "app: running 1.0.0", 2);
+    struct smp_tc c;
+    assert_int_equal(smp_tc_open_udp(&c, B.udp), 0);
+    c.tries = 1;
+    c.timeout_ms = 300;
+    size_t len;
+    uint8_t *img = read_whole(v2, &len);
+    assert_non_null(img);
+    assert_int_not_equal(smp_tc_image_upload(&c, img, len), 0);  /* still erasing */
+    free(img);
+    smp_tc_close(&c);
+    return before;
+}
+
+static void sigkill_during_an_upload_erase_leaves_the_slot_as_it_was(void **state)
+{
+    (void)state;
+    size_t flash_len, n;
+    uint8_t *before = upload_into_a_slow_erase(&flash_len);
+    board_kill(&B);
+    uint8_t *after = read_flash(&n);
+    assert_memory_equal(after + SLOTS_OFF + SLOT_SIZE, before + SLOTS_OFF + SLOT_SIZE, SLOT_SIZE);
+    free(after);
+    free(before);
+}
+
+static void sigterm_during_an_upload_erase_cuts_it(void **state)
+{
+    (void)state;
+    size_t flash_len, n;
+    uint8_t *before = upload_into_a_slow_erase(&flash_len);
+    assert_int_equal(board_stop(&B), 0);
+    const char *cut = "power: lost during the app's flash work, at operation 1 of ";
+    assert_int_equal(board_log_count(&B, cut), 1);
+    /* A torn erase keeps half of its sector: not the whole slot is erased, and no chunk is in. */
+    uint8_t *after = read_flash(&n);
+    const uint8_t *slot1 = after + SLOTS_OFF + SLOT_SIZE;
+    assert_memory_not_equal(slot1, before + SLOTS_OFF + SLOT_SIZE, SLOT_SIZE);
+    bool all_erased = true;
+    for (uint32_t i = 0; i < SLOT_SIZE && all_erased; i++) {
+        all_erased = slot1[i] == 0xff;
+    }
+    assert_false(all_erased);
+    free(after);
+    free(before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(sigkill_mid_swap_then_every_next_boot_runs_a_valid_image,
                                   teardown),
+        cmocka_unit_test_teardown(sigkill_during_an_upload_erase_leaves_the_slot_as_it_was,
+                                  teardown),
+        cmocka_unit_test_teardown(sigterm_during_an_upload_erase_cuts_it, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
