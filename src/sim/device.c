@@ -400,7 +400,7 @@ static void recovery_after_boot(void *arg)
 
 void sim_power_on(struct sim_dev *d)
 {
-    sim_boot_interrupt(d);  /* a reset during the boot's flash work cuts it */
+    sim_boot_interrupt(d);  /* a reset cuts flash work still under way; the RAM copy goes */
     d->boots++;
     d->state = SIM_BOOTING;
     d->stalled = false;

@@ -33,34 +33,45 @@ static void sync_range(struct sim_optrace *t, uint32_t off, uint32_t len)
     }
 }
 
-static int grow(void **mem, size_t *cap, size_t need, size_t unit)
+/* mem grown to more than *cap units, at least need (realloc'ed, doubling); NULL when memory
+ * runs out (mem is kept). */
+static void *grow(void *mem, size_t *cap, size_t need, size_t unit)
 {
-    if (need <= *cap) {
-        return 0;
-    }
     size_t n = *cap ? *cap : 256;
     while (n < need) {
         n *= 2;
     }
-    void *p = realloc(*mem, n * unit);
-    if (p == NULL) {
-        return DFU_ENOMEM;
+    void *p = realloc(mem, n * unit);
+    if (p != NULL) {
+        *cap = n;
     }
-    *mem = p;
-    *cap = n;
+    return p;
+}
+
+/* Makes room in the log for one more operation (and a write's len bytes), before the copy
+ * does it, so an operation done is an operation logged. */
+static int reserve(struct sim_optrace *t, uint32_t data_len)
+{
+    if (t->n + 1 > t->cap) {
+        struct sim_flash_op *ops = grow(t->ops, &t->cap, t->n + 1, sizeof t->ops[0]);
+        if (ops == NULL) {
+            return DFU_ENOMEM;
+        }
+        t->ops = ops;
+    }
+    if (t->data_len + data_len > t->data_cap) {
+        uint8_t *data = grow(t->data, &t->data_cap, t->data_len + data_len, 1);
+        if (data == NULL) {
+            return DFU_ENOMEM;
+        }
+        t->data = data;
+    }
     return 0;
 }
 
 /* Logs an operation the copy has just done (its board time is the copy's clock now). */
-static int log_op(struct sim_optrace *t, uint32_t off, const void *buf, uint32_t len)
+static void log_op(struct sim_optrace *t, uint32_t off, const void *buf, uint32_t len)
 {
-    int err = grow((void **)&t->ops, &t->cap, t->n + 1, sizeof t->ops[0]);
-    if (!err && buf != NULL) {
-        err = grow((void **)&t->data, &t->data_cap, t->data_len + len, 1);
-    }
-    if (err) {
-        return err;
-    }
     struct sim_flash_op *op = &t->ops[t->n++];
     op->done_us = nor_flash_time_us(&t->copy);
     op->off = off;
@@ -71,7 +82,6 @@ static int log_op(struct sim_optrace *t, uint32_t off, const void *buf, uint32_t
         memcpy(t->data + t->data_len, buf, len);
         t->data_len += len;
     }
-    return 0;
 }
 
 static int tr_read(void *ctx, uint32_t off, void *buf, uint32_t len)
@@ -90,9 +100,15 @@ static int tr_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
     if (!t->on) {
         return t->lower->ops->write(t->lower->ctx, off, buf, len);
     }
-    sync_range(t, off, len);
-    int err = t->copy.dev.ops->write(t->copy.dev.ctx, off, buf, len);
-    return err ? err : log_op(t, off, buf, len);
+    int err = reserve(t, len);
+    if (!err) {
+        sync_range(t, off, len);
+        err = t->copy.dev.ops->write(t->copy.dev.ctx, off, buf, len);
+    }
+    if (!err) {
+        log_op(t, off, buf, len);
+    }
+    return err;
 }
 
 static int tr_erase(void *ctx, uint32_t off, uint32_t len)
@@ -101,9 +117,15 @@ static int tr_erase(void *ctx, uint32_t off, uint32_t len)
     if (!t->on) {
         return t->lower->ops->erase(t->lower->ctx, off, len);
     }
-    sync_range(t, off, len);
-    int err = t->copy.dev.ops->erase(t->copy.dev.ctx, off, len);
-    return err ? err : log_op(t, off, NULL, len);
+    int err = reserve(t, 0);
+    if (!err) {
+        sync_range(t, off, len);
+        err = t->copy.dev.ops->erase(t->copy.dev.ctx, off, len);
+    }
+    if (!err) {
+        log_op(t, off, NULL, len);
+    }
+    return err;
 }
 
 static const struct flash_ops optrace_ops = {
