@@ -161,6 +161,7 @@ enum boot_reject {
     BOOT_REJECT_BAD_SIGNATURE,  /* a trusted key is named, its signature does not verify */
     BOOT_REJECT_DOWNGRADE,      /* older than the primary, or below the security counter */
     BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
+    BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
 };
 
 /* A short English text ("bad signature"). Never NULL. */
@@ -175,8 +176,8 @@ struct boot_rsp {
     enum boot_swap_type swap_type;   /* what this boot did: NONE, TEST, PERM, REVERT, FAIL;
                                       * PANIC: a recorded swap was unusable and ignored */
     /* Why the secondary was refused (swap type FAIL): as MCUboot, an invalid secondary is
-     * erased, unless it is a valid image refused by policy while the primary is not valid.
-     * BOOT_REJECT_NONE when nothing was refused. */
+     * erased, unless it is a valid image refused by policy while the primary is not valid, or
+     * an image marked non-bootable. BOOT_REJECT_NONE when nothing was refused. */
     enum boot_reject secondary_reject;
     /* Why the primary was refused: set when boot_go() returns DFU_ENOENT. */
     enum boot_reject primary_reject;

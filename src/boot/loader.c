@@ -2,8 +2,10 @@
  *   1. Read the status of an interrupted swap; if one is under way, finish it.
  *   2. Otherwise decide the swap from the two trailers (swap_table.c). For TEST/PERM/REVERT
  *      validate the secondary completely (and apply the downgrade policy) before touching
- *      anything; an invalid secondary is erased and the primary boots (FAIL).
- *   3. Validate the primary (unless configured not to) and report what to start. */
+ *      anything; an invalid secondary is erased (one marked non-bootable is left alone, as
+ *      MCUboot's boot_validate_slot() does) and the primary boots (FAIL).
+ *   3. Validate the primary (unless configured not to; never start a non-bootable one) and
+ *      report what to start, or why nothing can start. */
 #include <string.h>
 
 #include "boot_priv.h"
@@ -156,7 +158,17 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
                            enum boot_reject *why)
 {
     *why = BOOT_REJECT_NONE;
-    int err = validate(st, st->sec, info);
+    struct image_header hdr;
+    int err = image_header_read(st->sec, &hdr);
+    if (err == DFU_EPOWER || err == DFU_EIO) {
+        return err;
+    }
+    if (err == 0 && (hdr.flags & IMAGE_F_NON_BOOTABLE)) {
+        /* As MCUboot: no image to boot there, and nothing to erase. */
+        *why = BOOT_REJECT_NON_BOOTABLE;
+        return 0;
+    }
+    err = validate(st, st->sec, info);
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -343,9 +355,10 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     if (rsp != NULL) {
         rsp->secondary_reject = sec_why;
     }
-    if (err) {
+    if (err || (hdr.flags & IMAGE_F_NON_BOOTABLE)) {
         if (rsp != NULL) {
-            rsp->primary_reject = boot_reject_of(&st, st.pri, err);
+            rsp->primary_reject = err ? boot_reject_of(&st, st.pri, err)
+                                      : BOOT_REJECT_NON_BOOTABLE;
         }
         return DFU_ENOENT;  /* nothing bootable */
     }

@@ -19,6 +19,7 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_BAD_SIGNATURE: return "bad signature";
     case BOOT_REJECT_DOWNGRADE: return "downgrade refused";
     case BOOT_REJECT_ENCRYPTED: return "encrypted image (not supported)";
+    case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
     }
     return "refused";
 }

@@ -1,7 +1,7 @@
 /* Upgrade scenarios for every strategy on both geometries: test then revert, test then
- * confirm, permanent, invalid secondary, an image running into the trailer, downgrade by
- * version and by security counter, empty secondary, nothing bootable (each refusal with its
- * reason), and slot flags as mcumgr shows them. */
+ * confirm, permanent, invalid secondary, an image running into the trailer, a non-bootable
+ * image, downgrade by version and by security counter, empty secondary, nothing bootable (each
+ * refusal with its reason), and slot flags as mcumgr shows them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +158,28 @@ static void scenario_invalid_secondary(enum boot_strategy s, enum fx_geom g)
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     boot_stable(&e, 1);
+    env_close(&e);
+}
+
+/* IMAGE_F_NON_BOOTABLE (header flags, offset 16): never started, and never erased. */
+static void scenario_non_bootable(enum boot_strategy s, enum fx_geom g)
+{
+    struct env e;
+    env_open(&e, s, g);
+    fx_program(&e.f, &e.f.sec, &e.b);
+    fx_mem(&e.f, &e.f.sec)[16] |= 0x10;
+    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    uint64_t before = powercut_ops(&e.f.pc);
+    boot_refuses(&e, 1, BOOT_REJECT_NON_BOOTABLE);
+    assert_int_equal(powercut_ops(&e.f.pc), before);  /* left as it is */
+    assert_int_equal(fx_mem(&e.f, &e.f.sec)[16] & 0x10, 0x10);
+    /* a primary marked so is not started, even when it is trusted without validation */
+    fx_mem(&e.f, &e.f.pri)[16] |= 0x10;
+    e.f.cfg.skip_primary_validation = true;
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_NON_BOOTABLE);
+    assert_string_equal(boot_reject_str(rsp.primary_reject), "marked non-bootable");
     env_close(&e);
 }
 
@@ -369,6 +391,7 @@ SCENARIO(test_confirm)
 SCENARIO(permanent)
 SCENARIO(invalid_secondary)
 SCENARIO(into_the_trailer)
+SCENARIO(non_bootable)
 SCENARIO(empty_secondary)
 SCENARIO(downgrade_version)
 SCENARIO(security_counter)
@@ -384,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_permanent),
         cmocka_unit_test(test_invalid_secondary),
         cmocka_unit_test(test_into_the_trailer),
+        cmocka_unit_test(test_non_bootable),
         cmocka_unit_test(test_empty_secondary),
         cmocka_unit_test(test_downgrade_version),
         cmocka_unit_test(test_security_counter),
