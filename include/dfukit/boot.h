@@ -148,6 +148,25 @@ struct boot_config {
     const struct boot_sec_cnt_port *sec_cnt;  /* needed for BOOT_DOWNGRADE_SECURITY_COUNTER */
 };
 
+/* Why the bootloader refused an image. Validation is image_validate()'s; these only name its
+ * cause, for a log or a status LED (the library prints nothing). */
+enum boot_reject {
+    BOOT_REJECT_NONE = 0,
+    BOOT_REJECT_NO_IMAGE,       /* no image header magic (erased, or other data) */
+    BOOT_REJECT_BAD_HEADER,     /* malformed header (hdr_size, protect_tlv_size) */
+    BOOT_REJECT_BAD_TLV,        /* malformed TLV area, or a TLV the policy refuses */
+    BOOT_REJECT_TOO_LARGE,      /* past the slot, into its trailer, or more than a swap moves */
+    BOOT_REJECT_HASH,           /* the hash TLV differs from the computed hash */
+    BOOT_REJECT_UNKNOWN_KEY,    /* no KEYHASH/PUBKEY TLV names a trusted key */
+    BOOT_REJECT_BAD_SIGNATURE,  /* a trusted key is named, its signature does not verify */
+    BOOT_REJECT_DOWNGRADE,      /* older than the primary, or below the security counter */
+    BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
+    BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
+};
+
+/* A short English text ("bad signature"). Never NULL. */
+const char *boot_reject_str(enum boot_reject r);
+
 /* What to start. */
 struct boot_rsp {
     uint8_t slot;                    /* 0: the primary slot */
@@ -156,11 +175,17 @@ struct boot_rsp {
     struct image_header hdr;
     enum boot_swap_type swap_type;   /* what this boot did: NONE, TEST, PERM, REVERT, FAIL;
                                       * PANIC: a recorded swap was unusable and ignored */
+    /* Why the secondary was refused (swap type FAIL): as MCUboot, an invalid secondary is
+     * erased, unless it is a valid image refused by policy while the primary is not valid, or
+     * an image marked non-bootable. BOOT_REJECT_NONE when nothing was refused. */
+    enum boot_reject secondary_reject;
+    /* Why the primary was refused: set when boot_go() returns DFU_ENOENT. */
+    enum boot_reject primary_reject;
 };
 
 /* Runs the bootloader: finishes an interrupted swap, validates and performs a pending one
  * (or reverts an unconfirmed one), then validates the primary. 0 and *rsp filled: start that
- * image. DFU_ENOENT: nothing bootable. DFU_EINVAL: unusable configuration or incompatible
+ * image. DFU_ENOENT: nothing bootable (*rsp has the reject reasons). DFU_EINVAL: unusable configuration or incompatible
  * slots. Flash errors (DFU_EIO, DFU_EPOWER) are passed up; calling boot_go() again after
  * power returns resumes where it stopped. Never erases the last valid image. */
 int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp);

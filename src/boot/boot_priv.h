@@ -96,4 +96,8 @@ bool swap_move_revert_pending(const struct boot_swap_state *p, const struct boot
 
 int overwrite_run(struct boot_state *st, uint32_t copy_size);
 
+/* Why the image in fa was refused, from the error validation (or the downgrade policy,
+ * DFU_EPERM) gave. Uses st->buf. */
+enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err);
+
 #endif

@@ -2,8 +2,10 @@
  *   1. Read the status of an interrupted swap; if one is under way, finish it.
  *   2. Otherwise decide the swap from the two trailers (swap_table.c). For TEST/PERM/REVERT
  *      validate the secondary completely (and apply the downgrade policy) before touching
- *      anything; an invalid secondary is erased and the primary boots (FAIL).
- *   3. Validate the primary (unless configured not to) and report what to start. */
+ *      anything; an invalid secondary is erased (one marked non-bootable is left alone, as
+ *      MCUboot's boot_validate_slot() does) and the primary boots (FAIL).
+ *   3. Validate the primary (unless configured not to; never start a non-bootable one) and
+ *      report what to start, or why nothing can start. */
 #include <string.h>
 
 #include "boot_priv.h"
@@ -149,13 +151,24 @@ static int check_downgrade(struct boot_state *st, const struct image_info *sec)
 }
 
 /* Validates the secondary for a swap of this type. 0: go ahead. Otherwise the secondary is
- * refused; it is erased unless that could lose the last valid image. Flash errors pass up
- * as such (*refused stays false). */
+ * refused (*why says why); it is erased unless that could lose the last valid image, as
+ * MCUboot's boot_validate_slot() erases an invalid secondary. Flash errors pass up as such
+ * (*why stays BOOT_REJECT_NONE). */
 static int check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
-                           bool *refused)
+                           enum boot_reject *why)
 {
-    *refused = false;
-    int err = validate(st, st->sec, info);
+    *why = BOOT_REJECT_NONE;
+    struct image_header hdr;
+    int err = image_header_read(st->sec, &hdr);
+    if (err == DFU_EPOWER || err == DFU_EIO) {
+        return err;
+    }
+    if (err == 0 && (hdr.flags & IMAGE_F_NON_BOOTABLE)) {
+        /* As MCUboot: no image to boot there, and nothing to erase. */
+        *why = BOOT_REJECT_NON_BOOTABLE;
+        return 0;
+    }
+    err = validate(st, st->sec, info);
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -169,7 +182,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
     if (err == 0) {
         return 0;
     }
-    *refused = true;
+    *why = boot_reject_of(st, st->sec, err);
     if (valid) {
         /* A valid image refused by policy: keep it unless the primary is valid. */
         struct image_info pi;
@@ -201,16 +214,17 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
     }
 }
 
-/* Starts a new upgrade (or revert) of the given type; *done gets what happened. */
-static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done)
+/* Starts a new upgrade (or revert) of the given type; *done gets what happened, *why why the
+ * secondary was refused. */
+static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done,
+                      enum boot_reject *why)
 {
     struct image_info info;
-    bool refused;
-    int err = check_secondary(st, type, &info, &refused);
+    int err = check_secondary(st, type, &info, why);
     if (err) {
         return err;
     }
-    if (refused) {
+    if (*why != BOOT_REJECT_NONE) {
         *done = BOOT_SWAP_TYPE_FAIL;
         return 0;
     }
@@ -223,6 +237,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
     }
     if (strategy_check(st, size) != 0) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
+        *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
     if (st->cfg->strategy == BOOT_STRATEGY_OVERWRITE) {
@@ -268,6 +283,10 @@ static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
 int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
 {
     struct boot_state st;
+    if (rsp != NULL) {
+        memset(rsp, 0, sizeof(*rsp));
+    }
+    enum boot_reject sec_why = BOOT_REJECT_NONE;
     int err = state_init(&st, cfg);
     if (err) {
         return err;
@@ -315,7 +334,7 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
         }
         if (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
             type == BOOT_SWAP_TYPE_REVERT) {
-            err = start_swap(&st, &bs, type, &done);
+            err = start_swap(&st, &bs, type, &done, &sec_why);
         }
     }
     if (err) {
@@ -333,7 +352,14 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
-    if (err) {
+    if (rsp != NULL) {
+        rsp->secondary_reject = sec_why;
+    }
+    if (err || (hdr.flags & IMAGE_F_NON_BOOTABLE)) {
+        if (rsp != NULL) {
+            rsp->primary_reject = err ? boot_reject_of(&st, st.pri, err)
+                                      : BOOT_REJECT_NON_BOOTABLE;
+        }
         return DFU_ENOENT;  /* nothing bootable */
     }
     err = update_sec_cnt(&st, &hdr);

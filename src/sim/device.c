@@ -39,6 +39,7 @@ static bool power_lost(struct sim_dev *d)
     if (!powercut_is_dead(&d->pc)) {
         return false;
     }
+    sim_optrace_drop(&d->trace);
     if (d->state != SIM_OFF) {
         d->state = SIM_OFF;
         sim_log(d, "power: cut at flash operation %llu; the board is off",
@@ -52,6 +53,65 @@ static bool power_lost(struct sim_dev *d)
 static uint64_t flash_busy_us(struct sim_dev *d, uint64_t since)
 {
     return d->cfg->timing ? nor_flash_time_us(&d->nor) - since : 0;
+}
+
+/* ---- flash work in board time -------------------------------------------------------- */
+
+/* Holds back the flash work about to be done (timing on): it reaches the chip, the flash
+ * file, as board time passes (optrace.c). A cut armed at an operation number needs the
+ * operations to reach the chip at once. */
+static bool hold_flash(struct sim_dev *d, const char *what)
+{
+    if (!d->cfg->timing || d->cfg->power_cut_at_op != 0 || sim_optrace_hold(&d->trace) != 0) {
+        return false;
+    }
+    d->hold_what = what;
+    return true;
+}
+
+/* The held operations reach the chip as their board time passes. */
+static void apply_due(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->apply_timer = 0;
+    sim_optrace_apply(&d->trace, sim_now_us() - d->hold_t0_us);
+    uint64_t next = sim_optrace_next_us(&d->trace);
+    if (next != UINT64_MAX) {
+        d->apply_timer = sim_loop_timer_at(&d->loop, d->hold_t0_us + next, apply_due, d);
+    }
+}
+
+/* The held work's board time 0 passed at wall clock t0. */
+static void hold_started_at(struct sim_dev *d, uint64_t t0)
+{
+    d->hold_t0_us = t0;
+    apply_due(d);
+}
+
+/* The held work is over in board time: all of it is on the chip. */
+static void flash_work_done(struct sim_dev *d)
+{
+    sim_loop_cancel(&d->loop, d->apply_timer);
+    d->apply_timer = 0;
+    sim_optrace_release(&d->trace);
+}
+
+bool sim_boot_interrupt(struct sim_dev *d)
+{
+    bool cut = false;
+    if (sim_optrace_holding(&d->trace)) {
+        sim_loop_cancel(&d->loop, d->apply_timer);
+        d->apply_timer = 0;
+        size_t total = sim_optrace_count(&d->trace);
+        uint64_t op = sim_optrace_cut(&d->trace, sim_now_us() - d->hold_t0_us, &d->pc);
+        if (op != 0) {  /* 0: the flash work was done, nothing is torn */
+            sim_log(d, "power: lost during %s flash work, at operation %llu of %zu",
+                    d->hold_what, (unsigned long long)op, total);
+            cut = true;
+        }
+    }
+    sim_optrace_drop(&d->trace);
+    return cut;
 }
 
 /* ---- requests ------------------------------------------------------------------------- */
@@ -119,6 +179,7 @@ static void stall_over(void *arg)
 {
     struct sim_dev *d = arg;
     d->stall_timer = 0;
+    flash_work_done(d);
     sim_serial_stall_ending(&d->serial, d->stall_end_us);
     d->stalled = false;
     emit_reply(d);
@@ -136,6 +197,7 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     if (!sim_dev_accepting(d)) {
         return;
     }
+    bool held = hold_flash(d, d->state == SIM_RECOVERY ? "the bootloader's" : "the app's");
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t e0 = nor_flash_erase_time_us(&d->nor);
     int n = server_process(d->srv, pkt, len, d->rsp, sizeof d->rsp);
@@ -144,7 +206,9 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     }
     d->rsp_len = n > 0 ? (size_t)n : 0;
     d->rsp_to = *to;
-    uint64_t busy = flash_busy_us(d, t0);
+    uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
+    uint64_t erase = held ? sim_optrace_erase_us(&d->trace)
+                          : d->cfg->timing ? nor_flash_erase_time_us(&d->nor) - e0 : 0;
     if (d->cfg->verbose) {
         struct smp_hdr h = { 0 };
         smp_hdr_decode(&h, pkt, len);
@@ -153,6 +217,9 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
                 d->rsp_len, busy ? ", flash busy" : "");
     }
     if (busy == 0) {
+        if (held) {
+            flash_work_done(d);
+        }
         emit_reply(d);
         return;
     }
@@ -166,8 +233,11 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     uint64_t now = sim_now_us();
     uint64_t start = arrived != 0 && arrived < now ? arrived : now;
     d->halt_start_us = start;
-    d->halt_end_us = start + (d->cfg->timing ? nor_flash_erase_time_us(&d->nor) - e0 : 0);
+    d->halt_end_us = start + erase;
     d->stall_end_us = start + busy;
+    if (held) {
+        hold_started_at(d, start);
+    }
     if (d->cfg->verbose && d->board.partial_erase_ms > 0 && d->halt_end_us > start) {
         sim_log(d, "flash: erase in %u ms steps", d->board.partial_erase_ms);
     }
@@ -216,6 +286,7 @@ static void app_ready(void *arg)
 {
     struct sim_dev *d = arg;
     d->app_timer = 0;
+    flash_work_done(d);
     d->state = SIM_RUNNING;
     d->tick_timer = sim_loop_timer_at(&d->loop, sim_now_us() + TICK_US, app_tick, d);
     char banner[128];
@@ -242,8 +313,7 @@ static void app_start(void *arg)
 {
     struct sim_dev *d = arg;
     d->app_timer = 0;
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
+    flash_work_done(d);  /* the bootloader's */
     struct image_header hdr;
     d->has_desc = false;
     if (image_header_read(&d->slot0, &hdr) == 0 &&
@@ -255,6 +325,7 @@ static void app_start(void *arg)
         d->desc.behaviour = SIM_APP_NORMAL;
     }
     d->app_t0_us = sim_now_us();
+    bool held = hold_flash(d, "the app's");
     uint64_t t0 = nor_flash_time_us(&d->nor);
     int rc = sim_server_start(d, false);
     if (power_lost(d)) {
@@ -270,7 +341,12 @@ static void app_start(void *arg)
         }
         sim_log(d, "app: confirmed its image%s%s", rc ? ": " : "", rc ? dfu_strerror(rc) : "");
     }
-    d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + flash_busy_us(d, t0), app_ready, d);
+    uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
+    uint64_t now = sim_now_us();
+    if (held) {
+        hold_started_at(d, now);
+    }
+    d->app_timer = sim_loop_timer_at(&d->loop, now + busy, app_ready, d);
 }
 
 static void recovery_start(struct sim_dev *d)
@@ -299,8 +375,9 @@ static const char *swap_name(enum boot_swap_type t)
     return "?";
 }
 
-/* The bootloader: resumes or performs a swap, validates, and starts the app (after the flash
- * time it spent, when timing is on) or falls back to serial recovery. */
+/* The bootloader: resumes or performs a swap, validates (logging why it refused an image),
+ * and starts the app or falls back to serial recovery once its flash work is over in board
+ * time (when timing is on; its writes and erases reach the flash file as that time passes). */
 static struct boot_config boot_config_of(const struct sim_dev *d)
 {
     return (struct boot_config){
@@ -313,8 +390,17 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
     };
 }
 
+static void recovery_after_boot(void *arg)
+{
+    struct sim_dev *d = arg;
+    d->app_timer = 0;
+    flash_work_done(d);
+    recovery_start(d);
+}
+
 void sim_power_on(struct sim_dev *d)
 {
+    sim_boot_interrupt(d);  /* a reset cuts flash work still under way; the RAM copy goes */
     d->boots++;
     d->state = SIM_BOOTING;
     d->stalled = false;
@@ -332,31 +418,37 @@ void sim_power_on(struct sim_dev *d)
     struct boot_rsp rsp;
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t ops0 = powercut_ops(&d->pc);
-    /* With board time, keep what is needed to stop the boot midway (sim_boot_interrupt). */
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
-    if (d->cfg->timing && d->cfg->power_cut_at_op == 0) {
-        d->boot_snapshot = malloc(d->board.flash_size);
-        if (d->boot_snapshot != NULL) {
-            memcpy(d->boot_snapshot, nor_flash_mem(&d->nor), d->board.flash_size);
-        }
-    }
-    sim_optrace_start(&d->trace);
+    bool held = hold_flash(d, "the bootloader's");
     int rc = boot_go(&bc, &rsp);
-    sim_optrace_stop(&d->trace);
-    uint64_t ops = powercut_ops(&d->pc) - ops0;
+    uint64_t ops = held ? sim_optrace_count(&d->trace) : powercut_ops(&d->pc) - ops0;
+    uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
+    uint64_t now = sim_now_us();
     if (power_lost(d)) {
         return;
+    }
+    if (held) {
+        hold_started_at(d, now);
+    }
+    if (rsp.secondary_reject != BOOT_REJECT_NONE) {
+        sim_log(d, "boot: slot 1 refused: %s", boot_reject_str(rsp.secondary_reject));
+    }
+    if (rc == DFU_ENOENT && rsp.primary_reject != BOOT_REJECT_NONE &&
+        rsp.primary_reject != BOOT_REJECT_NO_IMAGE) {
+        sim_log(d, "boot: slot 0 refused: %s", boot_reject_str(rsp.primary_reject));
     }
     if (rc != 0) {
         sim_log(d, "boot: %s", rc == DFU_ENOENT ? "no bootable image"
                                                 : dfu_strerror(rc));
-        recovery_start(d);
+        if (busy == 0) {
+            flash_work_done(d);
+            recovery_start(d);
+        } else {
+            d->app_timer = sim_loop_timer_at(&d->loop, now + busy, recovery_after_boot, d);
+        }
         return;
     }
     d->running = rsp.hdr.ver;
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
-    uint64_t busy = flash_busy_us(d, t0);
     sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
             swap_name(rsp.swap_type));
     if (ops > 0 && d->cfg->timing) {
@@ -365,32 +457,7 @@ void sim_power_on(struct sim_dev *d)
     } else if (ops > 0) {
         sim_log(d, "boot: %llu flash writes/erases", (unsigned long long)ops);
     }
-    d->boot_wait_t0_us = sim_now_us();
-    d->app_timer = sim_loop_timer_at(&d->loop, sim_now_us() + busy, app_start, d);
-}
-
-bool sim_boot_interrupt(struct sim_dev *d)
-{
-    if (d->state != SIM_BOOTING || d->boot_snapshot == NULL) {
-        return false;
-    }
-    uint64_t op = sim_optrace_op_at(&d->trace, sim_now_us() - d->boot_wait_t0_us);
-    size_t total = d->trace.n;
-    if (op == 0) {
-        return false;  /* the flash work was done: nothing is torn */
-    }
-    memcpy(nor_flash_mem(&d->nor), d->boot_snapshot, d->board.flash_size);
-    free(d->boot_snapshot);
-    d->boot_snapshot = NULL;
-    struct boot_config bc = boot_config_of(d);
-    struct boot_rsp rsp;
-    powercut_power_on(&d->pc);
-    powercut_arm(&d->pc, op);
-    boot_go(&bc, &rsp);
-    powercut_power_on(&d->pc);
-    sim_log(d, "power: lost during the bootloader's flash work, at operation %llu of %zu",
-            (unsigned long long)op, total);
-    return true;
+    d->app_timer = sim_loop_timer_at(&d->loop, now + busy, app_start, d);
 }
 
 void sim_reset(struct sim_dev *d, const char *why)

@@ -26,26 +26,54 @@
 /* How long a UDP datagram held back for reordering waits at most. */
 #define SIM_UDP_HOLD_US 20000
 
-/* Writes/erases of one boot whose board time is recorded (a swap of a full nRF52840 slot
- * takes a few thousand). */
-#define SIM_OPTRACE_MAX 16384
+/* The flash as board time passes (optrace.c): while holding, writes and erases change a RAM copy
+ * of the chip at once (what the code reads back) and are logged; sim_optrace_apply() hands those
+ * whose board time has passed down to the chip (the power-cut wrapper over the file), in order. */
+struct sim_flash_op {
+    uint64_t done_us;              /* board time, from when holding began, it completes at */
+    uint32_t off, len;
+    size_t data_off;               /* a write's bytes in sim_optrace.data; SIZE_MAX: erase */
+};
+
+/* Unit in which the RAM copy is brought up to date with the chip. */
+#define SIM_OPTRACE_BLOCK 4096u
 
 struct sim_optrace {
     struct flash_dev dev;          /* hand &dev to the flash areas */
-    const struct flash_dev *lower;
-    struct nor_flash *nor;         /* the board-time clock */
-    bool on;
-    uint64_t t0_us;
-    uint64_t done_us[SIM_OPTRACE_MAX];  /* board time at which each operation completed */
-    size_t n;
+    const struct flash_dev *lower; /* the chip, through the power-cut wrapper */
+    struct nor_flash *nor;         /* the chip itself: geometry, timing, bytes */
+    bool on;                       /* holding operations back */
+    struct nor_flash copy;         /* the chip as the code sees it while holding */
+    uint8_t *fresh;                /* per block: the copy is up to date; NULL: no copy yet */
+    uint32_t blocks;
+    struct sim_flash_op *ops;      /* held operations; [0, applied) reached the chip */
+    size_t n, cap, applied;
+    uint8_t *data;                 /* bytes of the held writes */
+    size_t data_len, data_cap;
 };
 
 void sim_optrace_init(struct sim_optrace *t, const struct flash_dev *lower, struct nor_flash *nor);
-void sim_optrace_start(struct sim_optrace *t);
-void sim_optrace_stop(struct sim_optrace *t);
-/* The 1-based number of the operation in progress elapsed_us into the recording; 0 when all
- * of them had completed by then. */
-uint64_t sim_optrace_op_at(const struct sim_optrace *t, uint64_t elapsed_us);
+/* Starts holding operations back (board time 0 is now). DFU_ENOMEM, or DFU_EBUSY when already
+ * holding. The copy stays allocated for the next hold until sim_optrace_drop(). */
+int sim_optrace_hold(struct sim_optrace *t);
+bool sim_optrace_holding(const struct sim_optrace *t);
+/* Operations held since sim_optrace_hold(), and the board time the last one completes at. */
+size_t sim_optrace_count(const struct sim_optrace *t);
+uint64_t sim_optrace_busy_us(const struct sim_optrace *t);
+/* The part of that board time spent erasing. */
+uint64_t sim_optrace_erase_us(const struct sim_optrace *t);
+/* Board time at which the next held operation completes; UINT64_MAX when none is left. */
+uint64_t sim_optrace_next_us(const struct sim_optrace *t);
+/* Hands down to the chip the operations completed by board time board_us. */
+void sim_optrace_apply(struct sim_optrace *t, uint64_t board_us);
+/* Hands everything down and stops holding. */
+void sim_optrace_release(struct sim_optrace *t);
+/* Power lost at board time board_us: what completed reaches the chip, the operation in
+ * progress is torn by pc (as a cut leaves it), the rest is dropped; holding stops. Returns the
+ * 1-based number of the torn operation, 0 when all had completed. */
+uint64_t sim_optrace_cut(struct sim_optrace *t, uint64_t board_us, struct powercut *pc);
+/* Frees the copy and the log (holding must be over): the power went, and the RAM with it. */
+void sim_optrace_drop(struct sim_optrace *t);
 
 /* Slot 0 for serial recovery: its trailer sectors read as erased (recovery_view.c). */
 struct sim_recovery_view {
@@ -138,9 +166,11 @@ struct sim_dev {
     struct nor_flash nor;
     struct powercut pc;
     struct sim_optrace trace;      /* over pc; the areas sit on trace.dev */
+    int apply_timer;               /* next held boot operation reaches the chip */
     struct sim_recovery_view recovery_slot;
-    uint8_t *boot_snapshot;        /* flash before the current boot's flash work (timing on) */
-    uint64_t boot_wait_t0_us;      /* when the wait for that work began */
+    uint8_t *boot_snapshot;        /* unused (NULL); run.c frees it */
+    uint64_t hold_t0_us;           /* wall clock at which the held work's board time 0 passed */
+    const char *hold_what;         /* whose flash work is held ("the bootloader's") */
     struct flash_area bootpart, slot0, slot1, scratch, storage;
     struct port_shell_partition parts[5];
     size_t part_count;
@@ -191,8 +221,9 @@ void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(prin
 /* device.c: power, bootloader, app life */
 void sim_power_on(struct sim_dev *d);
 void sim_reset(struct sim_dev *d, const char *why);
-/* A stop or reset while the bootloader's flash work is being waited out: replays the boot with
- * the power cut at the operation in progress. True when it cut something. */
+/* A stop or reset (power goes): flash work still under way in board time (the bootloader's or
+ * the app's) is cut at the operation in progress (sim_optrace_cut), and the RAM copy goes.
+ * True when it cut something. */
 bool sim_boot_interrupt(struct sim_dev *d);
 /* app_server.c: the SMP server of the app (every group) or of serial recovery */
 int sim_server_start(struct sim_dev *d, bool recovery);

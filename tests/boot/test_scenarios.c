@@ -1,6 +1,7 @@
 /* Upgrade scenarios for every strategy on both geometries: test then revert, test then
- * confirm, permanent, invalid secondary, downgrade by version and by security counter,
- * empty secondary, nothing bootable, and slot flags as mcumgr shows them. */
+ * confirm, permanent, invalid secondary, an image running into the trailer, a non-bootable
+ * image, downgrade by version and by security counter, empty secondary, nothing bootable (each
+ * refusal with its reason), and slot flags as mcumgr shows them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,6 +51,20 @@ static void boot_expect(struct env *e, uint8_t major, enum boot_swap_type done)
     assert_int_equal(rsp.swap_type, done);
     assert_int_equal(rsp.slot, 0);
     assert_int_equal(rsp.image_off, e->f.pri.off);
+}
+
+/* A boot that refuses the secondary (swap type FAIL) for this reason and starts major. */
+static void boot_refuses(struct env *e, uint8_t major, enum boot_reject why)
+{
+    struct boot_rsp rsp;
+    int rc = boot_go(&e->f.cfg, &rsp);
+    if (rc != 0) {
+        fail_msg("%s: boot failed: %s", fx_strategy_name(e->f.cfg.strategy), dfu_strerror(rc));
+    }
+    assert_int_equal(rsp.hdr.ver.major, major);
+    assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_string_equal(boot_reject_str(rsp.secondary_reject), boot_reject_str(why));
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_NONE);
 }
 
 /* A boot that changes nothing on flash. */
@@ -139,10 +154,32 @@ static void scenario_invalid_secondary(enum boot_strategy s, enum fx_geom g)
     fx_program(&e.f, &e.f.sec, &e.b);
     fx_mem(&e.f, &e.f.sec)[0x200 + 1000] ^= 0x01;  /* one flipped bit in the body */
     assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
-    boot_expect(&e, 1, BOOT_SWAP_TYPE_FAIL);
+    boot_refuses(&e, 1, BOOT_REJECT_HASH);
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     boot_stable(&e, 1);
+    env_close(&e);
+}
+
+/* IMAGE_F_NON_BOOTABLE (header flags, offset 16): never started, and never erased. */
+static void scenario_non_bootable(enum boot_strategy s, enum fx_geom g)
+{
+    struct env e;
+    env_open(&e, s, g);
+    fx_program(&e.f, &e.f.sec, &e.b);
+    fx_mem(&e.f, &e.f.sec)[16] |= 0x10;
+    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    uint64_t before = powercut_ops(&e.f.pc);
+    boot_refuses(&e, 1, BOOT_REJECT_NON_BOOTABLE);
+    assert_int_equal(powercut_ops(&e.f.pc), before);  /* left as it is */
+    assert_int_equal(fx_mem(&e.f, &e.f.sec)[16] & 0x10, 0x10);
+    /* a primary marked so is not started, even when it is trusted without validation */
+    fx_mem(&e.f, &e.f.pri)[16] |= 0x10;
+    e.f.cfg.skip_primary_validation = true;
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_NON_BOOTABLE);
+    assert_string_equal(boot_reject_str(rsp.primary_reject), "marked non-bootable");
     env_close(&e);
 }
 
@@ -169,7 +206,7 @@ static void scenario_downgrade_version(enum boot_strategy s, enum fx_geom g)
     fx_image_make(&old, 0, 9, la / 2, 9, false, 0);
     fx_program(&e.f, &e.f.sec, &old);
     assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
-    boot_expect(&e, 1, BOOT_SWAP_TYPE_FAIL);
+    boot_refuses(&e, 1, BOOT_REJECT_DOWNGRADE);
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     /* a newer one is fine, and so is the same version */
     fx_program(&e.f, &e.f.sec, &e.b);
@@ -220,7 +257,7 @@ static void scenario_security_counter(enum boot_strategy s, enum fx_geom g)
     fx_image_make(&higher, 5, 0, la / 2, 7, true, 9);
     fx_program(&e.f, &e.f.sec, &low);
     assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
-    boot_expect(&e, 1, BOOT_SWAP_TYPE_FAIL);
+    boot_refuses(&e, 1, BOOT_REJECT_DOWNGRADE);
     assert_int_equal(c.value, 5);
     fx_program(&e.f, &e.f.sec, &high);
     assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
@@ -249,6 +286,8 @@ static void scenario_nothing_bootable(enum boot_strategy s, enum fx_geom g)
     /* a corrupt primary is not started ... */
     fx_mem(&e.f, &e.f.pri)[0x300] ^= 0x80;
     assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_HASH);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_NONE);
     /* ... unless primary validation is off */
     e.f.cfg.skip_primary_validation = true;
     assert_int_equal(boot_go(&e.f.cfg, &rsp), 0);
@@ -260,11 +299,14 @@ static void scenario_nothing_bootable(enum boot_strategy s, enum fx_geom g)
     fx_program(&e.f, &e.f.sec, &old);
     assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
     assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_DOWNGRADE);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_HASH);
     assert_true(fx_holds(&e.f, &e.f.sec, &old));
     /* an erased board */
     fx_erase(&e.f, &e.f.pri);
     fx_erase(&e.f, &e.f.sec);
     assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_NO_IMAGE);
     fx_image_free(&old);
     env_close(&e);
 }
@@ -281,8 +323,28 @@ static void scenario_too_large(enum boot_strategy s, enum fx_geom g)
     fx_image_make(&big, 3, 0, 44 * 1024, 13, false, 0);
     fx_program(&e.f, &e.f.sec, &big);
     assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
-    boot_expect(&e, 1, BOOT_SWAP_TYPE_FAIL);
+    boot_refuses(&e, 1, BOOT_REJECT_TOO_LARGE);
     assert_true(fx_holds(&e.f, &e.f.sec, &big));
+    assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
+    fx_image_free(&big);
+    env_close(&e);
+}
+
+static void scenario_into_the_trailer(enum boot_strategy s, enum fx_geom g)
+{
+    if (g != FX_UNIFORM_4K) {
+        return;
+    }
+    /* 46 KiB of body in a 48 KiB slot: the image runs into the trailer (~3 KiB): invalid,
+     * so erased as MCUboot erases an invalid secondary. */
+    struct env e;
+    env_open(&e, s, g);
+    struct fx_image big;
+    fx_image_make(&big, 3, 0, 46 * 1024, 14, false, 0);
+    fx_program(&e.f, &e.f.sec, &big);
+    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    boot_refuses(&e, 1, BOOT_REJECT_TOO_LARGE);
+    assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
     fx_image_free(&big);
     env_close(&e);
@@ -328,6 +390,8 @@ SCENARIO(test_revert)
 SCENARIO(test_confirm)
 SCENARIO(permanent)
 SCENARIO(invalid_secondary)
+SCENARIO(into_the_trailer)
+SCENARIO(non_bootable)
 SCENARIO(empty_secondary)
 SCENARIO(downgrade_version)
 SCENARIO(security_counter)
@@ -342,6 +406,8 @@ int main(void)
         cmocka_unit_test(test_test_confirm),
         cmocka_unit_test(test_permanent),
         cmocka_unit_test(test_invalid_secondary),
+        cmocka_unit_test(test_into_the_trailer),
+        cmocka_unit_test(test_non_bootable),
         cmocka_unit_test(test_empty_secondary),
         cmocka_unit_test(test_downgrade_version),
         cmocka_unit_test(test_security_counter),

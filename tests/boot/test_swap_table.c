@@ -1,5 +1,6 @@
 /* The swap-type decision table: each row, then every combination of trailer states against
- * the rules as MCUBOOT.md states them; and the slot flags mcumgr shows for each outcome. */
+ * the rules as MCUboot applies them (bootutil's swap table); and the slot flags mcumgr shows for
+ * each outcome. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

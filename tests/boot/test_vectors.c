@@ -1,6 +1,7 @@
 /* The bootloader on images made by upstream imgtool (tests/vectors/imgtool), with their
- * public keys trusted: swaps per strategy, an untrusted signer refused, a test swap of an
- * image signed by a second trusted key, and power cuts on a sample of the operations. */
+ * public keys trusted: swaps per strategy, an untrusted signer refused, the reason of each
+ * refusal (unknown key, bad signature, hash mismatch, bad header, bad TLV area), a test swap
+ * of an image signed by a second trusted key, and power cuts on a sample of the operations. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,8 +162,55 @@ static void test_untrusted_signer(void **state)
     memset(nor_flash_mem(&v.nf) + v.sec.off, 0xff, SLOT);
     struct boot_rsp rsp;
     assert_int_equal(boot_go(&v.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_UNKNOWN_KEY);
     free(a.data);
     nor_flash_close(&v.nf);
+}
+
+/* A permanent swap to a damaged copy of an image (pad-confirm: the trailer asks for it):
+ * refused with the reason, the secondary erased, the primary kept. */
+static void refuses(const char *secondary, uint32_t flip_off, bool flip_from_end, uint8_t mask,
+                    enum boot_reject why)
+{
+    struct venv v;
+    venv_open(&v, BOOT_STRATEGY_SWAP_MOVE, "pub-ecdsa-p256.c", NULL);
+    struct fx_image a, b;
+    put(&v, &v.pri, "signed-ecdsa-p256.bin", &a);
+    put(&v, &v.sec, secondary, &b);
+    uint32_t off = flip_from_end ? (uint32_t)image_len(&b) - flip_off : flip_off;
+    nor_flash_mem(&v.nf)[v.sec.off + off] ^= mask;
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&v.cfg, &rsp), 0);
+    assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_string_equal(boot_reject_str(rsp.secondary_reject), boot_reject_str(why));
+    assert_true(holds(&v, &v.pri, a.data, a.len));
+    uint8_t *m = nor_flash_mem(&v.nf) + v.sec.off;
+    for (uint32_t k = 0; k < SLOT; k += 997) {
+        assert_int_equal(m[k], 0xff);
+    }
+    free(a.data);
+    free(b.data);
+    nor_flash_close(&v.nf);
+}
+
+static void test_reject_reasons(void **state)
+{
+    (void)state;
+    const char *p256 = "signed-ecdsa-p256-pad-confirm.bin";
+    /* the image as signed (mask 0 flips nothing) */
+    refuses("signed-ed25519-pad-confirm.bin", SLOT - 4096, false, 0, BOOT_REJECT_UNKNOWN_KEY);
+    refuses(p256, 0x200 + 100, false, 1, BOOT_REJECT_HASH);       /* the body */
+    refuses(p256, 1, true, 1, BOOT_REJECT_BAD_SIGNATURE);         /* the signature's last byte */
+    refuses(p256, 9, false, 2, BOOT_REJECT_BAD_HEADER);           /* hdr_size 0x200 -> 0 */
+    struct fx_image img;
+    img.data = fx_read_file(VEC "signed-ecdsa-p256.bin", &img.len);
+    struct image_header h;
+    assert_int_equal(image_header_decode(&h, img.data), 0);
+    /* the unprotected TLV info's magic 0x6907 -> 0x6906 */
+    refuses(p256, h.hdr_size + h.img_size + h.protect_tlv_size, false, 1, BOOT_REJECT_BAD_TLV);
+    free(img.data);
+    assert_string_equal(boot_reject_str(BOOT_REJECT_TOO_LARGE), "image too large for the slot");
+    assert_string_equal(boot_reject_str(BOOT_REJECT_NO_IMAGE), "no image");
 }
 
 /* Test swap to an image signed by the second trusted key, revert, with a power cut at every
@@ -214,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_perm_from_padded),
         cmocka_unit_test(test_untrusted_signer),
+        cmocka_unit_test(test_reject_reasons),
         cmocka_unit_test(test_two_keys_with_cuts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -231,6 +231,7 @@ static void blank_board_recovers_over_serial(void **state)
     assert_int_equal(board_start(&B, extra), 0);  /* the flash file is created erased */
     board_assert_logged(&B, "boot: no bootable image", 1);
     board_assert_logged(&B, "recovery: serial recovery", 1);
+    assert_int_equal(board_log_count(&B, "refused"), 0);  /* an erased slot is no refusal */
 
     struct smp_tc c;
     assert_int_equal(smp_tc_open_serial(&c, B.link), 0);
@@ -280,6 +281,8 @@ static void untrusted_image_falls_back_to_recovery(void **state)
     const char *extra[] = { "--no-timing", NULL };
     assert_int_equal(board_start(&B, extra), 0);
     board_assert_logged(&B, "recovery: serial recovery", 1);
+    assert_int_equal(board_log_count(&B, "boot: slot 0 refused: signed with an unknown key\n"), 1);
+    assert_int_equal(board_log_count(&B, "boot: no bootable image\n"), 1);
     assert_int_equal(board_log_count(&B, "app: running"), 0);
 
     char v1[H_PATH];

@@ -1,0 +1,111 @@
+/* Why an image was refused: the cause behind image_validate()'s error, found after the refusal
+ * (a hash-only pass tells a hash mismatch from a signature problem; the key TLVs tell an
+ * unknown key from a bad signature). The verdict stays image_validate()'s. */
+#include <string.h>
+
+#include "boot_priv.h"
+#include "dfukit/err.h"
+
+const char *boot_reject_str(enum boot_reject r)
+{
+    switch (r) {
+    case BOOT_REJECT_NONE: return "not refused";
+    case BOOT_REJECT_NO_IMAGE: return "no image";
+    case BOOT_REJECT_BAD_HEADER: return "bad image header";
+    case BOOT_REJECT_BAD_TLV: return "bad TLV area";
+    case BOOT_REJECT_TOO_LARGE: return "image too large for the slot";
+    case BOOT_REJECT_HASH: return "hash mismatch";
+    case BOOT_REJECT_UNKNOWN_KEY: return "signed with an unknown key";
+    case BOOT_REJECT_BAD_SIGNATURE: return "bad signature";
+    case BOOT_REJECT_DOWNGRADE: return "downgrade refused";
+    case BOOT_REJECT_ENCRYPTED: return "encrypted image (not supported)";
+    case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
+    }
+    return "refused";
+}
+
+/* True when the KEYHASH or PUBKEY TLV names one of the trusted keys. */
+static bool names_trusted_key(struct boot_state *st, const struct flash_area *fa,
+                              const struct image_tlv *tlv, enum crypto_hash_alg alg)
+{
+    const struct boot_config *cfg = st->cfg;
+    uint8_t want[CRYPTO_HASH_MAX], have[CRYPTO_HASH_MAX];
+    bool hash = tlv->type == IMAGE_TLV_KEYHASH;
+    if (hash && tlv->len != crypto_hash_size(alg)) {
+        return false;
+    }
+    for (size_t k = 0; k < cfg->key_count; k++) {
+        const struct image_key *key = &cfg->keys[k];
+        if (hash) {
+            if (flash_area_read(fa, tlv->off, want, tlv->len) != 0 ||
+                crypto_hash(alg, key->der, key->len, have) != 0) {
+                return false;
+            }
+            if (memcmp(want, have, tlv->len) == 0) {
+                return true;
+            }
+            continue;
+        }
+        bool same = key->len == tlv->len;
+        for (uint32_t off = 0; same && off < tlv->len;) {
+            uint32_t n = tlv->len - off < sizeof st->buf ? tlv->len - off : sizeof st->buf;
+            same = flash_area_read(fa, tlv->off + off, st->buf, n) == 0 &&
+                   memcmp(st->buf, key->der + off, n) == 0;
+            off += n;
+        }
+        if (same) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The image's signature problem: the hash verifies, no trusted signature does. */
+static enum boot_reject signature_reject(struct boot_state *st, const struct flash_area *fa)
+{
+    struct image_header hdr;
+    enum crypto_hash_alg alg;
+    struct image_tlv_iter it;
+    struct image_tlv tlv;
+    if (image_header_read(fa, &hdr) != 0 || image_hash_alg(fa, &hdr, &alg) != 0 ||
+        image_tlv_iter_begin(&it, fa, &hdr, IMAGE_TLV_ANY, false) != 0) {
+        return BOOT_REJECT_BAD_SIGNATURE;
+    }
+    while (image_tlv_iter_next(&it, &tlv) == 0) {
+        if (!tlv.is_protected &&
+            (tlv.type == IMAGE_TLV_KEYHASH || tlv.type == IMAGE_TLV_PUBKEY) &&
+            names_trusted_key(st, fa, &tlv, alg)) {
+            return BOOT_REJECT_BAD_SIGNATURE;
+        }
+    }
+    return BOOT_REJECT_UNKNOWN_KEY;
+}
+
+enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err)
+{
+    struct image_header hdr;
+    switch (err) {
+    case 0:
+        return BOOT_REJECT_NONE;
+    case DFU_ENOENT:
+        return BOOT_REJECT_NO_IMAGE;
+    case DFU_ERANGE:
+    case DFU_ENOSPC:
+        return BOOT_REJECT_TOO_LARGE;
+    case DFU_EBADMSG:
+        return image_header_read(fa, &hdr) == DFU_EBADMSG ? BOOT_REJECT_BAD_HEADER
+                                                          : BOOT_REJECT_BAD_TLV;
+    case DFU_ENOTSUP:
+        return BOOT_REJECT_ENCRYPTED;
+    case DFU_EPERM:
+        return BOOT_REJECT_DOWNGRADE;
+    case DFU_ESIG:
+        if (st->cfg->key_count == 0 ||
+            image_validate(fa, NULL, 0, st->buf, sizeof st->buf, NULL) == DFU_ESIG) {
+            return BOOT_REJECT_HASH;
+        }
+        return signature_reject(st, fa);
+    default:
+        return BOOT_REJECT_BAD_HEADER;
+    }
+}
