@@ -1,4 +1,4 @@
-/* The request loop (Zephyr's smp_process_request_packet, SMP.md §1.1): split a packet into
+/* The request loop (Zephyr's smp_process_request_packet): split a packet into
  * requests by their headers, find each handler, run it inside an open response map, and turn
  * every failure into the error response the protocol prescribes. */
 #include <string.h>
