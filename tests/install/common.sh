@@ -31,7 +31,8 @@ man_renders() {
 }
 
 # completes SCRIPT PROG EXPECTED WORD...: bash, with SCRIPT sourced, completes the command
-# line "PROG WORD..." (the last word being completed) to exactly EXPECTED
+# line "PROG WORD..." (the last word being completed) to exactly the words of EXPECTED, in any
+# order (bash sorts what it shows)
 completes() {
     script=$1 prog=$2 exp=$3
     shift 3
@@ -43,5 +44,7 @@ completes() {
         COMP_WORDS=("$prog" "$@"); COMP_CWORD=$#
         "$fn"
         echo "${COMPREPLY[*]}"' sh "$script" "$prog" "$@" 2>&1)
+    got=$(echo "$got" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
+    exp=$(echo "$exp" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
     if [ "$got" = "$exp" ]; then ok; else bad "completion of '$prog $*': got '$got', expected '$exp'"; fi
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfukit/cli.h"
 #include "dfukit/err.h"
 #include "dfukit/image.h"
 #include "dfukit/hostfile.h"
@@ -574,48 +575,15 @@ static void overview(void)
            prog);
 }
 
-/* Levenshtein distance of two short words (a command name), for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-    size_t row[32], lb = strlen(b);
-    if (lb >= sizeof row / sizeof row[0]) {
-        return (size_t)-1;
-    }
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; a[i - 1]; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The only command the word begins, else the closest within two edits; NULL when none. */
+/* The command the user most likely meant (cli_nearest's rule), or NULL. */
 static const struct command *nearest(const char *word)
 {
-    const struct command *prefix = NULL, *close = NULL;
-    size_t prefixes = 0, best = 3;
+    const char *names[N_COMMANDS];
     for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strncmp(commands[i].name, word, strlen(word)) == 0) {
-            prefix = &commands[i];
-            prefixes++;
-        }
-        size_t d = distance(word, commands[i].name);
-        if (d < best) {
-            best = d;
-            close = &commands[i];
-        }
+        names[i] = commands[i].name;
     }
-    return prefixes == 1 ? prefix : close;
+    int i = cli_nearest(word, names, N_COMMANDS);
+    return i < 0 ? NULL : &commands[i];
 }
 
 static int unknown_command(const char *name)

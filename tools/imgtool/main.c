@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dfukit/cli.h"
 #include "usage.h"
 
 static int cmd_help(int argc, char **argv);
@@ -49,49 +50,15 @@ static void command_usage(const struct command *c)
     printf("Usage: imgtool %s%s%s", c->name, c->usage[0] == '\n' ? "" : " ", c->usage);
 }
 
-/* Levenshtein distance, for "did you mean"; names are short, so a fixed row is enough. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t row[32], lb = strlen(b);
-    if (lb >= sizeof(row) / sizeof(row[0])) {
-        return (size_t)-1;
-    }
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; a[i - 1]; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* The command the user most likely meant: the only one the word begins, else the closest
- * within two edits; NULL when nothing is near. */
+/* The command the user most likely meant (cli_nearest's rule), or NULL. */
 static const struct command *nearest(const char *word)
 {
-    const struct command *prefix = NULL, *close = NULL;
-    size_t prefixes = 0, best = 3;
+    const char *names[N_COMMANDS];
     for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strncmp(commands[i].name, word, strlen(word)) == 0) {
-            prefix = &commands[i];
-            prefixes++;
-        }
-        size_t d = distance(word, commands[i].name);
-        if (d < best) {
-            best = d;
-            close = &commands[i];
-        }
+        names[i] = commands[i].name;
     }
-    return prefixes == 1 ? prefix : close;
+    int i = cli_nearest(word, names, N_COMMANDS);
+    return i < 0 ? NULL : &commands[i];
 }
 
 static const struct command *find(const char *name)

@@ -168,6 +168,9 @@ static const struct mcumgr_cmd commands[] = {
      "                       mcumgr image upload --help)\n"},
 };
 
+_Static_assert(sizeof(commands) / sizeof(commands[0]) <= MCUMGR_MAX_COMMANDS,
+               "raise MCUMGR_MAX_COMMANDS");
+
 const struct mcumgr_cmd *mcumgr_commands(size_t *count)
 {
     *count = sizeof(commands) / sizeof(commands[0]);

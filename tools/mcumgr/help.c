@@ -3,6 +3,7 @@
  * nearest command to a mistyped one. */
 #include <string.h>
 
+#include "dfukit/cli.h"
 #include "mcumgr.h"
 
 static const char flags_text[] =
@@ -48,58 +49,24 @@ void mcumgr_print_command_list(FILE *f)
     }
 }
 
-/* Levenshtein distance, for names of at most 31 characters. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31) {
-        return 99;
-    }
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
-    }
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const char *mcumgr_suggest(const char *typed)
 {
-    static char best_name[32];
-    size_t best = 99;
-    size_t n;
+    /* the whole name ("image upload") and its first word ("image") are candidates */
+    static char words[MCUMGR_MAX_COMMANDS][32];  /* the returned name may point here */
+    const char *cands[2 * MCUMGR_MAX_COMMANDS];
+    size_t n, k = 0;
     const struct mcumgr_cmd *commands = mcumgr_commands(&n);
-    for (size_t i = 0; i < n; i++) {
-        /* the whole name ("image upload") and its first word ("image") are candidates */
-        char first[32];
-        snprintf(first, sizeof(first), "%s", commands[i].name);
-        const char *cands[2] = {commands[i].name, first};
-        char *sp = strchr(first, ' ');
-        if (sp) {
+    for (size_t i = 0; i < n && i < MCUMGR_MAX_COMMANDS; i++) {
+        cands[k++] = commands[i].name;
+        snprintf(words[i], sizeof(words[i]), "%s", commands[i].name);
+        char *sp = strchr(words[i], ' ');
+        if (sp != NULL) {
             *sp = '\0';
-        }
-        for (int k = 0; k < (sp ? 2 : 1); k++) {
-            size_t d = distance(typed, cands[k]);
-            if (d < best) {
-                best = d;
-                snprintf(best_name, sizeof(best_name), "%s", cands[k]);
-            }
+            cands[k++] = words[i];
         }
     }
-    /* close: at most a third of the name wrong (a swap of two letters counts 2) */
-    size_t len = strlen(typed);
-    return best <= (len < 6 ? 2 : len / 3) ? best_name : NULL;
+    int best = cli_nearest(typed, cands, k);
+    return best < 0 ? NULL : cands[best];
 }
 
 /* Every command whose first word is group ("image"): their usages, the flags once. */

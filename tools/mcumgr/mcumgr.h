@@ -43,6 +43,8 @@ struct mcumgr_cmd {
     const char *usage;       /* after "Usage: mcumgr ": synopsis line, text, every option */
 };
 
+/* The most commands the table holds (a compile-time check in commands.c keeps it so). */
+#define MCUMGR_MAX_COMMANDS 64
 const struct mcumgr_cmd *mcumgr_commands(size_t *count);
 /* help.c: the overview (`mcumgr --help`), one command's usage, the command list. */
 void mcumgr_print_overview(FILE *f);
