@@ -1,6 +1,6 @@
-/* Reassembly of SMP packets split across BLE writes or notifications (SMP.md §4.3). There is
- * no extra framing: the first fragment carries the 8-byte SMP header, whose length field says
- * how many bytes follow. Portable and heap-free; the buffer belongs to the caller. */
+/* Reassembly of SMP packets split across BLE writes or notifications (Zephyr's smp_transport.rst).
+ * There is no extra framing: the first fragment carries the 8-byte SMP header, whose length field
+ * says how many bytes follow. Portable and heap-free; the buffer belongs to the caller. */
 #ifndef DFUKIT_BLE_REASM_H
 #define DFUKIT_BLE_REASM_H
 

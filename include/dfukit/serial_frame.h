@@ -1,6 +1,6 @@
-/* SMP over a serial console (SMP.md §4.1): CRC-16/XMODEM, base64, the 0x06 0x09 / 0x04 0x14
- * frame encoder and a streaming deframer; a model of Zephyr's UART line buffers; and the raw
- * binary UART mode. Portable and heap-free: every buffer belongs to the caller.
+/* SMP over a serial console (Zephyr's smp_transport.rst): CRC-16/XMODEM, base64, the 0x06 0x09 /
+ * 0x04 0x14 frame encoder and a streaming deframer; a model of Zephyr's UART line buffers; and the
+ * raw binary UART mode. Portable and heap-free: every buffer belongs to the caller.
  *
  * Wire format of one SMP packet:
  *   raw   = len16_be (SMP packet length + 2) || SMP packet || crc16_be (over the SMP packet)

@@ -1,5 +1,6 @@
-/* Request sizing: how many data bytes fit in a packet, from the CBOR encoding sizes of
- * SMP.md §2.2 (keys cost 1 + name, uints 1/2/3/5/9 bytes, a bstr header like a uint). */
+/* Request sizing: how many data bytes fit in a packet, from the CBOR encoding sizes (RFC 8949)
+ * of the upload request of Zephyr's smp_group_1.rst: keys cost 1 + name, uints 1/2/3/5/9
+ * bytes, a bstr header like a uint. */
 #include "chunk.h"
 
 size_t client_cbor_uint_size(uint64_t v)

@@ -1,4 +1,4 @@
-/* The image upload engine (SMP.md §2.2, §6): chunks sized to fill the device's net_buf, a
+/* The image upload engine (Zephyr's smp_group_1.rst): chunks sized to fill the device's net_buf, a
  * window of up to buf_count - 1 requests in flight matched by sequence number, resync from
  * the offset the device returns, resume by the file's SHA-256, a long timeout for the first
  * chunk (the device erases the slot) and short ones after, with bounded retries. */

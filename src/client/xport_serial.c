@@ -1,6 +1,7 @@
-/* Serial transport: SMP over the console framing (base64 + CRC16 lines, SMP.md §4.1) on a
- * termios device. Lines are cut at the connstring's mtu; bytes that are not frames (console
- * text) are skipped by the deframer. No sleeps: the kernel paces the bytes at the baud rate. */
+/* Serial transport: SMP over the console framing (base64 + CRC16 lines, Zephyr's
+ * smp_transport.rst) on a termios device. Lines are cut at the connstring's mtu; bytes that are
+ * not frames (console text) are skipped by the deframer. No sleeps: the kernel paces the bytes at
+ * the baud rate. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

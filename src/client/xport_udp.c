@@ -1,4 +1,4 @@
-/* UDP transport: one SMP packet per datagram to a connected socket (SMP.md §4.2). */
+/* UDP transport: one SMP packet per datagram to a connected socket (Zephyr's smp_transport.rst). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SMP error model: names of the v1 "rc" codes and of every group's v2 codes, and the one
  * place where a group code becomes the v1 rc sent to a v1 client (each group's
- * mg_translate_error in Zephyr; SMP.md §1.4). */
+ * mg_translate_error in Zephyr; Zephyr's smp_protocol.rst). */
 #include "dfukit/err.h"
 #include "dfukit/smp.h"
 

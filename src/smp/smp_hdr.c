@@ -1,5 +1,5 @@
-/* The 8-byte SMP header (SMP.md §1.1): byte 0 = (version << 3) | op, then flags, length, group
- * (big-endian), sequence number and command id. */
+/* The 8-byte SMP header (Zephyr's smp_protocol.rst): byte 0 = (version << 3) | op, then
+ * flags, length, group (big-endian), sequence number and command id. */
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "dfukit/smp.h"

@@ -1,4 +1,4 @@
-/* UDP sockets: one SMP packet per datagram (SMP.md §4.2), IPv4 and IPv6. */
+/* UDP sockets: one SMP packet per datagram (Zephyr's smp_transport.rst), IPv4 and IPv6. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>

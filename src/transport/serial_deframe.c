@@ -1,4 +1,4 @@
-/* Streaming deframer for SMP over a serial console (SMP.md §4.1, Zephyr's
+/* Streaming deframer for SMP over a serial console (serial in Zephyr's smp_transport.rst; Zephyr's
  * mcumgr_serial_process_frag made byte-driven). Each frame's base64 is decoded group by group
  * straight into the caller's buffer, so no line buffer is needed here. */
 #include "dfukit/err.h"
@@ -187,7 +187,7 @@ size_t serial_deframer_byte(struct serial_deframer *d, uint8_t b)
     default:
         break;
     }
-    /* ST_LINE / ST_SKIP: console text; markers are recognised anywhere (SMP.md: logs never
+    /* ST_LINE / ST_SKIP: console text; markers are recognised anywhere (logs never
      * carry raw 0x06 / 0x04 bytes), '\r' is ignored. */
     if (b == SERIAL_FRAME_START_0) {
         d->state = ST_MARK_START;

@@ -1,4 +1,4 @@
-/* Serial frame encoder: packet -> 0x06 0x09 / 0x04 0x14 lines (SMP.md §4.1).
+/* Serial frame encoder: packet -> 0x06 0x09 / 0x04 0x14 lines (Zephyr's smp_transport.rst).
  * The "raw" stream len16 || packet || crc16 is never built in memory; raw_byte() reads it
  * virtually, so the caller needs no buffer beyond the packet and one frame. */
 #include "dfukit/err.h"

@@ -236,7 +236,7 @@ static void test_serial_fills_netbuf(void **state)
     assert_true(dev.line_spread <= 4);
     /* NETBUF_SIZE - 4: length field and CRC share the device's buffer */
     assert_true(dev.max_pkt_seen <= 380 && dev.max_pkt_seen >= 378);
-    /* 380 - 24 below offset 65536 (3-byte offsets); SMP.md's 354 holds above it */
+    /* 380 - 24 below offset 65536 (3-byte offsets); the docs' 354 holds above it */
     assert_true(st.chunk_data >= 355 && st.chunk_data <= 356);
 }
 

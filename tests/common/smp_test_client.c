@@ -348,7 +348,7 @@ int smp_tc_image_upload(struct smp_tc *c, const uint8_t *img, size_t len)
     if (rc != 0) {
         return rc;
     }
-    /* The first packet carries image, len, off, sha: 76 bytes of overhead (SMP.md §2.2). */
+    /* The first packet carries image, len, off, sha: 76 bytes of overhead. */
     size_t chunk = c->pkt_max > 96 ? c->pkt_max - 80 : 16;
     static uint8_t req[SMP_TC_BUF];
     uint64_t off = 0;

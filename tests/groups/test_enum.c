@@ -154,7 +154,7 @@ static void test_details_errors(void **state)
     cbor_decref(&rsp);
 }
 
-/* Exact bytes, worked out by hand from SMP.md §1.1 and RFC 8949. */
+/* Exact bytes, worked out by hand from Zephyr's smp_protocol.rst and RFC 8949. */
 static const uint8_t count_req[] = {0x00, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x42, 0x00};
 /* v1 read-rsp {"count": 5} */
 static const uint8_t count_rsp[] = {0x01, 0x00, 0x00, 0x08, 0x00, 0x0a, 0x42, 0x00,

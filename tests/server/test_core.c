@@ -1,4 +1,4 @@
-/* Dispatcher rules of SMP.md §1.1 / §1.4: header checks, error codes and shapes (v1 rc, v2
+/* Dispatcher rules of Zephyr's smp_protocol.rst: header checks, error codes and shapes (v1 rc, v2
  * err with the partial response), several requests per packet, buffer limits. */
 #include <setjmp.h>
 #include <stdarg.h>

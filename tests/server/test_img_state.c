@@ -1,4 +1,4 @@
-/* Image state read and write (SMP.md §2.2, §3): the listed flags for every swap type and
+/* Image state read and write (Zephyr's smp_group_1.rst): the listed flags for every swap type and
  * every refusal of state write, with the trailers left untouched when refused. */
 #include <setjmp.h>
 #include <stdarg.h>

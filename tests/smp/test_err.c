@@ -1,4 +1,4 @@
-/* Error names and the v1 translation of group codes (SMP.md §1.3, §1.4). */
+/* Error names and the v1 translation of group codes (Zephyr's smp_protocol.rst). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +41,7 @@ static void test_group_names(void **state)
     assert_string_equal(smp_group_err_name(200, 1), "UNKNOWN");
 }
 
-/* Every image code against the table of SMP.md §1.4. */
+/* Every image code against the table of Zephyr's smp_protocol.rst. */
 static void test_translate_image(void **state)
 {
     (void)state;

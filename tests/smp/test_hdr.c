@@ -1,4 +1,4 @@
-/* SMP header codec: byte layout of SMP.md §1.1 and the worked example of §4.1. */
+/* SMP header codec: byte layout of Zephyr's smp_protocol.rst and smp_transport.rst's example. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

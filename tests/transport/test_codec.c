@@ -24,7 +24,7 @@ static void crc_check_value(void **state)
 static void crc_of_data_and_crc_is_zero(void **state)
 {
     (void)state;
-    /* SMP.md §4.1 worked example: CRC 0x7061. */
+    /* serial example of Zephyr's smp_transport.rst: CRC 0x7061. */
     uint8_t pkt[16] = {0x02, 0x00, 0x00, 0x06, 0x00, 0x00, 0x42, 0x00,
                        0xa1, 0x61, 0x64, 0x62, 0x68, 0x69};
     assert_int_equal(crc16_xmodem(0, pkt, 14), 0x7061);

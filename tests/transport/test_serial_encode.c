@@ -1,5 +1,5 @@
-/* Serial frame encoder: the SMP.md §4.1 worked example, the frame-size rules of both split
- * styles at every packet length, and the error cases. */
+/* Serial frame encoder: the serial example of Zephyr's smp_transport.rst, the frame-size rules
+ * of both split styles at every packet length, and the error cases. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
