@@ -174,23 +174,6 @@ void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_
     *a = room * 3 / 4;
 }
 
-uint8_t *fx_read_file(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
 const char *fx_strategy_name(enum boot_strategy s)
 {
     switch (s) {

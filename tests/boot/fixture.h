@@ -9,6 +9,7 @@
 
 #include "dfukit/boot.h"
 #include "dfukit/simflash.h"
+#include "test_files.h"
 
 enum fx_geom {
     FX_UNIFORM_4K,  /* 12 x 4 KiB slots, a 4 KiB scratch */
@@ -51,9 +52,6 @@ void fx_image_free(struct fx_image *img);
 /* Body sizes that suit a strategy/geometry: a (older) and b (newer, larger; on the uniform
  * geometry with swap-scratch it reaches into the trailer sector). */
 void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b);
-
-/* Reads a whole file (malloc'ed); fails the test when missing. */
-uint8_t *fx_read_file(const char *path, size_t *len);
 
 const char *fx_strategy_name(enum boot_strategy s);
 const char *fx_geom_name(enum fx_geom g);

@@ -166,7 +166,7 @@ static void test_imgtool_trailer(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *padded = fx_read_file(DFU_VECTORS_DIR "/imgtool/signed-ecdsa-p256-pad-confirm.bin", &len);
+    uint8_t *padded = tf_read_file(DFU_VECTORS_DIR "/imgtool/signed-ecdsa-p256-pad-confirm.bin", &len);
     assert_int_equal(len, 0x60000);
     static const struct flash_sector_run runs[] = {{0x60000 / 4096, 4096}};
     struct nor_flash nf;
@@ -186,7 +186,7 @@ static void test_imgtool_trailer(void **state)
 
     /* Same image without the trailer, then our set_pending(permanent). */
     size_t ulen;
-    uint8_t *plain = fx_read_file(DFU_VECTORS_DIR "/imgtool/signed-ecdsa-p256.bin", &ulen);
+    uint8_t *plain = tf_read_file(DFU_VECTORS_DIR "/imgtool/signed-ecdsa-p256.bin", &ulen);
     memset(nor_flash_mem(&nf), 0xff, 0x60000);
     memcpy(nor_flash_mem(&nf), plain, ulen);
     assert_int_equal(boot_set_pending(&fa, true), 0);

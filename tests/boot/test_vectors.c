@@ -32,7 +32,7 @@ struct venv {
 static size_t load_c_key(const char *path, uint8_t *out, size_t cap)
 {
     size_t len;
-    uint8_t *text = fx_read_file(path, &len);
+    uint8_t *text = tf_read_file(path, &len);
     size_t n = 0;
     const char *p = memchr(text, '{', len);
     assert_non_null(p);
@@ -81,7 +81,7 @@ static void put(struct venv *v, const struct flash_area *fa, const char *name, s
 {
     char path[512];
     snprintf(path, sizeof(path), VEC "%s", name);
-    img->data = fx_read_file(path, &img->len);
+    img->data = tf_read_file(path, &img->len);
     uint8_t *m = nor_flash_mem(&v->nf) + fa->off;
     memset(m, 0xff, fa->size);
     memcpy(m, img->data, img->len);
@@ -203,7 +203,7 @@ static void test_reject_reasons(void **state)
     refuses(p256, 1, true, 1, BOOT_REJECT_BAD_SIGNATURE);         /* the signature's last byte */
     refuses(p256, 9, false, 2, BOOT_REJECT_BAD_HEADER);           /* hdr_size 0x200 -> 0 */
     struct fx_image img;
-    img.data = fx_read_file(VEC "signed-ecdsa-p256.bin", &img.len);
+    img.data = tf_read_file(VEC "signed-ecdsa-p256.bin", &img.len);
     struct image_header h;
     assert_int_equal(image_header_decode(&h, img.data), 0);
     /* the unprotected TLV info's magic 0x6907 -> 0x6906 */

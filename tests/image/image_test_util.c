@@ -15,25 +15,6 @@
 #include "dfukit/bytes.h"
 #include "dfukit/crypto.h"
 
-uint8_t *util_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        fail_msg("cannot open %s", path);
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    assert_true(n >= 0);
-    uint8_t *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
-
 static EVP_PKEY *read_pem(const char *path, int private_key)
 {
     FILE *f = fopen(path, "r");
@@ -66,7 +47,7 @@ static uint8_t *key_bytes(EVP_PKEY *k, size_t *len)
 uint8_t *util_pem_key_bytes(const char *path, size_t *len)
 {
     size_t n;
-    uint8_t *text = util_read_file(path, &n);
+    uint8_t *text = tf_read_file(path, &n);
     int is_private = strstr((char *)text, "PRIVATE KEY") != NULL;
     free(text);
     EVP_PKEY *k = read_pem(path, is_private);
@@ -78,7 +59,7 @@ uint8_t *util_pem_key_bytes(const char *path, size_t *len)
 uint8_t *util_c_array_bytes(const char *path, size_t *len)
 {
     size_t n;
-    char *text = (char *)util_read_file(path, &n);
+    char *text = (char *)tf_read_file(path, &n);
     uint8_t *out = malloc(n);
     assert_non_null(out);
     size_t count = 0;
@@ -211,7 +192,7 @@ static const char *hash_names[] = {"type: SHA256 (", "type: SHA384 (", "type: SH
 size_t util_dumpinfo_hash(const char *path, uint8_t out[64])
 {
     size_t n;
-    char *text = (char *)util_read_file(path, &n);
+    char *text = (char *)tf_read_file(path, &n);
     char *p = NULL;
     for (size_t i = 0; i < 3 && p == NULL; i++) {
         p = strstr(text, hash_names[i]);
@@ -236,7 +217,7 @@ size_t util_dumpinfo_hash(const char *path, uint8_t out[64])
 size_t util_dumpinfo_tlvs(const char *path, uint16_t *types, uint16_t *lens, size_t max)
 {
     size_t n;
-    char *text = (char *)util_read_file(path, &n);
+    char *text = (char *)tf_read_file(path, &n);
     size_t count = 0;
     char *p = text;
     while ((p = strstr(p, "type: ")) != NULL && count < max) {

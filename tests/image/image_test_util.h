@@ -8,11 +8,9 @@
 
 #include "dfukit/image.h"
 #include "ramflash.h"
+#include "test_files.h"
 
 #define VEC_DIR DFU_VECTORS_DIR "/imgtool/"
-
-/* Reads a whole file (malloc'd, caller frees); fails the test when it cannot. */
-uint8_t *util_read_file(const char *path, size_t *len);
 
 /* MCUboot key bytes of a PEM public (or private) key: PKCS#1 RSAPublicKey for RSA,
  * SubjectPublicKeyInfo otherwise. malloc'd. */

@@ -49,7 +49,7 @@ static void load(struct loaded *l, const struct vector *v)
 {
     char path[512];
     snprintf(path, sizeof(path), VEC_DIR "signed-%s.bin", v->name);
-    l->img = util_read_file(path, &l->len);
+    l->img = tf_read_file(path, &l->len);
     util_flash_load(&l->flash, l->img, l->len);
     snprintf(path, sizeof(path), VEC_DIR "pub-%s.pem", v->key);
     l->key_mem = util_pem_key_bytes(path, &l->key.len);
@@ -374,7 +374,7 @@ static void image_vectors_fuzz_seeds(void **state)
         struct util_flash f;
         struct image_info info;
         snprintf(path, sizeof(path), DFU_FUZZ_CORPUS "/%s.bin", seeds[i].name);
-        uint8_t *img = util_read_file(path, &len);
+        uint8_t *img = tf_read_file(path, &len);
         util_flash_load(&f, img, len);
         int a = image_validate(&f.fa, &key.key, 1, tmp, sizeof(tmp), &info);
         int b = image_validate(&f.fa, NULL, 0, tmp, sizeof(tmp), &info);

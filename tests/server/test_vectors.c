@@ -4,6 +4,7 @@
  * whole device path is compared byte for byte. The image list capture came from a responder
  * with made-up hashes: the same state is built here with real images, and the two hashes of
  * the capture are replaced by theirs before the byte comparison. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,7 +45,7 @@ static char *read_vector(const char *name)
     snprintf(path, sizeof(path), "%s/smp/%s", DFU_VECTORS_DIR, name);
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
-        fail_msg("cannot open %s", path);
+        fail_msg("cannot read %s: %s", path, strerror(errno));
     }
     static char text[65536];
     size_t n = fread(text, 1, sizeof(text) - 1, f);

@@ -2,6 +2,7 @@
  * frame decodes to the documented SMP bytes and our client-side encoder reproduces it; every
  * device reply decodes to one packet answering its request, and our device-side (Zephyr-style)
  * encoder reproduces the reply byte for byte, the multi-line one included. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +34,9 @@ static int load(const char *name, struct capture *caps, int max)
     char path[512];
     snprintf(path, sizeof(path), "%s/smp/%s", DFU_VECTORS_DIR, name);
     FILE *f = fopen(path, "r");
-    assert_non_null(f);
+    if (f == NULL) {
+        fail_msg("cannot read %s: %s", path, strerror(errno));
+    }
     static char line[8192];
     int n = -1;
     while (fgets(line, sizeof(line), f)) {
