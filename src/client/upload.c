@@ -20,7 +20,9 @@
 #define UPLOAD_RTO_MIN_MS 150
 #define UPLOAD_GROW_AFTER 64
 #define UPLOAD_GROW_AFTER_MAX 4096
+#define UPLOAD_RETRIES_MAX 16
 #define IMG_ID_UPLOAD 1
+#define OS_ID_PARAMS 6
 
 struct inflight {
     bool used;
@@ -196,23 +198,76 @@ static int64_t oldest_sent(const struct upload *u)
     return t + grace;
 }
 
-/* Waits for the answer to the first chunk, which also tells where a resumed upload stands. */
+/* One size the first chunk was sent at. */
+struct first_try {
+    uint8_t seq;
+    size_t packet, data;
+};
+
+/* Accepts the answer to one of the first-chunk tries: it tells where a resumed upload stands,
+ * and the size that try was sent at works. */
+static int first_answer(struct upload *u, const struct first_try *t, struct client_rsp *rsp,
+                        struct client_deverr *err)
+{
+    uint64_t off;
+    if (client_rsp_failed(rsp)) {
+        *err = rsp->err;
+        return CLIENT_EDEVICE;
+    }
+    if (!client_get_uint(rsp->root, "off", &off) || off > u->o->len) {
+        return DFU_EBADMSG;
+    }
+    u->acked = u->next = (size_t)off;
+    /* more than this run sent: the device held part of the file already. An offset at or
+     * below the chunk is this run's own (a serial recovery rounds it down to its write
+     * alignment: 948 for 951), not a resume. */
+    if (off > t->data) {
+        u->st->resumed_from = (size_t)off;
+    }
+    u->pkt_max = t->packet;
+    if (u->st->packet_unanswered <= t->packet) {
+        u->st->packet_unanswered = 0; /* a late answer: that size worked after all */
+    }
+    bool match;
+    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
+        u->st->match_reported = true;
+        u->st->match = match;
+    }
+    return 0;
+}
+
+/* The first chunk, alone on the link until it is answered. A device that erases the slot
+ * first answers late, one whose link cannot carry the packet never: when timeout_ms passes
+ * without a reply, a small request (mcumgr params) asks which. Answered: the chunk was lost,
+ * so it goes again at half the packet size. Not answered: the device is busy, and the chunk
+ * gets the whole first-reply budget. Each try is remembered, so a late answer to a larger
+ * one still counts (that size worked after all). */
 static int first_chunk(struct upload *u, struct client_deverr *err)
 {
-    int timeout = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : UPLOAD_FIRST_TIMEOUT_MS;
+    static const uint8_t empty_map[] = {0xa0};
+    int budget = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : UPLOAD_FIRST_TIMEOUT_MS;
+    int wait = u->rto_max;
     int retries = u->o->retries > 0 ? u->o->retries : UPLOAD_RETRIES;
-    for (int attempt = 0; attempt <= retries; attempt++) {
+    struct first_try tried[UPLOAD_RETRIES_MAX + 1];
+    unsigned ntried = 0;
+    unsigned tries = (unsigned)retries + 1 > UPLOAD_RETRIES_MAX + 1 ? UPLOAD_RETRIES_MAX + 1
+                                                                    : (unsigned)retries + 1;
+    for (;;) {
         drop_inflight(u);
         int n = send_chunk(u, 0);
         if (n < 0) {
             return n;
         }
-        if (attempt > 0) {
+        tried[ntried++] = (struct first_try){u->fl[0].seq, u->pkt_max, (size_t)n};
+        drop_inflight(u); /* answers are matched against tried[] here */
+        if (ntried > 1) {
             u->st->retransmits++;
         }
-        uint8_t seq = u->fl[0].seq;
-        int64_t deadline = now_ms() + timeout;
-        for (;;) {
+        int64_t sent = now_ms();
+        int64_t deadline = sent + wait;
+        int probe = -1;
+        bool lost = false;
+        while (!lost) {
             int64_t left = deadline - now_ms();
             struct client_rsp rsp;
             int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
@@ -220,40 +275,44 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
                 continue;
             }
             if (e == DFU_ETIMEDOUT) {
-                break;
+                if (probe >= 0) {
+                    u->st->device_silent = true; /* not even the small request came back */
+                    return DFU_ETIMEDOUT;
+                }
+                probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_PARAMS, empty_map,
+                                    sizeof(empty_map));
+                if (probe < 0) {
+                    return probe;
+                }
+                int64_t busy_until = sent + budget, probe_until = now_ms() + wait;
+                deadline = busy_until > probe_until ? busy_until : probe_until;
+                continue;
             }
             if (e) {
                 return e;
             }
-            if (rsp.hdr.seq != seq || rsp.hdr.group != SMP_GROUP_IMAGE ||
-                rsp.hdr.id != IMG_ID_UPLOAD) {
+            const struct first_try *t = NULL;
+            for (unsigned i = 0; i < ntried && rsp.hdr.group == SMP_GROUP_IMAGE &&
+                                 rsp.hdr.id == IMG_ID_UPLOAD; i++) {
+                t = rsp.hdr.seq == tried[i].seq ? &tried[i] : t;
+            }
+            if (t) {
+                int rc = first_answer(u, t, &rsp, err);
                 client_rsp_free(&rsp);
-                continue;
+                return rc;
             }
-            uint64_t off;
-            int rc = 0;
-            if (client_rsp_failed(&rsp)) {
-                *err = rsp.err;
-                rc = CLIENT_EDEVICE;
-            } else if (!client_get_uint(rsp.root, "off", &off) || off > u->o->len) {
-                rc = DFU_EBADMSG;
-            } else {
-                u->acked = u->next = (size_t)off;
-                if (off != (uint64_t)n) {
-                    u->st->resumed_from = (size_t)off;
-                }
-                bool match;
-                if (off == u->o->len && client_get_bool(rsp.root, "match", &match)) {
-                    u->st->match_reported = true;
-                    u->st->match = match;
-                }
-            }
+            lost = probe >= 0 && rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
+                   rsp.hdr.id == OS_ID_PARAMS;
             client_rsp_free(&rsp);
-            drop_inflight(u);
-            return rc;
         }
+        /* the device answers small requests but not this chunk: it cannot take the packet */
+        u->st->packet_unanswered = u->pkt_max;
+        if (ntried >= tries || u->pkt_max <= CLIENT_UPLOAD_PACKET_MIN) {
+            return DFU_ETIMEDOUT;
+        }
+        u->pkt_max = u->pkt_max / 2 < CLIENT_UPLOAD_PACKET_MIN ? CLIENT_UPLOAD_PACKET_MIN
+                                                                : u->pkt_max / 2;
     }
-    return DFU_ETIMEDOUT;
 }
 
 /* Was the request at off (the one the device still expects) sent behind a page opener? */
@@ -382,6 +441,10 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     u.o = o;
     u.st = st;
     u.pkt_max = client_max_packet(s);
+    if (o->max_packet && o->max_packet < u.pkt_max) {
+        u.pkt_max = o->max_packet < CLIENT_UPLOAD_PACKET_MIN ? CLIENT_UPLOAD_PACKET_MIN
+                                                             : o->max_packet;
+    }
     unsigned window = o->window;
     if (window == 0) {
         window = s->buf_count > 1 ? s->buf_count - 1 : 1;
@@ -404,6 +467,10 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     unsigned restarts = 0;
     int stalls = 0;
     rc = first_chunk(&u, err);
+    st->packet = u.pkt_max;
+    if (!rc && st->resumed_from && o->resumed) {
+        o->resumed(o->progress_arg, st->resumed_from, o->len);
+    }
     if (!rc && o->progress) {
         o->progress(o->progress_arg, u.acked, o->len);
     }
