@@ -32,11 +32,24 @@ struct fake_device {
     bool erase_deaf;         /* input that arrives during that delay is lost (whole erase) */
     bool serial;
     bool revert_on_boot;     /* a tested image "crashes": the reset after marking reverts it */
+    bool refuse_on_boot;     /* the bootloader rejects a pending image: slot 1 is erased */
+    unsigned drop_larger;    /* > 0: requests longer than this (SMP bytes) get no reply: a
+                              * serial path that holds less than the SMP buffers */
+    unsigned first_delay_ms; /* a fresh first chunk is answered this late (whole-slot erase);
+                              * requests arriving meanwhile wait */
+    unsigned first_short;    /* the first chunk's answer is this many bytes short (rounded
+                              * down to a write alignment, as MCUboot serial recovery does) */
+    bool busy;               /* uploads refused with MGMT_ERR_EBUSY (another peer's upload) */
+    bool slot_info;          /* answer image slot-info (2/1/6) */
+    uint32_t slot_size, max_image_size;
+    bool has_list_hash;      /* after an upload, slot 1 lists list_hash (an image's hash TLV, */
+    uint8_t list_hash[32];   /* or another client's image) instead of the data's SHA-256 */
 
     /* image state model: slot 0 runs, slot 1 receives uploads (hash = SHA-256 of the data) */
     struct {
         bool present, pending, permanent, confirmed;
         uint8_t hash[32];
+        char version[16];
     } slot[2];
     unsigned resets;
 
@@ -52,6 +65,7 @@ struct fake_device {
     uint8_t sha[32];
     bool in_progress;
     unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
+    unsigned dropped_large, first_chunks, max_pkt_handled;
     uint8_t held[2048];
     size_t held_len;
     unsigned nreq;
