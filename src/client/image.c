@@ -287,10 +287,15 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     if ((rc = verify_upload(s, &uo, r, err))) {
         return rc;
     }
+    /* the rate counts what this run sent; nothing sent, no rate */
     size_t sent = uo.len - r->upload.resumed_from;
-    snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
-             o->upload.len, dt > 0 ? (double)sent / dt / 1024.0 : 0.0,
-             r->upload.chunk_data, r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
+    if (sent == 0) {
+        snprintf(detail, sizeof(detail), "%zu bytes, all already on the device", uo.len);
+    } else {
+        snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
+                 uo.len, dt > 0 ? (double)sent / dt / 1024.0 : 0.0, r->upload.chunk_data,
+                 r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
+    }
     report(o, "upload", t, detail);
     if (!o->test && !o->confirm && !o->reset) {
         r->failed_step = NULL;
