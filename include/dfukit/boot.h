@@ -120,6 +120,12 @@ enum boot_strategy {
     BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
 };
 
+/* The room the bootloader leaves for an image in a slot of equal-sized sectors: the slot less
+ * its trailer (3 x BOOT_MAX_IMG_SECTORS status entries), and for swap-move also less the
+ * sector below the trailer that the move needs free. The largest image boot_go() will install
+ * there; the SMP server refuses larger uploads with it. DFU_ENOSPC when nothing fits. */
+int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out);
+
 enum boot_downgrade {
     BOOT_DOWNGRADE_ALLOW = 0,
     BOOT_DOWNGRADE_VERSION = 1,      /* refuse a secondary older than the primary */

@@ -1,9 +1,10 @@
 /* Device-side SMP (mcumgr) server: a dispatcher over const handler tables, one table per group
- * (os.c, img.c here; fs.c, shell.c, stat.c, settings.c, enum.c by their owners), and the port
- * the integrator fills (clock, reset, OS strings, slots, the other groups' ports).
+ * (os.c, img.c; fs.c, shell.c, stat.c, settings.c, enum.c over the ports of server_ports.h),
+ * and the port the integrator fills (clock, reset, OS strings, slots, the other groups' ports).
  *
  * No heap: the caller owns struct smp_server and everything the port points at. Sizes are
- * compile-time configuration (#define before including, or -D). Facts: ../shared/docs/SMP.md.
+ * compile-time configuration (#define before including, or -D), named after Zephyr's Kconfig
+ * options where there is one.
  *
  * A handler sees the request header, a decoder positioned on the request map and an encoder
  * inside the (already opened) response map: it writes only its key/value pairs. It returns
@@ -51,16 +52,44 @@
 #ifndef SERVER_IMG_SCRATCH
 #define SERVER_IMG_SCRATCH 256
 #endif
+/* An image upload belongs to the peer that started it; after this long without a request from
+ * it, another peer may start its own (needs server_port.uptime_ms). */
+#ifndef SERVER_IMG_UPLOAD_IDLE_MS
+#define SERVER_IMG_UPLOAD_IDLE_MS 30000u
+#endif
+/* Address bytes of a peer identity (an IPv6 address and port fit). */
+#ifndef SMP_PEER_ADDR_MAX
+#define SMP_PEER_ADDR_MAX 20
+#endif
 
 /* ------------------------------------------------------------------------------------------ */
 /* Handlers and groups                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
 #define MGMT_OK 0
-/* Returned (through mgmt_group_err) after a group error was recorded. */
-#define MGMT_GROUP_ERR (-1)
+/* Returned (through mgmt_group_err) after a group error was recorded. A value no dfu_err has
+ * (err.h), so an error code a handler leaks is never taken for a recorded group error. */
+#define MGMT_GROUP_ERR (-1000)
 
 struct smp_server;
+
+/* Who sent a packet: the link and the link's address of the peer (UDP: source address and
+ * port; serial: the port; BLE: the connection handle), as the transport knows it. Two peers
+ * are the same when every field is. All zero: the default peer of server_process(). */
+enum smp_peer_link {
+    SMP_PEER_DEFAULT = 0,
+    SMP_PEER_SERIAL = 1,
+    SMP_PEER_UDP = 2,
+    SMP_PEER_BLE = 3,
+};
+
+struct smp_peer {
+    uint8_t link;                      /* enum smp_peer_link */
+    uint8_t addr_len;                  /* <= SMP_PEER_ADDR_MAX */
+    uint8_t addr[SMP_PEER_ADDR_MAX];
+};
+
+bool smp_peer_equal(const struct smp_peer *a, const struct smp_peer *b);
 
 /* What a handler gets for one request. */
 struct mgmt_ctx {
@@ -68,6 +97,7 @@ struct mgmt_ctx {
     const struct smp_hdr *hdr;   /* the request header */
     struct smp_cbor_dec dec;     /* positioned on the request map (an empty payload reads as {}) */
     struct smp_cbor_enc *enc;    /* inside the open response map: write key/value pairs only */
+    const struct smp_peer *peer; /* who sent the request (never NULL) */
     uint16_t err_group;          /* set by mgmt_group_err() */
     uint16_t err_rc;
     const char *rsn;             /* set by mgmt_set_rsn() */
@@ -175,6 +205,10 @@ struct server_port {
     int (*task_get)(void *ctx, uint32_t idx, struct server_task_info *out);
     int (*mempool_get)(void *ctx, uint32_t idx, struct server_mempool_info *out);
 
+    /* Monotonic milliseconds since boot (wrapping); NULL: no clock, so an image upload never
+     * goes idle and only its own peer (or an image erase, or a reset) ends it. */
+    uint32_t (*uptime_ms)(void *ctx);
+
     struct server_os_info os;
     struct server_boot_info boot;
 
@@ -198,6 +232,10 @@ struct server_config {
     bool verbose_err;       /* add "rsn" to error responses */
     bool no_image_check;    /* do not hash the upload for "match" at the end */
     bool image_frugal_list; /* state read: only true flags, no splitStatus */
+    /* Image upload: erase sector by sector as the data reaches it (Zephyr's
+     * CONFIG_IMG_ERASE_PROGRESSIVELY). Off (Zephyr's default): the first chunk erases the
+     * sectors the whole image will take, and the trailer's, before it is answered. */
+    bool erase_progressively;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -207,6 +245,8 @@ struct server_config {
 /* The single image-upload context (Zephyr's g_img_mgmt_state). */
 struct server_img_upload {
     bool active;
+    struct smp_peer owner;        /* the peer whose upload this is */
+    uint32_t last_ms;             /* uptime of its last request */
     uint32_t off;                 /* bytes accepted: the next offset expected */
     uint32_t size;                /* total image length ("len") */
     uint8_t sha[32];              /* client's SHA-256 of the whole file (may be truncated) */
@@ -261,6 +301,10 @@ const struct mgmt_group *server_find_group(const struct smp_server *srv, uint16_
  * cannot hold even an error response. Stops after the first request that failed. */
 int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
                    size_t rsp_cap);
+
+/* The same for a packet from a given peer (server_process() is the default peer). */
+int server_process_from(struct smp_server *srv, const struct smp_peer *peer, const uint8_t *req,
+                        size_t req_len, uint8_t *rsp_buf, size_t rsp_cap);
 
 /* Same loop, but each response is built in rsp_buf (one SMP buffer is enough) and passed to
  * emit as soon as it is complete: one packet per response, as Zephyr's transports send them.

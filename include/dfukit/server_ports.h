@@ -57,6 +57,9 @@ struct fs_port_ops {
     int (*truncate)(void *ctx, int handle, uint32_t len);
     int (*stat)(void *ctx, const char *path, struct fs_port_stat *out);
     void (*close)(void *ctx, int handle);
+    /* Bytes the filesystem can still take (Zephyr: fs_statvfs); NULL: no bound. The FS group
+     * refuses an upload that would not fit before it touches the file. */
+    int (*free_space)(void *ctx, uint32_t *out);
 };
 
 struct fs_port {

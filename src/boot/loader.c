@@ -196,8 +196,11 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
         return swap_scratch_check(st, swap_size);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_check(st, swap_size);
-    default:
-        return swap_size <= st->pri->size - st->tl_pri.size ? 0 : DFU_ENOSPC;
+    default: {
+        uint32_t room;
+        int err = boot_image_room(st->pri, st->cfg->strategy, &room);
+        return err ? err : swap_size <= room ? 0 : DFU_ENOSPC;
+    }
     }
 }
 

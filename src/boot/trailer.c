@@ -70,6 +70,30 @@ int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
     return 0;
 }
 
+int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out)
+{
+    struct boot_trailer_layout tl;
+    int err = boot_trailer_layout_of(slot, BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT, &tl);
+    if (err) {
+        return err;
+    }
+    uint32_t room = slot->size - tl.size;
+    if (strategy == BOOT_STRATEGY_SWAP_MOVE) {
+        /* the image ends at least one whole sector below the first trailer sector */
+        struct flash_sector s;
+        err = flash_area_sector_at(slot, room, &s);
+        if (err) {
+            return err;
+        }
+        if (s.off < s.size) {
+            return DFU_ENOSPC;
+        }
+        room = s.off - s.size;
+    }
+    *out = room;
+    return 0;
+}
+
 /* Writes len (<= 32) bytes at off padded with the erased value to the write alignment. */
 static int write_padded(const struct flash_area *fa, uint32_t off, const uint8_t *val, uint32_t len)
 {

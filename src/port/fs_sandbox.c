@@ -1,7 +1,9 @@
 /* The FS group's filesystem port on the host: a sandbox directory no path can leave.
  * Resolution rules are in port_host.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -240,6 +242,55 @@ static void sb_close(void *ctx, int h)
     }
 }
 
+/* Bytes of the regular files under directory fd (closed here), added to *used; depth bounds
+ * the walk (the FS group never makes directories, so a deep tree is someone else's). */
+static int tree_size(int fd, int depth, uint64_t *used)
+{
+    DIR *dir = fdopendir(fd);
+    if (dir == NULL) {
+        close(fd);
+        return DFU_EIO;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+            continue;
+        }
+        struct stat st;
+        if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            continue;  /* gone meanwhile */
+        }
+        if (S_ISREG(st.st_mode)) {
+            *used += (uint64_t)st.st_size;
+        } else if (S_ISDIR(st.st_mode) && depth > 0) {
+            int sub = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            rc = sub < 0 ? DFU_EIO : tree_size(sub, depth - 1, used);
+        }
+    }
+    closedir(dir);
+    return rc;
+}
+
+static int sb_free_space(void *ctx, uint32_t *out)
+{
+    struct port_fs_sandbox *sb = ctx;
+    if (sb->size_limit == 0) {
+        *out = UINT32_MAX;
+        return 0;
+    }
+    int fd = openat(sb->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return DFU_EIO;
+    }
+    uint64_t used = 0;
+    int rc = tree_size(fd, 8, &used);
+    if (rc == 0) {
+        *out = used >= sb->size_limit ? 0 : (uint32_t)(sb->size_limit - used);
+    }
+    return rc;
+}
+
 static const struct fs_port_ops sandbox_ops = {
     .open = sb_open,
     .read = sb_read,
@@ -247,6 +298,7 @@ static const struct fs_port_ops sandbox_ops = {
     .truncate = sb_truncate,
     .stat = sb_stat,
     .close = sb_close,
+    .free_space = sb_free_space,
 };
 
 int port_fs_sandbox_open(struct port_fs_sandbox *sb, const char *root, const char *mount)

@@ -46,6 +46,7 @@ int port_groups_start(struct port_groups *g, const struct port_groups_config *cf
         if (rc) {
             return rc;
         }
+        g->sandbox.size_limit = cfg->fs_size;
         g->have_fs = true;
         g->fs = port_fs_sandbox_port(&g->sandbox);
         port->fs = &g->fs;

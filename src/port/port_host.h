@@ -29,6 +29,7 @@
 struct port_fs_sandbox {
     int root_fd;
     int fds[PORT_FS_HANDLES];
+    uint32_t size_limit;   /* bytes all files together may hold; 0: no bound */
 };
 
 /* Opens (creating when missing, one level) the sandbox root directory, and the mount
@@ -36,7 +37,8 @@ struct port_fs_sandbox {
 int port_fs_sandbox_open(struct port_fs_sandbox *sb, const char *root, const char *mount);
 /* Closes every open handle and the root. */
 void port_fs_sandbox_close(struct port_fs_sandbox *sb);
-/* The port table over sb. */
+/* The port table over sb. Its free_space is size_limit less the sizes of every regular file
+ * under the root (UINT32_MAX without a limit). */
 struct fs_port port_fs_sandbox_port(struct port_fs_sandbox *sb);
 
 /* ---- Simulator shell ---------------------------------------------------------------------
@@ -75,6 +77,7 @@ void port_stat_group_nor_flash(struct stat_group *out, const struct nor_flash *n
 struct port_groups_config {
     const char *fs_root;                    /* sandbox directory; NULL: no FS group */
     const char *fs_mount;                   /* mount directory created inside, e.g. "lfs1" */
+    uint32_t fs_size;                       /* bytes the FS may hold; 0: no bound */
     const struct flash_area *storage;       /* settings partition; NULL: no Settings group */
     const char *version;                    /* for the shell's "version" */
     uint64_t (*uptime_ms)(void *arg);       /* shell "uptime" and the FS idle timeout */

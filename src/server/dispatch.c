@@ -1,4 +1,4 @@
-/* The request loop (Zephyr's smp_process_request_packet, SMP.md §1.1): split a packet into
+/* The request loop (Zephyr's smp_process_request_packet): split a packet into
  * requests by their headers, find each handler, run it inside an open response map, and turn
  * every failure into the error response the protocol prescribes. */
 #include <string.h>
@@ -76,10 +76,11 @@ static bool payload_is_map(const uint8_t *p, size_t len)
 
 /* Runs the handler; returns 0 or the v1 rc of an SMP-level error. On success the response
  * map is complete in enc. */
-static int run_handler(struct smp_server *srv, const struct smp_hdr *h, mgmt_handler_fn fn,
-                       const uint8_t *payload, struct smp_cbor_enc *enc, const char **rsn)
+static int run_handler(struct smp_server *srv, const struct smp_peer *peer,
+                       const struct smp_hdr *h, mgmt_handler_fn fn, const uint8_t *payload,
+                       struct smp_cbor_enc *enc, const char **rsn)
 {
-    struct mgmt_ctx ctx = {.srv = srv, .hdr = h, .enc = enc};
+    struct mgmt_ctx ctx = {.srv = srv, .hdr = h, .enc = enc, .peer = peer};
     if (h->len == 0) {
         payload = empty_map;  /* no payload reads as {} */
     }
@@ -115,8 +116,9 @@ static int run_handler(struct smp_server *srv, const struct smp_hdr *h, mgmt_han
 /* Handles one request whose header is h and payload the h->len bytes at payload (NULL when
  * the length runs past the packet). Writes the response to out (cap bytes, cap >=
  * MIN_ERR_RSP) and returns its length; *failed tells whether it was an error. */
-static size_t handle_one(struct smp_server *srv, const struct smp_hdr *h, const uint8_t *payload,
-                         uint8_t *out, size_t cap, bool *failed)
+static size_t handle_one(struct smp_server *srv, const struct smp_peer *peer,
+                         const struct smp_hdr *h, const uint8_t *payload, uint8_t *out,
+                         size_t cap, bool *failed)
 {
     struct smp_cbor_enc enc;
     smp_cbor_enc_init(&enc, out + SMP_HDR_SIZE, cap - SMP_HDR_SIZE);
@@ -134,7 +136,7 @@ static size_t handle_one(struct smp_server *srv, const struct smp_hdr *h, const 
     } else if (h->len != 0 && !payload_is_map(payload, h->len)) {
         rc = SMP_ERR_EINVAL;
     } else {
-        rc = run_handler(srv, h, fn, payload, &enc, &rsn);
+        rc = run_handler(srv, peer, h, fn, payload, &enc, &rsn);
     }
     if (rc != 0) {
         srv->counters.errors++;
@@ -160,8 +162,9 @@ static size_t handle_one(struct smp_server *srv, const struct smp_hdr *h, const 
 /* The request loop. With emit, every response is built at rsp_buf and handed over at once;
  * without, responses are appended to rsp_buf. Returns the bytes kept in rsp_buf (append
  * mode), the bytes emitted (emit mode), or a negative error. */
-static int process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
-                   size_t rsp_cap, server_emit_fn emit, void *arg)
+static int process(struct smp_server *srv, const struct smp_peer *peer, const uint8_t *req,
+                   size_t req_len, uint8_t *rsp_buf, size_t rsp_cap, server_emit_fn emit,
+                   void *arg)
 {
     size_t in = 0, out = 0, total = 0;
     if (req == NULL) {
@@ -185,7 +188,7 @@ static int process(struct smp_server *srv, const uint8_t *req, size_t req_len, u
         }
         const uint8_t *payload = h.len <= req_len - in ? req + in : NULL;
         bool failed;
-        size_t n = handle_one(srv, &h, payload, rsp_buf + out, cap, &failed);
+        size_t n = handle_one(srv, peer, &h, payload, rsp_buf + out, cap, &failed);
         total += n;
         if (emit != NULL) {
             int err = emit(arg, rsp_buf, n);
@@ -203,10 +206,27 @@ static int process(struct smp_server *srv, const uint8_t *req, size_t req_len, u
     return (int)total;
 }
 
+static const struct smp_peer default_peer = {.link = SMP_PEER_DEFAULT};
+
+bool smp_peer_equal(const struct smp_peer *a, const struct smp_peer *b)
+{
+    return a->link == b->link && a->addr_len == b->addr_len &&
+           memcmp(a->addr, b->addr, a->addr_len) == 0;
+}
+
 int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, uint8_t *rsp_buf,
                    size_t rsp_cap)
 {
-    return process(srv, req, req_len, rsp_buf, rsp_cap, NULL, NULL);
+    return process(srv, &default_peer, req, req_len, rsp_buf, rsp_cap, NULL, NULL);
+}
+
+int server_process_from(struct smp_server *srv, const struct smp_peer *peer, const uint8_t *req,
+                        size_t req_len, uint8_t *rsp_buf, size_t rsp_cap)
+{
+    if (peer == NULL || peer->addr_len > SMP_PEER_ADDR_MAX) {
+        return DFU_EINVAL;
+    }
+    return process(srv, peer, req, req_len, rsp_buf, rsp_cap, NULL, NULL);
 }
 
 int server_process_each(struct smp_server *srv, const uint8_t *req, size_t req_len,
@@ -215,5 +235,5 @@ int server_process_each(struct smp_server *srv, const uint8_t *req, size_t req_l
     if (emit == NULL) {
         return DFU_EINVAL;
     }
-    return process(srv, req, req_len, rsp_buf, rsp_cap, emit, arg);
+    return process(srv, &default_peer, req, req_len, rsp_buf, rsp_cap, emit, arg);
 }

@@ -1,9 +1,9 @@
 /* FS group (8): file upload, download, status, hash/checksum, supported hashes and close, over
- * the filesystem port (server_ports.h). Wire behaviour follows Zephyr's fs_mgmt (SMP.md §2.5):
+ * the filesystem port (server_ports.h). Wire behaviour follows Zephyr's fs_mgmt:
  * one open-file context kept between requests; an upload at offset 0 truncates; a wrong
  * offset is FILE_OFFSET_NOT_VALID with "len" = the offset expected; a download chunk is sized
  * by the server and the first reply carries the file length. Heap-free, OS-free. */
-#include "fs.h"
+#include "crc32.h"
 
 #include <string.h>
 
@@ -22,19 +22,6 @@
 
 #define FS_CRC32_SIZE 4u
 #define FS_SHA256_SIZE 32u
-
-uint32_t fs_crc32_ieee(uint32_t crc, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-    crc = ~crc;
-    for (size_t i = 0; i < len; i++) {
-        crc ^= p[i];
-        for (int b = 0; b < 8; b++) {
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-        }
-    }
-    return ~crc;
-}
 
 /* ---- context ------------------------------------------------------------------------------ */
 
@@ -156,6 +143,30 @@ static int open_err(int rc, bool writing)
 
 /* ---- upload (2/8/0) ---------------------------------------------------------------------- */
 
+/* 0 when `need` more bytes fit the filesystem (the existing file at path counted as free when
+ * `replacing`); else the group error for no space: FILE_WRITE_FAILED, Zephyr's answer when
+ * the filesystem runs full. */
+static int fs_check_room(struct mgmt_ctx *ctx, const char *path, uint32_t need, bool replacing)
+{
+    const struct fs_port *port = fs_port(ctx->srv);
+    if (port->ops->free_space == NULL) {
+        return 0;
+    }
+    uint32_t room;
+    if (port->ops->free_space(port->ctx, &room) != 0) {
+        return mgmt_group_err(ctx, FS_ERR_UNKNOWN);
+    }
+    struct fs_port_stat s;
+    if (replacing && port->ops->stat(port->ctx, path, &s) == 0 && !s.is_dir) {
+        room = s.size > UINT32_MAX - room ? UINT32_MAX : room + s.size;
+    }
+    if (need > room) {
+        mgmt_set_rsn(ctx, "not enough space on the file system");
+        return mgmt_group_err(ctx, FS_ERR_FILE_WRITE_FAILED);
+    }
+    return 0;
+}
+
 static int fs_upload(struct mgmt_ctx *ctx)
 {
     uint64_t off = 0, len = 0;
@@ -201,6 +212,15 @@ static int fs_upload(struct mgmt_ctx *ctx)
 
     if (st->mode != FS_MGMT_UPLOAD || strcmp(st->path, path) != 0) {
         fs_mgmt_close_file(srv);
+    }
+    if (off == 0) {
+        /* A new file must fit whole (the one it replaces counts as free): refused before the
+         * file is opened or truncated, so nothing half-written is left. */
+        rc = fs_check_room(ctx, path, (uint32_t)len, true);
+        if (rc) {
+            fs_mgmt_close_file(srv);
+            return rc;
+        }
     }
     bool fresh = st->mode == FS_MGMT_IDLE;
     uint32_t existing = 0;
@@ -249,6 +269,14 @@ static int fs_upload(struct mgmt_ctx *ctx)
     if (st->len_known && data.len > st->len - st->off) {
         mgmt_set_rsn(ctx, "data beyond len");
         return SMP_ERR_EINVAL;
+    }
+    if (data.len > 0 && !st->len_known) {
+        /* Resumed without "len": each chunk must fit, so the file never outgrows the bound. */
+        rc = fs_check_room(ctx, path, (uint32_t)data.len, false);
+        if (rc) {
+            fs_mgmt_close_file(srv);
+            return rc;
+        }
     }
     if (data.len > 0) {
         rc = port->ops->write(port->ctx, st->handle, st->off, data.ptr, (uint32_t)data.len);
@@ -429,7 +457,7 @@ static int fs_hash_file(const struct fs_port *port, int h, const struct fs_hash_
                 return FS_ERR_UNKNOWN;
             }
         } else {
-            crc = fs_crc32_ieee(crc, buf, (size_t)n);
+            crc = crc32_ieee(crc, buf, (size_t)n);
         }
         *done += (uint32_t)n;
     }

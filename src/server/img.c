@@ -1,4 +1,4 @@
-/* Image group (1): state read/write, erase and slot info (SMP.md §2.2, §3; the rules of
+/* Image group (1): state read/write, erase and slot info (the rules of
  * Zephyr's img_mgmt_state.c for a single image in swap modes, running from slot 0). The
  * trailers are read and written only through the bootloader core's public API (boot.h). */
 #include <string.h>
@@ -184,11 +184,14 @@ static int find_by_hash(const struct smp_server *srv, const uint8_t *hash)
 }
 
 /* Zephyr's img_mgmt_set_next_boot_slot(): which requests the current next-boot state allows.
- * Returns 0 to go ahead, 1 when there is nothing to do, or an image-group code. */
-static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool confirm)
+ * Returns 0 with *change telling whether the trailers must change (false: already so), or an
+ * image-group code. */
+static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool confirm,
+                            bool *change)
 {
     unsigned nbs;
     enum img_next_boot type;
+    *change = false;
     if (!confirm && slot == IMG_ACTIVE_SLOT) {
         return IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED;
     }
@@ -197,21 +200,23 @@ static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool co
     }
     switch (type) {
     case IMG_NEXT_TEST:
-        return !confirm && slot == nbs ? 1 : IMG_ERR_IMAGE_ALREADY_PENDING;
+        return !confirm && slot == nbs ? 0 : IMG_ERR_IMAGE_ALREADY_PENDING;
     case IMG_NEXT_NORMAL:
         if (confirm && slot == nbs) {
-            return 1;
+            return 0;
         }
         if ((slot == IMG_ACTIVE_SLOT && nbs != IMG_ACTIVE_SLOT) ||
             (!confirm && slot != IMG_ACTIVE_SLOT && slot == nbs)) {
             return IMG_ERR_IMAGE_ALREADY_PENDING;
         }
+        *change = true;
         return 0;
     case IMG_NEXT_REVERT:
     default:
         if (confirm && slot == nbs) {
-            return 1;
+            return 0;
         }
+        *change = confirm;
         return confirm ? 0 : IMG_ERR_IMAGE_ALREADY_PENDING;
     }
 }
@@ -259,11 +264,12 @@ static int img_state_write(struct mgmt_ctx *ctx)
     } else if ((slot = find_by_hash(ctx->srv, hash.ptr)) < 0) {
         return mgmt_group_err(ctx, IMG_ERR_HASH_NOT_FOUND);
     }
-    int verdict = next_boot_allows(ctx->srv, (unsigned)slot, confirm);
-    if (verdict == 0) {
+    bool change;
+    int verdict = next_boot_allows(ctx->srv, (unsigned)slot, confirm, &change);
+    if (verdict == 0 && change) {
         verdict = set_next(ctx->srv, (unsigned)slot, confirm);
     }
-    if (verdict > 1) {
+    if (verdict != 0) {
         return mgmt_group_err(ctx, verdict);
     }
     return encode_state(ctx);
@@ -311,6 +317,11 @@ static int img_slot_info(struct mgmt_ctx *ctx)
     if (pri == NULL || sec == NULL) {
         return SMP_ERR_ENOTSUP;
     }
+    /* Zephyr's key: the largest image the bootloader takes in the upload slot. */
+    uint32_t room;
+    if (img_image_room(ctx->srv, sec, &room) != 0) {
+        return mgmt_group_err(ctx, IMG_ERR_FLASH_CONFIG_QUERY_FAIL);
+    }
     struct smp_cbor_enc *e = ctx->enc;
     bool ok = smp_cbor_put_tstr(e, "images") && smp_cbor_put_array(e, 1) &&
               smp_cbor_put_map(e, 3) && smp_cbor_put_kv_uint(e, "image", 0) &&
@@ -318,7 +329,7 @@ static int img_slot_info(struct mgmt_ctx *ctx)
               smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 0) &&
               smp_cbor_put_kv_uint(e, "size", pri->size) && smp_cbor_put_map(e, 2) &&
               smp_cbor_put_kv_uint(e, "slot", 1) && smp_cbor_put_kv_uint(e, "size", sec->size) &&
-              smp_cbor_put_kv_uint(e, "max_image_size", sec->size);
+              smp_cbor_put_kv_uint(e, "max_image_size", room);
     return ok ? MGMT_OK : SMP_ERR_EMSGSIZE;
 }
 

@@ -44,6 +44,10 @@ bool img_slot_in_use(const struct smp_server *srv, unsigned slot);
 int img_hash_area(struct smp_server *srv, const struct flash_area *fa, uint32_t len,
                   uint8_t out[IMG_HASH_LEN]);
 
+/* The room the bootloader leaves for an image in fa (boot_image_room() for the port's boot
+ * mode): what slot info reports as max_image_size and the largest upload accepted. */
+int img_image_room(const struct smp_server *srv, const struct flash_area *fa, uint32_t *out);
+
 int img_upload(struct mgmt_ctx *ctx);
 
 #endif

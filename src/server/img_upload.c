@@ -1,8 +1,10 @@
-/* Image upload (2/1/1, SMP.md §2.2; Zephyr's img_mgmt_upload + img_mgmt_upload_inspect):
- * one upload context, first-chunk checks, resume by sha, the expected offset on a mismatch,
- * overrun refusal, the optional "upgrade" version check, progressive erase sector by sector
- * (so no request stalls on erasing the whole slot), writes buffered to the flash alignment,
- * and "match" against the client's SHA-256 at the end. Any error forgets the upload. */
+/* Image upload (2/1/1; Zephyr's img_mgmt_upload + img_mgmt_upload_inspect): one upload
+ * context owned by the peer that started it, first-chunk checks, resume by sha, the expected
+ * offset on a mismatch, overrun refusal, the optional "upgrade" version check, the image's
+ * sectors erased at the first chunk (Zephyr's default) or sector by sector as the data reaches
+ * them (erase_progressively), writes buffered to the flash alignment, and "match" against the
+ * client's SHA-256 at the end. Any error forgets the upload. Internal functions return 0 or
+ * the image-group code (enum smp_img_err) the request fails with. */
 #include <string.h>
 
 #include "dfukit/bytes.h"
@@ -151,17 +153,29 @@ static bool sha_matches(struct smp_server *srv, const struct flash_area *fa)
            memcmp(digest, srv->upload.sha, IMG_HASH_LEN) == 0;
 }
 
-static int reply_off(struct mgmt_ctx *ctx, uint32_t off)
+/* What a successful upload request is answered with. */
+enum upload_reply {
+    UPLOAD_REPLY_OFF,        /* {"off"}: go on from there */
+    UPLOAD_REPLY_MATCH,      /* complete: {"off", "match": true} */
+    UPLOAD_REPLY_NO_MATCH,   /* complete: {"off", "match": false} */
+};
+
+/* The room the bootloader leaves for an image in the upload slot (boot.h). */
+int img_image_room(const struct smp_server *srv, const struct flash_area *fa, uint32_t *out)
 {
-    return smp_cbor_put_kv_uint(ctx->enc, "off", off) ? MGMT_OK : SMP_ERR_EMSGSIZE;
+    enum boot_strategy strategy = srv->port->boot.mode == SERVER_BOOT_MODE_SWAP_MOVE
+                                      ? BOOT_STRATEGY_SWAP_MOVE
+                                      : BOOT_STRATEGY_OVERWRITE;
+    return boot_image_room(fa, strategy, out);
 }
 
-/* First-chunk checks in Zephyr's order; 0 to start a fresh upload, < 0 to answer with the
- * offset of the upload being resumed, > 0 an image-group code. */
+/* First-chunk checks in Zephyr's order; 0 with *resume telling whether the upload in progress
+ * (same sha) goes on, or an image-group code. */
 static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, bool len_found,
-                         const struct flash_area *fa)
+                         const struct flash_area *fa, bool *resume)
 {
     struct smp_server *srv = ctx->srv;
+    *resume = false;
     if (req->data.len < IMAGE_HEADER_SIZE) {
         return IMG_ERR_INVALID_IMAGE_HEADER;
     }
@@ -176,12 +190,15 @@ static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, boo
     }
     if (req->sha.len > 0 && srv->upload.active && srv->upload.sha_len == req->sha.len &&
         memcmp(srv->upload.sha, req->sha.ptr, req->sha.len) == 0) {
-        return -1;  /* resume */
+        *resume = true;
+        return 0;
     }
     if (req->image != 0 || img_slot_in_use(srv, UPLOAD_SLOT)) {
         return IMG_ERR_NO_FREE_SLOT;
     }
-    if (req->len > fa->size) {
+    uint32_t room;
+    if (img_image_room(srv, fa, &room) != 0 || req->len > room) {
+        mgmt_set_rsn(ctx, "image larger than the slot's room");
         return IMG_ERR_INVALID_IMAGE_TOO_LARGE;
     }
     if (req->data.len > req->len) {
@@ -207,43 +224,54 @@ static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, boo
     return 0;
 }
 
+/* Starts a fresh upload at offset 0: the new context, "already there", the erase policy. */
+static int start(struct smp_server *srv, const struct upload_req *req,
+                 const struct flash_area *fa, enum upload_reply *reply)
+{
+    struct server_img_upload *up = &srv->upload;
+    img_mgmt_upload_reset(srv);
+    up->active = true;
+    up->size = (uint32_t)req->len;
+    up->sha_len = (uint8_t)req->sha.len;
+    if (req->sha.len > 0) {
+        memcpy(up->sha, req->sha.ptr, req->sha.len);
+    }
+    if (!srv->cfg.no_image_check && up->sha_len == IMG_HASH_LEN && sha_matches(srv, fa)) {
+        up->off = up->size;  /* already there: nothing to send */
+        *reply = UPLOAD_REPLY_MATCH;
+        return 0;
+    }
+    int rc = erase_trailer(srv, fa);
+    if (rc == 0 && !srv->cfg.erase_progressively) {
+        rc = erase_up_to(srv, fa, up->size);  /* the whole image's sectors, before replying */
+    }
+    return rc;
+}
+
 static int upload(struct mgmt_ctx *ctx, const struct upload_req *req, bool off_found,
-                  bool len_found)
+                  bool len_found, enum upload_reply *reply)
 {
     struct smp_server *srv = ctx->srv;
     struct server_img_upload *up = &srv->upload;
     const struct flash_area *fa = img_slot_area(srv, UPLOAD_SLOT);
-    bool check = !srv->cfg.no_image_check;
 
+    *reply = UPLOAD_REPLY_OFF;
     if (!off_found) {
         return IMG_ERR_INVALID_OFFSET;
     }
     if (req->off == 0) {
-        int rc = inspect_first(ctx, req, len_found, fa);
-        if (rc < 0) {
-            return -1;
-        }
-        if (rc > 0) {
+        bool resume;
+        int rc = inspect_first(ctx, req, len_found, fa, &resume);
+        if (rc != 0 || resume) {
             return rc;
         }
-        img_mgmt_upload_reset(srv);
-        up->active = true;
-        up->size = (uint32_t)req->len;
-        up->sha_len = (uint8_t)req->sha.len;
-        if (req->sha.len > 0) {
-            memcpy(up->sha, req->sha.ptr, req->sha.len);
-        }
-        if (check && up->sha_len == IMG_HASH_LEN && sha_matches(srv, fa)) {
-            up->off = up->size;  /* already there: nothing to send */
-            return -2;
-        }
-        rc = erase_trailer(srv, fa);
-        if (rc != 0) {
+        rc = start(srv, req, fa, reply);
+        if (rc != 0 || *reply != UPLOAD_REPLY_OFF) {
             return rc;
         }
     } else {
         if (!up->active || req->off != up->off) {
-            return -1;  /* lost or repeated chunk: tell the client where to go on */
+            return 0;  /* lost or repeated chunk: tell the client where to go on */
         }
         if (req->off + req->data.len > up->size) {
             return IMG_ERR_INVALID_IMAGE_DATA_OVERRUN;
@@ -261,9 +289,29 @@ static int upload(struct mgmt_ctx *ctx, const struct upload_req *req, bool off_f
         if (rc != 0) {
             return rc;
         }
-        return check && sha_matches(srv, fa) ? -2 : -3;
+        bool match = !srv->cfg.no_image_check && sha_matches(srv, fa);
+        *reply = match ? UPLOAD_REPLY_MATCH : UPLOAD_REPLY_NO_MATCH;
     }
-    return -1;
+    return 0;
+}
+
+static uint32_t uptime_ms(const struct smp_server *srv)
+{
+    return srv->port->uptime_ms != NULL ? srv->port->uptime_ms(srv->port->ctx) : 0;
+}
+
+/* An upload in progress belongs to its peer: another one may start its own (offset 0) only
+ * once it went idle, and never continues it (its chunk at the right offset would mix two
+ * images in the slot). */
+static bool taken_by_another(const struct mgmt_ctx *ctx, uint64_t off, uint32_t now)
+{
+    const struct smp_server *srv = ctx->srv;
+    const struct server_img_upload *up = &srv->upload;
+    if (!up->active || smp_peer_equal(&up->owner, ctx->peer)) {
+        return false;
+    }
+    bool idle = srv->port->uptime_ms != NULL && now - up->last_ms >= SERVER_IMG_UPLOAD_IDLE_MS;
+    return !(idle && off == 0);
 }
 
 /* 2/1/1 {("image"), ("len"), "off", ("sha"), "data", ("upgrade")} -> {"off", ("match")} */
@@ -287,22 +335,28 @@ int img_upload(struct mgmt_ctx *ctx)
     if (img_slot_area(srv, 0) == NULL || img_slot_area(srv, UPLOAD_SLOT) == NULL) {
         return SMP_ERR_ENOTSUP;
     }
-    /* -1: reply the offset; -2 / -3: complete, match true / false; > 0: group error. */
-    rc = upload(ctx, &req, keys[3].found, keys[2].found);
-    if (rc > 0) {
+    uint32_t now = uptime_ms(srv);
+    if (taken_by_another(ctx, keys[3].found ? req.off : 1, now)) {
+        mgmt_set_rsn(ctx, "another peer's upload is in progress");
+        return SMP_ERR_EBUSY;  /* as Zephyr's busy answer: rc, on v1 and v2 alike */
+    }
+    enum upload_reply reply;
+    rc = upload(ctx, &req, keys[3].found, keys[2].found, &reply);
+    if (rc != 0) {
         img_mgmt_upload_reset(srv);
         return mgmt_group_err(ctx, rc);
     }
     uint32_t off = srv->upload.off;
-    if (rc == -1) {
-        return reply_off(ctx, off);
+    if (reply == UPLOAD_REPLY_OFF) {
+        if (srv->upload.active) {
+            srv->upload.owner = *ctx->peer;
+            srv->upload.last_ms = now;
+        }
+        return smp_cbor_put_kv_uint(ctx->enc, "off", off) ? MGMT_OK : SMP_ERR_EMSGSIZE;
     }
-    bool match = rc == -2;
     img_mgmt_upload_reset(srv);
-    rc = reply_off(ctx, off);
-    if (rc == MGMT_OK && !srv->cfg.no_image_check &&
-        !smp_cbor_put_kv_bool(ctx->enc, "match", match)) {
-        return SMP_ERR_EMSGSIZE;
-    }
-    return rc;
+    bool ok = smp_cbor_put_kv_uint(ctx->enc, "off", off) &&
+              (srv->cfg.no_image_check ||
+               smp_cbor_put_kv_bool(ctx->enc, "match", reply == UPLOAD_REPLY_MATCH));
+    return ok ? MGMT_OK : SMP_ERR_EMSGSIZE;
 }

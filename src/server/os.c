@@ -1,5 +1,5 @@
 /* OS group (0): echo, taskstat, mpstat, datetime, reset, MCUmgr parameters, OS/application
- * info and bootloader info (SMP.md §2.1, as Zephyr's os_mgmt.c behaves). Heap-free, no stdio:
+ * info and bootloader info (as Zephyr's os_mgmt.c behaves). Heap-free, no stdio:
  * numbers are formatted by hand. */
 #include <string.h>
 

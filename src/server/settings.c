@@ -33,7 +33,7 @@
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "dfukit/server.h"
-#include "fs.h"
+#include "crc32.h"
 
 #define ST_MAGIC_0 'D'
 #define ST_MAGIC_1 'S'
@@ -171,7 +171,7 @@ static int rec_read(const struct settings_store *st, uint32_t off, uint8_t *buf,
     if (rc) {
         return rc;
     }
-    uint32_t crc = fs_crc32_ieee(0, buf, raw - 4u);
+    uint32_t crc = crc32_ieee(0, buf, raw - 4u);
     bool intact = crc == load32_le(buf + raw - 4u) && name_ok((const char *)buf + 4, rec->name_len);
     *status = intact ? REC_OK : REC_TORN;
     return 0;
@@ -213,7 +213,7 @@ static int sector_gen(const struct settings_store *st, uint32_t sec_off, bool *v
         return rc;
     }
     *valid = h[0] == ST_MAGIC_0 && h[1] == ST_MAGIC_1 && h[2] == ST_MAGIC_2 && h[3] == ST_MAGIC_3 &&
-             fs_crc32_ieee(0, h, 8) == load32_le(h + 8);
+             crc32_ieee(0, h, 8) == load32_le(h + 8);
     *gen = load32_le(h + 4);
     return 0;
 }
@@ -255,7 +255,7 @@ static int write_header(const struct settings_store *st, uint32_t sec_off, uint3
     h[2] = ST_MAGIC_2;
     h[3] = ST_MAGIC_3;
     store32_le(h + 4, gen);
-    store32_le(h + 8, fs_crc32_ieee(0, h, 8));
+    store32_le(h + 8, crc32_ieee(0, h, 8));
     return flash_area_write(st->fa, sec_off, h, n);
 }
 
@@ -279,7 +279,7 @@ static uint32_t rec_build(const struct settings_store *st, uint8_t *buf, uint8_t
     if (val_len) {
         memcpy(buf + 4 + name_len, val, val_len);
     }
-    store32_le(buf + raw - 4u, fs_crc32_ieee(0, buf, raw - 4u));
+    store32_le(buf + raw - 4u, crc32_ieee(0, buf, raw - 4u));
     return size;
 }
 

@@ -1,5 +1,5 @@
 /* The simulator app descriptor: how an application payload tells devsim to behave (normal,
- * crash, hang, self-confirm). Layout in sim.h and docs/DEVSIM.md. */
+ * crash, hang, self-confirm). Layout in sim.h and tools/devsim/README.md. */
 #include <stdio.h>
 #include <string.h>
 

@@ -504,6 +504,55 @@ static void test_golden_bytes(void **state)
     assert_memory_equal(b.rsp, status_rsp, sizeof(status_rsp));
 }
 
+/* The FS bound (the sandbox's size_limit, as devsim's --fs-size): an upload whose len does not
+ * fit is refused at offset 0 with FILE_WRITE_FAILED before the file is created or truncated;
+ * the file it replaces counts as free; a resume without len may not grow past the bound. */
+static void test_upload_bounded(void **state)
+{
+    b.sandbox.size_limit = 100;
+    sandbox_write(&b, "lfs1/other.bin", "0123456789012345678901234567890123456789", 40);
+    static uint8_t big[64];
+    memset(big, 'b', sizeof(big));
+    cbor_item_t *rsp = upload(SMP_V2, "/lfs1/big.bin", 0, big, 10, true, 61);
+    expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_WRITE_FAILED);
+    cbor_decref(&rsp);
+    assert_int_equal(sandbox_read(&b, "lfs1/big.bin", NULL, 0), -1);   /* never created */
+    assert_int_equal(b.fs_state.mode, FS_MGMT_IDLE);
+    rsp = upload(SMP_V1, "/lfs1/big.bin", 0, big, 10, true, 61);
+    expect_rc(rsp, smp_translate_group_err(SMP_GROUP_FS, FS_ERR_FILE_WRITE_FAILED));
+    cbor_decref(&rsp);
+    /* exactly the room left fits */
+    rsp = upload(SMP_V2, "/lfs1/big.bin", 0, big, 60, true, 60);
+    assert_int_equal(map_uint(rsp, "off"), 60);
+    cbor_decref(&rsp);
+    /* replacing it: its own 60 bytes count as free, one more than the room does not */
+    rsp = upload(SMP_V2, "/lfs1/big.bin", 0, big, 10, true, 61);
+    expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_WRITE_FAILED);
+    cbor_decref(&rsp);
+    char got[64];
+    assert_int_equal(sandbox_read(&b, "lfs1/big.bin", got, sizeof(got)), 60);  /* kept whole */
+    rsp = upload(SMP_V2, "/lfs1/big.bin", 0, big, 30, true, 60);
+    assert_int_equal(map_uint(rsp, "off"), 30);
+    cbor_decref(&rsp);
+    /* the context is lost, the client resumes without len: chunks past the bound refused */
+    bench_restart(&b);
+    b.sandbox.size_limit = 100;
+    rsp = upload(SMP_V2, "/lfs1/big.bin", 30, big, 30, false, 0);
+    assert_int_equal(map_uint(rsp, "off"), 60);
+    cbor_decref(&rsp);
+    rsp = upload(SMP_V2, "/lfs1/big.bin", 60, big, 1, false, 0);
+    expect_group_err(rsp, SMP_GROUP_FS, FS_ERR_FILE_WRITE_FAILED);
+    cbor_decref(&rsp);
+    assert_int_equal(sandbox_read(&b, "lfs1/big.bin", got, sizeof(got)), 60);
+    /* verbose v1 errors name the reason */
+    b.srv.cfg.verbose_err = true;
+    rsp = upload(SMP_V1, "/lfs1/x.bin", 0, big, 1, true, 1000);
+    size_t n = map_bytes(rsp, "rsn", got, sizeof(got));
+    assert_int_equal(n, strlen("not enough space on the file system"));
+    assert_memory_equal(got, "not enough space on the file system", n);
+    cbor_decref(&rsp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

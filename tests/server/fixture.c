@@ -82,6 +82,17 @@ static int fake_pool(void *ctx, uint32_t idx, struct server_mempool_info *out)
     return 0;
 }
 
+static uint32_t fake_uptime(void *ctx)
+{
+    return ((struct fx *)ctx)->now_ms;
+}
+
+struct smp_peer fx_peer(uint8_t link, uint8_t addr)
+{
+    struct smp_peer p = {.link = link, .addr_len = 1, .addr = {addr}};
+    return p;
+}
+
 void fx_setup(uint32_t align, const struct server_config *cfg)
 {
     memset(&fx, 0, sizeof(fx));
@@ -96,6 +107,7 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
         .reset_request = fake_reset,
         .task_get = fake_task,
         .mempool_get = fake_pool,
+        .uptime_ms = fake_uptime,
         .os = {.kernel_name = "Zephyr", .node_name = "devsim", .kernel_release = "1.0.0",
                .kernel_version = "v3.7.0", .build_time = "2026-11-25T12:00:00",
                .machine = "arm", .processor = "cortex_m4", .hardware_platform = "nrf52840dk",
@@ -112,7 +124,7 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
 int fx_raw(const uint8_t *req, size_t len)
 {
     memset(fx.rsp, 0xee, sizeof(fx.rsp));
-    fx.rsp_len = server_process(&fx.srv, req, len, fx.rsp, sizeof(fx.rsp));
+    fx.rsp_len = server_process_from(&fx.srv, &fx.peer, req, len, fx.rsp, sizeof(fx.rsp));
     if (fx.rsp_len >= SMP_HDR_SIZE) {
         assert_int_equal(smp_hdr_decode(&fx.rh, fx.rsp, (size_t)fx.rsp_len), 0);
         assert_true(SMP_HDR_SIZE + (size_t)fx.rh.len <= (size_t)fx.rsp_len);

@@ -34,6 +34,8 @@ struct fx {
     int reset_veto;             /* what reset_request returns unless forced */
     unsigned reset_calls;
     bool reset_force;
+    uint32_t now_ms;            /* the port's uptime clock */
+    struct smp_peer peer;       /* who sends the next requests (zero: the default peer) */
 };
 
 extern struct fx fx;
@@ -41,7 +43,7 @@ extern struct fx fx;
 /* Fresh erased flash with the given write alignment, server with cfg (NULL: defaults). */
 void fx_setup(uint32_t align, const struct server_config *cfg);
 
-/* Feeds raw bytes to server_process; returns its result and decodes the first response
+/* Feeds raw bytes to server_process_from(fx.peer); returns its result and decodes the first response
  * header into fx.rh when there is one. */
 int fx_raw(const uint8_t *req, size_t len);
 
@@ -78,6 +80,8 @@ void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len);
 /* Trailer states as the bootloader leaves them. */
 void fx_trailer_magic(unsigned slot);
 void fx_trailer_flag(unsigned slot, bool image_ok, bool copy_done);
+/* A peer identity: link and one address byte. */
+struct smp_peer fx_peer(uint8_t link, uint8_t addr);
 
 /* Hex text (whitespace ignored) to bytes; returns the count. */
 size_t fx_hex(const char *hex, uint8_t *out, size_t cap);

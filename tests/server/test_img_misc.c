@@ -122,15 +122,23 @@ static void test_slot_info(void **state)
     (void)state;
     fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 6, (const uint8_t *)"\xa0", 1);
     /* {"images":[{"image":0,"slots":[{"slot":0,"size":65536},{"slot":1,"size":65536}],
-     *   "max_image_size":65536}]} */
-    const uint8_t want[] = {
+     *   "max_image_size":62416}]}: the slot less its 3120-byte trailer (write alignment 8,
+     * 3 x 128 status entries + 4 fields + magic) */
+    uint8_t want[] = {
         0xa1, 0x66, 'i', 'm', 'a', 'g', 'e', 's', 0x81, 0xa3, 0x65, 'i', 'm', 'a', 'g', 'e', 0x00,
         0x65, 's', 'l', 'o', 't', 's', 0x82,
         0xa2, 0x64, 's', 'l', 'o', 't', 0x00, 0x64, 's', 'i', 'z', 'e', 0x1a, 0x00, 0x01, 0x00, 0x00,
         0xa2, 0x64, 's', 'l', 'o', 't', 0x01, 0x64, 's', 'i', 'z', 'e', 0x1a, 0x00, 0x01, 0x00, 0x00,
         0x6e, 'm', 'a', 'x', '_', 'i', 'm', 'a', 'g', 'e', '_', 's', 'i', 'z', 'e',
-        0x1a, 0x00, 0x01, 0x00, 0x00};
+        0x19, 0xf3, 0xd0};
     fx_expect_payload(want, sizeof(want));
+    /* swap-move also keeps the sector below the trailer's free: 15 x 4096 - 4096 = 57344 */
+    fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_MOVE;
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, 6, (const uint8_t *)"\xa0", 1);
+    want[sizeof(want) - 2] = 0xe0;
+    want[sizeof(want) - 1] = 0x00;
+    fx_expect_payload(want, sizeof(want));
+    fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_SCRATCH;
     fx_send_bytes(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 6, (const uint8_t *)"\xa0", 1);
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
 }

@@ -1,7 +1,8 @@
-/* Image upload (2/1/1, SMP.md §2.2): a real image in chunks of every shape, progressive
- * erase, resume by sha, offset mismatch, each error of the first-chunk checks and of
- * continuation, the upgrade version check, match, flash failures, and malformed requests
- * that must leave the flash alone. */
+/* Image upload (2/1/1): a real image in chunks of every shape, the erase at the first chunk
+ * and the progressive erase, resume by sha, offset mismatch, each error of the first-chunk
+ * checks and of continuation, the room the bootloader leaves, the upgrade version check,
+ * match, flash failures, malformed requests that must leave the flash alone, and the upload
+ * belonging to its peer (busy, idle takeover, a stale peer's chunk). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,10 +118,33 @@ static void test_full_upload_chunk_sizes(void **state)
     }
 }
 
-/* The first chunk erases only what it writes (one sector) plus the trailer sectors. */
+/* Zephyr's default: the first chunk erases every sector the image will take, and the
+ * trailer's, before it is answered; later chunks erase nothing. */
+static void test_erase_at_first_chunk(void **state)
+{
+    (void)state;
+    memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
+    uint32_t sectors = (uint32_t)(img_len + FX_SECTOR - 1) / FX_SECTOR;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 500);
+    assert_int_equal(fx.rf.erases, sectors + 1);
+    assert_int_equal(fx.srv.counters.img_sectors_erased, sectors + 1);
+    assert_int_equal(fx.mem[FX_SLOT + sectors * FX_SECTOR - 1], 0xff);   /* last image sector */
+    assert_int_equal(fx.mem[FX_SLOT + sectors * FX_SECTOR], 0x00);       /* beyond: untouched */
+    assert_int_equal(fx.mem[FX_SLOT + FX_SLOT - 1], 0xff);               /* trailer sector */
+    upload_rest(500, 4000);
+    assert_uploaded();
+    assert_int_equal(fx.rf.erases, sectors + 1);
+}
+
+/* Progressive erase: the first chunk erases only what it writes (one sector) plus the
+ * trailer sectors. */
 static void test_progressive_erase(void **state)
 {
     (void)state;
+    struct server_config cfg = {.erase_progressively = true};
+    fx_setup(8, &cfg);
+    fx_put(0, 0, primary, 100);
     memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
     chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
     assert_int_equal(fx_uint("off"), 500);
@@ -132,7 +156,7 @@ static void test_progressive_erase(void **state)
     assert_int_equal(fx.rf.erases, 3);
     assert_int_equal(fx.mem[FX_SLOT + 2 * FX_SECTOR], 0x00);
     /* a blank trailer is not erased again */
-    fx_setup(8, NULL);
+    fx_setup(8, &cfg);
     fx_put(0, 0, primary, 100);
     chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
     assert_int_equal(fx.rf.erases, 1);
@@ -442,13 +466,16 @@ static void test_malformed_no_write(void **state)
     assert_uploaded();
 }
 
-/* An image reaching into the trailer sectors: they are erased once, at the start, and the
- * image data written there survives. */
+/* An image of exactly the room the bootloader leaves (slot less the 3120-byte trailer),
+ * reaching into the trailer sector: erased once, at the start, and the image data written there
+ * survives. */
 static void test_image_fills_slot(void **state)
 {
     (void)state;
-    img_len = fx_make_image(img, sizeof(img), 1, 4, 0, 0, FX_SLOT - 1000, 5, false);
-    assert_true(img_len > FX_SLOT - FX_SECTOR);
+    const uint32_t room = FX_SLOT - 3120;
+    size_t overhead = fx_make_image(img, sizeof(img), 1, 4, 0, 0, 100, 5, false) - 100;
+    img_len = fx_make_image(img, sizeof(img), 1, 4, 0, 0, room - (uint32_t)overhead, 5, false);
+    assert_int_equal(img_len, room);
     assert_int_equal(crypto_hash(CRYPTO_SHA256, img, img_len, sha), 0);
     memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
     upload_rest(0, 1000);
@@ -456,10 +483,198 @@ static void test_image_fills_slot(void **state)
     assert_int_equal(fx.rf.erases, FX_SLOT / FX_SECTOR);
 }
 
+/* One byte more than the room is refused at offset 0 with INVALID_IMAGE_TOO_LARGE (v1: the
+ * translated code), nothing erased or written; swap-move leaves one sector less. */
+static void test_too_large_for_room(void **state)
+{
+    (void)state;
+    memset(fx.mem + FX_SLOT, 0x00, FX_SLOT);
+    size_t real = img_len;
+    img_len = FX_SLOT - 3120 + 1;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    chunk(SMP_V1, 0, img, 500, true, sha, 32, -1);
+    fx_expect_rc_only(smp_translate_group_err(SMP_GROUP_IMAGE, IMG_ERR_INVALID_IMAGE_TOO_LARGE));
+    fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_MOVE;
+    img_len = 14 * FX_SECTOR + 1;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    img_len = 14 * FX_SECTOR;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 500);
+    fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_SCRATCH;
+    img_len = real;
+    /* verbose v1 errors name the reason */
+    struct server_config cfg = {.verbose_err = true};
+    fx_setup(8, &cfg);
+    img_len = FX_SLOT;
+    chunk(SMP_V1, 0, img, 500, true, sha, 32, -1);
+    struct smp_cbor_dec d;
+    struct smp_cbor_str rsn;
+    assert_true(fx_find("rsn", &d));
+    assert_int_equal(smp_cbor_dec_tstr(&d, &rsn), 0);
+    assert_int_equal(rsn.len, strlen("image larger than the slot's room"));
+    assert_memory_equal(rsn.ptr, "image larger than the slot's room", rsn.len);
+    img_len = real;
+    assert_int_equal(fx.rf.writes, 0);
+}
+
+/* ---- the upload belongs to its peer ---- */
+
+static const uint8_t busy_rsp[] = {0xa1, 0x62, 'r', 'c', 0x0a};   /* {"rc": 10} */
+
+static void expect_busy(void)
+{
+    fx_expect_payload(busy_rsp, sizeof(busy_rsp));
+}
+
+/* Another peer's offset 0 and its chunk at the expected offset are refused with EBUSY, on v1
+ * and v2, leaving slot and upload as they were; the owner goes on and completes. */
+static void test_busy_for_another_peer(void **state)
+{
+    (void)state;
+    struct smp_peer a = fx_peer(SMP_PEER_SERIAL, 0), b = fx_peer(SMP_PEER_UDP, 7);
+    fx.peer = a;
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 1000);
+    uint8_t before[FX_SLOT];
+    memcpy(before, fx.mem + FX_SLOT, FX_SLOT);
+    uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
+
+    fx.peer = b;
+    fx.now_ms = SERVER_IMG_UPLOAD_IDLE_MS - 1;
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);     /* even a "resume" by the same sha */
+    expect_busy();
+    chunk(SMP_V1, 0, img, 1000, true, NULL, 0, -1);
+    expect_busy();
+    chunk(SMP_V2, 1000, img + 1000, 1000, false, NULL, 0, -1);  /* the expected offset */
+    expect_busy();
+    fx.peer = fx_peer(SMP_PEER_SERIAL, 1);                /* same link, another address */
+    chunk(SMP_V2, 1000, img + 1000, 1000, false, NULL, 0, -1);
+    expect_busy();
+    fx.peer = (struct smp_peer){0};                       /* the default peer */
+    chunk(SMP_V2, 1000, img + 1000, 1000, false, NULL, 0, -1);
+    expect_busy();
+    assert_memory_equal(fx.mem + FX_SLOT, before, FX_SLOT);
+    assert_int_equal(fx.rf.writes, writes);
+    assert_int_equal(fx.rf.erases, erases);
+    assert_true(fx.srv.upload.active);
+    assert_int_equal(fx.srv.upload.off, 1000);
+
+    fx.peer = a;
+    upload_rest(1000, 3000);
+    assert_uploaded();
+    /* done: anyone may start the next one */
+    fx.peer = b;
+    chunk(SMP_V2, 0, img, 700, true, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 700);
+}
+
+/* After SERVER_IMG_UPLOAD_IDLE_MS without a request from its owner, another peer may start
+ * its own upload; the old owner's chunk at exactly the new expected offset is then refused
+ * and the slot keeps the new upload's bytes only. */
+static void test_takeover_after_idle(void **state)
+{
+    (void)state;
+    struct smp_peer a = fx_peer(SMP_PEER_UDP, 1), b = fx_peer(SMP_PEER_UDP, 2);
+    fx.now_ms = 5000;
+    fx.peer = a;
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    fx.now_ms += 10000;
+    chunk(SMP_V2, 1000, img + 1000, 1000, false, NULL, 0, -1);   /* refreshes the owner */
+    assert_int_equal(fx_uint("off"), 2000);
+
+    /* B's image: another file of the same length */
+    uint8_t other[FX_SLOT];
+    size_t other_len = fx_make_image(other, sizeof(other), 1, 3, 0, 0, 30000, 77, false);
+    assert_int_equal(other_len, img_len);
+    uint8_t other_sha[32];
+    assert_int_equal(crypto_hash(CRYPTO_SHA256, other, other_len, other_sha), 0);
+
+    fx.peer = b;
+    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS - 1;
+    chunk(SMP_V2, 0, other, 2000, true, other_sha, 32, -1);
+    expect_busy();
+    fx.now_ms += 1;
+    chunk(SMP_V2, 0, other, 2000, true, other_sha, 32, -1);
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(fx_uint("off"), 2000);
+    assert_memory_equal(fx.mem + FX_SLOT, other, 2000);
+
+    /* A's next chunk lands exactly at the offset B's upload expects: still refused */
+    fx.peer = a;
+    chunk(SMP_V2, 2000, img + 2000, 1000, false, NULL, 0, -1);
+    expect_busy();
+    assert_int_equal(fx.srv.upload.off, 2000);
+    assert_int_equal(fx.mem[FX_SLOT + 2000], 0xff);
+    /* and so is its resume by sha, or a new start, while B is active */
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    expect_busy();
+
+    fx.peer = b;
+    for (uint32_t off = 2000; off < other_len;) {
+        size_t n = other_len - off < 3000 ? other_len - off : 3000;
+        struct smp_cbor_enc *e = fx_payload();
+        smp_cbor_put_map(e, 2);
+        smp_cbor_put_kv_uint(e, "off", off);
+        smp_cbor_put_kv_bstr(e, "data", other + off, n);
+        fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1);
+        off += (uint32_t)n;
+        assert_int_equal(fx_uint("off"), off);
+    }
+    assert_true(fx_bool("match"));
+    assert_memory_equal(fx.mem + FX_SLOT, other, other_len);
+}
+
+/* Resume by sha from the owner still works (and refreshes it); after the idle time another
+ * peer may resume it too (a client that came back on a new UDP port). */
+static void test_resume_by_owner_and_after_idle(void **state)
+{
+    (void)state;
+    struct smp_peer a = fx_peer(SMP_PEER_UDP, 1), b = fx_peer(SMP_PEER_UDP, 2);
+    fx.peer = a;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
+    fx.now_ms = SERVER_IMG_UPLOAD_IDLE_MS + 10;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);       /* owner: resumes, even when idle */
+    assert_int_equal(fx_uint("off"), 1500);
+    fx.peer = b;
+    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS - 1;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
+    expect_busy();
+    fx.now_ms += 1;
+    uint32_t writes = fx.rf.writes;
+    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 1500);
+    assert_int_equal(fx.rf.writes, writes);
+    upload_rest(1500, 2500);
+    assert_uploaded();
+}
+
+/* A port without a clock: the upload never goes idle, so no other peer takes it over. */
+static void test_no_clock_never_idle(void **state)
+{
+    (void)state;
+    fx.port.uptime_ms = NULL;
+    fx.peer = fx_peer(SMP_PEER_SERIAL, 0);
+    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
+    fx.now_ms = UINT32_MAX;
+    fx.peer = fx_peer(SMP_PEER_UDP, 9);
+    chunk(SMP_V2, 0, img, 1000, true, NULL, 0, -1);
+    expect_busy();
+    /* an image erase ends it, as it ends any upload */
+    struct smp_cbor_enc *e = fx_payload();
+    smp_cbor_put_map(e, 0);
+    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, 5);
+    assert_int_equal(fx_rc(), 0);
+    chunk(SMP_V2, 0, img, 1000, true, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_full_upload_chunk_sizes, setup),
+        cmocka_unit_test_setup(test_erase_at_first_chunk, setup),
         cmocka_unit_test_setup(test_progressive_erase, setup),
         cmocka_unit_test_setup(test_offset_mismatch, setup),
         cmocka_unit_test_setup(test_resume, setup),
@@ -472,6 +687,11 @@ int main(void)
         cmocka_unit_test_setup(test_flash_failures, setup),
         cmocka_unit_test_setup(test_malformed_no_write, setup),
         cmocka_unit_test_setup(test_image_fills_slot, setup),
+        cmocka_unit_test_setup(test_too_large_for_room, setup),
+        cmocka_unit_test_setup(test_busy_for_another_peer, setup),
+        cmocka_unit_test_setup(test_takeover_after_idle, setup),
+        cmocka_unit_test_setup(test_resume_by_owner_and_after_idle, setup),
+        cmocka_unit_test_setup(test_no_clock_never_idle, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

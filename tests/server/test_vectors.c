@@ -1,4 +1,4 @@
-/* Golden tests against the captures in ../shared/vectors/smp/: every request the real clients
+/* Golden tests against the captures in tests/vectors/smp/: every request the real clients
  * sent (Go mcumgr, smpmgr; UDP and serial) gets exactly the recorded reply. Serial requests go
  * through the transport's deframer and our replies through its Zephyr-style framer, so the
  * whole device path is compared byte for byte. The image list capture came from a responder
