@@ -209,8 +209,10 @@ static int verify_upload(struct client_session *s, const struct client_upload_op
     struct slot_entry e[4];
     size_t n = state_slots(rsp.root, o->image, e, 4);
     const struct slot_entry *target = NULL, *found = NULL;
+    /* the slot uploads go to: one not running, or the one slot-info names (a single-slot
+     * device runs nothing from it) */
     for (size_t i = 0; i < n; i++) {
-        if (!e[i].active || n == 1) {
+        if (!e[i].active || e[i].slot == r->room.slot) {
             target = target ? target : &e[i];
             found = found || !same_hash(&e[i], fh, fhl) ? found : &e[i];
         }
