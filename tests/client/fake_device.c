@@ -11,6 +11,7 @@
 #include "dfukit/serial_frame.h"
 #include "dfukit/smp.h"
 #include "dfukit/smp_cbor.h"
+#include "dfukit/client.h"
 #include "dfukit/crypto.h"
 
 void fake_defaults(struct fake_device *d)
@@ -69,6 +70,10 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     struct smp_cbor_dec dec;
     smp_cbor_dec_init(&dec, p, h->len);
     d->nreq++;
+    if (d->mute_all) {
+        d->deaf = true;
+        return false;
+    }
     if (d->mute_after && d->nreq > d->mute_after) {
         return false;
     }
@@ -136,11 +141,19 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     if (done) {
         uint8_t got[32];
         crypto_hash(CRYPTO_SHA256, d->image, d->img_len, got);
-        (void)(smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "off", d->img_off) &&
-            smp_cbor_put_kv_bool(e, "match", memcmp(got, d->sha, 32) == 0));
-        d->slot[1].present = true;
+        bool match = memcmp(got, d->sha, 32) == 0 && !d->bad_match;
+        (void)(smp_cbor_put_map(e, d->no_match ? 1 : 2) &&
+               smp_cbor_put_kv_uint(e, "off", d->img_off) &&
+               (d->no_match || smp_cbor_put_kv_bool(e, "match", match)));
+        d->slot[1].present = !d->forget_upload;
         d->slot[1].pending = d->slot[1].permanent = d->slot[1].confirmed = false;
-        memcpy(d->slot[1].hash, d->has_list_hash ? d->list_hash : got, 32);
+        /* a device lists an MCUboot image by its hash TLV (image_validate's reading of it),
+         * anything else here by the data's SHA-256 */
+        uint8_t tlv[32];
+        size_t tlv_len = 0;
+        bool is_image = client_image_file_hash(d->image, d->img_len, tlv, sizeof(tlv),
+                                               &tlv_len) == 0 && tlv_len == 32;
+        memcpy(d->slot[1].hash, d->has_list_hash ? d->list_hash : is_image ? tlv : got, 32);
         strcpy(d->slot[1].version, "2.0.0");
         /* like Zephyr and our server, the finished context stays: a late duplicate is
          * answered with the final offset */
@@ -240,6 +253,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     uint8_t cbor[1024];
     struct smp_cbor_enc e;
     smp_cbor_enc_init(&e, cbor, sizeof(cbor));
+    if (d->deaf) {
+        return 0;
+    }
     if (d->drop_larger && n > d->drop_larger) {
         d->dropped_large++;
         return 0; /* never reached the SMP layer whole */

@@ -39,6 +39,9 @@ struct fake_device {
                               * requests arriving meanwhile wait */
     unsigned first_short;    /* the first chunk's answer is this many bytes short (rounded
                               * down to a write alignment, as MCUboot serial recovery does) */
+    bool forget_upload;      /* a finished upload's slot is gone (another client erased it) */
+    bool no_match, bad_match; /* the last answer lacks "match" / says false */
+    bool mute_all;           /* the first upload request hangs the device: nothing answers */
     bool busy;               /* uploads refused with MGMT_ERR_EBUSY (another peer's upload) */
     bool slot_info;          /* answer image slot-info (2/1/6) */
     uint32_t slot_size, max_image_size;
@@ -66,6 +69,7 @@ struct fake_device {
     bool in_progress;
     unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
     unsigned dropped_large, first_chunks, max_pkt_handled;
+    bool deaf;
     uint8_t held[2048];
     size_t held_len;
     unsigned nreq;
