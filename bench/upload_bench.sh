@@ -42,7 +42,7 @@ start_board() {
     rm -f tty devsim.log
     "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$W/tty" \
         --udp 127.0.0.1:0 --timing --baud "$1" --smp-buf-size "$2" --smp-buf-count "$3" \
-        --partial-erase-ms "${4:-0}" --log devsim.log 2> devsim.err &
+        --partial-erase-ms "${4:-0}" --erase-progressively --log devsim.log 2> devsim.err &
     DEVSIM_PID=$!
     i=0
     PORT=""

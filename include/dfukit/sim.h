@@ -261,12 +261,21 @@ struct sim_run_config {
     bool no_udp;
     bool timing;                      /* UART pacing and flash latency */
     bool serial_raw;                  /* raw binary SMP on the serial port (no base64 frames) */
+    uint32_t serial_max_packet;       /* longest SMP packet (header included) the serial path
+                                       * delivers; longer ones are dropped, logged. 0: no limit */
+    bool serial_unpaced;              /* the pty is not paced at the baud rate (USB CDC-ACM);
+                                       * flash timing stays as `timing` says */
+    bool erase_progressively;         /* image uploads erase sector by sector as the data comes
+                                       * (CONFIG_IMG_ERASE_PROGRESSIVELY); off: the first chunk
+                                       * erases the image's sectors, as Zephyr by default */
     uint64_t power_cut_at_op;         /* cut the power at the N-th flash write/erase; 0 never */
     double serial_ber;                /* bit-error rate on serial bytes, both directions */
     struct sim_udp_faults udp_faults; /* applied to requests and responses */
     uint64_t seed;                    /* fault schedule */
     uint32_t reset_delay_ms;          /* SMP reset: reply first, reset this much later */
     const char *fs_root;              /* FS group sandbox directory; NULL: no FS group */
+    uint32_t fs_size;                 /* bytes the FS may hold; 0: the storage partition's size
+                                       * (no bound on a board without one) */
     bool verbose;                     /* also log every SMP request */
     bool recovery_button;             /* held at power-on: the bootloader goes straight to serial
                                        * recovery (MCUboot's BOOT_SERIAL_DETECT_PIN) */

@@ -1,6 +1,7 @@
 /* The application's SMP server: the port the simulated board gives it (clock, reset, OS
  * strings, slots, threads) and its groups (OS, image, and the host ports' FS, shell, stat,
  * settings and enum groups); in serial recovery only the image and OS groups on slot 0. */
+#include <netinet/in.h>
 #include <string.h>
 #include <time.h>
 
@@ -75,6 +76,37 @@ static uint64_t app_uptime_ms(void *arg)
     return (sim_now_us() - d->app_t0_us) / 1000u;
 }
 
+static uint32_t port_uptime_ms(void *ctx)
+{
+    return (uint32_t)app_uptime_ms(ctx);
+}
+
+void sim_smp_peer(const struct sim_reply_to *to, struct smp_peer *out)
+{
+    memset(out, 0, sizeof *out);
+    if (to->xport == SIM_XPORT_SERIAL) {
+        out->link = SMP_PEER_SERIAL;  /* one UART: its only peer */
+        return;
+    }
+    out->link = SMP_PEER_UDP;
+    const struct sockaddr_storage *ss = &to->peer.ss;
+    uint8_t *a = out->addr;
+    a[0] = (uint8_t)to->ep;
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        a[1] = 6;
+        memcpy(a + 2, &s6->sin6_port, 2);
+        memcpy(a + 4, &s6->sin6_addr, 16);
+        out->addr_len = 20;
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+        a[1] = 4;
+        memcpy(a + 2, &s4->sin_port, 2);
+        memcpy(a + 4, &s4->sin_addr, 4);
+        out->addr_len = 8;
+    }
+}
+
 /* Sets up the server for the firmware now running: the app (every group) or the bootloader's
  * serial recovery (image and OS groups on slot 0 only). */
 int sim_server_start(struct sim_dev *d, bool recovery)
@@ -83,6 +115,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     memset(p, 0, sizeof *p);
     p->ctx = d;
     p->reset_request = port_reset_request;
+    p->uptime_ms = port_uptime_ms;
     p->datetime_get = recovery ? NULL : port_datetime_get;
     p->datetime_set = recovery ? NULL : port_datetime_set;
     p->task_get = recovery ? NULL : port_task_get;
@@ -113,6 +146,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     struct server_config sc = {
         .buf_size = (uint16_t)d->board.smp_buf_size,
         .buf_count = (uint16_t)d->board.smp_buf_count,
+        .erase_progressively = d->cfg->erase_progressively,
     };
     server_init(d->srv, p, &sc);
     int rc = server_register_group(d->srv, &os_mgmt_group);
@@ -126,6 +160,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     struct port_groups_config gc = {
         .fs_root = d->cfg->fs_root,
         .fs_mount = "lfs1",
+        .fs_size = d->cfg->fs_size ? d->cfg->fs_size : d->board.storage.size,
         .storage = d->has_storage ? &d->storage : NULL,
         .version = d->version_str,
         .uptime_ms = app_uptime_ms,

@@ -138,7 +138,9 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
     }
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t e0 = nor_flash_erase_time_us(&d->nor);
-    int n = server_process(d->srv, pkt, len, d->rsp, sizeof d->rsp);
+    struct smp_peer peer;
+    sim_smp_peer(to, &peer);
+    int n = server_process_from(d->srv, &peer, pkt, len, d->rsp, sizeof d->rsp);
     if (power_lost(d)) {
         return;
     }

@@ -229,9 +229,15 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
             say(err, err_len, rc, "cannot open the serial port%s: %s",
                 rc == DFU_EEXIST ? " (the --serial path exists and is not a symlink)" : "");
         } else {
-            sim_log(d, "uart: %s%s%s (%u baud, %u x %u line buffers)", d->serial.pty.slave,
+            char limit[64] = "";
+            if (cfg->serial_max_packet > 0) {
+                snprintf(limit, sizeof limit, ", serial path max %u-byte SMP packets",
+                         cfg->serial_max_packet);
+            }
+            sim_log(d, "uart: %s%s%s (%u baud%s, %u x %u line buffers%s)", d->serial.pty.slave,
                     cfg->serial_link ? " at " : "", cfg->serial_link ? cfg->serial_link : "",
-                    d->board.baud, d->board.line_count, d->board.line_size);
+                    d->board.baud, cfg->serial_unpaced ? ", unpaced" : "", d->board.line_count,
+                    d->board.line_size, limit);
         }
     }
     if (rc == 0 && (rc = sim_udp_open(&d->udp, d)) != 0) {

@@ -21,6 +21,20 @@
 static void rx_timer_fired(void *arg);
 static void tx_pump(struct sim_serial *s);
 
+/* The serial path's own limit (--serial-max-packet: a shell or UART driver that holds less
+ * than the SMP buffers): a longer packet never reaches the SMP server and gets no reply. */
+static bool over_path_limit(struct sim_serial *s, size_t pkt)
+{
+    uint32_t max = s->dev->cfg->serial_max_packet;
+    if (max == 0 || pkt <= max) {
+        return false;
+    }
+    s->path_dropped++;
+    sim_log(s->dev, "uart: SMP packet of %zu bytes over the serial path's %u-byte limit, "
+            "dropped (%llu total)", pkt, max, (unsigned long long)s->path_dropped);
+    return true;
+}
+
 static bool receiving(const struct sim_dev *d)
 {
     /* The UART is up once firmware runs: the app (even a faulted one: its DMA still fills the
@@ -43,14 +57,14 @@ static void process_raw(struct sim_serial *s, const uint8_t *in, size_t n)
         size_t pkt = raw_deframer_feed(&s->raw, in, n, &used);
         in += used;
         n -= used;
-        if (pkt > 0 && sim_dev_accepting(d)) {
+        if (pkt > 0 && sim_dev_accepting(d) && !over_path_limit(s, pkt)) {
             sim_dev_handle(d, s->pkt, pkt, &to);
         }
     }
 }
 
-/* Feeds buffered complete lines to the deframer until a packet is complete (returns its
- * length, in s->pkt) or no complete line is left (0). */
+/* Feeds buffered complete lines to the deframer until a packet the serial path delivers is
+ * complete (returns its length, in s->pkt) or no complete line is left (0). */
 static size_t deframe_next(struct sim_serial *s)
 {
     const uint8_t *line;
@@ -63,7 +77,7 @@ static size_t deframe_next(struct sim_serial *s)
             serial_linebuf_release(&s->lb);
             s->line_off = 0;
         }
-        if (pkt > 0) {
+        if (pkt > 0 && !over_path_limit(s, pkt)) {
             return pkt;
         }
     }
@@ -144,7 +158,7 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_
         process_raw(s, buf, n);
         return;
     }
-    uint32_t dropped = s->lb.stats.no_buffer + s->lb.stats.too_long;
+    uint32_t full = 0, full_erasing = 0, too_long = 0;
     /* Line by line: an app that is not stalled takes each line as soon as it is complete
      * (its CPU is far faster than the UART), so only a stalled app lets lines pile up. */
     size_t pos = 0;
@@ -159,7 +173,17 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_
         if (at > s->take_us) {
             s->take_us = at;
         }
+        uint32_t nb = s->lb.stats.no_buffer, tl = s->lb.stats.too_long;
         serial_linebuf_push(&s->lb, buf + pos, end - pos);
+        /* why a line was lost: every buffer full (while an erase halts the app, or not), or
+         * a line longer than one buffer */
+        uint32_t lost = s->lb.stats.no_buffer - nb;
+        if (lost > 0 && d->stalled && at < d->halt_end_us) {
+            full_erasing += lost;
+        } else {
+            full += lost;
+        }
+        too_long += s->lb.stats.too_long - tl;
         pos = end;
         if (driver && nl && sim_dev_cpu_runs_at(d, at)) {
             take_lines(s);  /* the CPU runs: the RX interrupt hands the line on at once */
@@ -168,11 +192,21 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_
         process_lines(s);
         s->line_at_us = 0;
     }
-    uint32_t now_dropped = s->lb.stats.no_buffer + s->lb.stats.too_long;
-    if (now_dropped != dropped) {
-        s->rx_dropped_lines += now_dropped - dropped;
-        sim_log(d, "uart: rx line buffers full or line too long, %u line(s) dropped (%llu total)",
-                now_dropped - dropped, (unsigned long long)s->rx_dropped_lines);
+    if (full_erasing > 0) {
+        s->rx_dropped_lines += full_erasing;
+        sim_log(d, "uart: rx line buffers full during a flash erase, %u line(s) dropped "
+                "(%llu total)", full_erasing, (unsigned long long)s->rx_dropped_lines);
+    }
+    if (full > 0) {
+        s->rx_dropped_lines += full;
+        sim_log(d, "uart: rx line buffers full, %u line(s) dropped (%llu total)", full,
+                (unsigned long long)s->rx_dropped_lines);
+    }
+    if (too_long > 0) {
+        s->rx_dropped_lines += too_long;
+        sim_log(d, "uart: line longer than the %u-byte rx line buffer, %u line(s) dropped "
+                "(%llu total)", (unsigned)s->lb.size, too_long,
+                (unsigned long long)s->rx_dropped_lines);
     }
 }
 
@@ -415,8 +449,10 @@ int sim_serial_open(struct sim_serial *s, struct sim_dev *d)
     }
     serial_deframer_init(&s->df, s->pkt, s->pkt_cap);
     raw_deframer_init(&s->raw, s->pkt, s->pkt_cap);
-    sim_pacer_init(&s->rx_pacer, d->board.baud, d->cfg->timing);
-    sim_pacer_init(&s->tx_pacer, d->board.baud, d->cfg->timing);
+    /* An unpaced link (USB CDC-ACM) moves bytes as fast as the host does. */
+    bool paced = d->cfg->timing && !d->cfg->serial_unpaced;
+    sim_pacer_init(&s->rx_pacer, d->board.baud, paced);
+    sim_pacer_init(&s->tx_pacer, d->board.baud, paced);
     int rc = sim_pty_open(&s->pty, d->cfg->serial_link);
     if (rc != 0) {
         return rc;

@@ -96,6 +96,7 @@ struct sim_serial {
     size_t q_len[SIM_SMP_QUEUE_MAX];
     size_t q_head, q_n, q_cap;
     uint64_t q_dropped;
+    uint64_t path_dropped;     /* packets over cfg->serial_max_packet */
     uint64_t take_us;          /* board time up to which the driver's chances to run are used */
     uint64_t line_at_us;       /* board time the line being delivered arrived (0: none) */
     /* transmit queue (bytes waiting for the UART) */
@@ -196,6 +197,9 @@ void sim_reset(struct sim_dev *d, const char *why);
 bool sim_boot_interrupt(struct sim_dev *d);
 /* app_server.c: the SMP server of the app (every group) or of serial recovery */
 int sim_server_start(struct sim_dev *d, bool recovery);
+/* The server's identity of the peer a packet came from: the serial port, or the UDP
+ * listener and source address and port. */
+void sim_smp_peer(const struct sim_reply_to *to, struct smp_peer *out);
 void sim_server_stop(struct sim_dev *d);
 
 /* device.c, for the transports */

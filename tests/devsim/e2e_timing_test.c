@@ -137,7 +137,7 @@ static void uart_pacing_and_flash_stalls(void **state)
 static void partial_erase_fills_smp_buffers(void **state)
 {
     (void)state;
-    static const char *const extra[] = { "--partial-erase-ms", "3", NULL };
+    static const char *const extra[] = { "--partial-erase-ms", "3", "--erase-progressively", NULL };
     run_stall_case("timing-partial", extra, false, "no free SMP buffer");
 }
 
@@ -145,7 +145,8 @@ static void partial_erase_fills_smp_buffers(void **state)
 static void partial_erase_keeps_taking_lines(void **state)
 {
     (void)state;
-    static const char *const extra[] = { "--partial-erase-ms", "3", "--smp-buf-count", "5", NULL };
+    static const char *const extra[] = { "--partial-erase-ms", "3", "--smp-buf-count", "5",
+                                         "--erase-progressively", NULL };
     run_stall_case("timing-partial5", extra, true, NULL);
 }
 

@@ -38,12 +38,17 @@ static int h_user_rc(struct mgmt_ctx *ctx)
 {
     return 300;  /* an application (EPERUSER range) code */
 }
+static int h_leak_eperm(struct mgmt_ctx *ctx)
+{
+    return DFU_EPERM;  /* -1: once also the value of MGMT_GROUP_ERR */
+}
 static const struct mgmt_handler test_handlers[] = {
     {h_partial_group_err, h_unbalanced},
     {h_bad_return, h_big},
     {h_user_rc, NULL},
+    {h_leak_eperm, NULL},
 };
-static const struct mgmt_group test_group = {.id = 77, .handlers = test_handlers, .count = 3};
+static const struct mgmt_group test_group = {.id = 77, .handlers = test_handlers, .count = 4};
 
 static int setup(void **state)
 {
@@ -235,6 +240,20 @@ static void test_handler_bugs(void **state)
     fx_expect_rc_only(SMP_ERR_EUNKNOWN);
 }
 
+/* A handler leaking a dfu_err is never taken for a recorded group error: MGMT_GROUP_ERR is a
+ * value no dfu_err has. v2 gets {"rc": EUNKNOWN}, no "err" map. */
+static void test_leaked_dfu_err_is_no_group_err(void **state)
+{
+    (void)state;
+    for (int e = DFU_EPOWER; e < 0; e++) {
+        assert_int_not_equal(e, MGMT_GROUP_ERR);
+    }
+    fx_send_bytes(SMP_V2, SMP_OP_READ, 77, 3, (const uint8_t *)"\xa0", 1);
+    fx_expect_rc_only(SMP_ERR_EUNKNOWN);
+    fx_send_bytes(SMP_V1, SMP_OP_READ, 77, 3, (const uint8_t *)"\xa0", 1);
+    fx_expect_rc_only(SMP_ERR_EUNKNOWN);
+}
+
 static void test_verbose_rsn(void **state)
 {
     (void)state;
@@ -332,6 +351,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_short_packet_dropped, setup),
+        cmocka_unit_test_setup(test_leaked_dfu_err_is_no_group_err, setup),
         cmocka_unit_test_setup(test_len_beyond_data, setup),
         cmocka_unit_test_setup(test_unknown_group_id_op, setup),
         cmocka_unit_test_setup(test_version_too_new, setup),

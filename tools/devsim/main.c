@@ -1,8 +1,8 @@
 /* devsim: the simulated board. Argument parsing and printing only; the board lives in dfu_sim.
- *   devsim run    --board B --flash board.img [--trust pub.pem] [--serial PATH] [--udp A:P] ...
- *   devsim flash  --board B --flash board.img FILE.bin|FILE.hex [--slot 0|1]
- *   devsim mkapp  --version V --behaviour normal|crash|hang|self-confirm -o app.bin [--size N]
- *   devsim boards */
+ * The command table is the one source of the dispatch, the help and the man page. Help
+ * contract (shared with imgtool and mcumgr): `devsim --help` the overview; `devsim help
+ * --commands` one "NAME<TAB>summary" line per command; `devsim help NAME` and `devsim NAME
+ * --help` that command's usage (usage.c), starting "Usage: devsim NAME". */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/sim.h"
+#include "usage.h"
 
 #define EXIT_USAGE 2
 
@@ -22,9 +23,11 @@ static const char *prog = "devsim";
 static int usage_error(const char *msg, const char *arg)
 {
     fprintf(stderr, "%s: %s%s%s\n", prog, msg, arg ? ": " : "", arg ? arg : "");
-    fprintf(stderr, "Try '%s --help'.\n", prog);
+    fprintf(stderr, "Try '%s help --commands' or '%s COMMAND --help'.\n", prog, prog);
     return EXIT_USAGE;
 }
+
+static int show_usage(const char *name);
 
 static bool parse_u64(const char *s, uint64_t *out)
 {
@@ -65,7 +68,8 @@ static bool parse_rate(const char *s, double *out)
 enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
-    OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT,
+    OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
+    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
@@ -234,6 +238,10 @@ static int cmd_run(int argc, char **argv)
         { "recovery-button", no_argument, NULL, OPT_RECOVERY },
         { "reset-delay-ms", required_argument, NULL, OPT_RESET_DELAY },
         { "fs-root", required_argument, NULL, OPT_FS_ROOT },
+        { "fs-size", required_argument, NULL, OPT_FS_SIZE },
+        { "serial-max-packet", required_argument, NULL, OPT_SERIAL_MAX },
+        { "serial-unpaced", no_argument, NULL, OPT_UNPACED },
+        { "erase-progressively", no_argument, NULL, OPT_ERASE_PROG },
         { "help", no_argument, NULL, OPT_HELP },
     };
     struct option opts[sizeof run_opts / sizeof run_opts[0] + BOARD_OPT_COUNT + 1];
@@ -311,17 +319,20 @@ static int cmd_run(int argc, char **argv)
             }
             break;
         case OPT_FS_ROOT: cfg.fs_root = optarg; break;
-        case OPT_HELP:
-            printf("usage: devsim run --board B --flash FILE [--trust PEM]... [--serial PATH]\n"
-                   "                  [--udp [ADDR]:PORT]... [--no-udp] [--no-timing | --timing]\n"
-                   "                  [--raw-serial] [--power-cut-at-op N] [--serial-ber R]\n"
-                   "                  [--udp-drop R] [--udp-dup R] [--udp-reorder R] [--seed N]\n"
-                   "                  [--log FILE | --quiet] [--verbose] [--reset-delay-ms N]\n"
-                   "                  [--fs-root DIR] [--recovery-button]\n"
-                   "                  [board flags: see 'devsim --help']\n"
-                   "signals: SIGHUP resets the board, SIGUSR1 resets it into serial recovery,\n"
-                   "SIGTERM/SIGINT power it off (exit 0); a --power-cut-at-op cut exits 3\n");
-            return 0;
+        case OPT_FS_SIZE:
+            if (!parse_u32(optarg, &cfg.fs_size) || cfg.fs_size == 0) {
+                return usage_error("--fs-size needs a size >= 1", optarg);
+            }
+            break;
+        case OPT_SERIAL_MAX:
+            /* an SMP header and the smallest CBOR map: anything less answers nothing */
+            if (!parse_u32(optarg, &cfg.serial_max_packet) || cfg.serial_max_packet < 9) {
+                return usage_error("--serial-max-packet needs a size >= 9", optarg);
+            }
+            break;
+        case OPT_UNPACED: cfg.serial_unpaced = true; break;
+        case OPT_ERASE_PROG: cfg.erase_progressively = true; break;
+        case OPT_HELP: return show_usage("run");
         default: return usage_error("unknown option", NULL);
         }
     }
@@ -394,14 +405,12 @@ static int cmd_flash(int argc, char **argv)
             }
             slot = optarg[0] - '0';
             break;
-        case OPT_HELP:
-            printf("usage: devsim flash --board B --flash FILE IMAGE.bin|IMAGE.hex [--slot 0|1]\n");
-            return 0;
+        case OPT_HELP: return show_usage("flash");
         default: return usage_error("unknown option", NULL);
         }
     }
     if (flash == NULL || optind + 1 != argc) {
-        return usage_error("usage: devsim flash --board B --flash FILE IMAGE [--slot 0|1]", NULL);
+        return usage_error("flash needs --flash FILE and one IMAGE", NULL);
     }
     struct sim_board b;
     int rc = make_board(&bf, &b);
@@ -464,16 +473,12 @@ static int cmd_mkapp(int argc, char **argv)
                 return usage_error("bad delay", optarg);
             }
             break;
-        case OPT_HELP:
-            printf("usage: devsim mkapp --version V --behaviour normal|crash|hang|self-confirm\n"
-                   "                    -o app.bin [--size N] [--fault-after-ms N]\n");
-            return 0;
+        case OPT_HELP: return show_usage("mkapp");
         default: return usage_error("unknown option", NULL);
         }
     }
     if (out == NULL || !has_version || optind != argc) {
-        return usage_error("usage: devsim mkapp --version V --behaviour B -o FILE [--size N]",
-                           NULL);
+        return usage_error("mkapp needs --version V and -o FILE", NULL);
     }
     d.major = v.major;
     d.minor = v.minor;
@@ -498,8 +503,14 @@ static int cmd_mkapp(int argc, char **argv)
 
 /* ---- main --------------------------------------------------------------------------------- */
 
-static void print_boards(void)
+static int cmd_boards(int argc, char **argv)
 {
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        return show_usage("boards");
+    }
+    if (argc != 1) {
+        return usage_error("boards takes no argument", argv[1]);
+    }
     for (size_t i = 0; sim_board_name(i) != NULL; i++) {
         struct sim_board b;
         if (sim_board_find(sim_board_name(i), &b) != 0) {
@@ -511,46 +522,150 @@ static void print_boards(void)
                b.slot0.off, b.slot0.size, b.slot1.off, b.slot1.size, b.scratch.off,
                b.scratch.size, b.storage.off, b.storage.size, b.timing_default ? "on" : "off");
     }
+    return 0;
 }
 
-static void print_help(void)
+/* ---- command table, help ------------------------------------------------------------------ */
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+    const char *usage;   /* after "Usage: devsim NAME " (usage.c) */
+} commands[] = {
+    {"boards", cmd_boards, "List the board profiles", usage_boards},
+    {"flash", cmd_flash, "Write an image into the board's flash as a probe would", usage_flash},
+    {"help", cmd_help, "Show the overview, a command's usage or the list of commands",
+     usage_help},
+    {"mkapp", cmd_mkapp, "Make an application payload with a simulator descriptor", usage_mkapp},
+    {"run", cmd_run, "Power the board on: bootloader, then the SMP server on a pty and UDP",
+     usage_run},
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *find(const char *name)
 {
-    printf("usage: devsim run | flash | mkapp | boards [options]\n"
-           "  run     power the board on: bootloader, then the SMP server on a pty and UDP\n"
-           "  flash   write an image into the board's flash as a probe would\n"
-           "  mkapp   make an application payload with a simulator descriptor\n"
-           "  boards  list the board profiles\n"
-           "board flags (run, flash): --board nrf52840dk|stm32f4|generic --strategy S\n"
-           "  --sector-size N --slot-size N --boot-size N --scratch-size N --storage-size N\n"
-           "  --flash-size N --align N --erased-val 0xff|0 --baud N --smp-buf-size N\n"
-           "  --smp-buf-count N --line-size N --line-count N --erase-us N --write-us N\n"
-           "  --partial-erase-ms N (erase in N ms steps; 0: whole pages)\n"
-           "  --watchdog-ms N\n");
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int show_usage(const char *name)
+{
+    const struct command *c = find(name);
+    printf("Usage: %s %s%s%s", prog, c->name, c->usage[0] == '\n' ? "" : " ", c->usage);
+    return 0;
+}
+
+static void overview(void)
+{
+    printf("Usage: %s COMMAND [ARGS]...\n\n"
+           "The simulated board: MCUboot-compatible bootloader and Zephyr-like SMP server on an\n"
+           "emulated flash file, reachable over a pty and UDP.\n\nCommands:\n", prog);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+    }
+    printf("\nRun \"%s COMMAND --help\" or \"%s help COMMAND\" for a command's options.\n", prog,
+           prog);
+}
+
+/* Levenshtein distance of two short words (a command name), for "did you mean". */
+static size_t distance(const char *a, const char *b)
+{
+    size_t row[32], lb = strlen(b);
+    if (lb >= sizeof row / sizeof row[0]) {
+        return (size_t)-1;
+    }
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The only command the word begins, else the closest within two edits; NULL when none. */
+static const struct command *nearest(const char *word)
+{
+    const struct command *prefix = NULL, *close = NULL;
+    size_t prefixes = 0, best = 3;
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strncmp(commands[i].name, word, strlen(word)) == 0) {
+            prefix = &commands[i];
+            prefixes++;
+        }
+        size_t d = distance(word, commands[i].name);
+        if (d < best) {
+            best = d;
+            close = &commands[i];
+        }
+    }
+    return prefixes == 1 ? prefix : close;
+}
+
+static int unknown_command(const char *name)
+{
+    const struct command *near = nearest(name);
+    if (near != NULL) {
+        fprintf(stderr, "%s: unknown command \"%s\"; did you mean \"%s\"?\n", prog, name,
+                near->name);
+    } else {
+        fprintf(stderr, "%s: unknown command \"%s\" (%s help --commands lists them)\n", prog,
+                name, prog);
+    }
+    return EXIT_USAGE;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 1) {
+        overview();
+        return 0;
+    }
+    if (argc != 2) {
+        return usage_error("help takes at most one COMMAND (or --commands)", NULL);
+    }
+    if (strcmp(argv[1], "--commands") == 0) {
+        for (size_t i = 0; i < N_COMMANDS; i++) {
+            printf("%s\t%s\n", commands[i].name, commands[i].summary);
+        }
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        return show_usage("help");
+    }
+    return find(argv[1]) != NULL ? show_usage(argv[1]) : unknown_command(argv[1]);
 }
 
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        print_help();
+        overview();
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        print_help();
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        overview();
         return 0;
     }
-    if (strcmp(cmd, "run") == 0) {
-        return cmd_run(argc - 1, argv + 1);
+    const struct command *c = find(cmd);
+    if (c == NULL) {
+        return unknown_command(cmd);
     }
-    if (strcmp(cmd, "flash") == 0) {
-        return cmd_flash(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "mkapp") == 0) {
-        return cmd_mkapp(argc - 1, argv + 1);
-    }
-    if (strcmp(cmd, "boards") == 0) {
-        print_boards();
-        return 0;
-    }
-    return usage_error("unknown command", cmd);
+    return c->fn(argc - 1, argv + 1);
 }

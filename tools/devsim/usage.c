@@ -1,0 +1,105 @@
+/* The usage text of every devsim command, one option per line, what `devsim NAME --help`,
+ * `devsim help NAME` and the man page print after "Usage: devsim NAME". */
+#include "usage.h"
+
+/* The flags that change the board, taken by run and flash alike. */
+#define BOARD_FLAGS                                                                             \
+    "Board (run and flash take the same ones; give both the same):\n"                           \
+    "  --board NAME          profile: nrf52840dk (default), stm32f4 or generic ('devsim boards')\n" \
+    "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, overwrite-only\n" \
+    "  --align N             flash write alignment in bytes\n"                                  \
+    "  --erased-val V        erased byte value: 0xff or 0\n"                                    \
+    "  --baud N              UART speed; bytes cross at N/10 per second when paced\n"            \
+    "  --smp-buf-size N      SMP buffer size, header included (what 'os params' reports)\n"      \
+    "  --smp-buf-count N     number of SMP buffers\n"                                           \
+    "  --line-size N         UART receive line buffer size (UART_MCUMGR_RX_BUF_SIZE)\n"          \
+    "  --line-count N        number of UART receive line buffers\n"                             \
+    "  --erase-us N          erase time of one erase unit of the profile, in microseconds\n"     \
+    "  --write-us N          write time of one write word, in microseconds\n"                   \
+    "  --partial-erase-ms N  erase pages in N ms steps (nRF partial erase); 0: whole pages\n"     \
+    "  --watchdog-ms N       a crashed or hung app is reset after N ms\n"                       \
+    "Layout (re-lays the partitions out one after the other, equal sectors only):\n"            \
+    "  --sector-size N       sector size\n"                                                     \
+    "  --slot-size N         size of each image slot\n"                                         \
+    "  --boot-size N         bootloader partition size\n"                                       \
+    "  --scratch-size N      scratch partition size (swap-scratch)\n"                           \
+    "  --storage-size N      storage partition size (settings; the FS group's default bound)\n"  \
+    "  --flash-size N        flash size, when larger than the partitions\n"
+
+const char usage_run[] =
+    "--flash FILE [OPTION]...\n"
+    "\n"
+    "Power the board on: the bootloader, then the application's SMP server on a pty and on UDP\n"
+    "(or MCUboot serial recovery when nothing is bootable). Runs until SIGTERM or SIGINT (exit\n"
+    "0); SIGHUP resets the board, SIGUSR1 resets it with the recovery button held.\n"
+    "\n"
+    "Board and firmware:\n"
+    "  --flash FILE          the board's flash file (created erased when missing; required)\n"
+    "  --trust PEM           a key the bootloader trusts (repeatable; none: hashes only)\n"
+    "  --recovery-button     hold the recovery button at power-on: serial recovery\n"
+    "  --reset-delay-ms N    an SMP reset takes effect N ms after its reply (default 250)\n"
+    "  --fs-root DIR         serve the FS group from DIR (mount points /lfs1 and /lfs)\n"
+    "  --fs-size N           bytes the FS group may hold (default: the storage partition)\n"
+    "  --erase-progressively image uploads erase sector by sector as the data arrives\n"
+    "                        (CONFIG_IMG_ERASE_PROGRESSIVELY); default: the first chunk\n"
+    "                        erases the image's sectors before it is answered, as Zephyr\n"
+    "Links:\n"
+    "  --serial PATH         make PATH a symlink to the board's pty\n"
+    "  --raw-serial          raw binary SMP on the serial port instead of console frames\n"
+    "  --serial-max-packet N the serial path delivers no SMP packet longer than N bytes\n"
+    "                        (header included): longer ones get no reply (default: no limit)\n"
+    "  --serial-unpaced      do not pace the pty at the baud rate (USB CDC-ACM); flash\n"
+    "                        timing stays on\n"
+    "  --udp [ADDR]:PORT     listen for SMP over UDP (repeatable; default 127.0.0.1:1337;\n"
+    "                        port 0 picks one, the log says which)\n"
+    "  --no-udp              no UDP listener\n"
+    "  --timing              UART pacing and flash latency on (default per profile)\n"
+    "  --no-timing           both off: everything as fast as the host\n"
+    "Faults:\n"
+    "  --power-cut-at-op N   cut the power at the N-th flash write or erase (exit 3)\n"
+    "  --serial-ber R        flip each serial bit with probability R (0..1)\n"
+    "  --udp-drop R          lose a UDP datagram with probability R\n"
+    "  --udp-dup R           deliver a UDP datagram twice with probability R\n"
+    "  --udp-reorder R       hold a UDP datagram back behind the next with probability R\n"
+    "  --seed N              seed of the fault schedule (default 1)\n"
+    "Log:\n"
+    "  --log FILE            append the event log to FILE (default: stderr)\n"
+    "  --quiet               no event log\n"
+    "  --verbose             also log every SMP request\n"
+    "  --help                print this help\n"
+    BOARD_FLAGS;
+
+const char usage_flash[] =
+    "--flash FILE [--slot 0|1] [BOARD OPTION]... IMAGE.bin|IMAGE.hex\n"
+    "\n"
+    "Write an image into the board's flash file as a programming probe would: a .hex file goes\n"
+    "to its own addresses, a .bin file to the start of a slot.\n"
+    "\n"
+    "  --flash FILE          the board's flash file (created erased when missing; required)\n"
+    "  --slot N              put the image at the start of slot 0 or 1 (default: 0 for .bin,\n"
+    "                        the file's own addresses for .hex)\n"
+    "  --help                print this help\n"
+    BOARD_FLAGS;
+
+const char usage_mkapp[] =
+    "--version V -o FILE [OPTION]...\n"
+    "\n"
+    "Make an application payload that starts with a simulator descriptor (sign it with imgtool).\n"
+    "\n"
+    "  --version V           the version the app was built as (MAJOR.MINOR.REV+BUILD)\n"
+    "  -o FILE               output file\n"
+    "  --behaviour B         normal (default), crash, hang or self-confirm\n"
+    "  --fault-after-ms N    crash or hang N ms after boot (default 0: at once)\n"
+    "  --size N              payload size in bytes, 32 up to 64 MiB (default 4096)\n"
+    "  --help                print this help\n";
+
+const char usage_boards[] =
+    "\n"
+    "\n"
+    "List the board profiles: flash, write alignment, strategy, partitions and timing.\n";
+
+const char usage_help[] =
+    "[--commands | COMMAND]\n"
+    "\n"
+    "Without an argument, the overview. With --commands, one line per command: its name, a\n"
+    "tab, and its summary. With a COMMAND, that command's usage.\n";
