@@ -300,18 +300,25 @@ static uint32_t uptime_ms(const struct smp_server *srv)
     return srv->port->uptime_ms != NULL ? srv->port->uptime_ms(srv->port->ctx) : 0;
 }
 
-/* An upload in progress belongs to its peer: another one may start its own (offset 0) only
- * once it went idle, and never continues it (its chunk at the right offset would mix two
- * images in the slot). */
-static bool taken_by_another(const struct mgmt_ctx *ctx, uint64_t off, uint32_t now)
+/* An upload in progress belongs to its peer: another one may take it over only at offset 0,
+ * and only once it went idle or to resume it by its full SHA-256 (the same image: a client
+ * that came back on a new UDP port); never with a chunk, whose data at the expected offset
+ * would mix two images in the slot. */
+static bool taken_by_another(const struct mgmt_ctx *ctx, const struct upload_req *req,
+                             bool off_found, uint32_t now)
 {
     const struct smp_server *srv = ctx->srv;
     const struct server_img_upload *up = &srv->upload;
     if (!up->active || smp_peer_equal(&up->owner, ctx->peer)) {
         return false;
     }
+    if (!off_found || req->off != 0) {
+        return true;
+    }
     bool idle = srv->port->uptime_ms != NULL && now - up->last_ms >= SERVER_IMG_UPLOAD_IDLE_MS;
-    return !(idle && off == 0);
+    bool same_image = req->sha.len == IMG_HASH_LEN && up->sha_len == IMG_HASH_LEN &&
+                      memcmp(req->sha.ptr, up->sha, IMG_HASH_LEN) == 0;
+    return !idle && !same_image;
 }
 
 /* 2/1/1 {("image"), ("len"), "off", ("sha"), "data", ("upgrade")} -> {"off", ("match")} */
@@ -336,7 +343,7 @@ int img_upload(struct mgmt_ctx *ctx)
         return SMP_ERR_ENOTSUP;
     }
     uint32_t now = uptime_ms(srv);
-    if (taken_by_another(ctx, keys[3].found ? req.off : 1, now)) {
+    if (taken_by_another(ctx, &req, keys[3].found, now)) {
         mgmt_set_rsn(ctx, "another peer's upload is in progress");
         return SMP_ERR_EBUSY;  /* as Zephyr's busy answer: rc, on v1 and v2 alike */
     }

@@ -81,6 +81,8 @@ static uint32_t port_uptime_ms(void *ctx)
     return (uint32_t)app_uptime_ms(ctx);
 }
 
+_Static_assert(SMP_PEER_ADDR_MAX >= 20, "a UDP peer takes 20 address bytes (IPv6)");
+
 void sim_smp_peer(const struct sim_reply_to *to, struct smp_peer *out)
 {
     memset(out, 0, sizeof *out);

@@ -528,8 +528,9 @@ static void expect_busy(void)
     fx_expect_payload(busy_rsp, sizeof(busy_rsp));
 }
 
-/* Another peer's offset 0 and its chunk at the expected offset are refused with EBUSY, on v1
- * and v2, leaving slot and upload as they were; the owner goes on and completes. */
+/* Another peer's offset 0 (new upload, truncated or other sha) and its chunk at the expected
+ * offset are refused with EBUSY, on v1 and v2, leaving slot and upload as they were; the owner
+ * goes on and completes. */
 static void test_busy_for_another_peer(void **state)
 {
     (void)state;
@@ -543,9 +544,14 @@ static void test_busy_for_another_peer(void **state)
 
     fx.peer = b;
     fx.now_ms = SERVER_IMG_UPLOAD_IDLE_MS - 1;
-    chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);     /* even a "resume" by the same sha */
+    chunk(SMP_V2, 0, img, 1000, true, NULL, 0, -1);
     expect_busy();
-    chunk(SMP_V1, 0, img, 1000, true, NULL, 0, -1);
+    chunk(SMP_V1, 0, img, 1000, true, sha, 8, -1);      /* a truncated sha is no proof */
+    expect_busy();
+    uint8_t other_sha[32];
+    memcpy(other_sha, sha, 32);
+    other_sha[5] ^= 1;
+    chunk(SMP_V2, 0, img, 1000, true, other_sha, 32, -1);
     expect_busy();
     chunk(SMP_V2, 1000, img + 1000, 1000, false, NULL, 0, -1);  /* the expected offset */
     expect_busy();
@@ -571,7 +577,7 @@ static void test_busy_for_another_peer(void **state)
 }
 
 /* After SERVER_IMG_UPLOAD_IDLE_MS without a request from its owner, another peer may start
- * its own upload; the old owner's chunk at exactly the new expected offset is then refused
+ * its own upload (one ms earlier it may not); the old owner's chunk at exactly the new expected offset is then refused
  * and the slot keeps the new upload's bytes only. */
 static void test_takeover_after_idle(void **state)
 {
@@ -626,9 +632,10 @@ static void test_takeover_after_idle(void **state)
     assert_memory_equal(fx.mem + FX_SLOT, other, other_len);
 }
 
-/* Resume by sha from the owner still works (and refreshes it); after the idle time another
- * peer may resume it too (a client that came back on a new UDP port). */
-static void test_resume_by_owner_and_after_idle(void **state)
+/* Resume by sha from the owner still works, even once idle; another peer may resume it by
+ * the full SHA-256 of the same file at once (a client restarted on a new UDP port), and the
+ * old owner is then refused. */
+static void test_resume_by_owner_and_by_full_sha(void **state)
 {
     (void)state;
     struct smp_peer a = fx_peer(SMP_PEER_UDP, 1), b = fx_peer(SMP_PEER_UDP, 2);
@@ -637,16 +644,21 @@ static void test_resume_by_owner_and_after_idle(void **state)
     fx.now_ms = SERVER_IMG_UPLOAD_IDLE_MS + 10;
     chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);       /* owner: resumes, even when idle */
     assert_int_equal(fx_uint("off"), 1500);
+    chunk(SMP_V2, 1500, img + 1500, 1500, false, NULL, 0, -1);
+    assert_int_equal(fx_uint("off"), 3000);
     fx.peer = b;
-    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS - 1;
-    chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
-    expect_busy();
     fx.now_ms += 1;
-    uint32_t writes = fx.rf.writes;
+    uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
     chunk(SMP_V2, 0, img, 1500, true, sha, 32, -1);
-    assert_int_equal(fx_uint("off"), 1500);
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(fx_uint("off"), 3000);
     assert_int_equal(fx.rf.writes, writes);
-    upload_rest(1500, 2500);
+    assert_int_equal(fx.rf.erases, erases);
+    fx.peer = a;
+    chunk(SMP_V2, 3000, img + 3000, 1500, false, NULL, 0, -1);
+    expect_busy();
+    fx.peer = b;
+    upload_rest(3000, 2500);
     assert_uploaded();
 }
 
@@ -690,7 +702,7 @@ int main(void)
         cmocka_unit_test_setup(test_too_large_for_room, setup),
         cmocka_unit_test_setup(test_busy_for_another_peer, setup),
         cmocka_unit_test_setup(test_takeover_after_idle, setup),
-        cmocka_unit_test_setup(test_resume_by_owner_and_after_idle, setup),
+        cmocka_unit_test_setup(test_resume_by_owner_and_by_full_sha, setup),
         cmocka_unit_test_setup(test_no_clock_never_idle, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
