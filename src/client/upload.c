@@ -236,6 +236,73 @@ static int first_answer(struct upload *u, const struct first_try *t, struct clie
     return 0;
 }
 
+/* After the fallback found a size that works (lo) below one that got no reply (hi): narrows
+ * down to the largest working size. Each step sends the first chunk again at the middle size
+ * (the device answers it as a resume by our SHA-256, writing nothing) with a small request
+ * right behind it: the device answers in order, so the small request's answer coming first
+ * means the chunk was lost. The erase is behind us, so no step waits for a timeout unless
+ * the device stops answering, which ends the search at the size known to work. */
+static int refine_packet(struct upload *u, size_t lo, size_t hi, struct client_deverr *err)
+{
+    static const uint8_t empty_map[] = {0xa0};
+    while (hi - lo > 1 && u->acked < u->o->len) {
+        size_t mid = lo + (hi - lo) / 2;
+        u->pkt_max = mid;
+        drop_inflight(u);
+        int n = send_chunk(u, 0);
+        if (n < 0) {
+            return n;
+        }
+        struct first_try t = {u->fl[0].seq, mid, (size_t)n};
+        drop_inflight(u);
+        int probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_PARAMS, empty_map,
+                                sizeof(empty_map));
+        if (probe < 0) {
+            return probe;
+        }
+        int64_t deadline = now_ms() + u->rto_max;
+        int verdict = 0; /* 1 works, -1 lost, 0 no answer */
+        while (verdict == 0) {
+            int64_t left = deadline - now_ms();
+            struct client_rsp rsp;
+            int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
+            if (e == DFU_EBADMSG) {
+                continue;
+            }
+            if (e == DFU_ETIMEDOUT) {
+                break;
+            }
+            if (e) {
+                return e;
+            }
+            if (rsp.hdr.seq == t.seq && rsp.hdr.group == SMP_GROUP_IMAGE &&
+                rsp.hdr.id == IMG_ID_UPLOAD) {
+                int rc = first_answer(u, &t, &rsp, err);
+                client_rsp_free(&rsp);
+                if (rc) {
+                    return rc;
+                }
+                verdict = 1;
+            } else {
+                verdict = rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
+                          rsp.hdr.id == OS_ID_PARAMS ? -1 : 0;
+                client_rsp_free(&rsp);
+            }
+        }
+        if (verdict == 0) {
+            break;
+        }
+        if (verdict > 0) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    u->pkt_max = lo;
+    u->st->packet_unanswered = hi;
+    return 0;
+}
+
 /* The first chunk, alone on the link until it is answered. A device that erases the slot
  * first answers late, one whose link cannot carry the packet never: when timeout_ms passes
  * without a reply, a small request (mcumgr params) asks which. Answered: the chunk was lost,
@@ -299,6 +366,10 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
             if (t) {
                 int rc = first_answer(u, t, &rsp, err);
                 client_rsp_free(&rsp);
+                size_t hi = u->st->packet_unanswered;
+                if (rc == 0 && hi > t->packet + 1) {
+                    rc = refine_packet(u, t->packet, hi, err);
+                }
                 return rc;
             }
             lost = probe >= 0 && rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&

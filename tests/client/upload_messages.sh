@@ -56,7 +56,7 @@ echo "ok: EBUSY and a device's too-large refusal are named"
 
 for l in udp serial; do
     fake $l --buf-size 2048 --drop-larger 600
-    if [ $l = udp ]; then big=736 works=368; else big=1022 works=511; fi
+    big=601 works=600
     expect_exit 0 -t 0.5 $CONN image upload junk.bin
     expect_line err.txt "image upload: no reply to $big-byte packets; $works-byte packets work (use --max-packet $works next time)"
     expect_line out.txt "Done"
