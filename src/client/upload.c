@@ -1,7 +1,9 @@
 /* The image upload engine (SMP.md §2.2, §6): chunks sized to fill the device's net_buf, a
  * window of up to buf_count - 1 requests in flight matched by sequence number, resync from
- * the offset the device returns, resume by the file's SHA-256, a long timeout for the first
- * chunk (the device erases the slot) and short ones after, with bounded retries. */
+ * the offset the device returns, resume by the file's SHA-256, a long budget for the first
+ * reply (the device erases the slot first) and short timeouts after, with bounded retries.
+ * A first chunk the link cannot carry is told from a slow one by a small request, and the
+ * packet size falls back to the largest one that gets through. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -236,58 +238,77 @@ static int first_answer(struct upload *u, const struct first_try *t, struct clie
     return 0;
 }
 
-/* After the fallback found a size that works (lo) below one that got no reply (hi): narrows
- * down to the largest working size. Each step sends the first chunk again at the middle size
- * (the device answers it as a resume by our SHA-256, writing nothing) with a small request
- * right behind it: the device answers in order, so the small request's answer coming first
- * means the chunk was lost. The erase is behind us, so no step waits for a timeout unless
- * the device stops answering, which ends the search at the size known to work. */
-static int refine_packet(struct upload *u, size_t lo, size_t hi, struct client_deverr *err)
+/* Sends the first chunk again at size (the device answers it as a resume by our SHA-256,
+ * writing nothing) with a small request right behind it. The device answers in order, so the
+ * small request's answer coming first means the chunk was lost. *verdict: 1 works, -1 lost,
+ * 0 nothing came back within the timeout. */
+static int try_size(struct upload *u, size_t size, int *verdict, struct client_deverr *err)
 {
     static const uint8_t empty_map[] = {0xa0};
+    *verdict = 0;
+    u->pkt_max = size;
+    drop_inflight(u);
+    int n = send_chunk(u, 0);
+    if (n < 0) {
+        return n;
+    }
+    struct first_try t = {u->fl[0].seq, size, (size_t)n};
+    drop_inflight(u);
+    int probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_PARAMS, empty_map,
+                            sizeof(empty_map));
+    if (probe < 0) {
+        return probe;
+    }
+    int64_t deadline = now_ms() + u->rto_max;
+    while (*verdict == 0) {
+        int64_t left = deadline - now_ms();
+        struct client_rsp rsp;
+        int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
+        if (e == DFU_EBADMSG) {
+            continue;
+        }
+        if (e == DFU_ETIMEDOUT) {
+            return 0;
+        }
+        if (e) {
+            return e;
+        }
+        if (rsp.hdr.seq == t.seq && rsp.hdr.group == SMP_GROUP_IMAGE &&
+            rsp.hdr.id == IMG_ID_UPLOAD) {
+            int rc = first_answer(u, &t, &rsp, err);
+            client_rsp_free(&rsp);
+            if (rc) {
+                return rc;
+            }
+            *verdict = 1;
+        } else {
+            *verdict = rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
+                       rsp.hdr.id == OS_ID_PARAMS ? -1 : 0;
+            client_rsp_free(&rsp);
+        }
+    }
+    return 0;
+}
+
+/* After the fallback found a size that works (lo) below one that got no reply (hi). First
+ * hi itself once more: a chunk lost for another reason (a line dropped while the device
+ * erased for someone else) says nothing about its size. Then a binary search for the largest
+ * working size. The erase is behind us, so no step waits for a timeout unless the device
+ * stops answering, which ends the search at the size known to work. */
+static int refine_packet(struct upload *u, size_t lo, size_t hi, struct client_deverr *err)
+{
+    int verdict;
+    int rc = u->acked < u->o->len ? try_size(u, hi, &verdict, err) : 0;
+    if (rc || (u->acked < u->o->len && verdict > 0)) {
+        return rc; /* hi works after all: no fallback (first_answer cleared the record) */
+    }
+    if (u->acked < u->o->len && verdict == 0) {
+        hi = lo + 1; /* no answer at all: keep what is known to work */
+    }
     while (hi - lo > 1 && u->acked < u->o->len) {
         size_t mid = lo + (hi - lo) / 2;
-        u->pkt_max = mid;
-        drop_inflight(u);
-        int n = send_chunk(u, 0);
-        if (n < 0) {
-            return n;
-        }
-        struct first_try t = {u->fl[0].seq, mid, (size_t)n};
-        drop_inflight(u);
-        int probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_PARAMS, empty_map,
-                                sizeof(empty_map));
-        if (probe < 0) {
-            return probe;
-        }
-        int64_t deadline = now_ms() + u->rto_max;
-        int verdict = 0; /* 1 works, -1 lost, 0 no answer */
-        while (verdict == 0) {
-            int64_t left = deadline - now_ms();
-            struct client_rsp rsp;
-            int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
-            if (e == DFU_EBADMSG) {
-                continue;
-            }
-            if (e == DFU_ETIMEDOUT) {
-                break;
-            }
-            if (e) {
-                return e;
-            }
-            if (rsp.hdr.seq == t.seq && rsp.hdr.group == SMP_GROUP_IMAGE &&
-                rsp.hdr.id == IMG_ID_UPLOAD) {
-                int rc = first_answer(u, &t, &rsp, err);
-                client_rsp_free(&rsp);
-                if (rc) {
-                    return rc;
-                }
-                verdict = 1;
-            } else {
-                verdict = rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
-                          rsp.hdr.id == OS_ID_PARAMS ? -1 : 0;
-                client_rsp_free(&rsp);
-            }
+        if ((rc = try_size(u, mid, &verdict, err))) {
+            return rc;
         }
         if (verdict == 0) {
             break;

@@ -31,7 +31,10 @@ wins_a=0
 wins_b=0
 round=1
 while [ $round -le 20 ]; do
-    start_board --timing  # board time: each upload lasts long enough for the other to overlap
+    # board time, so each upload lasts long enough for the other to overlap; 8 UART line
+    # buffers, so the serial client's first chunk waits out the other one's erase instead of
+    # being dropped (it would come back only once that upload is over)
+    start_board --timing --line-count 8
     "$MCUMGR" -c serial --json image upload a.bin > a.out 2> a.err &
     pa=$!
     # UDP gets going faster than a serial port: in even rounds it starts a little later, so

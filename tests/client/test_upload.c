@@ -524,6 +524,20 @@ static void test_serial_packet_fallback(void **state)
     fallback_finds_size(true);
 }
 
+/* A first chunk lost once for another reason (not its size): the fallback tries the full
+ * size again before searching, and the upload runs at full size with no fallback to report. */
+static void test_incidental_first_loss_keeps_size(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_once = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 30 * 1024, 0, &st);
+    assert_int_equal(st.packet, 1472);
+    assert_int_equal(st.packet_unanswered, 0);
+    assert_int_equal(dev.max_pkt_handled, 1472);
+}
+
 /* Nothing the size of a chunk gets through: the halving stops at 128 bytes and names it. */
 static void test_packet_fallback_gives_up_at_minimum(void **state)
 {
@@ -753,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_udp_packet_fallback),
         cmocka_unit_test(test_serial_packet_fallback),
         cmocka_unit_test(test_packet_fallback_gives_up_at_minimum),
+        cmocka_unit_test(test_incidental_first_loss_keeps_size),
         cmocka_unit_test(test_udp_slow_first_reply),
         cmocka_unit_test(test_serial_slow_first_reply),
         cmocka_unit_test(test_rounded_first_reply_is_no_resume),
