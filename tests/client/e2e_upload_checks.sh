@@ -2,7 +2,7 @@
 # What `mcumgr image upload` says against devsim, asserted by text and exit status: a file
 # larger than the slot's max_image_size is refused before anything is sent; an upload whose
 # file the device already holds says where it resumed and reports no rate; Ctrl-C ends with
-# how to resume (exit 130) and the next run resumes; after --reset --wait, an image signed
+# how to resume (exit 130, the bar line ended on a terminal) and the next run resumes; after --reset --wait, an image signed
 # with an unknown key is "refused" and one that crashes at boot is "reverted".
 . "$(dirname "$0")/e2e_lib.sh"
 make_images
@@ -65,4 +65,23 @@ expect_exit 0 -c udp image upload v2.bin
 grep -q "^resuming at [1-9][0-9]* of $size bytes$" err.txt || { cat err.txt; fail "no resume after Ctrl-C"; }
 head -1 err.txt | grep -q "^resuming at " || { cat err.txt; fail "the resume is not said before the progress"; }
 echo "ok: Ctrl-C says how to resume (exit 130), the next run resumes"
+
+# the same on a terminal (script(1) gives mcumgr one): the bar line is ended first, so the
+# message stands on its own line
+start_board --timing
+script -qfec "echo \$\$ > mcumgr.pid; exec '$MCUMGR' -c udp image upload v2.bin" tty.log > /dev/null &
+spid=$!
+i=0
+until tr '\r' '\n' < tty.log 2>/dev/null | grep -q "^upload  *[3-9][0-9]% \["; do
+    i=$((i + 1))
+    [ $i -lt 400 ] || { kill "$spid"; fail "terminal upload never reached 30%"; }
+    sleep 0.05
+done
+kill -INT "$(cat mcumgr.pid)"
+rc=0
+wait "$spid" || rc=$?
+[ $rc -eq 130 ] || { cat tty.log; fail "Ctrl-C on a terminal: exit $rc, expected 130"; }
+tr -d '\r' < tty.log > tty.txt
+expect_line tty.txt "image upload: interrupted; run the same command again to resume the upload"
+echo "ok: on a terminal, Ctrl-C ends the bar line before saying how to resume"
 cleanup

@@ -1,7 +1,7 @@
 /* Transfer progress: on a terminal a one-line bar (percent, KiB/s, ETA) redrawn at most 10
  * times a second and always at 100 %; otherwise a plain line every 10 %; nothing with -q.
- * Rate and ETA count only the bytes this run sent (a resumed upload starts from where the
- * device stood), and a transfer that had nothing to send shows no rate. */
+ * Rate and ETA count only what this run sent after its first reply (a resumed upload starts
+ * from where the device stood), and a transfer that had nothing more to send shows none. */
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,8 +21,7 @@ void mcumgr_progress_init(struct mcumgr_progress *p, const struct mcumgr *m, con
 void mcumgr_progress_resumed(void *arg, size_t done, size_t total)
 {
     struct mcumgr_progress *p = arg;
-    p->base = done;
-    p->start = mcumgr_now(); /* this run's transfer starts here */
+    (void)done;
     if (!p->quiet) {
         fprintf(stderr, "resuming at %zu of %zu bytes\n", done, total);
     }
@@ -40,6 +39,14 @@ void mcumgr_progress_cb(void *arg, size_t done, size_t total)
         return;
     }
     double now = mcumgr_now();
+    if (!p->started) {
+        /* the first report comes with the first reply: where the device stood (a resume) or
+         * the first chunk, after the slot erase. The rate counts from here, so neither the
+         * resumed part nor the erase wait inflate or deflate it. */
+        p->started = true;
+        p->base = done;
+        p->start = now;
+    }
     double elapsed = now - p->start;
     size_t sent = done > p->base ? done - p->base : 0;
     double rate = elapsed > 0 ? (double)sent / elapsed : 0; /* bytes/s of this run */
