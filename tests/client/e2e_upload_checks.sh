@@ -66,6 +66,26 @@ grep -q "^resuming at [1-9][0-9]* of $size bytes$" err.txt || { cat err.txt; fai
 head -1 err.txt | grep -q "^resuming at " || { cat err.txt; fail "the resume is not said before the progress"; }
 echo "ok: Ctrl-C says how to resume (exit 130), the next run resumes"
 
+# a resumed serial upload's rate counts only this run's bytes: it stays under the link's
+# ceiling (115200 baud: 11.25 KiB/s before base64 and framing), where counting the resumed
+# half would report about twice the real rate
+"$MCUMGR" -c serial image upload v1.bin > first.out 2> progress.txt &
+pid=$!
+i=0
+until grep -q " 50%" progress.txt; do
+    i=$((i + 1))
+    [ $i -lt 400 ] || { kill "$pid"; fail "serial upload never reached 50%"; }
+    sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid" || true
+expect_exit 0 -c serial image upload v1.bin
+rate=$(sed -n 's/^upload 100% [0-9]*\/[0-9]* bytes \([0-9.]*\) KiB\/s$/\1/p' err.txt)
+[ -n "$rate" ] || { cat err.txt; fail "no rate on the resumed upload's last line"; }
+awk -v r="$rate" 'BEGIN { exit !(r > 0 && r <= 11.25) }' ||
+    { cat err.txt; fail "resumed serial upload reports $rate KiB/s, above the link's 11.25"; }
+echo "ok: a resumed serial upload reports $rate KiB/s (this run's bytes only)"
+
 # the same on a terminal (script(1) gives mcumgr one): the bar line is ended first, so the
 # message stands on its own line
 start_board --timing
