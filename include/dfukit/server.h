@@ -306,8 +306,9 @@ int server_process(struct smp_server *srv, const uint8_t *req, size_t req_len, u
 int server_process_from(struct smp_server *srv, const struct smp_peer *peer, const uint8_t *req,
                         size_t req_len, uint8_t *rsp_buf, size_t rsp_cap);
 
-/* Same loop, but each response is built in rsp_buf (one SMP buffer is enough) and passed to
- * emit as soon as it is complete: one packet per response, as Zephyr's transports send them.
+/* Same loop (from the default peer), but each response is built in rsp_buf (one SMP buffer is
+ * enough) and passed to emit as soon as it is complete: one packet per response, as Zephyr's
+ * transports send them.
  * Returns the total bytes emitted, or the first negative value emit returned. */
 typedef int (*server_emit_fn)(void *arg, const uint8_t *rsp, size_t len);
 int server_process_each(struct smp_server *srv, const uint8_t *req, size_t req_len,

@@ -433,6 +433,29 @@ static void dropped_line_during_erase(void **state)
     assert_int_equal(board_stop(&B), 0);
 }
 
+/* ... and the line buffers full with no erase to blame: a crashed app (its UART DMA still
+ * fills the buffers, nothing drains them until the watchdog resets the board). */
+static void dropped_line_buffers_full(void **state)
+{
+    (void)state;
+    char v1[H_PATH];
+    board_init(&B, "server-fulldrop");
+    assert_int_equal(make_signed_app(&B, "v1", "1.0.0", "crash", v1, sizeof v1), 0);
+    assert_int_equal(flash_image(&B, v1, 0), 0);
+    const char *extra[] = { "--no-timing", "--watchdog-ms", "30000", NULL };
+    assert_int_equal(board_start(&B, extra), 0);
+    board_assert_logged(&B, "app: running 1.0.0", 1);
+    board_assert_logged(&B, "hard fault", 1);
+    int fd = open(B.link, O_RDWR | O_NOCTTY);
+    assert_true(fd >= 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(write(fd, "line\n", 5), 5);
+    }
+    board_assert_logged(&B, "uart: rx line buffers full, 1 line(s) dropped (1 total)", 1);
+    close(fd);
+    assert_int_equal(board_stop(&B), 0);
+}
+
 /* --serial-unpaced: the pty moves bytes as fast as the host (50 echoes of 200 characters that
  * take >= 2.3 s at 115200 baud), while flash timing stays on. */
 static void serial_unpaced(void **state)
@@ -470,6 +493,7 @@ int main(void)
         cmocka_unit_test_teardown(serial_path_limit, teardown),
         cmocka_unit_test_teardown(dropped_line_too_long, teardown),
         cmocka_unit_test_teardown(dropped_line_during_erase, teardown),
+        cmocka_unit_test_teardown(dropped_line_buffers_full, teardown),
         cmocka_unit_test_teardown(serial_unpaced, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

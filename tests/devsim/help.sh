@@ -73,4 +73,18 @@ done
 "$D" run --flash b.img --fs-size 0 2>err.txt || true
 [ "$(head -n1 err.txt)" = 'devsim: --fs-size needs a size >= 1: 0' ] || fail "fs-size message: $(cat err.txt)"
 [ ! -e b.img ] || fail "a usage error created the flash file"
+
+# other usage errors of the commands (exit 2, the first line exact)
+usage_err() { # expected first line, command...
+    want=$1; shift
+    set +e; "$D" "$@" >out.txt 2>err.txt; rc=$?; set -e
+    [ "$rc" = 2 ] || fail "'$*' exited $rc"
+    [ "$(head -n1 err.txt)" = "$want" ] || fail "'$*': $(cat err.txt)"
+    [ "$(sed -n 2p err.txt)" = "Try 'devsim help --commands' or 'devsim COMMAND --help'." ] ||
+        fail "'$*' hint: $(cat err.txt)"
+}
+usage_err 'devsim: help takes at most one COMMAND (or --commands)' help run flash
+usage_err 'devsim: boards takes no argument: extra' boards extra
+usage_err 'devsim: flash needs --flash FILE and one IMAGE' flash --flash b.img
+usage_err 'devsim: mkapp needs --version V and -o FILE' mkapp -o x.bin
 echo "ok"

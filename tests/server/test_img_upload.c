@@ -567,6 +567,18 @@ static void test_busy_for_another_peer(void **state)
     assert_true(fx.srv.upload.active);
     assert_int_equal(fx.srv.upload.off, 1000);
 
+    /* verbose v1 errors name the reason */
+    fx.srv.cfg.verbose_err = true;
+    chunk(SMP_V1, 1000, img + 1000, 1000, false, NULL, 0, -1);
+    struct smp_cbor_dec d;
+    struct smp_cbor_str rsn;
+    assert_int_equal(fx_rc(), SMP_ERR_EBUSY);
+    assert_true(fx_find("rsn", &d));
+    assert_int_equal(smp_cbor_dec_tstr(&d, &rsn), 0);
+    assert_int_equal(rsn.len, strlen("another peer's upload is in progress"));
+    assert_memory_equal(rsn.ptr, "another peer's upload is in progress", rsn.len);
+    fx.srv.cfg.verbose_err = false;
+
     fx.peer = a;
     upload_rest(1000, 3000);
     assert_uploaded();
@@ -608,11 +620,13 @@ static void test_takeover_after_idle(void **state)
     assert_memory_equal(fx.mem + FX_SLOT, other, 2000);
 
     /* A's next chunk lands exactly at the offset B's upload expects: still refused */
+    static uint8_t before[FX_SLOT];
+    memcpy(before, fx.mem + FX_SLOT, FX_SLOT);
     fx.peer = a;
     chunk(SMP_V2, 2000, img + 2000, 1000, false, NULL, 0, -1);
     expect_busy();
     assert_int_equal(fx.srv.upload.off, 2000);
-    assert_int_equal(fx.mem[FX_SLOT + 2000], 0xff);
+    assert_memory_equal(fx.mem + FX_SLOT, before, FX_SLOT);
     /* and so is its resume by sha, or a new start, while B is active */
     chunk(SMP_V2, 0, img, 1000, true, sha, 32, -1);
     expect_busy();
