@@ -48,6 +48,7 @@ struct upload {
     unsigned window, nfl, epoch;
     uint32_t sent;      /* requests sent so far (send order) */
     size_t next, acked;
+    size_t first_sent;  /* the most data any first chunk of this run carried */
     /* retransmission timeout from measured round trips (TCP's rule), so a request lost
      * while the device was busy costs a few round trips, not the full timeout */
     double srtt, rttvar;
@@ -203,7 +204,7 @@ static int64_t oldest_sent(const struct upload *u)
 /* One size the first chunk was sent at. */
 struct first_try {
     uint8_t seq;
-    size_t packet, data;
+    size_t packet;
 };
 
 /* Accepts the answer to one of the first-chunk tries: it tells where a resumed upload stands,
@@ -220,10 +221,10 @@ static int first_answer(struct upload *u, const struct first_try *t, struct clie
         return DFU_EBADMSG;
     }
     u->acked = u->next = (size_t)off;
-    /* more than this run sent: the device held part of the file already. An offset at or
-     * below the chunk is this run's own (a serial recovery rounds it down to its write
+    /* more than any first chunk of this run carried: the device held part of the file
+     * already. An offset at or below that is this run's own (a serial recovery rounds it down to its write
      * alignment: 948 for 951), not a resume. */
-    if (off > t->data) {
+    if (off > u->first_sent) {
         u->st->resumed_from = (size_t)off;
     }
     u->pkt_max = t->packet;
@@ -252,7 +253,8 @@ static int try_size(struct upload *u, size_t size, int *verdict, struct client_d
     if (n < 0) {
         return n;
     }
-    struct first_try t = {u->fl[0].seq, size, (size_t)n};
+    struct first_try t = {u->fl[0].seq, size};
+    u->first_sent = (size_t)n > u->first_sent ? (size_t)n : u->first_sent;
     drop_inflight(u);
     int probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_PARAMS, empty_map,
                             sizeof(empty_map));
@@ -346,7 +348,8 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
         if (n < 0) {
             return n;
         }
-        tried[ntried++] = (struct first_try){u->fl[0].seq, u->pkt_max, (size_t)n};
+        tried[ntried++] = (struct first_try){u->fl[0].seq, u->pkt_max};
+        u->first_sent = (size_t)n > u->first_sent ? (size_t)n : u->first_sent;
         drop_inflight(u); /* answers are matched against tried[] here */
         if (ntried > 1) {
             u->st->retransmits++;
