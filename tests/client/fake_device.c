@@ -308,6 +308,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     if (upload && d->drop_rsp_every && d->upload_reqs % d->drop_rsp_every == 0) {
         return 0;
     }
+    if (upload && d->drop_rsp_once && d->upload_reqs == d->drop_rsp_once) {
+        return 0;
+    }
     if (upload && d->reorder_every && d->upload_reqs % d->reorder_every == 0 && !d->held_len) {
         memcpy(d->held, r.pkt, r.len);
         d->held_len = r.len;

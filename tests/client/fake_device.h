@@ -24,6 +24,7 @@ struct fake_device {
     int fail_rc;
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     unsigned drop_req_once;  /* > 0: ignore this (1-based) upload request, once */
+    unsigned drop_rsp_once;  /* > 0: process this (1-based) upload request, send no reply */
     /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
      * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
      * requests had already arrived by then (the client did not wait for the answer) */

@@ -538,6 +538,21 @@ static void test_incidental_first_loss_keeps_size(void **state)
     assert_int_equal(dev.max_pkt_handled, 1472);
 }
 
+/* The first chunk arrives but its answer is lost: the halved retry is answered with the
+ * first try's offset, which is this run's data, not a resume; the full size stays. */
+static void test_lost_first_answer_is_no_resume(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_rsp_once = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 30 * 1024, 0, &st);
+    assert_int_equal(st.resumed_from, 0);
+    assert_int_equal(st.packet, 1472);
+    assert_int_equal(st.packet_unanswered, 0);
+    assert_int_equal(dev.first_chunks, 1);
+}
+
 /* Nothing the size of a chunk gets through: the halving stops at 128 bytes and names it. */
 static void test_packet_fallback_gives_up_at_minimum(void **state)
 {
@@ -768,6 +783,7 @@ int main(void)
         cmocka_unit_test(test_serial_packet_fallback),
         cmocka_unit_test(test_packet_fallback_gives_up_at_minimum),
         cmocka_unit_test(test_incidental_first_loss_keeps_size),
+        cmocka_unit_test(test_lost_first_answer_is_no_resume),
         cmocka_unit_test(test_udp_slow_first_reply),
         cmocka_unit_test(test_serial_slow_first_reply),
         cmocka_unit_test(test_rounded_first_reply_is_no_resume),
