@@ -109,14 +109,19 @@ static bool opens_page(const struct upload *u, size_t off, size_t len)
     return u->page && off > 0 && (off + len - 1) / u->page != (off - 1) / u->page;
 }
 
+/* Data bytes of the chunk at off at the current packet size. */
+static size_t chunk_len(const struct upload *u, size_t off)
+{
+    const struct client_upload_opts *o = u->o;
+    size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
+    return o->chunk_max && d > o->chunk_max ? o->chunk_max : d;
+}
+
 /* Encodes and sends the chunk at off; returns its data length or a negative error. */
 static int send_chunk(struct upload *u, size_t off)
 {
     const struct client_upload_opts *o = u->o;
-    size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
-    if (o->chunk_max && d > o->chunk_max) {
-        d = o->chunk_max;
-    }
+    size_t d = chunk_len(u, off);
     if (d == 0) {
         return DFU_ENOSPC; /* the device's buffer cannot hold even one byte of data */
     }
@@ -563,6 +568,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     int stalls = 0;
     rc = first_chunk(&u, err);
     st->packet = u.pkt_max;
+    st->chunk_data = chunk_len(&u, 0); /* not the sizes the fallback gave up on */
     if (!rc && st->resumed_from && o->resumed) {
         o->resumed(o->progress_arg, st->resumed_from, o->len);
     }
