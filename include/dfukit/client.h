@@ -284,6 +284,9 @@ int client_enum_details(struct client_session *s, struct client_rsp *rsp,
 
 typedef void (*client_progress_fn)(void *arg, size_t done, size_t total);
 
+/* Smallest packet the first-chunk fallback tries (header included). */
+#define CLIENT_UPLOAD_PACKET_MIN 128u
+
 struct client_upload_opts {
     const uint8_t *data;
     size_t len;
@@ -291,15 +294,21 @@ struct client_upload_opts {
     bool upgrade;            /* refuse older versions */
     unsigned window;         /* requests in flight; 0 = buf_count - 1 */
     size_t chunk_max;        /* data bytes per request cap; 0 = fill the packet */
-    int first_timeout_ms;    /* first chunk (slot erase); 0 = default */
-    int timeout_ms;          /* later chunks; 0 = default */
-    int retries;             /* consecutive timeouts without progress; 0 = default */
+    size_t max_packet;       /* SMP packet cap, header included; 0 = the device's buffer */
+    int first_timeout_ms;    /* budget for the first reply (slot erase); 0 = default */
+    int timeout_ms;          /* later chunks, and the wait before the first chunk is probed;
+                              * 0 = default */
+    int retries;             /* consecutive timeouts without progress, and first-chunk sizes
+                              * tried; 0 = default */
     client_progress_fn progress;
     void *progress_arg;
+    /* Called once, before the first progress call, when the device already held part of the
+     * file: off is where this run goes on from. */
+    client_progress_fn resumed;
 };
 
 struct client_upload_stats {
-    size_t resumed_from;     /* offset the device reported for our SHA-256 */
+    size_t resumed_from;     /* offset the device reported for our SHA-256 (0: no resume) */
     unsigned requests;
     unsigned retransmits;
     unsigned resyncs;
@@ -307,11 +316,20 @@ struct client_upload_stats {
     unsigned window;
     bool match_reported;
     bool match;
+    size_t packet;           /* SMP packet size the upload ran with (header included) */
+    /* The first chunk: the largest packet size that got no reply while the device answered
+     * a small request (0: none). With packet < that size, the fallback found a size. */
+    size_t packet_unanswered;
+    bool device_silent;      /* the first chunk timed out and the device answered nothing */
 };
 
 /* Uploads an image; resumes when the device already holds part of the same file (by its
- * SHA-256). CLIENT_EDEVICE with *err filled when the device refuses; DFU_ETIMEDOUT after the
- * retries are spent. */
+ * SHA-256). The first chunk is sent alone and waited for up to first_timeout_ms; when it
+ * gets no reply within timeout_ms, a small request tells a device that dropped it (it
+ * answers: the chunk is sent again at half the packet size, down to
+ * CLIENT_UPLOAD_PACKET_MIN) from one still busy erasing (no answer: keep waiting).
+ * CLIENT_EDEVICE with *err filled when the device refuses; DFU_ETIMEDOUT after the retries
+ * are spent; DFU_ESIG when the device's match says its data differs from the file. */
 int client_image_upload(struct client_session *s, const struct client_upload_opts *o,
                         struct client_upload_stats *st, struct client_deverr *err);
 
@@ -335,6 +353,21 @@ bool client_state_find(const cbor_item_t *root, uint32_t image, bool active, uin
  * pending any more. DFU_ETIMEDOUT after budget_ms. */
 int client_wait_reboot(struct client_session *s, int budget_ms);
 
+/* The room for an upload, from `image slot-info` (2/1/6): the target slot's size and the
+ * largest image the device accepts there. has_* false when the device does not say.
+ * DFU_ENOTSUP (no error out) when the device has no slot-info. */
+struct client_upload_room {
+    bool has_slot_size, has_max_image_size;
+    uint32_t slot, slot_size, max_image_size;
+};
+int client_upload_room_read(struct client_session *s, uint32_t image,
+                            struct client_upload_room *out);
+
+/* The hash TLV of an MCUboot image file (what the device lists as the slot's hash).
+ * DFU_ENOENT when the data is no MCUboot image whose hash TLV matches its bytes. */
+int client_image_file_hash(const uint8_t *data, size_t len, uint8_t *hash, size_t cap,
+                           size_t *hash_len);
+
 typedef void (*client_step_fn)(void *arg, const char *step, double seconds, const char *detail);
 
 struct client_upgrade_opts {
@@ -348,16 +381,41 @@ struct client_upgrade_opts {
     void *step_arg;
 };
 
+/* What the device said about the target slot once the upload ended. */
+enum client_upload_verdict {
+    CLIENT_UPLOAD_VERIFIED = 0,  /* the slot lists the file's hash (or match true, no list) */
+    CLIENT_UPLOAD_MISMATCH,      /* the last chunk's match was false */
+    CLIENT_UPLOAD_OTHER_IMAGE,   /* the slot now holds another image */
+    CLIENT_UPLOAD_NO_IMAGE,      /* the slot holds no image */
+    CLIENT_UPLOAD_UNVERIFIED,    /* neither a match nor a hash to compare */
+};
+
+/* What the board did with the new image at the reset. */
+enum client_boot_outcome {
+    CLIENT_BOOT_NOT_CHECKED = 0,
+    CLIENT_BOOT_RUNNING,         /* the new image is active */
+    CLIENT_BOOT_REFUSED,         /* the bootloader rejected it: gone from its slot */
+    CLIENT_BOOT_REVERTED,        /* it ran, was not confirmed, and is back in its slot */
+};
+
 struct client_upgrade_result {
     struct client_upload_stats upload;
+    struct client_upload_room room;
+    bool too_large;               /* refused locally: len > room.max_image_size */
+    enum client_upload_verdict verdict;
+    uint32_t slot;                /* the slot the upload went to, as the state list says */
     uint8_t hash[64];         /* the new image's hash as the device lists it */
     size_t hash_len;
     bool active, confirmed;
+    enum client_boot_outcome boot;
+    char running_version[32];     /* after the reset: the active image's version */
     const char *failed_step;  /* NULL on success */
 };
 
-/* upload -> (test | confirm) -> reset -> wait -> check active -> confirm, as asked.
- * DFU_ESIG when the new image is not running after the reset (refused or reverted). */
+/* room check -> upload -> verify -> (test | confirm) -> reset -> wait -> check active ->
+ * confirm, as asked. DFU_ENOSPC when the file exceeds the slot's max_image_size (nothing
+ * sent); DFU_ESIG when the slot does not hold the file after the upload (see verdict) or
+ * when the new image is not running after the reset (see boot). */
 int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o,
                    struct client_upgrade_result *r, struct client_deverr *err);
 

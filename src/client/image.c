@@ -1,6 +1,7 @@
 /* Image state helpers and the one-step upgrade (issue 6): upload, mark for test (or confirm),
  * reset, wait for the board to come back, check that the new image runs, confirm it. Each step
  * is reported with its duration through a callback; the library prints nothing. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -107,6 +108,125 @@ static void report(const struct client_upgrade_opts *o, const char *step, double
     }
 }
 
+/* Erase budget per 4 KiB of slot for the first reply (about 3x an nRF52840's 85 ms), on top
+ * of a fixed margin for the link. */
+#define UPGRADE_ERASE_MS_PER_4K 250
+#define UPGRADE_FIRST_MARGIN_MS 5000
+
+/* One entry of a state response's image list. */
+struct slot_entry {
+    uint32_t slot;
+    bool active, pending;
+    const uint8_t *hash;
+    size_t hash_len;
+    char version[32];
+};
+
+/* The listed slots of one image number, up to max. */
+static size_t state_slots(const cbor_item_t *root, uint32_t image, struct slot_entry *out,
+                          size_t max)
+{
+    const cbor_item_t *imgs = client_map_get(root, "images");
+    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0, k = 0;
+    for (size_t i = 0; i < n && k < max; i++) {
+        const cbor_item_t *img = cbor_array_handle(imgs)[i];
+        uint64_t num = 0, slot = 0;
+        client_get_uint(img, "image", &num);
+        if (num != image) {
+            continue;
+        }
+        struct slot_entry *e = &out[k++];
+        memset(e, 0, sizeof(*e));
+        client_get_uint(img, "slot", &slot);
+        e->slot = (uint32_t)slot;
+        client_get_bool(img, "active", &e->active);
+        client_get_bool(img, "pending", &e->pending);
+        if (!client_get_bytes(img, "hash", &e->hash, &e->hash_len)) {
+            e->hash_len = 0;
+        }
+        client_get_text(img, "version", e->version, sizeof(e->version));
+    }
+    return k;
+}
+
+static bool same_hash(const struct slot_entry *e, const uint8_t *h, size_t n)
+{
+    return e->hash_len == n && n > 0 && memcmp(e->hash, h, n) == 0;
+}
+
+/* After the upload: does the target slot list the file's hash? Without a file hash (no
+ * MCUboot image) or a state list, the last chunk's match decides. */
+static int verify_upload(struct client_session *s, const struct client_upload_opts *o,
+                         struct client_upgrade_result *r, struct client_deverr *err)
+{
+    const struct client_upload_stats *st = &r->upload;
+    uint8_t fh[sizeof(r->hash)];
+    size_t fhl = 0;
+    bool matched = st->match_reported && st->match;
+    r->slot = r->room.slot;
+    if (client_image_file_hash(o->data, o->len, fh, sizeof(fh), &fhl) != 0) {
+        r->verdict = matched ? CLIENT_UPLOAD_VERIFIED : CLIENT_UPLOAD_UNVERIFIED;
+        return matched ? 0 : DFU_ESIG;
+    }
+    struct client_rsp rsp;
+    int rc = client_image_state_read(s, &rsp, err);
+    if (rc == CLIENT_EDEVICE) {
+        r->verdict = matched ? CLIENT_UPLOAD_VERIFIED : CLIENT_UPLOAD_UNVERIFIED;
+        return matched ? 0 : DFU_ESIG;
+    }
+    if (rc) {
+        return rc;
+    }
+    struct slot_entry e[4];
+    size_t n = state_slots(rsp.root, o->image, e, 4);
+    const struct slot_entry *target = NULL, *found = NULL;
+    /* the slot uploads go to: one not running, or the one slot-info names (a single-slot
+     * device runs nothing from it) */
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].active || e[i].slot == r->room.slot) {
+            target = target ? target : &e[i];
+            found = found || !same_hash(&e[i], fh, fhl) ? found : &e[i];
+        }
+    }
+    if (found) {
+        r->verdict = CLIENT_UPLOAD_VERIFIED;
+        r->slot = found->slot;
+        memcpy(r->hash, fh, fhl);
+        r->hash_len = fhl;
+    } else {
+        r->verdict = target && target->hash_len ? CLIENT_UPLOAD_OTHER_IMAGE : CLIENT_UPLOAD_NO_IMAGE;
+        r->slot = target ? target->slot : r->room.slot;
+    }
+    client_rsp_free(&rsp);
+    return found ? 0 : DFU_ESIG;
+}
+
+/* After the reset: the new image runs, was refused (our boot core erases an invalid
+ * secondary, so it is gone), or ran unconfirmed and came back to its slot (reverted). */
+static int check_boot(struct client_session *s, uint32_t image, struct client_upgrade_result *r,
+                      struct client_deverr *err)
+{
+    struct client_rsp rsp;
+    int rc = client_image_state_read(s, &rsp, err);
+    if (rc) {
+        return rc;
+    }
+    struct slot_entry e[4];
+    size_t n = state_slots(rsp.root, image, e, 4);
+    bool listed = false;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].active) {
+            snprintf(r->running_version, sizeof(r->running_version), "%s", e[i].version);
+            r->active = same_hash(&e[i], r->hash, r->hash_len);
+        } else {
+            listed = listed || same_hash(&e[i], r->hash, r->hash_len);
+        }
+    }
+    client_rsp_free(&rsp);
+    r->boot = r->active ? CLIENT_BOOT_RUNNING : listed ? CLIENT_BOOT_REVERTED : CLIENT_BOOT_REFUSED;
+    return r->active ? 0 : DFU_ESIG;
+}
+
 int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o,
                    struct client_upgrade_result *r, struct client_deverr *err)
 {
@@ -114,32 +234,61 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     memset(err, 0, sizeof(*err));
     char detail[256];
     r->failed_step = "upload";
+    struct client_upload_opts uo = o->upload;
+    /* the room first: a file that cannot fit is refused before any of it is sent */
+    int rc = client_upload_room_read(s, uo.image, &r->room);
+    if (rc && rc != DFU_ENOTSUP) {
+        return rc;
+    }
+    if (r->room.has_max_image_size && uo.len > r->room.max_image_size) {
+        r->too_large = true;
+        return DFU_ENOSPC;
+    }
+    if (uo.first_timeout_ms <= 0 && r->room.has_slot_size) {
+        uo.first_timeout_ms = UPGRADE_FIRST_MARGIN_MS +
+                              (int)((r->room.slot_size + 4095u) / 4096u) * UPGRADE_ERASE_MS_PER_4K;
+    }
     double t = client_now_s();
-    int rc = client_image_upload(s, &o->upload, &r->upload, err);
+    rc = client_image_upload(s, &uo, &r->upload, err);
+    if (rc == DFU_ESIG) {
+        r->verdict = CLIENT_UPLOAD_MISMATCH;
+    }
     if (rc) {
         return rc;
     }
     double dt = client_now_s() - t;
-    snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
-             o->upload.len, dt > 0 ? (double)o->upload.len / dt / 1024.0 : 0.0,
-             r->upload.chunk_data, r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
+    if ((rc = verify_upload(s, &uo, r, err))) {
+        return rc;
+    }
+    /* the rate counts what this run sent; nothing sent, no rate */
+    size_t sent = uo.len - r->upload.resumed_from;
+    if (sent == 0) {
+        snprintf(detail, sizeof(detail), "%zu bytes, all already on the device", uo.len);
+    } else {
+        snprintf(detail, sizeof(detail), "%zu bytes, %.1f KiB/s, %zu B/chunk, window %u%s",
+                 uo.len, dt > 0 ? (double)sent / dt / 1024.0 : 0.0, r->upload.chunk_data,
+                 r->upload.window, r->upload.resumed_from ? " (resumed)" : "");
+    }
     report(o, "upload", t, detail);
     if (!o->test && !o->confirm && !o->reset) {
         r->failed_step = NULL;
         return 0; /* a plain upload: nothing else is asked */
     }
 
-    /* the image just written is the one of this image number that is not running */
-    r->failed_step = "image list";
+    /* verified by match only (no MCUboot hash in the file): the image just written is the
+     * one of this image number that is not running */
     struct client_rsp rsp;
-    if ((rc = client_image_state_read(s, &rsp, err))) {
-        return rc;
-    }
-    bool found = client_state_find(rsp.root, o->upload.image, false, r->hash, sizeof(r->hash),
-                                   &r->hash_len);
-    client_rsp_free(&rsp);
-    if (!found) {
-        return DFU_ENOENT;
+    if (r->hash_len == 0) {
+        r->failed_step = "image list";
+        if ((rc = client_image_state_read(s, &rsp, err))) {
+            return rc;
+        }
+        bool found = client_state_find(rsp.root, o->upload.image, false, r->hash,
+                                       sizeof(r->hash), &r->hash_len);
+        client_rsp_free(&rsp);
+        if (!found) {
+            return DFU_ENOENT;
+        }
     }
     char hex[2 * sizeof(r->hash) + 1];
     hexstr(hex, r->hash, r->hash_len);
@@ -178,17 +327,9 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     report(o, "wait", t, "board answers again");
     r->failed_step = "check";
     t = client_now_s();
-    if ((rc = client_image_state_read(s, &rsp, err))) {
+    if ((rc = check_boot(s, o->upload.image, r, err))) {
         return rc;
     }
-    uint8_t active[sizeof(r->hash)];
-    size_t alen = 0;
-    found = client_state_find(rsp.root, o->upload.image, true, active, sizeof(active), &alen);
-    client_rsp_free(&rsp);
-    if (!found || alen != r->hash_len || memcmp(active, r->hash, alen) != 0) {
-        return DFU_ESIG; /* the bootloader refused or reverted the new image */
-    }
-    r->active = true;
     report(o, "check", t, "new image is active");
     if (o->confirm) {
         r->failed_step = "image confirm";

@@ -1,7 +1,9 @@
 /* The image upload engine (Zephyr's smp_group_1.rst): chunks sized to fill the device's net_buf, a
  * window of up to buf_count - 1 requests in flight matched by sequence number, resync from
- * the offset the device returns, resume by the file's SHA-256, a long timeout for the first
- * chunk (the device erases the slot) and short ones after, with bounded retries. */
+ * the offset the device returns, resume by the file's SHA-256, a long budget for the first
+ * reply (the device erases the slot first) and short timeouts after, with bounded retries.
+ * A first chunk the link cannot carry is told from a slow one by a small request, and the
+ * packet size falls back to the largest one that gets through. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +22,7 @@
 #define UPLOAD_RTO_MIN_MS 150
 #define UPLOAD_GROW_AFTER 64
 #define UPLOAD_GROW_AFTER_MAX 4096
+#define UPLOAD_RETRIES_MAX 16
 
 struct inflight {
     bool used;
@@ -43,6 +46,7 @@ struct upload {
     unsigned window, nfl, epoch;
     uint32_t sent;      /* requests sent so far (send order) */
     size_t next, acked;
+    size_t first_sent;  /* the most data any first chunk of this run carried */
     /* retransmission timeout from measured round trips (TCP's rule), so a request lost
      * while the device was busy costs a few round trips, not the full timeout */
     double srtt, rttvar;
@@ -90,21 +94,25 @@ static void rtt_sample(struct upload *u, int64_t sample)
     u->rto = rto < UPLOAD_RTO_MIN_MS ? UPLOAD_RTO_MIN_MS : rto > u->rto_max ? u->rto_max : (int)rto;
 }
 
-
 /* Does the chunk [off, off + len) reach into a flash page the upload has not written yet? */
 static bool opens_page(const struct upload *u, size_t off, size_t len)
 {
     return u->page && off > 0 && (off + len - 1) / u->page != (off - 1) / u->page;
 }
 
+/* Data bytes of the chunk at off at the current packet size. */
+static size_t chunk_len(const struct upload *u, size_t off)
+{
+    const struct client_upload_opts *o = u->o;
+    size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
+    return o->chunk_max && d > o->chunk_max ? o->chunk_max : d;
+}
+
 /* Encodes and sends the chunk at off; returns its data length or a negative error. */
 static int send_chunk(struct upload *u, size_t off)
 {
     const struct client_upload_opts *o = u->o;
-    size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
-    if (o->chunk_max && d > o->chunk_max) {
-        d = o->chunk_max;
-    }
+    size_t d = chunk_len(u, off);
     if (d == 0) {
         return DFU_ENOSPC; /* the device's buffer cannot hold even one byte of data */
     }
@@ -139,8 +147,8 @@ static int send_chunk(struct upload *u, size_t off)
     }
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (!u->fl[i].used) {
-            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, client_now_ms(), 0,
-                                         behind, u->sent++};
+            u->fl[i] = (struct inflight){true, (uint8_t)seq, u->epoch, off, d, client_now_ms(), 0, behind,
+                                         u->sent++};
             /* an erase delays its answer (and those of the requests behind it) by about a
              * round trip: one more timeout's worth before calling anything lost */
             if (opens_page(u, off, d)) {
@@ -189,23 +197,162 @@ static int64_t oldest_sent(const struct upload *u)
     return t + grace;
 }
 
-/* Waits for the answer to the first chunk, which also tells where a resumed upload stands. */
+/* One size the first chunk was sent at. */
+struct first_try {
+    uint8_t seq;
+    size_t packet;
+};
+
+/* Accepts the answer to one of the first-chunk tries: it tells where a resumed upload stands,
+ * and the size that try was sent at works. */
+static int first_answer(struct upload *u, const struct first_try *t, struct client_rsp *rsp,
+                        struct client_deverr *err)
+{
+    uint64_t off;
+    if (client_rsp_failed(rsp)) {
+        *err = rsp->err;
+        return CLIENT_EDEVICE;
+    }
+    if (!client_get_uint(rsp->root, "off", &off) || off > u->o->len) {
+        return DFU_EBADMSG;
+    }
+    u->acked = u->next = (size_t)off;
+    /* more than any first chunk of this run carried: the device held part of the file
+     * already. An offset at or below that is this run's own (a serial recovery rounds it down to its write
+     * alignment: 948 for 951), not a resume. */
+    if (off > u->first_sent) {
+        u->st->resumed_from = (size_t)off;
+    }
+    u->pkt_max = t->packet;
+    if (u->st->packet_unanswered <= t->packet) {
+        u->st->packet_unanswered = 0; /* a late answer: that size worked after all */
+    }
+    bool match;
+    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
+        u->st->match_reported = true;
+        u->st->match = match;
+    }
+    return 0;
+}
+
+/* Sends the first chunk again at size (the device answers it as a resume by our SHA-256,
+ * writing nothing) with a small request right behind it. The device answers in order, so the
+ * small request's answer coming first means the chunk was lost. *verdict: 1 works, -1 lost,
+ * 0 nothing came back within the timeout. */
+static int try_size(struct upload *u, size_t size, int *verdict, struct client_deverr *err)
+{
+    *verdict = 0;
+    u->pkt_max = size;
+    drop_inflight(u);
+    int n = send_chunk(u, 0);
+    if (n < 0) {
+        return n;
+    }
+    struct first_try t = {u->fl[0].seq, size};
+    u->first_sent = (size_t)n > u->first_sent ? (size_t)n : u->first_sent;
+    drop_inflight(u);
+    int probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, SMP_EMPTY_MAP,
+                            SMP_EMPTY_MAP_LEN);
+    if (probe < 0) {
+        return probe;
+    }
+    int64_t deadline = client_now_ms() + u->rto_max;
+    while (*verdict == 0) {
+        int64_t left = deadline - client_now_ms();
+        struct client_rsp rsp;
+        int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
+        if (e == DFU_EBADMSG) {
+            continue;
+        }
+        if (e == DFU_ETIMEDOUT) {
+            return 0;
+        }
+        if (e) {
+            return e;
+        }
+        if (rsp.hdr.seq == t.seq && rsp.hdr.group == SMP_GROUP_IMAGE &&
+            rsp.hdr.id == IMG_ID_UPLOAD) {
+            int rc = first_answer(u, &t, &rsp, err);
+            client_rsp_free(&rsp);
+            if (rc) {
+                return rc;
+            }
+            *verdict = 1;
+        } else {
+            *verdict = rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
+                       rsp.hdr.id == OS_ID_MCUMGR_PARAMS ? -1 : 0;
+            client_rsp_free(&rsp);
+        }
+    }
+    return 0;
+}
+
+/* After the fallback found a size that works (lo) below one that got no reply (hi). First
+ * hi itself once more: a chunk lost for another reason (a line dropped while the device
+ * erased for someone else) says nothing about its size. Then a binary search for the largest
+ * working size. The erase is behind us, so no step waits for a timeout unless the device
+ * stops answering, which ends the search at the size known to work. */
+static int refine_packet(struct upload *u, size_t lo, size_t hi, struct client_deverr *err)
+{
+    int verdict;
+    int rc = u->acked < u->o->len ? try_size(u, hi, &verdict, err) : 0;
+    if (rc || (u->acked < u->o->len && verdict > 0)) {
+        return rc; /* hi works after all: no fallback (first_answer cleared the record) */
+    }
+    if (u->acked < u->o->len && verdict == 0) {
+        hi = lo + 1; /* no answer at all: keep what is known to work */
+    }
+    while (hi - lo > 1 && u->acked < u->o->len) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((rc = try_size(u, mid, &verdict, err))) {
+            return rc;
+        }
+        if (verdict == 0) {
+            break;
+        }
+        if (verdict > 0) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    u->pkt_max = lo;
+    u->st->packet_unanswered = hi;
+    return 0;
+}
+
+/* The first chunk, alone on the link until it is answered. A device that erases the slot
+ * first answers late, one whose link cannot carry the packet never: when timeout_ms passes
+ * without a reply, a small request (mcumgr params) asks which. Answered: the chunk was lost,
+ * so it goes again at half the packet size. Not answered: the device is busy, and the chunk
+ * gets the whole first-reply budget. Each try is remembered, so a late answer to a larger
+ * one still counts (that size worked after all). */
 static int first_chunk(struct upload *u, struct client_deverr *err)
 {
-    int timeout = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : UPLOAD_FIRST_TIMEOUT_MS;
+    int budget = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : UPLOAD_FIRST_TIMEOUT_MS;
+    int wait = u->rto_max;
     int retries = u->o->retries > 0 ? u->o->retries : UPLOAD_RETRIES;
-    for (int attempt = 0; attempt <= retries; attempt++) {
+    struct first_try tried[UPLOAD_RETRIES_MAX + 1];
+    unsigned ntried = 0;
+    unsigned tries = (unsigned)retries + 1 > UPLOAD_RETRIES_MAX + 1 ? UPLOAD_RETRIES_MAX + 1
+                                                                    : (unsigned)retries + 1;
+    for (;;) {
         drop_inflight(u);
         int n = send_chunk(u, 0);
         if (n < 0) {
             return n;
         }
-        if (attempt > 0) {
+        tried[ntried++] = (struct first_try){u->fl[0].seq, u->pkt_max};
+        u->first_sent = (size_t)n > u->first_sent ? (size_t)n : u->first_sent;
+        drop_inflight(u); /* answers are matched against tried[] here */
+        if (ntried > 1) {
             u->st->retransmits++;
         }
-        uint8_t seq = u->fl[0].seq;
-        int64_t deadline = client_now_ms() + timeout;
-        for (;;) {
+        int64_t sent = client_now_ms();
+        int64_t deadline = sent + wait;
+        int probe = -1;
+        bool lost = false;
+        while (!lost) {
             int64_t left = deadline - client_now_ms();
             struct client_rsp rsp;
             int e = left > 0 ? client_recv(u->s, &rsp, (int)left) : DFU_ETIMEDOUT;
@@ -213,40 +360,48 @@ static int first_chunk(struct upload *u, struct client_deverr *err)
                 continue;
             }
             if (e == DFU_ETIMEDOUT) {
-                break;
+                if (probe >= 0) {
+                    u->st->device_silent = true; /* not even the small request came back */
+                    return DFU_ETIMEDOUT;
+                }
+                probe = client_send(u->s, SMP_OP_READ, SMP_GROUP_OS, OS_ID_MCUMGR_PARAMS, SMP_EMPTY_MAP,
+                                    SMP_EMPTY_MAP_LEN);
+                if (probe < 0) {
+                    return probe;
+                }
+                int64_t busy_until = sent + budget, probe_until = client_now_ms() + wait;
+                deadline = busy_until > probe_until ? busy_until : probe_until;
+                continue;
             }
             if (e) {
                 return e;
             }
-            if (rsp.hdr.seq != seq || rsp.hdr.group != SMP_GROUP_IMAGE ||
-                rsp.hdr.id != IMG_ID_UPLOAD) {
+            const struct first_try *t = NULL;
+            for (unsigned i = 0; i < ntried && rsp.hdr.group == SMP_GROUP_IMAGE &&
+                                 rsp.hdr.id == IMG_ID_UPLOAD; i++) {
+                t = rsp.hdr.seq == tried[i].seq ? &tried[i] : t;
+            }
+            if (t) {
+                int rc = first_answer(u, t, &rsp, err);
                 client_rsp_free(&rsp);
-                continue;
-            }
-            uint64_t off;
-            int rc = 0;
-            if (client_rsp_failed(&rsp)) {
-                *err = rsp.err;
-                rc = CLIENT_EDEVICE;
-            } else if (!client_get_uint(rsp.root, "off", &off) || off > u->o->len) {
-                rc = DFU_EBADMSG;
-            } else {
-                u->acked = u->next = (size_t)off;
-                if (off != (uint64_t)n) {
-                    u->st->resumed_from = (size_t)off;
+                size_t hi = u->st->packet_unanswered;
+                if (rc == 0 && hi > t->packet + 1) {
+                    rc = refine_packet(u, t->packet, hi, err);
                 }
-                bool match;
-                if (off == u->o->len && client_get_bool(rsp.root, "match", &match)) {
-                    u->st->match_reported = true;
-                    u->st->match = match;
-                }
+                return rc;
             }
+            lost = probe >= 0 && rsp.hdr.seq == (uint8_t)probe && rsp.hdr.group == SMP_GROUP_OS &&
+                   rsp.hdr.id == OS_ID_MCUMGR_PARAMS;
             client_rsp_free(&rsp);
-            drop_inflight(u);
-            return rc;
         }
+        /* the device answers small requests but not this chunk: it cannot take the packet */
+        u->st->packet_unanswered = u->pkt_max;
+        if (ntried >= tries || u->pkt_max <= CLIENT_UPLOAD_PACKET_MIN) {
+            return DFU_ETIMEDOUT;
+        }
+        u->pkt_max = u->pkt_max / 2 < CLIENT_UPLOAD_PACKET_MIN ? CLIENT_UPLOAD_PACKET_MIN
+                                                                : u->pkt_max / 2;
     }
-    return DFU_ETIMEDOUT;
 }
 
 /* Was the request at off (the one the device still expects) sent behind a page opener? */
@@ -375,6 +530,10 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     u.o = o;
     u.st = st;
     u.pkt_max = client_max_packet(s);
+    if (o->max_packet && o->max_packet < u.pkt_max) {
+        u.pkt_max = o->max_packet < CLIENT_UPLOAD_PACKET_MIN ? CLIENT_UPLOAD_PACKET_MIN
+                                                             : o->max_packet;
+    }
     unsigned window = o->window;
     if (window == 0) {
         window = s->buf_count > 1 ? s->buf_count - 1 : 1;
@@ -397,6 +556,11 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     unsigned restarts = 0;
     int stalls = 0;
     rc = first_chunk(&u, err);
+    st->packet = u.pkt_max;
+    st->chunk_data = chunk_len(&u, 0); /* not the sizes the fallback gave up on */
+    if (!rc && st->resumed_from && o->resumed) {
+        o->resumed(o->progress_arg, st->resumed_from, o->len);
+    }
     if (!rc && o->progress) {
         o->progress(o->progress_arg, u.acked, o->len);
     }

@@ -57,7 +57,7 @@ expect 2 'mcumgr: image needs a command: list, upload, test, confirm, erase, slo
 expect 2 'mcumgr: unknown command "nothing" ("mcumgr help" lists them)' help nothing
 
 # usage errors exit 2 before anything is sent
-expect 2 "Usage: mcumgr image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--test|--confirm] [--reset [--wait]]" -c test image upload
+expect 2 "Usage: mcumgr image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--max-packet BYTES] [--test|--confirm] [--reset [--wait]]" -c test image upload
 expect 2 "mcumgr: image upload: unknown flag --bogus" -c test image upload --bogus x.bin
 expect 2 "mcumgr: taskstat: unknown flag --x" -c test taskstat --x
 expect 2 "Usage: mcumgr settings read NAME" -c test settings read

@@ -85,3 +85,21 @@ slot_field() {
         $1 ~ /^image=/ { cur = $2 }
         cur == s && $1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"
 }
+
+# Asserts that FILE has a line equal to TEXT (exact: errors read "mcumgr: COMMAND: ...")
+# expect_line FILE TEXT
+expect_line() {
+    awk -v t="$2" '$0 == t { found = 1 } END { exit !found }' "$1" ||
+        { echo "--- $1:" >&2; cat "$1" >&2; fail "expected the line: $2"; }
+}
+
+# Runs mcumgr with the given arguments, stdout to out.txt and stderr to err.txt; asserts the
+# exit status: expect_exit STATUS ARGS...
+expect_exit() {
+    want=$1
+    shift
+    got=0
+    "$MCUMGR" "$@" > out.txt 2> err.txt || got=$?
+    [ "$got" = "$want" ] ||
+        { cat out.txt err.txt >&2; fail "mcumgr $*: exit $got, expected $want"; }
+}

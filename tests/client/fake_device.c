@@ -11,6 +11,7 @@
 #include "dfukit/serial_frame.h"
 #include "dfukit/smp.h"
 #include "dfukit/smp_cbor.h"
+#include "dfukit/client.h"
 #include "dfukit/crypto.h"
 
 void fake_defaults(struct fake_device *d)
@@ -19,6 +20,7 @@ void fake_defaults(struct fake_device *d)
     d->slot[0].present = true;
     d->slot[0].confirmed = true;
     memset(d->slot[0].hash, 0xa5, 32);
+    strcpy(d->slot[0].version, "1.0.0");
     d->buf_count = 4;
     d->fail_at_off = -1;
     d->fd = -1;
@@ -68,6 +70,10 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     struct smp_cbor_dec dec;
     smp_cbor_dec_init(&dec, p, h->len);
     d->nreq++;
+    if (d->mute_all) {
+        d->deaf = true;
+        return false;
+    }
     if (d->mute_after && d->nreq > d->mute_after) {
         return false;
     }
@@ -78,6 +84,10 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         return false;
     }
     d->upload_reqs++;
+    if (d->busy) {
+        (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_kv_uint(e, "rc", SMP_ERR_EBUSY));
+        return true;
+    }
     if (smp_cbor_decode_map(&dec, map, 6) != 0 || !map[0].found || !map[2].found) {
         enc_error(e, h, 1, 3);
         return true;
@@ -99,6 +109,11 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         d->img_len = (uint32_t)len;
         d->img_off = 0;
         d->in_progress = true;
+        d->first_chunks++;
+        if (d->first_delay_ms) {
+            struct timespec ts = {d->first_delay_ms / 1000, (long)(d->first_delay_ms % 1000) * 1000000L};
+            nanosleep(&ts, NULL); /* erasing the slot; the loop reads nothing meanwhile */
+        }
         memset(d->sha, 0, 32);
         if (map[3].found && sha.len == 32) {
             memcpy(d->sha, sha.ptr, 32);
@@ -113,6 +128,9 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
         enc_error(e, h, 31, 3);
         return true;
     }
+    if (off == 0 && d->first_short && data.len > d->first_short) {
+        data.len -= d->first_short; /* kept only up to the last whole write unit */
+    }
     memcpy(d->image + off, data.ptr, data.len);
     if (off > 0 && data.len > 0 && (off + data.len - 1) / 4096 != (off - 1) / 4096) {
         d->erasing = true;
@@ -123,11 +141,20 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     if (done) {
         uint8_t got[32];
         crypto_hash(CRYPTO_SHA256, d->image, d->img_len, got);
-        (void)(smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "off", d->img_off) &&
-            smp_cbor_put_kv_bool(e, "match", memcmp(got, d->sha, 32) == 0));
-        d->slot[1].present = true;
+        bool match = memcmp(got, d->sha, 32) == 0 && !d->bad_match;
+        (void)(smp_cbor_put_map(e, d->no_match ? 1 : 2) &&
+               smp_cbor_put_kv_uint(e, "off", d->img_off) &&
+               (d->no_match || smp_cbor_put_kv_bool(e, "match", match)));
+        d->slot[1].present = !d->forget_upload;
         d->slot[1].pending = d->slot[1].permanent = d->slot[1].confirmed = false;
-        memcpy(d->slot[1].hash, got, 32);
+        /* a device lists an MCUboot image by its hash TLV (image_validate's reading of it),
+         * anything else here by the data's SHA-256 */
+        uint8_t tlv[32];
+        size_t tlv_len = 0;
+        bool is_image = client_image_file_hash(d->image, d->img_len, tlv, sizeof(tlv),
+                                               &tlv_len) == 0 && tlv_len == 32;
+        memcpy(d->slot[1].hash, d->has_list_hash ? d->list_hash : is_image ? tlv : got, 32);
+        strcpy(d->slot[1].version, "2.0.0");
         /* like Zephyr and our server, the finished context stays: a late duplicate is
          * answered with the final offset */
     } else {
@@ -142,7 +169,8 @@ static void enc_state(struct fake_device *d, struct smp_cbor_enc *e)
     size_t n = d->slot[1].present ? 2 : 1;
     (void)(smp_cbor_put_map(e, 1) && smp_cbor_put_tstr(e, "images") && smp_cbor_put_array(e, n));
     for (size_t i = 0; i < n; i++) {
-        (void)(smp_cbor_put_map(e, 6) && smp_cbor_put_kv_uint(e, "slot", i) &&
+        (void)(smp_cbor_put_map(e, 7) && smp_cbor_put_kv_uint(e, "slot", i) &&
+               smp_cbor_put_kv_tstr(e, "version", d->slot[i].version) &&
                smp_cbor_put_kv_bstr(e, "hash", d->slot[i].hash, 32) &&
                smp_cbor_put_kv_bool(e, "active", i == 0) &&
                smp_cbor_put_kv_bool(e, "pending", d->slot[i].pending) &&
@@ -189,6 +217,10 @@ static void reboot(struct fake_device *d)
     if (!d->slot[1].present || !d->slot[1].pending) {
         return;
     }
+    if (d->refuse_on_boot) {
+        d->slot[1].present = d->slot[1].pending = false; /* invalid: erased by the bootloader */
+        return;
+    }
     if (d->revert_on_boot) {
         d->slot[1].pending = false; /* it ran, crashed, and the bootloader went back */
         return;
@@ -198,6 +230,10 @@ static void reboot(struct fake_device *d)
     memcpy(old, d->slot[0].hash, 32);
     memcpy(d->slot[0].hash, d->slot[1].hash, 32);
     memcpy(d->slot[1].hash, old, 32);
+    char v[16];
+    memcpy(v, d->slot[0].version, sizeof(v));
+    memcpy(d->slot[0].version, d->slot[1].version, sizeof(v));
+    memcpy(d->slot[1].version, v, sizeof(v));
     d->slot[0].confirmed = perm;
     d->slot[1].pending = d->slot[1].permanent = false;
     d->slot[1].confirmed = !perm;
@@ -217,6 +253,16 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     uint8_t cbor[1024];
     struct smp_cbor_enc e;
     smp_cbor_enc_init(&e, cbor, sizeof(cbor));
+    if (d->deaf) {
+        return 0;
+    }
+    if (d->drop_larger && n > d->drop_larger) {
+        d->dropped_large++;
+        return 0; /* never reached the SMP layer whole */
+    }
+    if (n > d->max_pkt_handled) {
+        d->max_pkt_handled = (unsigned)n;
+    }
     bool upload = h.group == SMP_GROUP_IMAGE && h.id == 1 && h.op == SMP_OP_WRITE;
     if (!upload && n <= sizeof(d->last_req)) {
         memcpy(d->last_req, pkt, n);
@@ -236,6 +282,15 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
         smp_cbor_dec_init(&dec, p, h.len);
         smp_cbor_decode_map(&dec, map, 1);
         (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_kv_tstrn(&e, "r", (const char *)s.ptr, s.len));
+    } else if (h.group == SMP_GROUP_IMAGE && h.id == 6 && h.op == SMP_OP_READ && d->slot_info) {
+        (void)(smp_cbor_put_map(&e, 1) && smp_cbor_put_tstr(&e, "images") &&
+               smp_cbor_put_array(&e, 1) && smp_cbor_put_map(&e, 3) &&
+               smp_cbor_put_kv_uint(&e, "image", 0) && smp_cbor_put_tstr(&e, "slots") &&
+               smp_cbor_put_array(&e, 2) && smp_cbor_put_map(&e, 2) &&
+               smp_cbor_put_kv_uint(&e, "slot", 0) && smp_cbor_put_kv_uint(&e, "size", d->slot_size) &&
+               smp_cbor_put_map(&e, 2) && smp_cbor_put_kv_uint(&e, "slot", 1) &&
+               smp_cbor_put_kv_uint(&e, "size", d->slot_size) &&
+               smp_cbor_put_kv_uint(&e, "max_image_size", d->max_image_size));
     } else if (h.group == SMP_GROUP_IMAGE && h.id == 0 && h.op == SMP_OP_READ) {
         enc_state(d, &e);
     } else if (h.group == SMP_GROUP_IMAGE && h.id == 0) {
@@ -258,6 +313,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     struct reply r;
     make_reply(&r, &h, cbor, e.len);
     if (upload && d->drop_rsp_every && d->upload_reqs % d->drop_rsp_every == 0) {
+        return 0;
+    }
+    if (upload && d->drop_rsp_once && d->upload_reqs == d->drop_rsp_once) {
         return 0;
     }
     if (upload && d->reorder_every && d->upload_reqs % d->reorder_every == 0 && !d->held_len) {

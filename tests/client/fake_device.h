@@ -25,6 +25,7 @@ struct fake_device {
     int fail_rc;
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     unsigned drop_req_once;  /* > 0: ignore this (1-based) upload request, once */
+    unsigned drop_rsp_once;  /* > 0: process this (1-based) upload request, send no reply */
     /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
      * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
      * requests had already arrived by then (the client did not wait for the answer) */
@@ -36,11 +37,27 @@ struct fake_device {
     /* any request the fake does not model is answered with this CBOR body (empty: rc 8) */
     uint8_t canned[512];
     size_t canned_len;
+    bool refuse_on_boot;     /* the bootloader rejects a pending image: slot 1 is erased */
+    unsigned drop_larger;    /* > 0: requests longer than this (SMP bytes) get no reply: a
+                              * serial path that holds less than the SMP buffers */
+    unsigned first_delay_ms; /* a fresh first chunk is answered this late (whole-slot erase);
+                              * requests arriving meanwhile wait */
+    unsigned first_short;    /* the first chunk's answer is this many bytes short (rounded
+                              * down to a write alignment, as MCUboot serial recovery does) */
+    bool forget_upload;      /* a finished upload's slot is gone (another client erased it) */
+    bool no_match, bad_match; /* the last answer lacks "match" / says false */
+    bool mute_all;           /* the first upload request hangs the device: nothing answers */
+    bool busy;               /* uploads refused with MGMT_ERR_EBUSY (another peer's upload) */
+    bool slot_info;          /* answer image slot-info (2/1/6) */
+    uint32_t slot_size, max_image_size;
+    bool has_list_hash;      /* after an upload, slot 1 lists list_hash (an image's hash TLV, */
+    uint8_t list_hash[32];   /* or another client's image) instead of the data's SHA-256 */
 
     /* image state model: slot 0 runs, slot 1 receives uploads (hash = SHA-256 of the data) */
     struct {
         bool present, pending, permanent, confirmed;
         uint8_t hash[32];
+        char version[16];
     } slot[2];
     unsigned resets;
 
@@ -58,6 +75,8 @@ struct fake_device {
     unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
     uint8_t last_req[2048];  /* the last request other than an upload chunk, header included */
     size_t last_req_len;
+    unsigned dropped_large, first_chunks, max_pkt_handled;
+    bool deaf;
     uint8_t held[2048];
     size_t held_len;
     unsigned nreq;

@@ -11,6 +11,7 @@
 
 #include "dfukit/client.h"
 #include "dfukit/err.h"
+#include "dfukit/imgbuild.h"
 #include "fake_device.h"
 
 static struct fake_device dev;
@@ -425,6 +426,8 @@ static void test_one_step_upgrade_reverted(void **state)
     assert_string_equal(r.failed_step, "check");
     assert_int_equal(steps.n, 4); /* upload, test, reset, wait */
     assert_false(r.active);
+    assert_int_equal(r.boot, CLIENT_BOOT_REVERTED);
+    assert_string_equal(r.running_version, "1.0.0");
 }
 
 /* --confirm without --reset marks the upload permanent and stops there. */
@@ -448,6 +451,314 @@ static void test_upload_and_confirm_only(void **state)
     assert_int_equal(dev.resets, 0);
 }
 
+
+/* A hash-only MCUboot image of n payload bytes (the test image) in b; its SHA-256 TLV in h. */
+static void make_mcuboot_image(struct imgbuild *b, size_t n, uint8_t h[32])
+{
+    fill_image(n);
+    struct imgbuild_opts io;
+    memset(&io, 0, sizeof(io));
+    io.header_size = 0x200;
+    io.pad_header = true;
+    io.version.major = 2;
+    imgbuild_init(b);
+    assert_int_equal(imgbuild_load_mem(b, image + 4, n - 4, &io), 0); /* no magic in the body */
+    assert_int_equal(imgbuild_create(b, &io), 0);
+    size_t hl;
+    assert_int_equal(client_image_file_hash(b->data, b->len, h, 32, &hl), 0);
+    assert_int_equal(hl, 32);
+}
+
+static struct client_upload_opts fast_opts(const uint8_t *data, size_t len)
+{
+    struct client_upload_opts o;
+    memset(&o, 0, sizeof(o));
+    o.data = data;
+    o.len = len;
+    o.first_timeout_ms = 3000;
+    o.timeout_ms = 300;
+    o.retries = 8;
+    return o;
+}
+
+static int upgrade_with(const struct client_upload_opts *o, struct client_upgrade_result *r,
+                        struct client_deverr *err)
+{
+    struct client_session s;
+    open_session(&s, false);
+    struct client_upgrade_opts u;
+    memset(&u, 0, sizeof(u));
+    u.upload = *o;
+    int rc = client_upgrade(&s, &u, r, err);
+    client_session_close(&s);
+    return rc;
+}
+
+/* A serial path that holds less than the SMP buffers: packets above 600 bytes never arrive.
+ * The first chunk goes again at half the size until one is answered, then the search narrows
+ * down to exactly 600; the rest of the upload keeps that size and the stats name both sizes. */
+static void fallback_finds_size(bool serial)
+{
+    fake_defaults(&dev);
+    dev.buf_size = 2048;
+    dev.drop_larger = 600;
+    struct client_upload_stats st;
+    upload_ok(serial, 30 * 1024, 0, &st);
+    assert_int_equal(st.packet_unanswered, 601);
+    assert_int_equal(st.packet, 600);
+    assert_true(dev.dropped_large >= 2);              /* full, half, then search steps */
+    assert_int_equal(dev.max_pkt_handled, 600);
+    assert_true(st.chunk_data > 500 && st.chunk_data < 600); /* not the dropped sizes' */
+    assert_int_equal(dev.first_chunks, 1);
+    assert_int_equal(st.resumed_from, 0);
+}
+
+static void test_udp_packet_fallback(void **state)
+{
+    (void)state;
+    fallback_finds_size(false);
+}
+
+static void test_serial_packet_fallback(void **state)
+{
+    (void)state;
+    fallback_finds_size(true);
+}
+
+/* A first chunk lost once for another reason (not its size): the fallback tries the full
+ * size again before searching, and the upload runs at full size with no fallback to report. */
+static void test_incidental_first_loss_keeps_size(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_once = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 30 * 1024, 0, &st);
+    assert_int_equal(st.packet, 1472);
+    assert_int_equal(st.packet_unanswered, 0);
+    assert_int_equal(dev.max_pkt_handled, 1472);
+}
+
+/* The first chunk arrives but its answer is lost: the halved retry is answered with the
+ * first try's offset, which is this run's data, not a resume; the full size stays. */
+static void test_lost_first_answer_is_no_resume(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_rsp_once = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 30 * 1024, 0, &st);
+    assert_int_equal(st.resumed_from, 0);
+    assert_int_equal(st.packet, 1472);
+    assert_int_equal(st.packet_unanswered, 0);
+    assert_int_equal(dev.first_chunks, 1);
+}
+
+/* Nothing the size of a chunk gets through: the halving stops at 128 bytes and names it. */
+static void test_packet_fallback_gives_up_at_minimum(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_larger = 100;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(10000);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 10000, 0, &st, &err), DFU_ETIMEDOUT);
+    fake_stop(&dev);
+    assert_int_equal(st.packet_unanswered, CLIENT_UPLOAD_PACKET_MIN);
+    assert_false(st.device_silent);
+    assert_int_equal(dev.dropped_large, 5);           /* 1472, 736, 368, 184, 128 */
+    assert_int_equal(dev.upload_reqs, 0);
+}
+
+/* A first reply that comes late (the device erases the whole slot first) is waited for: one
+ * first chunk, no smaller retry, the full packet size kept. Over both links. */
+static void slow_first_reply(bool serial)
+{
+    fake_defaults(&dev);
+    dev.first_delay_ms = 1000; /* > timeout_ms 300: the probe goes out and waits behind it */
+    struct client_upload_stats st;
+    upload_ok(serial, 20 * 1024, 0, &st);
+    assert_int_equal(dev.first_chunks, 1);
+    assert_int_equal(st.packet_unanswered, 0);
+    assert_int_equal(st.packet, serial ? 380 : 1472);
+    assert_int_equal(st.retransmits, 0);
+    assert_true(st.match_reported && st.match);
+}
+
+static void test_udp_slow_first_reply(void **state)
+{
+    (void)state;
+    slow_first_reply(false);
+}
+
+static void test_serial_slow_first_reply(void **state)
+{
+    (void)state;
+    slow_first_reply(true);
+}
+
+/* A first reply rounded down to the write alignment is this run's progress, not a resume. */
+static void test_rounded_first_reply_is_no_resume(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.first_short = 3;
+    struct client_upload_stats st;
+    upload_ok(false, 12 * 1024, 0, &st);
+    assert_int_equal(st.resumed_from, 0);
+}
+
+static size_t resumed_at;
+static void on_resumed(void *arg, size_t off, size_t total)
+{
+    (void)arg;
+    (void)total;
+    assert_int_equal(progress_calls, 0); /* before the first progress report */
+    resumed_at = off;
+}
+
+/* A resumed upload reports where it goes on from before any progress. */
+static void test_resume_reported_first(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.mute_after = 20;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(60 * 1024);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 60 * 1024, 0, &st, &err), DFU_ETIMEDOUT);
+    size_t stopped = dev.img_off;
+    dev.mute_after = 0;
+    struct client_session s;
+    open_session(&s, false);
+    struct client_upload_opts o = fast_opts(image, 60 * 1024);
+    o.progress = on_progress;
+    o.resumed = on_resumed;
+    progress_last = progress_calls = 0;
+    resumed_at = 0;
+    assert_int_equal(client_image_upload(&s, &o, &st, &err), 0);
+    client_session_close(&s);
+    fake_stop(&dev);
+    assert_int_equal(resumed_at, stopped);
+    assert_int_equal(st.resumed_from, stopped);
+    check_received(60 * 1024);
+}
+
+/* Another peer's upload is active: the device says EBUSY and the upload stops there. */
+static void test_busy_device(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.busy = true;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(5000);
+    struct client_upload_opts o = fast_opts(image, 5000);
+    struct client_upgrade_result r;
+    struct client_deverr err;
+    assert_int_equal(upgrade_with(&o, &r, &err), CLIENT_EDEVICE);
+    fake_stop(&dev);
+    assert_false(err.has_group_err);
+    assert_int_equal(err.rc, SMP_ERR_EBUSY);
+    assert_int_equal(dev.upload_reqs, 1);
+}
+
+/* slot-info says the file cannot fit: refused before any chunk is sent. */
+static void test_too_large_refused_locally(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.slot_info = true;
+    dev.slot_size = 8192;
+    dev.max_image_size = 8192 - 48;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(8192);
+    struct client_upload_opts o = fast_opts(image, 8192);
+    struct client_upgrade_result r;
+    struct client_deverr err;
+    assert_int_equal(upgrade_with(&o, &r, &err), DFU_ENOSPC);
+    fake_stop(&dev);
+    assert_true(r.too_large);
+    assert_int_equal(r.room.max_image_size, 8192 - 48);
+    assert_int_equal(r.room.slot, 1);
+    assert_int_equal(dev.upload_reqs, 0);
+}
+
+/* An MCUboot image: success only when slot 1 lists the file's hash TLV afterwards. */
+static void test_success_when_slot_lists_file_hash(void **state)
+{
+    (void)state;
+    struct imgbuild b;
+    uint8_t h[32];
+    make_mcuboot_image(&b, 30 * 1024, h);
+    fake_defaults(&dev);
+    dev.slot_info = true;
+    dev.slot_size = 0x20000;
+    dev.max_image_size = 0x20000 - 48;
+    dev.has_list_hash = true;
+    memcpy(dev.list_hash, h, 32);
+    assert_int_equal(fake_start(&dev, false), 0);
+    struct client_upload_opts o = fast_opts(b.data, b.len);
+    struct client_upgrade_result r;
+    struct client_deverr err;
+    assert_int_equal(upgrade_with(&o, &r, &err), 0);
+    fake_stop(&dev);
+    assert_int_equal(r.verdict, CLIENT_UPLOAD_VERIFIED);
+    assert_int_equal(r.slot, 1);
+    assert_int_equal(r.hash_len, 32);
+    assert_memory_equal(r.hash, h, 32);
+    imgbuild_free(&b);
+}
+
+/* The upload ran, match and all, but slot 1 lists another image (a second client took the
+ * device over): no success. */
+static void test_other_image_in_slot_is_failure(void **state)
+{
+    (void)state;
+    struct imgbuild b;
+    uint8_t h[32];
+    make_mcuboot_image(&b, 20 * 1024, h);
+    fake_defaults(&dev);
+    dev.has_list_hash = true;
+    memset(dev.list_hash, 0x5a, 32);
+    assert_int_equal(fake_start(&dev, false), 0);
+    struct client_upload_opts o = fast_opts(b.data, b.len);
+    struct client_upgrade_result r;
+    struct client_deverr err;
+    assert_int_equal(upgrade_with(&o, &r, &err), DFU_ESIG);
+    fake_stop(&dev);
+    assert_true(r.upload.match_reported && r.upload.match);
+    assert_int_equal(r.verdict, CLIENT_UPLOAD_OTHER_IMAGE);
+    assert_int_equal(r.slot, 1);
+    assert_string_equal(r.failed_step, "upload");
+    imgbuild_free(&b);
+}
+
+/* The bootloader rejects the tested image (erases it): refused, not reverted. */
+static void test_one_step_upgrade_refused(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.refuse_on_boot = true;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(20 * 1024);
+    struct client_upgrade_opts u;
+    memset(&u, 0, sizeof(u));
+    u.upload.len = 20 * 1024;
+    u.test = true;
+    u.reset = true;
+    u.wait = true;
+    struct client_upgrade_result r;
+    struct steps steps;
+    assert_int_equal(run_upgrade(&u, &r, &steps), DFU_ESIG);
+    fake_stop(&dev);
+    assert_string_equal(r.failed_step, "check");
+    assert_int_equal(r.boot, CLIENT_BOOT_REFUSED);
+    assert_string_equal(r.running_version, "1.0.0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +780,20 @@ int main(void)
         cmocka_unit_test(test_one_step_upgrade),
         cmocka_unit_test(test_one_step_upgrade_reverted),
         cmocka_unit_test(test_upload_and_confirm_only),
+        cmocka_unit_test(test_udp_packet_fallback),
+        cmocka_unit_test(test_serial_packet_fallback),
+        cmocka_unit_test(test_packet_fallback_gives_up_at_minimum),
+        cmocka_unit_test(test_incidental_first_loss_keeps_size),
+        cmocka_unit_test(test_lost_first_answer_is_no_resume),
+        cmocka_unit_test(test_udp_slow_first_reply),
+        cmocka_unit_test(test_serial_slow_first_reply),
+        cmocka_unit_test(test_rounded_first_reply_is_no_resume),
+        cmocka_unit_test(test_resume_reported_first),
+        cmocka_unit_test(test_busy_device),
+        cmocka_unit_test(test_too_large_refused_locally),
+        cmocka_unit_test(test_success_when_slot_lists_file_hash),
+        cmocka_unit_test(test_other_image_in_slot_is_failure),
+        cmocka_unit_test(test_one_step_upgrade_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,11 +161,71 @@ static void print_step(void *arg, const char *step, double seconds, const char *
     }
 }
 
+/* Names why an upload or upgrade failed; returns the exit code. */
+static int upload_failed(const char *file, size_t len, int err, const struct client_upgrade_result *r,
+                         const struct client_deverr *derr)
+{
+    static const char *what = "image upload";
+    const struct client_upload_stats *st = &r->upload;
+    const char *step = r->failed_step ? r->failed_step : "upload";
+    if (err == DFU_ENOSPC && r->too_large) {
+        return mcumgr_fail(what, "%s is %zu bytes, more than the %" PRIu32
+                           " bytes slot %" PRIu32 " can hold (max_image_size); nothing sent",
+                           file, len, r->room.max_image_size, r->room.slot);
+    }
+    if (err == CLIENT_EDEVICE && !derr->has_group_err && derr->rc == SMP_ERR_EBUSY) {
+        return mcumgr_fail(what, "the device is busy with another client's upload (EBUSY, 10); "
+                           "try again when it has finished");
+    }
+    if (err == CLIENT_EDEVICE && derr->has_group_err && derr->group == SMP_GROUP_IMAGE &&
+        derr->group_rc == IMG_ERR_INVALID_IMAGE_TOO_LARGE) {
+        return mcumgr_fail(what, "the device refused %s as too large for slot %" PRIu32
+                           " (INVALID_IMAGE_TOO_LARGE, 30)", file, r->room.slot);
+    }
+    if (err == DFU_ETIMEDOUT && strcmp(step, "upload") == 0 && st->packet_unanswered) {
+        return mcumgr_fail(what, "no reply to the first chunk in packets of %zu bytes or more, "
+                           "while the device answers small requests", st->packet_unanswered);
+    }
+    if (err == DFU_ETIMEDOUT && strcmp(step, "upload") == 0 && st->device_silent) {
+        return mcumgr_fail(what, "no reply to the first chunk (%zu-byte packet), nor to a small "
+                           "request: the device stopped answering", st->packet);
+    }
+    if (err == DFU_ESIG && strcmp(step, "upload") == 0) {
+        switch (r->verdict) {
+        case CLIENT_UPLOAD_OTHER_IMAGE:
+            return mcumgr_fail(what, "slot %" PRIu32 " now holds another image (busy device?)",
+                               r->slot);
+        case CLIENT_UPLOAD_NO_IMAGE:
+            return mcumgr_fail(what, "slot %" PRIu32 " holds no image after the upload "
+                               "(busy device?)", r->slot);
+        case CLIENT_UPLOAD_UNVERIFIED:
+            return mcumgr_fail(what, "the device did not report the uploaded image's hash; "
+                               "cannot tell whether slot %" PRIu32 " holds %s", r->slot, file);
+        default:
+            return mcumgr_fail(what, "the device's hash of the upload does not match %s", file);
+        }
+    }
+    if (err == DFU_ESIG && r->boot == CLIENT_BOOT_REFUSED) {
+        return mcumgr_fail(what, "the bootloader refused the new image at boot (it is gone from "
+                           "slot %" PRIu32 "); %s still runs", r->slot, r->running_version);
+    }
+    if (err == DFU_ESIG && r->boot == CLIENT_BOOT_REVERTED) {
+        return mcumgr_fail(what, "the new image was reverted: it booted without being confirmed, "
+                           "and %s runs again", r->running_version);
+    }
+    const char *where = strcmp(step, "upload") != 0 ? step : what;
+    if (err == DFU_ENOENT && strcmp(step, "image list") == 0) {
+        return mcumgr_fail(where, "the uploaded image is not listed by the device");
+    }
+    return mcumgr_fail_rc(where, err, derr);
+}
+
 /* image upload FILE, optionally followed by mark / reset / wait / check / confirm. */
 int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
 {
     static const char usage[] =
-        "image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--test|--confirm] [--reset [--wait]]";
+        "image upload FILE [-n IMAGE] [-u] [-w WINDOW] [--max-packet BYTES] [--test|--confirm] "
+        "[--reset [--wait]]";
     struct client_upload_opts o;
     memset(&o, 0, sizeof(o));
     unsigned long n = 0, w = 0, chunk = 0;
@@ -176,9 +236,15 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
         (rc = mcumgr_opt_uint(a, "--chunk", NULL, 1, 65535, &chunk))) {
         return rc;
     }
+    unsigned long max_packet = 0;
+    if ((rc = mcumgr_opt_uint(a, "--max-packet", NULL, CLIENT_UPLOAD_PACKET_MIN, 65535,
+                              &max_packet))) {
+        return rc;
+    }
     o.image = (uint32_t)n;
     o.window = (unsigned)w;
     o.chunk_max = (size_t)chunk;
+    o.max_packet = (size_t)max_packet;
     o.upgrade = mcumgr_opt_flag(a, "--upgrade", "-u");
     mcumgr_opt_flag(a, "--noerase", "-e"); /* the slot is erased by the first chunk anyway */
     bool test = mcumgr_opt_flag(a, "--test", NULL);
@@ -215,7 +281,9 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
     mcumgr_progress_init(&prog, m, "upload");
     o.data = data;
     o.len = len;
+    o.timeout_ms = s->timeout_ms; /* -t: later chunks, and when to probe an unanswered first */
     o.progress = mcumgr_progress_cb;
+    o.resumed = mcumgr_progress_resumed;
     o.progress_arg = &prog;
     struct client_upgrade_opts u = {
         .upload = o, .test = test, .confirm = confirm, .reset = reset, .wait = wait,
@@ -224,26 +292,20 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
     struct client_upgrade_result r;
     struct client_deverr derr;
     double t0 = mcumgr_now();
+    mcumgr_progress_catch_interrupt(&prog, "image upload");
     err = client_upgrade(s, &u, &r, &derr);
+    mcumgr_progress_release_interrupt();
     double dt = mcumgr_now() - t0;
     free(data);
-    if (err) {
-        const char *what = r.failed_step && strcmp(r.failed_step, "upload") != 0
-                               ? r.failed_step : "image upload";
-        if (err == DFU_ESIG && strcmp(what, "check") == 0) {
-            return mcumgr_fail(what, "the new image is not running (refused or reverted)");
-        }
-        if (err == DFU_ESIG) {
-            return mcumgr_fail(what, "the device's hash of the upload does not match");
-        }
-        if (err == DFU_ENOENT && strcmp(what, "image list") == 0) {
-            return mcumgr_fail(what, "the uploaded image is not listed by the device");
-        }
-        return mcumgr_fail_rc(what, err, &derr);
-    }
     const struct client_upload_stats *st = &r.upload;
-    if (st->resumed_from && !m->quiet && !m->json) {
-        fprintf(stderr, "upload resumed at offset %zu\n", st->resumed_from);
+    if (st->packet_unanswered && st->packet < st->packet_unanswered && !m->json) {
+        /* the fallback found a size: say it, and how to start there next time */
+        mcumgr_fail("image upload", "no reply to %zu-byte packets; %zu-byte packets work "
+                    "(use --max-packet %zu next time)", st->packet_unanswered, st->packet,
+                    st->packet);
+    }
+    if (err) {
+        return upload_failed(a->argv[0], len, err, &r, &derr);
     }
     if (m->json) {
         char hex[2 * sizeof(r.hash) + 1] = "";
@@ -252,8 +314,8 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
         }
         printf("{\"bytes\": %zu, \"seconds\": %.3f, \"chunk\": %zu, \"window\": %u, "
                "\"resumed_from\": %zu, \"requests\": %u, \"retransmits\": %u, "
-               "\"resyncs\": %u", len, dt, st->chunk_data, st->window, st->resumed_from,
-               st->requests, st->retransmits, st->resyncs);
+               "\"resyncs\": %u, \"packet\": %zu", len, dt, st->chunk_data, st->window,
+               st->resumed_from, st->requests, st->retransmits, st->resyncs, st->packet);
         if (r.hash_len) {
             printf(", \"hash\": \"%s\", \"active\": %s, \"confirmed\": %s", hex,
                    r.active ? "true" : "false", r.confirmed ? "true" : "false");

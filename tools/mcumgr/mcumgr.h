@@ -104,9 +104,18 @@ struct mcumgr_progress {
     double start, last_draw;
     int last_decile;
     const char *label;
+    bool started;            /* the first report came (it sets base and start) */
+    size_t base;             /* done at the first report (a resumed upload's offset) */
+    bool line_open;          /* a bar is drawn without its newline yet */
 };
 void mcumgr_progress_init(struct mcumgr_progress *p, const struct mcumgr *m, const char *label);
 void mcumgr_progress_cb(void *arg, size_t done, size_t total);
+/* client_upload_opts.resumed: prints "resuming at N of M bytes". */
+void mcumgr_progress_resumed(void *arg, size_t done, size_t total);
+/* Until the transfer reaches 100 % (or release), Ctrl-C ends the bar line, prints
+ * "WHAT: interrupted; run the same command again to resume the upload" and exits 130. */
+void mcumgr_progress_catch_interrupt(const struct mcumgr_progress *p, const char *what);
+void mcumgr_progress_release_interrupt(void);
 #define mcumgr_now client_now_s
 
 /* Whole local files (host side). read: *out is heap memory the caller frees. */
