@@ -402,6 +402,7 @@ struct client_upgrade_result {
     struct client_upload_stats upload;
     struct client_upload_room room;
     bool too_large;               /* refused locally: len > room.max_image_size */
+    bool busy_finished;           /* EBUSY, and the slot holds another client's finished upload */
     enum client_upload_verdict verdict;
     uint32_t slot;                /* the slot the upload went to, as the state list says */
     uint8_t hash[64];         /* the new image's hash as the device lists it */

@@ -53,7 +53,8 @@
 #define SERVER_IMG_SCRATCH 256
 #endif
 /* An image upload belongs to the peer that started it; after this long without a request from
- * it, another peer may start its own (needs server_port.uptime_ms). */
+ * it, another peer may start its own (needs server_port.uptime_ms). A finished upload keeps its
+ * owner's claim for as long, so a peer that lost the race cannot replace it unseen. */
 #ifndef SERVER_IMG_UPLOAD_IDLE_MS
 #define SERVER_IMG_UPLOAD_IDLE_MS 30000u
 #endif
@@ -245,6 +246,7 @@ struct server_config {
 /* The single image-upload context (Zephyr's g_img_mgmt_state). */
 struct server_img_upload {
     bool active;
+    bool finished;                /* the owner's upload completed: its claim lasts the idle time */
     struct smp_peer owner;        /* the peer whose upload this is */
     uint32_t last_ms;             /* uptime of its last request */
     uint32_t off;                 /* bytes accepted: the next offset expected */

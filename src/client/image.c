@@ -56,6 +56,22 @@ bool client_state_find(const cbor_item_t *root, uint32_t image, bool active, uin
     return false;
 }
 
+/* After EBUSY: does the image's inactive slot list a whole image? Then another client's
+ * upload has finished there (a half-done one is not listed) and the device keeps it for that
+ * client for a while; else an upload is in progress. */
+static bool slot_holds_image(struct client_session *s, uint32_t image)
+{
+    struct client_rsp rsp;
+    if (client_image_state_read(s, &rsp, NULL) != 0) {
+        return false;
+    }
+    uint8_t h[64];
+    size_t hl;
+    bool found = client_state_find(rsp.root, image, false, h, sizeof(h), &hl);
+    client_rsp_free(&rsp);
+    return found;
+}
+
 static bool any_pending(const cbor_item_t *root)
 {
     const cbor_item_t *imgs = client_map_get(root, "images");
@@ -252,6 +268,9 @@ int client_upgrade(struct client_session *s, const struct client_upgrade_opts *o
     rc = client_image_upload(s, &uo, &r->upload, err);
     if (rc == DFU_ESIG) {
         r->verdict = CLIENT_UPLOAD_MISMATCH;
+    }
+    if (rc == CLIENT_EDEVICE && !err->has_group_err && err->rc == SMP_ERR_EBUSY) {
+        r->busy_finished = slot_holds_image(s, uo.image);
     }
     if (rc) {
         return rc;

@@ -303,13 +303,15 @@ static uint32_t uptime_ms(const struct smp_server *srv)
 /* An upload in progress belongs to its peer: another one may take it over only at offset 0,
  * and only once it went idle or to resume it by its full SHA-256 (the same image: a client
  * that came back on a new UDP port); never with a chunk, whose data at the expected offset
- * would mix two images in the slot. */
+ * would mix two images in the slot. A finished upload keeps that claim for the idle time
+ * (when the port has a clock), so a client whose first chunk was lost while another upload
+ * ran cannot start over and replace the image that client was just told it had uploaded. */
 static bool taken_by_another(const struct mgmt_ctx *ctx, const struct upload_req *req,
                              bool off_found, uint32_t now)
 {
     const struct smp_server *srv = ctx->srv;
     const struct server_img_upload *up = &srv->upload;
-    if (!up->active || smp_peer_equal(&up->owner, ctx->peer)) {
+    if ((!up->active && !up->finished) || smp_peer_equal(&up->owner, ctx->peer)) {
         return false;
     }
     if (!off_found || req->off != 0) {
@@ -319,6 +321,23 @@ static bool taken_by_another(const struct mgmt_ctx *ctx, const struct upload_req
     bool same_image = req->sha.len == IMG_HASH_LEN && up->sha_len == IMG_HASH_LEN &&
                       memcmp(req->sha.ptr, up->sha, IMG_HASH_LEN) == 0;
     return !idle && !same_image;
+}
+
+/* Forgets the completed upload but, with a clock, keeps its owner's claim (see above). */
+static void finish(struct smp_server *srv, const struct smp_peer *owner, uint32_t now)
+{
+    struct server_img_upload *up = &srv->upload;
+    uint8_t sha[sizeof(up->sha)];
+    uint8_t sha_len = up->sha_len;
+    memcpy(sha, up->sha, sizeof(sha));
+    img_mgmt_upload_reset(srv);
+    if (srv->port->uptime_ms != NULL) {
+        up->finished = true;
+        up->owner = *owner;
+        up->last_ms = now;
+        up->sha_len = sha_len;
+        memcpy(up->sha, sha, sizeof(sha));
+    }
 }
 
 /* 2/1/1 {("image"), ("len"), "off", ("sha"), "data", ("upgrade")} -> {"off", ("match")} */
@@ -361,7 +380,7 @@ int img_upload(struct mgmt_ctx *ctx)
         }
         return smp_cbor_put_kv_uint(ctx->enc, "off", off) ? MGMT_OK : SMP_ERR_EMSGSIZE;
     }
-    img_mgmt_upload_reset(srv);
+    finish(srv, ctx->peer, now);
     bool ok = smp_cbor_put_kv_uint(ctx->enc, "off", off) &&
               (srv->cfg.no_image_check ||
                smp_cbor_put_kv_bool(ctx->enc, "match", reply == UPLOAD_REPLY_MATCH));

@@ -36,6 +36,13 @@ expect_line err.txt "upload 100% $size/$size bytes"
 expect_line out.txt "Done"
 echo "ok: nothing left to send: resume noted, no rate"
 
+# another client (a new UDP port) right after: the device keeps the image just uploaded for
+# its owner, and says so; an image erase frees the slot
+expect_exit 1 -c udp image upload other.bin
+expect_line err.txt "mcumgr: image upload: slot 1 holds an image another client has just uploaded; the device keeps it for that client for its upload idle time (try again later, or free the slot with: mcumgr image erase)"
+expect_exit 0 -c udp image erase
+echo "ok: a just-finished upload is kept for its owner; image erase frees the slot"
+
 # wrong key: the bootloader refuses it (erases slot 1), the old image runs
 expect_exit 1 -c udp image upload other.bin --test --reset --wait
 expect_line err.txt "mcumgr: image upload: the bootloader refused the new image at boot (it is gone from slot 1); 1.0.0 still runs"
@@ -68,7 +75,9 @@ echo "ok: Ctrl-C says how to resume (exit 130), the next run resumes"
 
 # a resumed serial upload's rate counts only this run's bytes: it stays under the link's
 # ceiling (115200 baud: 11.25 KiB/s before base64 and framing), where counting the resumed
-# half would report about twice the real rate
+# half would report about twice the real rate (the UDP client's finished upload is erased
+# first: the device keeps it for that client otherwise)
+expect_exit 0 -c serial image erase
 "$MCUMGR" -c serial image upload v1.bin > first.out 2> progress.txt &
 pid=$!
 i=0

@@ -46,7 +46,7 @@ static int first_chunk(struct smp_tc *c, const uint8_t *img, size_t n, uint64_t 
     smp_cbor_put_kv_uint(&e, "off", 0);
     smp_cbor_put_kv_bstr(&e, "data", img, n);
     assert_int_equal(smp_cbor_enc_error(&e), 0);
-    return smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, req, e.len);
+    return smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, req, e.len);
 }
 
 static int next_chunk(struct smp_tc *c, const uint8_t *data, size_t n, uint64_t off)
@@ -58,7 +58,7 @@ static int next_chunk(struct smp_tc *c, const uint8_t *data, size_t n, uint64_t 
     smp_cbor_put_kv_uint(&e, "off", off);
     smp_cbor_put_kv_bstr(&e, "data", data, n);
     assert_int_equal(smp_cbor_enc_error(&e), 0);
-    return smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, 1, req, e.len);
+    return smp_tc_request(c, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, req, e.len);
 }
 
 static uint64_t rsp_uint(const struct smp_tc *c, const char *key)
@@ -131,7 +131,14 @@ static void upload_belongs_to_its_peer(void **state)
     assert_int_equal(image_hash_of(img, len, h2), 0);
     assert_memory_equal(s1->hash, h2, 32);
 
-    /* done: one UDP peer now starts its own, the other is refused */
+    /* done: the owner keeps its claim on the slot for the idle time, so a peer that missed
+     * the race cannot replace the image just reported uploaded; an image erase frees it, and
+     * then one UDP peer starts its own upload while the other is refused */
+    assert_int_equal(first_chunk(&udp_b, img, 300, len), 0);
+    expect_busy(&udp_b);
+    assert_int_equal(smp_tc_request(&udp_b, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_ERASE,
+                                     (const uint8_t *)"\xa0", 1), 0);
+    assert_int_equal(smp_tc_rc(&udp_b), 0);
     assert_int_equal(first_chunk(&udp_b, img, 300, len), 0);
     assert_int_equal(rsp_uint(&udp_b, "off"), 300);
     assert_int_equal(first_chunk(&udp_a, img, 300, len), 0);

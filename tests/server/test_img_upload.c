@@ -582,8 +582,12 @@ static void test_busy_for_another_peer(void **state)
     fx.peer = a;
     upload_rest(1000, 3000);
     assert_uploaded();
-    /* done: anyone may start the next one */
+    /* done: the owner's claim lasts the idle time (test_finished_upload_keeps_claim), then
+     * anyone may start the next one */
     fx.peer = b;
+    chunk(SMP_V2, 0, img, 700, true, NULL, 0, -1);
+    expect_busy();
+    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS;
     chunk(SMP_V2, 0, img, 700, true, NULL, 0, -1);
     assert_int_equal(fx_uint("off"), 700);
 }
@@ -676,6 +680,55 @@ static void test_resume_by_owner_and_by_full_sha(void **state)
     assert_uploaded();
 }
 
+/* A finished upload keeps its owner's claim for the idle time: another peer's new upload
+ * is refused (its client was told nothing yet; the owner was told "match"), the same image by
+ * its full SHA-256 is "already there", and after the idle time another image may come. */
+static void test_finished_upload_keeps_claim(void **state)
+{
+    (void)state;
+    struct smp_peer a = fx_peer(SMP_PEER_UDP, 1), b = fx_peer(SMP_PEER_SERIAL, 0);
+    fx.now_ms = 1000;
+    fx.peer = a;
+    upload_rest(0, 3000);
+    assert_uploaded();
+
+    uint8_t other[FX_SLOT];
+    size_t other_len = fx_make_image(other, sizeof(other), 1, 3, 0, 0, 30000, 77, false);
+    uint8_t other_sha[32];
+    assert_int_equal(crypto_hash(CRYPTO_SHA256, other, other_len, other_sha), 0);
+    static uint8_t before[FX_SLOT];
+    memcpy(before, fx.mem + FX_SLOT, FX_SLOT);
+
+    fx.peer = b;
+    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS - 1;
+    chunk(SMP_V2, 0, other, 2000, true, other_sha, 32, -1);
+    expect_busy();
+    assert_memory_equal(fx.mem + FX_SLOT, before, FX_SLOT);
+    /* the same file from the other peer: nothing to send, match */
+    chunk(SMP_V2, 0, img, 2000, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), img_len);
+    assert_true(fx_bool("match"));
+    /* once idle, another image may replace it */
+    fx.now_ms += SERVER_IMG_UPLOAD_IDLE_MS;
+    chunk(SMP_V2, 0, other, 2000, true, other_sha, 32, -1);
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(fx_uint("off"), 2000);
+}
+
+/* A port without a clock keeps no claim once the upload is done (it could never expire). */
+static void test_finished_upload_no_clock(void **state)
+{
+    (void)state;
+    fx.port.uptime_ms = NULL;
+    fx.peer = fx_peer(SMP_PEER_UDP, 1);
+    upload_rest(0, 3000);
+    assert_uploaded();
+    fx.peer = fx_peer(SMP_PEER_UDP, 2);
+    chunk(SMP_V2, 0, img, 1000, true, NULL, 0, -1);
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(fx_uint("off"), 1000);
+}
+
 /* A port without a clock: the upload never goes idle, so no other peer takes it over. */
 static void test_no_clock_never_idle(void **state)
 {
@@ -718,6 +771,8 @@ int main(void)
         cmocka_unit_test_setup(test_takeover_after_idle, setup),
         cmocka_unit_test_setup(test_resume_by_owner_and_by_full_sha, setup),
         cmocka_unit_test_setup(test_no_clock_never_idle, setup),
+        cmocka_unit_test_setup(test_finished_upload_keeps_claim, setup),
+        cmocka_unit_test_setup(test_finished_upload_no_clock, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

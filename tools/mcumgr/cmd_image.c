@@ -173,6 +173,13 @@ static int upload_failed(const char *file, size_t len, int err, const struct cli
                            " bytes slot %" PRIu32 " can hold (max_image_size); nothing sent",
                            file, len, r->room.max_image_size, r->room.slot);
     }
+    if (err == CLIENT_EDEVICE && !derr->has_group_err && derr->rc == SMP_ERR_EBUSY &&
+        r->busy_finished) {
+        return mcumgr_fail(what, "slot %" PRIu32 " holds an image another client has just "
+                           "uploaded; the device keeps it for that client for its upload idle "
+                           "time (try again later, or free the slot with: mcumgr image erase)",
+                           r->room.slot);
+    }
     if (err == CLIENT_EDEVICE && !derr->has_group_err && derr->rc == SMP_ERR_EBUSY) {
         return mcumgr_fail(what, "the device is busy with another client's upload (EBUSY, 10); "
                            "try again when it has finished");
