@@ -160,6 +160,13 @@ struct image_info {
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
 
+/* The trusted key a KEYHASH (hash of the key under alg) or PUBKEY (the key itself) TLV names:
+ * *index = its position in keys, or -1 when none; tmp is scratch for the comparison. 0, a
+ * flash error, or DFU_EINVAL for another TLV type. */
+int image_find_trusted_key(const struct flash_area *fa, const struct image_tlv *tlv,
+                           enum crypto_hash_alg alg, const struct image_key *keys,
+                           size_t key_count, uint8_t *tmp, uint32_t tmp_len, int *index);
+
 /* The protected-TLV policy (as MCUboot): SEC_CNT, DEPENDENCY, BOOT_RECORD, SIG_PURE and the
  * vendor range (low byte 0xa0..0xff, what --custom-tlv uses) may be signed; any other type in
  * the protected area is refused, because a signed field we cannot interpret may carry a

@@ -24,42 +24,6 @@ const char *boot_reject_str(enum boot_reject r)
     return "refused";
 }
 
-/* True when the KEYHASH or PUBKEY TLV names one of the trusted keys. */
-static bool names_trusted_key(struct boot_state *st, const struct flash_area *fa,
-                              const struct image_tlv *tlv, enum crypto_hash_alg alg)
-{
-    const struct boot_config *cfg = st->cfg;
-    uint8_t want[CRYPTO_HASH_MAX], have[CRYPTO_HASH_MAX];
-    bool hash = tlv->type == IMAGE_TLV_KEYHASH;
-    if (hash && tlv->len != crypto_hash_size(alg)) {
-        return false;
-    }
-    for (size_t k = 0; k < cfg->key_count; k++) {
-        const struct image_key *key = &cfg->keys[k];
-        if (hash) {
-            if (flash_area_read(fa, tlv->off, want, tlv->len) != 0 ||
-                crypto_hash(alg, key->der, key->len, have) != 0) {
-                return false;
-            }
-            if (memcmp(want, have, tlv->len) == 0) {
-                return true;
-            }
-            continue;
-        }
-        bool same = key->len == tlv->len;
-        for (uint32_t off = 0; same && off < tlv->len;) {
-            uint32_t n = tlv->len - off < sizeof st->buf ? tlv->len - off : sizeof st->buf;
-            same = flash_area_read(fa, tlv->off + off, st->buf, n) == 0 &&
-                   memcmp(st->buf, key->der + off, n) == 0;
-            off += n;
-        }
-        if (same) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* The image's signature problem: the hash verifies, no trusted signature does. */
 static enum boot_reject signature_reject(struct boot_state *st, const struct flash_area *fa)
 {
@@ -67,6 +31,7 @@ static enum boot_reject signature_reject(struct boot_state *st, const struct fla
     enum crypto_hash_alg alg;
     struct image_tlv_iter it;
     struct image_tlv tlv;
+    int key;
     if (image_header_read(fa, &hdr) != 0 || image_hash_alg(fa, &hdr, &alg) != 0 ||
         image_tlv_iter_begin(&it, fa, &hdr, IMAGE_TLV_ANY, false) != 0) {
         return BOOT_REJECT_BAD_SIGNATURE;
@@ -74,7 +39,8 @@ static enum boot_reject signature_reject(struct boot_state *st, const struct fla
     while (image_tlv_iter_next(&it, &tlv) == 0) {
         if (!tlv.is_protected &&
             (tlv.type == IMAGE_TLV_KEYHASH || tlv.type == IMAGE_TLV_PUBKEY) &&
-            names_trusted_key(st, fa, &tlv, alg)) {
+            image_find_trusted_key(fa, &tlv, alg, st->cfg->keys, st->cfg->key_count, st->buf,
+                                   sizeof st->buf, &key) == 0 && key >= 0) {
             return BOOT_REJECT_BAD_SIGNATURE;
         }
     }

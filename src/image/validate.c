@@ -162,6 +162,20 @@ static int find_key_by_value(const struct flash_area *fa, const struct image_tlv
     return 0;
 }
 
+int image_find_trusted_key(const struct flash_area *fa, const struct image_tlv *tlv,
+                           enum crypto_hash_alg alg, const struct image_key *keys,
+                           size_t key_count, uint8_t *tmp, uint32_t tmp_len, int *index)
+{
+    if (tlv->type == IMAGE_TLV_KEYHASH) {
+        return find_key_by_hash(fa, tlv, alg, keys, key_count, index);
+    }
+    if (tlv->type == IMAGE_TLV_PUBKEY) {
+        return find_key_by_value(fa, tlv, keys, key_count, tmp, tmp_len, index);
+    }
+    *index = -1;
+    return DFU_EINVAL;
+}
+
 /* The crypto port's signature kind for a signature TLV under the image's hash algorithm. */
 static int sig_kind(uint16_t type, enum crypto_hash_alg alg, enum crypto_sig_type *out)
 {
@@ -242,10 +256,8 @@ static int check_signatures(const struct flash_area *fa, const struct image_head
         if (tlv.is_protected) {
             continue;
         }
-        if (tlv.type == IMAGE_TLV_KEYHASH) {
-            err = find_key_by_hash(fa, &tlv, s->alg, keys, key_count, &key);
-        } else if (tlv.type == IMAGE_TLV_PUBKEY) {
-            err = find_key_by_value(fa, &tlv, keys, key_count, tmp, tmp_len, &key);
+        if (tlv.type == IMAGE_TLV_KEYHASH || tlv.type == IMAGE_TLV_PUBKEY) {
+            err = image_find_trusted_key(fa, &tlv, s->alg, keys, key_count, tmp, tmp_len, &key);
         } else if (sig_kind(tlv.type, s->alg, &kind) == 0) {
             if (key >= 0) {
                 err = check_signature(fa, hdr, &tlv, kind, s, &keys[key]);

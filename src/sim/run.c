@@ -158,7 +158,6 @@ static void teardown(struct sim_dev *d)
 {
     sim_server_stop(d);
     free(d->groups);
-    free(d->boot_snapshot);
     sim_serial_close(&d->serial);
     sim_udp_close(&d->udp);
     if (d->sig_fd >= 0) {

@@ -169,7 +169,6 @@ struct sim_dev {
     struct sim_optrace trace;      /* over pc; the areas sit on trace.dev */
     int apply_timer;               /* next held boot operation reaches the chip */
     struct sim_recovery_view recovery_slot;
-    uint8_t *boot_snapshot;        /* unused (NULL); run.c frees it */
     uint64_t hold_t0_us;           /* wall clock at which the held work's board time 0 passed */
     const char *hold_what;         /* whose flash work is held ("the bootloader's") */
     struct flash_area bootpart, slot0, slot1, scratch, storage;

@@ -8,24 +8,6 @@
 
 #include <cmocka.h>
 
-char *ctu_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    if (len) {
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 char *ctu_strip_comments(const char *text)
 {
     size_t n = strlen(text);

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Reads a whole file into a NUL-terminated heap buffer (fails the test when missing). */
-char *ctu_read_file(const char *path, size_t *len);
+#include "test_files.h"
+
 /* Lines of a vector file that do not start with '#', joined with '\n' (the last line keeps
  * the file's own ending). Heap string. */
 char *ctu_strip_comments(const char *text);

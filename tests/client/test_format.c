@@ -28,7 +28,7 @@ static char *capture_image_list(const struct client_rsp *rsp)
 static void test_image_list_matches_go(void **state)
 {
     (void)state;
-    char *cap = ctu_read_file(DFU_VECTORS_DIR "/smp/mcumgr-udp-image-list.txt", NULL);
+    char *cap = (char *)tf_read_file(DFU_VECTORS_DIR "/smp/mcumgr-udp-image-list.txt", NULL);
     char *hex = ctu_find_after(cap, "replied ");
     uint8_t pkt[1024];
     size_t n = ctu_hex(hex, pkt, sizeof(pkt));
@@ -39,7 +39,7 @@ static void test_image_list_matches_go(void **state)
     assert_int_equal(rsp.hdr.seq, 0x42);
     char *text = capture_image_list(&rsp);
 
-    char *raw = ctu_read_file(DFU_VECTORS_DIR "/smp/image-list-format.txt", NULL);
+    char *raw = (char *)tf_read_file(DFU_VECTORS_DIR "/smp/image-list-format.txt", NULL);
     char *expected = ctu_strip_comments(raw);
     size_t el = strlen(expected);
     while (el > 1 && expected[el - 1] == '\n' && expected[el - 2] == '\n') {

@@ -27,7 +27,7 @@ static struct client_profile prof(const char *name, const char *type, const char
 static void test_format_matches_go_vector(void **state)
 {
     (void)state;
-    char *raw = ctu_read_file(DFU_VECTORS_DIR "/smp/mcumgr-conn-profile.txt", NULL);
+    char *raw = (char *)tf_read_file(DFU_VECTORS_DIR "/smp/mcumgr-conn-profile.txt", NULL);
     char *expected = ctu_strip_comments(raw);
     struct client_profiles p;
     client_profiles_init(&p);
@@ -152,7 +152,7 @@ static void test_file_round_trip(void **state)
     assert_int_equal(p.count, 1);
     assert_string_equal(p.items[0].connstring, "dev=/tmp/x,baud=1000000,mtu=512");
     size_t len;
-    char *text = ctu_read_file(path, &len);
+    char *text = (char *)tf_read_file(path, &len);
     assert_int_equal(text[len - 1], ']'); /* no final newline, as Go writes it */
     free(text);
     client_profiles_free(&p);
