@@ -24,6 +24,9 @@ endfunction()
 # A cmocka unit test registered with CTest. Tests find the upstream vectors through
 # DFU_VECTORS_DIR and a scratch folder through DFU_TEST_TMP (both compile definitions), and read
 # them with tf_read_file() (tests/common/test_files.h).
+# The scratch folder exists before any test runs (tests run in parallel, in any order).
+file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/testtmp)
+
 function(dfu_cmocka_test name)
   cmake_parse_arguments(A "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${A_SOURCES} ${CMAKE_SOURCE_DIR}/tests/common/test_files.c)

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,6 +60,7 @@ uint8_t *tu_padded(const struct imgbuild *b, const struct imgbuild_opts *o, size
     /* Through the real writer: save to a scratch file and read it back. */
     char path[512];
     snprintf(path, sizeof(path), DFU_TEST_TMP "/imgtool_padded_%d.bin", (int)getpid());
+    (void)mkdir(DFU_TEST_TMP, 0755); /* the first test to run after a fresh build makes it */
     struct imgbuild copy = *b;
     if (imgbuild_save(&copy, path, o, false, 0) != 0) {
         fail_msg("save: %s", copy.err);
