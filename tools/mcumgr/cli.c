@@ -297,8 +297,13 @@ struct client_session *mcumgr_session(struct mcumgr *m)
         return NULL;
     }
     char full[1200];
-    snprintf(full, sizeof(full), "%s%s%s", cs, m->connextra ? "," : "",
-             m->connextra ? m->connextra : "");
+    if (t == CLIENT_CONN_EXEC && m->connextra) {
+        /* an exec connstring ends with its command: the extra options go in front */
+        snprintf(full, sizeof(full), "%s,%s", m->connextra, cs);
+    } else {
+        snprintf(full, sizeof(full), "%s%s%s", cs, m->connextra ? "," : "",
+                 m->connextra ? m->connextra : "");
+    }
     struct client_conn conn;
     char msg[256];
     if (client_conn_parse(&conn, t, full, msg, sizeof(msg)) != 0) {
