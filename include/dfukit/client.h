@@ -122,6 +122,34 @@ int client_xport_open(struct client_xport *out, const struct client_conn *conn, 
                       size_t msg_len);
 void client_xport_close(struct client_xport *x);
 
+/* Bridge: whole SMP packets between a serial board and UDP clients
+ * ---------------------------------------------------------------- */
+
+/* A relay, not a server: every answer is the board's. Each request's sequence number
+ * remembers the client that sent it, and the board's answer with that number goes back to
+ * that client alone (an answer nobody asked for is dropped). */
+struct client_bridge;
+
+struct client_bridge_stats {
+    uint32_t requests;      /* datagrams passed to the board */
+    uint32_t answers;       /* packets passed back to a client */
+    uint32_t unmatched;     /* board packets no client's request was waiting for */
+    uint32_t malformed;     /* datagrams shorter than an SMP header */
+};
+
+/* serial: a parsed serial connstring (dev, baud, raw); udp: "ADDR:PORT" to bind (the caller
+ * picks loopback unless told otherwise). Writes a one-line reason to msg on failure. */
+int client_bridge_open(struct client_bridge **out, const struct client_conn *serial,
+                       const char *udp, char *msg, size_t msg_len);
+/* The bound UDP address ("127.0.0.1:1337"; port 0 resolved). */
+int client_bridge_local(const struct client_bridge *b, char *out, size_t cap);
+/* Relays until *stop is set (looked at every 200 ms at most). 0, or DFU_EIO when the serial
+ * port went away (msg says so). */
+int client_bridge_run(struct client_bridge *b, const volatile int *stop, char *msg,
+                      size_t msg_len);
+void client_bridge_get_stats(const struct client_bridge *b, struct client_bridge_stats *out);
+void client_bridge_close(struct client_bridge *b);
+
 /* Session
  * ------- */
 
