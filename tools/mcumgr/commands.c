@@ -53,6 +53,33 @@ static const struct mcumgr_cmd commands[] = {
      "\n"
      "  --serial DEV[,baud=N][,raw=1]  the board's port (serial connstring; baud 115200)\n"
      "  --udp ADDRESS:PORT             where to listen (default 127.0.0.1:1337)\n"},
+    {"fleet upgrade", mcumgr_cmd_fleet_upgrade, "upgrade many boards at once",
+     "fleet upgrade FILE BOARDS [--jobs N] [--test | --confirm] [--wait]\n"
+     "\n"
+     "The one-step upgrade (as mcumgr upgrade: upload, test, reset, confirm once it runs) on\n"
+     "every board in parallel, each in a process of its own: one failing board never stops\n"
+     "the others. A board already running FILE is skipped; running the same command again\n"
+     "resumes the boards that did not finish. On a terminal one live line per board (state,\n"
+     "%, rate); at the end a table (board, old version, new version, time, result), or the\n"
+     "report as JSON with --json. Exit status 1 when any board failed.\n"
+     "\n"
+     "BOARDS is any mix of:\n"
+     "  -c, --conn NAME             a profile (repeat for more boards)\n"
+     "  --profiles-matching GLOB    every profile whose name matches, e.g. 'lab-*'\n"
+     "  --conn-file FILE            a board a line: a profile name, or TYPE CONNSTRING\n"
+     "                              ('#' starts a comment)\n"
+     "  -j, --jobs N                at most N boards at once (default: all of them; boards on\n"
+     "                              the same serial port always one after the other)\n"
+     "  --test                      one test boot only: the image is not confirmed\n"
+     "  --confirm                   confirm the new image once it runs (the default)\n"
+     "  --wait                      after the reset, wait for each board to come back and\n"
+     "                              check that it runs the new image\n"},
+    {"fleet list", mcumgr_cmd_fleet_list, "the image list of many boards in one table",
+     "fleet list BOARDS [--jobs N]\n"
+     "\n"
+     "Reads every board's image list at once and prints one table: board, image, slot,\n"
+     "version, flags, the first 4 bytes of the hash. --json gives the same as JSON. BOARDS as\n"
+     "for fleet upgrade (-c NAME..., --profiles-matching GLOB, --conn-file FILE).\n"},
     {"echo", mcumgr_cmd_echo, "send text and print the device's echo",
      "echo TEXT...\n"
      "\n"

@@ -159,5 +159,7 @@ int mcumgr_cmd_config(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_help(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_bridge(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_fleet_upgrade(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_fleet_list(struct mcumgr *m, struct mcumgr_args *a);
 
 #endif
