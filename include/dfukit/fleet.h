@@ -41,6 +41,7 @@ struct client_fleet_board {
     char step[32];
     size_t done, total, resumed_from;
     double start_s, end_s;           /* client_now_s() */
+    double upload_s;                 /* seconds the upload took (0 until it ended) */
     char old_version[32], new_version[32];
     int rc;                          /* 0, a dfu_err, CLIENT_EDEVICE or CLIENT_ELINK */
     struct client_deverr deverr;

@@ -78,6 +78,9 @@ static void on_progress(void *arg, size_t done, size_t total)
     struct worker *w = arg;
     w->b->done = done;
     w->b->total = total;
+    if (done == total && w->b->upload_s == 0) {
+        w->b->upload_s = client_now_s() - w->b->start_s;
+    }
     if (done == total || client_now_ms() - w->last_report >= FLEET_REPORT_MS) {
         send_board(w);
     }

@@ -80,7 +80,15 @@ echo "ok: no pending image; fleet list matches each board's image list"
 # A second run: the upgraded boards are skipped, board 13 resumes through a working relay.
 "$MCUMGR" conn add lab-13 type=exec connstring="cmd=socat - $TMP/tty13,raw,echo=0" > /dev/null
 got=0
-"$MCUMGR" --json fleet upgrade v2.bin --profiles-matching 'lab-*' --confirm --wait \
+# (the boards from a conn file this time: profile names, one board as TYPE CONNSTRING)
+port01=$(sed -n 's/.*udp: listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' d01.log)
+{
+    echo "# the rack"
+    echo "udp [127.0.0.1]:$port01"
+    echo
+    for i in $(seq -w 2 $N); do echo "lab-$i"; done
+} > boards.txt
+"$MCUMGR" --json fleet upgrade v2.bin --conn-file boards.txt --confirm --wait \
     > second.json 2> second.err || got=$?
 [ "$got" = 1 ] || { cat second.json second.err; fail "second run: exit $got (board 07 still fails)"; }
 [ "$(grep -c '"result": "skipped"' second.json)" = 18 ] || { cat second.json; fail "18 skipped"; }
@@ -88,4 +96,16 @@ grep -q '"board": "lab-13", "result": "upgraded".*"resumed_from": [1-9]' second.
     { cat second.json; fail "board 13 did not resume"; }
 grep -q '"board": "lab-07", "result": "failed"' second.json || fail "board 07 in the report"
 grep -q '"failed": 1}' second.json || fail "report's failed count"
+grep -q '"board": "boards.txt:2", "result": "skipped"' second.json || fail "the conn file's udp line"
 echo "ok: the second run skips 18 boards and resumes board 13"
+
+# On a terminal: one live line per board, redrawn in place (cursor up N lines, erase to the end).
+if command -v script > /dev/null; then
+    script -qfc "\"$MCUMGR\" fleet upgrade v2.bin --profiles-matching 'lab-0[1-3]' --confirm" \
+        /dev/null > tty.out 2>&1 || true
+    esc=$(printf '\033')
+    grep -q "lab-01  *skipped  *$esc\\[K" tty.out ||
+        { cat -v tty.out; fail "no live line for lab-01"; }
+    grep -q "$esc\\[3A" tty.out || { cat -v tty.out; fail "the lines are not redrawn"; }
+    echo "ok: live lines on a terminal"
+fi

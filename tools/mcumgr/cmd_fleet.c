@@ -128,7 +128,7 @@ static const char *state_name(const struct client_fleet_board *b)
 {
     switch (b->state) {
     case FLEET_QUEUED: return "queued";
-    case FLEET_RUNNING: return b->step;
+    case FLEET_RUNNING: return b->step[0] ? b->step : "starting";
     case FLEET_DONE: return "done";
     case FLEET_SKIPPED: return "skipped";
     default: return "failed";
@@ -167,7 +167,9 @@ static double board_time(const struct client_fleet_board *b)
 
 static void live_line(FILE *o, const struct client_fleet_board *b)
 {
-    double t = (b->state == FLEET_RUNNING ? client_now_s() : b->end_s) - b->start_s;
+    /* the rate of the upload alone: frozen once it ended (the reset and wait follow) */
+    double t = b->upload_s > 0 ? b->upload_s
+               : (b->state == FLEET_RUNNING ? client_now_s() : b->end_s) - b->start_s;
     if (b->state == FLEET_QUEUED) {
         t = 0;
     }
