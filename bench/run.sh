@@ -129,7 +129,17 @@ for script in "$SRC"/bench/upload*.sh; do
 done
 [ $found_upload = yes ] || skip "Upload throughput" "no bench/upload*.sh script in the tree yet."
 
-# 4. Static RAM and code size of the device side.
+# 4. Fleet scale (one mcumgr, many boards).
+if [ "$QUICK" = 1 ]; then
+    skip "Fleet" "quick mode (BENCH_QUICK=1)."
+elif [ -x "$BIN/mcumgr" ] && [ -x "$BIN/devsim" ] && [ -x "$BIN/imgtool" ] && [ -x /usr/bin/time ]; then
+    cp "$SRC/bench/fleet.sh" "$W/fleet.sh"
+    part fleet "$W/fleet.md" sh "$W/fleet.sh" "$BIN" "$W/fleet.md"
+else
+    skip "Fleet" "mcumgr, devsim or imgtool is not built in $BIN_SHOWN, or /usr/bin/time is missing."
+fi
+
+# 5. Static RAM and code size of the device side.
 if [ -x "$BIN/bench_ram_report" ]; then
     part ram "$W/ram.md" sh "$SRC/bench/ram_report.sh" "$BIN" "$W/ram.md"
 else

@@ -5,7 +5,7 @@
 #   install-deps.sh --check  install nothing: name what is missing and exit 1 (plain `make`)
 set -eu
 
-PKGS="build-essential cmake pkg-config libssl-dev libcbor-dev libcmocka-dev clang libclang-rt-14-dev openssl"
+PKGS="build-essential cmake pkg-config libssl-dev libcbor-dev libcmocka-dev clang libclang-rt-14-dev openssl socat"
 
 missing=""
 for p in $PKGS; do

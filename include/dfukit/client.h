@@ -22,6 +22,7 @@ enum client_conn_type {
     CLIENT_CONN_SERIAL,
     CLIENT_CONN_UDP,
     CLIENT_CONN_BLE,
+    CLIENT_CONN_EXEC,   /* a command's stdin/stdout (ssh + socat to a remote board) */
 };
 
 #define CLIENT_SERIAL_BAUD_DEFAULT 115200u
@@ -35,6 +36,8 @@ struct client_conn {
     char dev[256];        /* serial device path */
     uint32_t baud;
     uint32_t mtu;
+    bool raw;             /* serial / exec: raw binary SMP instead of console frames */
+    char cmd[512];        /* exec: the command, run by /bin/sh -c */
     char host[256];       /* udp: name or address, brackets removed */
     uint16_t port;
     char peer_name[128];  /* ble */
@@ -45,8 +48,9 @@ struct client_conn {
 int client_conn_type_parse(const char *name, enum client_conn_type *out);
 const char *client_conn_type_name(enum client_conn_type type);
 
-/* Parses a connstring of the given type: serial "dev=PATH,baud=N,mtu=N" or the bare
- * "PATH,115200"; udp "[addr]:port" or "host:port"; ble "peer_name=X" / "peer_id=X".
+/* Parses a connstring of the given type: serial "dev=PATH,baud=N,mtu=N,raw=1" or the bare
+ * "PATH,115200"; exec "raw=1,mtu=N,cmd=COMMAND" (cmd= comes last and takes the rest, commas
+ * included, as socat's addresses need them); udp "[addr]:port" or "host:port"; ble "peer_name=X" / "peer_id=X".
  * On failure returns DFU_EINVAL and writes a one-line reason to msg. */
 int client_conn_parse(struct client_conn *out, enum client_conn_type type, const char *connstring,
                       char *msg, size_t msg_len);
@@ -92,6 +96,9 @@ struct client_xport_ops {
     /* One whole SMP packet: its length, or DFU_ETIMEDOUT after timeout_ms. */
     int (*recv)(void *ctx, uint8_t *buf, size_t cap, int timeout_ms);
     void (*close)(void *ctx);
+    /* Why the link itself failed (exec: "exec: ssh exited with status 255: ..."), NULL while
+     * it has not; may be NULL. */
+    const char *(*link_error)(void *ctx);
 };
 
 struct client_xport {
@@ -109,10 +116,39 @@ struct client_xport {
     bool ordered;
 };
 
-/* Opens serial (termios + console framing) or UDP; BLE -> DFU_ENOTSUP "not available yet". */
+/* Opens serial (termios + console framing), UDP, or exec (a command started with /bin/sh -c,
+ * console framing over its stdin/stdout, its stderr forwarded to ours); BLE -> DFU_ENOTSUP. */
 int client_xport_open(struct client_xport *out, const struct client_conn *conn, char *msg,
                       size_t msg_len);
 void client_xport_close(struct client_xport *x);
+
+/* Bridge: whole SMP packets between a serial board and UDP clients
+ * ---------------------------------------------------------------- */
+
+/* A relay, not a server: every answer is the board's. Each request's sequence number
+ * remembers the client that sent it, and the board's answer with that number goes back to
+ * that client alone (an answer nobody asked for is dropped). */
+struct client_bridge;
+
+struct client_bridge_stats {
+    uint32_t requests;      /* datagrams passed to the board */
+    uint32_t answers;       /* packets passed back to a client */
+    uint32_t unmatched;     /* board packets no client's request was waiting for */
+    uint32_t malformed;     /* datagrams shorter than an SMP header */
+};
+
+/* serial: a parsed serial connstring (dev, baud, raw); udp: "ADDR:PORT" to bind (the caller
+ * picks loopback unless told otherwise). Writes a one-line reason to msg on failure. */
+int client_bridge_open(struct client_bridge **out, const struct client_conn *serial,
+                       const char *udp, char *msg, size_t msg_len);
+/* The bound UDP address ("127.0.0.1:1337"; port 0 resolved). */
+int client_bridge_local(const struct client_bridge *b, char *out, size_t cap);
+/* Relays until *stop is set (looked at every 200 ms at most). 0, or DFU_EIO when the serial
+ * port went away (msg says so). */
+int client_bridge_run(struct client_bridge *b, const volatile int *stop, char *msg,
+                      size_t msg_len);
+void client_bridge_get_stats(const struct client_bridge *b, struct client_bridge_stats *out);
+void client_bridge_close(struct client_bridge *b);
 
 /* Session
  * ------- */
@@ -150,9 +186,13 @@ struct client_rsp {
 /* The device answered with an error: the details are in the struct client_deverr. A value no
  * enum dfu_err has, so a library error that leaks is never taken for a device's answer. */
 #define CLIENT_EDEVICE (-1000)
+/* The link went away (exec: the command ended): client_session_link_error() says why. */
+#define CLIENT_ELINK (-1001)
 
 void client_session_init(struct client_session *s, const struct client_xport *xp);
 void client_session_close(struct client_session *s);
+/* The transport's account of a failed link (see client_xport_ops.link_error), or NULL. */
+const char *client_session_link_error(const struct client_session *s);
 
 /* Sends one request and waits for the response with the same sequence number (other
  * packets are dropped), trying s->tries times. payload is a CBOR map. On success the caller

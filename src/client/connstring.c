@@ -1,4 +1,5 @@
-/* Connection strings in the Go mcumgr's syntax: serial "dev=PATH,baud=N,mtu=N"
+/* Connection strings in the Go mcumgr's syntax: serial "dev=PATH,baud=N,mtu=N" (and our
+ * raw=1), exec "raw=1,mtu=N,cmd=COMMAND" (ours)
  * (a bare first token is the device, a bare number after it the baud rate, as in the guide's
  * "/dev/ttyUSB0,115200"), udp "[addr]:port" or "host:port", ble "peer_name=" / "peer_id=". */
 #include <errno.h>
@@ -30,7 +31,7 @@ int client_conn_type_parse(const char *name, enum client_conn_type *out)
         {"udp", CLIENT_CONN_UDP},       {"oic_udp", CLIENT_CONN_UDP},
         {"ble", CLIENT_CONN_BLE},       {"bll", CLIENT_CONN_BLE},
         {"oic_ble", CLIENT_CONN_BLE},   {"bhd", CLIENT_CONN_BLE},
-        {"oic_bhd", CLIENT_CONN_BLE},
+        {"oic_bhd", CLIENT_CONN_BLE},   {"exec", CLIENT_CONN_EXEC},
     };
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         if (strcmp(name, types[i].name) == 0) {
@@ -47,6 +48,7 @@ const char *client_conn_type_name(enum client_conn_type type)
     case CLIENT_CONN_SERIAL: return "serial";
     case CLIENT_CONN_UDP: return "udp";
     case CLIENT_CONN_BLE: return "ble";
+    case CLIENT_CONN_EXEC: return "exec";
     default: return "none";
     }
 }
@@ -79,6 +81,57 @@ static bool copy_field(char *dst, size_t cap, const char *s, size_t n)
     memcpy(dst, s, n);
     dst[n] = '\0';
     return true;
+}
+
+static bool parse_raw(const char *v, size_t vn, bool *out)
+{
+    uint32_t r;
+    if (!parse_u32(v, vn, 0, 1, &r)) {
+        return false;
+    }
+    *out = r == 1;
+    return true;
+}
+
+/* "raw=1,mtu=N,cmd=COMMAND": options first, then cmd= to the end of the string. */
+static int parse_exec(struct client_conn *c, const char *cs, char *msg, size_t msg_len)
+{
+    const char *p = cs;
+    while (*p && strncmp(p, "cmd=", 4) != 0) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        size_t kn = eq ? (size_t)(eq - p) : n;
+        const char *v = eq ? eq + 1 : p + n;
+        size_t vn = eq ? n - kn - 1 : 0;
+        if (n == 0) {
+            /* tolerate empty fields */
+        } else if (kn == 3 && memcmp(p, "raw", 3) == 0) {
+            if (!parse_raw(v, vn, &c->raw)) {
+                return fail(msg, msg_len, "invalid raw '%.*s' (0 or 1)", (int)vn, v);
+            }
+        } else if (kn == 3 && memcmp(p, "mtu", 3) == 0) {
+            if (!parse_u32(v, vn, 8, 1u << 20, &c->mtu)) {
+                return fail(msg, msg_len, "invalid mtu '%.*s' (8..1048576)", (int)vn, v);
+            }
+        } else {
+            return fail(msg, msg_len,
+                        "unknown exec connstring key '%.*s' (raw=, mtu=, then cmd= last)",
+                        (int)kn, p);
+        }
+        p += n;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    if (strncmp(p, "cmd=", 4) != 0 || p[4] == '\0') {
+        return fail(msg, msg_len, "exec connstring needs a command (cmd=COMMAND, last)");
+    }
+    if (!copy_field(c->cmd, sizeof(c->cmd), p + 4, strlen(p + 4))) {
+        return fail(msg, msg_len, "exec command too long (at most %zu bytes)",
+                    sizeof(c->cmd) - 1);
+    }
+    return 0;
 }
 
 static int parse_serial(struct client_conn *c, const char *cs, char *msg, size_t msg_len)
@@ -123,6 +176,10 @@ static int parse_serial(struct client_conn *c, const char *cs, char *msg, size_t
                 /* a line must hold marker, newline and one 4-character base64 group */
                 if (!parse_u32(v, vn, 8, 1u << 20, &c->mtu)) {
                     return fail(msg, msg_len, "invalid mtu '%.*s' (8..1048576)", (int)vn, v);
+                }
+            } else if (kn == 3 && memcmp(p, "raw", 3) == 0) {
+                if (!parse_raw(v, vn, &c->raw)) {
+                    return fail(msg, msg_len, "invalid raw '%.*s' (0 or 1)", (int)vn, v);
                 }
             } else {
                 return fail(msg, msg_len, "unknown serial connstring key '%.*s'", (int)kn, p);
@@ -235,6 +292,7 @@ int client_conn_parse(struct client_conn *out, enum client_conn_type type, const
     case CLIENT_CONN_SERIAL: return parse_serial(out, connstring, msg, msg_len);
     case CLIENT_CONN_UDP: return parse_udp(out, connstring, msg, msg_len);
     case CLIENT_CONN_BLE: return parse_ble(out, connstring, msg, msg_len);
+    case CLIENT_CONN_EXEC: return parse_exec(out, connstring, msg, msg_len);
     default: return fail(msg, msg_len, "no connection type (use --conntype or a profile)");
     }
 }

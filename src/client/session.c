@@ -19,6 +19,7 @@ int client_xport_open(struct client_xport *out, const struct client_conn *conn, 
     switch (conn->type) {
     case CLIENT_CONN_SERIAL: return client_xport_serial_open(out, conn, msg, msg_len);
     case CLIENT_CONN_UDP: return client_xport_udp_open(out, conn, msg, msg_len);
+    case CLIENT_CONN_EXEC: return client_xport_exec_open(out, conn, msg, msg_len);
     case CLIENT_CONN_BLE:
         snprintf(msg, msg_len, "BLE transport is not available yet (use serial or udp)");
         return DFU_ENOTSUP;
@@ -35,6 +36,11 @@ void client_xport_close(struct client_xport *x)
     }
     x->ops = NULL;
     x->ctx = NULL;
+}
+
+const char *client_session_link_error(const struct client_session *s)
+{
+    return s->xp.ops && s->xp.ops->link_error ? s->xp.ops->link_error(s->xp.ctx) : NULL;
 }
 
 void client_session_init(struct client_session *s, const struct client_xport *xp)

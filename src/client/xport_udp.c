@@ -47,7 +47,7 @@ static void udp_close(void *ctx)
     free(u);
 }
 
-static const struct client_xport_ops udp_ops = {udp_send, udp_recv, udp_close};
+static const struct client_xport_ops udp_ops = {udp_send, udp_recv, udp_close, NULL};
 
 int client_xport_udp_open(struct client_xport *out, const struct client_conn *conn, char *msg,
                           size_t msg_len)

@@ -39,7 +39,7 @@ cmp expected.json "$HOME/.mcumgr.cp.json" || fail "file after delete"
 
 # conn add checks the profile when it is added; nothing is written then
 expect 2 "mcumgr: conn add: invalid baud rate 'fast'" conn add bad type=serial connstring=dev=/x,baud=fast
-expect 2 'mcumgr: conn add: invalid connection type "pigeon" (serial, udp, ble)' conn add bad type=pigeon
+expect 2 'mcumgr: conn add: invalid connection type "pigeon" (serial, udp, ble, exec)' conn add bad type=pigeon
 expect 2 "mcumgr: conn add: a profile needs type= and connstring=" conn add bad type=udp
 expect 2 'mcumgr: conn add: unknown variable "colour" (name, type, connstring)' conn add bad colour=red
 sed -n 2p err.txt | grep -qx "Usage: mcumgr conn add NAME type=TYPE connstring=STRING" &&
@@ -87,7 +87,7 @@ expect 1 "mcumgr: fs upload: cannot read nothere.txt: No such file or directory"
 # connections
 expect 1 "mcumgr: echo: no connection: use -c PROFILE or --conntype and --connstring" --connstring x echo hi
 expect 1 'mcumgr: echo: no connection profile "nosuch" in '"$HOME"'/.mcumgr.cp.json (see mcumgr conn show)' -c nosuch echo hi
-expect 1 'mcumgr: echo: unknown connection type "pigeon" (serial, udp, ble)' --conntype pigeon --connstring x echo hi
+expect 1 'mcumgr: echo: unknown connection type "pigeon" (serial, udp, ble, exec)' --conntype pigeon --connstring x echo hi
 expect 1 "mcumgr: echo: BLE transport is not available yet (use serial or udp)" --conntype ble --connstring peer_name=ALICE echo hi
 expect 1 "mcumgr: echo: cannot open serial port /nonexistent/tty: not found" --conntype serial --connstring /nonexistent/tty echo hi
 rc=0; "$M" -t 0.3 --conntype udp --connstring 127.0.0.1:9 echo hi 2> err.txt || rc=$?

@@ -73,6 +73,43 @@ static void test_udp_forms(void **state)
     }
 }
 
+/* exec: options first, then cmd= takes the rest, commas included (socat's addresses). */
+static void test_exec_forms(void **state)
+{
+    (void)state;
+    struct client_conn c;
+    char msg[128];
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC,
+                                       "cmd=ssh helper socat - /dev/ttyACM0,raw,echo=0,b115200",
+                                       msg, sizeof(msg)), 0);
+    assert_string_equal(c.cmd, "ssh helper socat - /dev/ttyACM0,raw,echo=0,b115200");
+    assert_false(c.raw);
+    assert_int_equal(c.mtu, CLIENT_SERIAL_MTU_DEFAULT);
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC, "raw=1,mtu=256,cmd=relay a,b",
+                                       msg, sizeof(msg)), 0);
+    assert_true(c.raw);
+    assert_int_equal(c.mtu, 256);
+    assert_string_equal(c.cmd, "relay a,b");
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC, "raw=1", msg, sizeof(msg)),
+                     DFU_EINVAL);
+    assert_string_equal(msg, "exec connstring needs a command (cmd=COMMAND, last)");
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC, "cmd=", msg, sizeof(msg)),
+                     DFU_EINVAL);
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC, "raw=2,cmd=x", msg, sizeof(msg)),
+                     DFU_EINVAL);
+    assert_string_equal(msg, "invalid raw '2' (0 or 1)");
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_EXEC, "speed=9,cmd=x", msg, sizeof(msg)),
+                     DFU_EINVAL);
+    assert_string_equal(msg, "unknown exec connstring key 'speed' (raw=, mtu=, then cmd= last)");
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_SERIAL, "dev=/x,raw=1", msg, sizeof(msg)),
+                     0);
+    assert_true(c.raw);
+    enum client_conn_type t;
+    assert_int_equal(client_conn_type_parse("exec", &t), 0);
+    assert_int_equal(t, CLIENT_CONN_EXEC);
+    assert_string_equal(client_conn_type_name(CLIENT_CONN_EXEC), "exec");
+}
+
 static void test_ble_and_types(void **state)
 {
     (void)state;
@@ -110,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_serial_errors),
         cmocka_unit_test(test_udp_forms),
         cmocka_unit_test(test_ble_and_types),
+        cmocka_unit_test(test_exec_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

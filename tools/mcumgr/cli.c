@@ -36,8 +36,15 @@ int mcumgr_fail(const char *what, const char *fmt, ...)
     return MCUMGR_EXIT_ERR;
 }
 
+/* The open session, so a failed link can be explained (mcumgr has one session at a time). */
+static const struct client_session *open_session;
+
 int mcumgr_fail_rc(const char *what, int rc, const struct client_deverr *e)
 {
+    if (rc == CLIENT_ELINK) {
+        const char *why = open_session ? client_session_link_error(open_session) : NULL;
+        return mcumgr_fail(what, "%s", why ? why : "the link went away");
+    }
     if (rc == CLIENT_EDEVICE && e) {
         char line[256];
         client_format_deverr(line, sizeof(line), what, e);
@@ -286,12 +293,17 @@ struct client_session *mcumgr_session(struct mcumgr *m)
     }
     enum client_conn_type t;
     if (client_conn_type_parse(type, &t) != 0) {
-        mcumgr_fail(m->what, "unknown connection type \"%s\" (serial, udp, ble)", type);
+        mcumgr_fail(m->what, "unknown connection type \"%s\" (serial, udp, ble, exec)", type);
         return NULL;
     }
     char full[1200];
-    snprintf(full, sizeof(full), "%s%s%s", cs, m->connextra ? "," : "",
-             m->connextra ? m->connextra : "");
+    if (t == CLIENT_CONN_EXEC && m->connextra) {
+        /* an exec connstring ends with its command: the extra options go in front */
+        snprintf(full, sizeof(full), "%s,%s", m->connextra, cs);
+    } else {
+        snprintf(full, sizeof(full), "%s%s%s", cs, m->connextra ? "," : "",
+                 m->connextra ? m->connextra : "");
+    }
     struct client_conn conn;
     char msg[256];
     if (client_conn_parse(&conn, t, full, msg, sizeof(msg)) != 0) {
@@ -310,6 +322,7 @@ struct client_session *mcumgr_session(struct mcumgr *m)
         m->sess.trace = trace_packet;
     }
     m->open = true;
+    open_session = &m->sess;
     return &m->sess;
 }
 
@@ -318,5 +331,6 @@ void mcumgr_close(struct mcumgr *m)
     if (m->open) {
         client_session_close(&m->sess);
         m->open = false;
+        open_session = NULL;
     }
 }

@@ -26,7 +26,7 @@ int mcumgr_cmd_conn_add(struct mcumgr *m, struct mcumgr_args *a)
             enum client_conn_type t;
             if (client_conn_type_parse(v, &t) != 0) {
                 return mcumgr_fail_usage(m->what,
-                                         "invalid connection type \"%s\" (serial, udp, ble)", v);
+                                         "invalid connection type \"%s\" (serial, udp, ble, exec)", v);
             }
             fits = strlen(v) < sizeof(prof.type);
             snprintf(prof.type, sizeof(prof.type), "%s", v);

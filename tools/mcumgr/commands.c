@@ -25,15 +25,61 @@ static const struct mcumgr_cmd commands[] = {
      "the connection string are checked now, so a mistake is reported when it is made.\n"
      "\n"
      "  NAME                 the profile's name, used with -c NAME\n"
-     "  type=TYPE            serial, udp or ble\n"
-     "  connstring=STRING    serial: dev=PATH[,baud=N][,mtu=N] or PATH,BAUD;\n"
-     "                       udp: [ADDRESS]:PORT or HOST:PORT; ble: peer_name=X or peer_id=X\n"},
+     "  type=TYPE            serial, udp, ble or exec\n"
+     "  connstring=STRING    serial: dev=PATH[,baud=N][,mtu=N][,raw=1] or PATH,BAUD;\n"
+     "                       udp: [ADDRESS]:PORT or HOST:PORT; ble: peer_name=X or peer_id=X;\n"
+     "                       exec: [raw=1,][mtu=N,]cmd=COMMAND (cmd= last: the rest of the\n"
+     "                       string, commas included, is the command)\n"
+     "\n"
+     "An exec profile runs COMMAND with /bin/sh -c and speaks SMP over its stdin and stdout,\n"
+     "as over a serial port: cmd=ssh helper socat - /dev/ttyACM0,raw,echo=0,b115200 reaches a\n"
+     "board on another machine (ssh must not ask for a password: use a key or an agent). The\n"
+     "Go mcumgr refuses such a profile as an unknown type.\n"},
     {"conn show", mcumgr_cmd_conn_show, "list the connection profiles",
      "conn show [NAME]\n"
      "\n"
      "Lists every profile, or only NAME.\n"},
     {"conn delete", mcumgr_cmd_conn_delete, "delete a connection profile",
      "conn delete NAME\n"},
+    {"bridge", mcumgr_cmd_bridge, "relay SMP between a serial board and UDP",
+     "bridge --serial DEV[,baud=N][,raw=1] [--udp ADDRESS:PORT]\n"
+     "\n"
+     "Keeps a board on this machine's serial port reachable over UDP, e.g. from a workstation\n"
+     "with mcumgr --conntype udp --connstring HELPER:1337. A relay of whole SMP packets, not a\n"
+     "server: the board answers, and each answer goes to the client whose request had its\n"
+     "sequence number. One board per port. Runs until Ctrl-C or SIGTERM.\n"
+     "SMP has no authentication: anyone who reaches the port can update the board. The\n"
+     "default is loopback; a wider address (0.0.0.0:1337) is your explicit choice.\n"
+     "\n"
+     "  --serial DEV[,baud=N][,raw=1]  the board's port (serial connstring; baud 115200)\n"
+     "  --udp ADDRESS:PORT             where to listen (default 127.0.0.1:1337)\n"},
+    {"fleet upgrade", mcumgr_cmd_fleet_upgrade, "upgrade many boards at once",
+     "fleet upgrade FILE BOARDS [--jobs N] [--test | --confirm] [--wait]\n"
+     "\n"
+     "The one-step upgrade (as mcumgr upgrade: upload, test, reset, confirm once it runs) on\n"
+     "every board in parallel, each in a process of its own: one failing board never stops\n"
+     "the others. A board already running FILE is skipped; running the same command again\n"
+     "resumes the boards that did not finish. On a terminal one live line per board (state,\n"
+     "%, rate); at the end a table (board, old version, new version, time, result), or the\n"
+     "report as JSON with --json. Exit status 1 when any board failed.\n"
+     "\n"
+     "BOARDS is any mix of:\n"
+     "  -c, --conn NAME             a profile (repeat for more boards)\n"
+     "  --profiles-matching GLOB    every profile whose name matches, e.g. 'lab-*'\n"
+     "  --conn-file FILE            a board a line: a profile name, or TYPE CONNSTRING\n"
+     "                              ('#' starts a comment)\n"
+     "  -j, --jobs N                at most N boards at once (default: all of them; boards on\n"
+     "                              the same serial port always one after the other)\n"
+     "  --test                      one test boot only: the image is not confirmed\n"
+     "  --confirm                   confirm the new image once it runs (the default)\n"
+     "  --wait                      after the reset, wait for each board to come back and\n"
+     "                              check that it runs the new image\n"},
+    {"fleet list", mcumgr_cmd_fleet_list, "the image list of many boards in one table",
+     "fleet list BOARDS [--jobs N]\n"
+     "\n"
+     "Reads every board's image list at once and prints one table: board, image, slot,\n"
+     "version, flags, the first 4 bytes of the hash. --json gives the same as JSON. BOARDS as\n"
+     "for fleet upgrade (-c NAME..., --profiles-matching GLOB, --conn-file FILE).\n"},
     {"echo", mcumgr_cmd_echo, "send text and print the device's echo",
      "echo TEXT...\n"
      "\n"

@@ -158,5 +158,8 @@ int mcumgr_cmd_settings_save(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_config(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_enum(struct mcumgr *m, struct mcumgr_args *a);
 int mcumgr_cmd_help(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_bridge(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_fleet_upgrade(struct mcumgr *m, struct mcumgr_args *a);
+int mcumgr_cmd_fleet_list(struct mcumgr *m, struct mcumgr_args *a);
 
 #endif
