@@ -8,7 +8,8 @@
 function(dfu_library name)
   cmake_parse_arguments(A "DEVICE;HOST" "" "SOURCES;DEPS" ${ARGN})
   if(A_DEVICE STREQUAL A_HOST)
-    message(FATAL_ERROR "dfu_library(${name}): say DEVICE or HOST")
+    message(FATAL_ERROR "dfu_library(${name}): say DEVICE or HOST (the side of the device/host "
+                        "line its folder is on)")
   endif()
   add_library(${name} STATIC ${A_SOURCES})
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include
@@ -35,8 +36,19 @@ function(dfu_port_binding name backend)
   set_target_properties(${name} PROPERTIES DFU_SIDE port)
 endfunction()
 
-# Imported libraries a device library may link: libcbor's streaming core, which a device build
-# compiles for the target.
+# The crypto port (include/dfukit/crypto.h) that device libraries link, bound to the project's
+# backend: dfu_crypto (OpenSSL in the host build, a target's own in a device build) unless
+# DFU_CRYPTO_BACKEND names another library.
+if(NOT DFU_CRYPTO_BACKEND)
+  set(DFU_CRYPTO_BACKEND dfu_crypto)
+endif()
+if(NOT TARGET dfu_crypto_port)
+  dfu_port_binding(dfu_crypto_port ${DFU_CRYPTO_BACKEND})
+endif()
+
+# Libraries from outside dfukit that a device library may link: libcbor's streaming core, which
+# a device build compiles for the target; a device build appends its own (e.g. a crypto library
+# built from Debian's source for the target).
 set(DFU_DEVICE_EXTERNAL PkgConfig::CBOR)
 
 # dfu_check_sides(): after every folder is added, fails the configure step when a device
