@@ -7,9 +7,8 @@
 # include no host header (scripts/check-device-side.sh, CTest layout_device_side).
 function(dfu_library name)
   cmake_parse_arguments(A "DEVICE;HOST" "" "SOURCES;DEPS" ${ARGN})
-  if(A_DEVICE STREQUAL A_HOST)
-    message(FATAL_ERROR "dfu_library(${name}): say DEVICE or HOST (the side of the device/host "
-                        "line its folder is on)")
+  if(A_DEVICE AND A_HOST)
+    message(FATAL_ERROR "dfu_library(${name}): DEVICE or HOST, not both")
   endif()
   add_library(${name} STATIC ${A_SOURCES})
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR}/include
@@ -17,9 +16,12 @@ function(dfu_library name)
   if(A_DEPS)
     target_link_libraries(${name} PUBLIC ${A_DEPS})
   endif()
+  # Unmarked: dfu_check_sides refuses it (a project that does not check, such as a device-only
+  # cross build, may leave it).
+  set(side unmarked)
   if(A_DEVICE)
     set(side device)
-  else()
+  elseif(A_HOST)
     set(side host)
   endif()
   set_target_properties(${name} PROPERTIES DFU_SIDE ${side} DFU_DEPS "${A_DEPS}"
@@ -51,14 +53,19 @@ endif()
 # built from Debian's source for the target).
 set(DFU_DEVICE_EXTERNAL PkgConfig::CBOR)
 
-# dfu_check_sides(): after every folder is added, fails the configure step when a device
-# library links anything but device libraries, ports and DFU_DEVICE_EXTERNAL. Sets
+# dfu_check_sides(): after every folder is added, fails the configure step when a library is
+# not marked DEVICE or HOST, or a device library links anything but device libraries, ports and
+# DFU_DEVICE_EXTERNAL. Sets
 # DFU_DEVICE_FOLDERS (in the caller's scope) to the device libraries' folders.
 function(dfu_check_sides)
   get_property(libs GLOBAL PROPERTY DFU_LIBRARIES)
   set(folders "")
   foreach(lib ${libs})
     get_target_property(side ${lib} DFU_SIDE)
+    if(side STREQUAL "unmarked")
+      message(FATAL_ERROR "dfu_library(${lib}): say DEVICE or HOST (the side of the device/host "
+                          "line its folder is on)")
+    endif()
     if(NOT side STREQUAL "device")
       continue()
     endif()

@@ -1,7 +1,8 @@
 #!/bin/sh
 # device_side_test.sh DEVICE_FOLDER...: the tree's device folders pass the device-side check;
 # planted violations (a host header, a heap call, a host header behind a dfukit header, a device
-# library linking a host library) are each refused with their message.
+# library linking a host library, a library marked neither DEVICE nor HOST) are each refused
+# with their message.
 set -u
 check="$SRC/scripts/check-device-side.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -57,8 +58,15 @@ cmake -S "$proj" -B "$proj/build" > "$TMP/out4" 2>&1 && fail "a device library l
 tr -s ' \n' '  ' < "$TMP/out4" |
     grep -q "device library devlib links hostlib (host): a device library links only device libraries, ports and PkgConfig::CBOR" ||
     { cat "$TMP/out4" >&2; fail "configure failed without naming devlib and hostlib"; }
+# An unmarked library stops it too.
+sed -i 's/dfu_library(hostlib HOST/dfu_library(hostlib/' "$proj/CMakeLists.txt"
+rm -rf "$proj/build"
+cmake -S "$proj" -B "$proj/build" > "$TMP/out6" 2>&1 && fail "an unmarked library configured"
+tr -s ' \n' '  ' < "$TMP/out6" |
+    grep -q "dfu_library(hostlib): say DEVICE or HOST (the side of the device/host line its folder is on)" ||
+    { cat "$TMP/out6" >&2; fail "configure failed without naming the unmarked library"; }
 # ... and the same project with a device dependency configures.
-sed -i 's/dfu_library(hostlib HOST/dfu_library(hostlib DEVICE/' "$proj/CMakeLists.txt"
+sed -i 's/dfu_library(hostlib/dfu_library(hostlib DEVICE/' "$proj/CMakeLists.txt"
 rm -rf "$proj/build"
 cmake -S "$proj" -B "$proj/build" > "$TMP/out5" 2>&1 || { cat "$TMP/out5" >&2; fail "a device-only project did not configure"; }
 echo "device side: ok"
