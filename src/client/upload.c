@@ -71,6 +71,7 @@ struct upload {
     size_t page;
     bool erase_deaf;
     bool barrier;
+    size_t suspect_page; /* the page of the last single loss behind an opener (0: none) */
     /* limited transmit (RFC 3042's idea): when no answer has come for two round trips, one
      * more chunk goes out beyond the window, up to the device's buffers. Its answer tells a
      * lost request (the device names the offset it waits for) or lost answers (its offset
@@ -480,8 +481,20 @@ static bool sent_after(const struct upload *u, uint32_t order)
 static void resync(struct upload *u, size_t off, bool gap, const struct inflight *lost,
                    unsigned nlost)
 {
-    bool erase = lost_behind_opener(u->fl, UPLOAD_WINDOW_MAX, u->epoch, off) ||
-                 lost_behind_opener(lost, nlost, u->epoch, off);
+    bool behind = lost_behind_opener(u->fl, UPLOAD_WINDOW_MAX, u->epoch, off) ||
+                  lost_behind_opener(lost, nlost, u->epoch, off);
+    /* A device deaf while it erases loses every request that arrives meanwhile; a damaged line
+     * loses one, and the request right behind it names the gap. So one request lost behind a
+     * page opener is an erase only when it happens again at the next page. */
+    unsigned gone = 0;
+    for (unsigned i = 0; i < nlost; i++) {
+        gone += lost[i].epoch == u->epoch && lost[i].behind_opener;
+    }
+    size_t at = u->page ? off / u->page : 0;
+    bool erase = behind && (gone >= 2 || (u->suspect_page && at == u->suspect_page + 1));
+    if (gap && behind && !erase) {
+        u->suspect_page = at;
+    }
     u->holding = false;
     u->epoch++;
     u->st->resyncs++;
