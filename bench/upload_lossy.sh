@@ -90,7 +90,7 @@ clean=""
 needed=""
 UDP_ROWS=${UDP_ROWS:-"0,0,0 0.02,0,0 0.05,0,0 0.10,0,0 0.02,0.02,0.02 0.10,0.05,0.05"}
 for row in $UDP_ROWS; do
-    # shellcheck disable=SC2086
+    # shellcheck disable=SC2046
     set -- $(echo "$row" | tr , " ")
     start_board --udp-drop "$1" --udp-dup "$2" --udp-reorder "$3"
     if ! "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 1 -r 5 --json image upload v2.bin > r.json 2> err.txt; then
