@@ -3,7 +3,11 @@
  * the offset the device returns, resume by the file's SHA-256, a long budget for the first
  * reply (the device erases the slot first) and short timeouts after, with bounded retries.
  * A first chunk the link cannot carry is told from a slow one by a small request, and the
- * packet size falls back to the largest one that gets through. */
+ * packet size falls back to the largest one that gets through. On a lossy link no loss waits
+ * for a timeout where an answer reveals it: a lost request is resent as soon as the next
+ * answer names its offset (fast retransmit), a lost answer is covered by the next one's
+ * cumulative offset, and duplicated or overtaken packets are told apart by sequence number
+ * and offset, so they cause no resend. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +27,7 @@
 #define UPLOAD_GROW_AFTER 64
 #define UPLOAD_GROW_AFTER_MAX 4096
 #define UPLOAD_RETRIES_MAX 16
+#define UPLOAD_EXTRA_MIN_MS 20
 
 struct inflight {
     bool used;
@@ -66,11 +71,24 @@ struct upload {
     size_t page;
     bool erase_deaf;
     bool barrier;
+    size_t suspect_page; /* the page of the last single loss behind an opener (0: none) */
+    /* limited transmit (RFC 3042's idea): when no answer has come for two round trips, one
+     * more chunk goes out beyond the window, up to the device's buffers. Its answer tells a
+     * lost request (the device names the offset it waits for) or lost answers (its offset
+     * covers them) long before the retransmission timeout. */
+    bool extra;         /* that chunk is out; cleared by the next answer */
+    /* a gap named while later requests of this generation are still unanswered: the missing
+     * chunk may only have been overtaken on the way (reordering), so nothing is sent until
+     * the next answer tells lost from late */
+    bool holding;
 };
 
 static void on_loss(struct upload *u)
 {
-    u->cwnd = u->cwnd / 2 < 1 ? 1 : u->cwnd / 2;
+    /* never below two while the device takes two: with a request behind each one, a lost
+     * request shows in the next answer instead of costing a timeout */
+    double floor = u->window >= 2 ? 2 : 1;
+    u->cwnd = u->cwnd / 2 < floor ? floor : u->cwnd / 2;
     u->clean = 0;
     if (u->probing && u->grow_after < UPLOAD_GROW_AFTER_MAX) {
         u->grow_after *= 2; /* that size failed again: try it less often */
@@ -195,6 +213,26 @@ static int64_t oldest_sent(const struct upload *u)
         }
     }
     return t + grace;
+}
+
+/* How long limited transmit waits after the newest request for an answer: two round trips,
+ * and never so little that a scheduling hiccup passes for a loss. */
+static int64_t extra_wait(const struct upload *u)
+{
+    int64_t w = 2 * (int64_t)u->srtt + 1;
+    return w < UPLOAD_EXTRA_MIN_MS ? UPLOAD_EXTRA_MIN_MS : w;
+}
+
+/* The newest request's send time (now when none is in flight). */
+static int64_t last_sent(const struct upload *u)
+{
+    int64_t t = 0;
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].sent_ms > t) {
+            t = u->fl[i].sent_ms;
+        }
+    }
+    return t ? t : client_now_ms();
 }
 
 /* One size the first chunk was sent at. */
@@ -415,6 +453,59 @@ static bool lost_behind_opener(const struct inflight *fl, unsigned n, unsigned e
     return false;
 }
 
+/* Is a request of this resync generation that starts at off still in flight? */
+static bool awaited(const struct upload *u, size_t off)
+{
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].epoch == u->epoch && u->fl[i].off == off) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Is a request of this resync generation sent after the one of that send order unanswered? */
+static bool sent_after(const struct upload *u, uint32_t order)
+{
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].epoch == u->epoch && u->fl[i].order > order) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Goes on from off, the offset the device expects (everything sent after the gap is dropped by
+ * the device). gap: a chunk before the answered one went missing, a loss; otherwise the device
+ * was ahead of a needless repeat. */
+static void resync(struct upload *u, size_t off, bool gap, const struct inflight *lost,
+                   unsigned nlost)
+{
+    bool behind = lost_behind_opener(u->fl, UPLOAD_WINDOW_MAX, u->epoch, off) ||
+                  lost_behind_opener(lost, nlost, u->epoch, off);
+    /* A device deaf while it erases loses every request that arrives meanwhile; a damaged line
+     * loses one, and the request right behind it names the gap. So one request lost behind a
+     * page opener is an erase only when it happens again at the next page. */
+    unsigned gone = 0;
+    for (unsigned i = 0; i < nlost; i++) {
+        gone += lost[i].epoch == u->epoch && lost[i].behind_opener;
+    }
+    size_t at = u->page ? off / u->page : 0;
+    bool erase = behind && (gone >= 2 || (u->suspect_page && at == u->suspect_page + 1));
+    if (gap && behind && !erase) {
+        u->suspect_page = at;
+    }
+    u->holding = false;
+    u->epoch++;
+    u->st->resyncs++;
+    u->next = off;
+    if (gap && erase) {
+        u->erase_deaf = true;
+    } else if (gap) {
+        on_loss(u);
+    }
+}
+
 /* Handles one response of the pipelined phase. */
 static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
                        unsigned *restarts, int *stalls)
@@ -426,13 +517,18 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     struct inflight req = *f;
     f->used = false;
     u->nfl--;
-    /* on an ordered link, what was sent before it and is still unanswered is lost (kept for
-     * the loss check below, released so it no longer holds a place in the window) */
+    /* What was sent before it and is still unanswered no longer holds a place in the window
+     * nor a timeout: the device answers in the order it takes requests and its offsets are
+     * cumulative, so a late answer would say nothing this one does not (and a request still on
+     * its way is judged by the answers after it). On an ordered link those requests are lost
+     * (kept for the erase check below). */
     struct inflight lost[UPLOAD_WINDOW_MAX];
     unsigned nlost = 0;
-    for (unsigned i = 0; u->s->xp.ordered && i < UPLOAD_WINDOW_MAX; i++) {
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].order < req.order) {
-            lost[nlost++] = u->fl[i];
+            if (u->s->xp.ordered) {
+                lost[nlost++] = u->fl[i];
+            }
             u->fl[i].used = false;
             u->nfl--;
         }
@@ -453,6 +549,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         drop_inflight(u);
         u->epoch++;
         u->acked = u->next = 0;
+        u->holding = false;
         return 1; /* caller runs the first-chunk step again */
     }
     if (req.epoch == u->epoch && off == req.off + req.len) {
@@ -466,6 +563,13 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
                 u->clean = 0;
                 u->probing = true;
             }
+        }
+    }
+    /* the offset covers whatever ends at or before it: a lost answer costs nothing */
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        if (u->fl[i].used && u->fl[i].off + u->fl[i].len <= off) {
+            u->fl[i].used = false;
+            u->nfl--;
         }
     }
     if (u->barrier && u->nfl == 0) {
@@ -483,19 +587,21 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         u->st->match_reported = true;
         u->st->match = match;
     }
-    if (req.epoch == u->epoch && off != req.off + req.len) {
-        if (off < u->next) {
-            /* a chunk went missing: everything sent after it is dropped by the device */
-            bool erase = lost_behind_opener(u->fl, UPLOAD_WINDOW_MAX, u->epoch, (size_t)off) ||
-                         lost_behind_opener(lost, nlost, u->epoch, (size_t)off);
-            u->epoch++;
-            u->st->resyncs++;
-            u->next = (size_t)off;
-            if (erase) {
-                u->erase_deaf = true;
-            } else {
-                on_loss(u);
-            }
+    if (req.epoch == u->epoch && off != req.off + req.len && off < u->next &&
+        (off < req.off || !awaited(u, (size_t)off))) {
+        /* The device expects off, which nothing in flight will bring (fast retransmit): a
+         * chunk before this one went missing, and the device drops everything sent after it,
+         * so the upload goes on from there at once. Only answers to this resync generation
+         * count: the others still in flight were sent behind the gap and say the same. A
+         * device ahead of this request (it was a needless repeat) is followed without
+         * counting a loss. */
+        bool gap = off <= req.off;
+        /* on a link that reorders, the missing chunk may be late, not lost: the next answer
+         * tells (it names the same offset, or the one after the late chunk) */
+        if (gap && !u->holding && !u->s->xp.ordered && sent_after(u, req.order)) {
+            u->holding = true;
+        } else {
+            resync(u, (size_t)off, gap, lost, nlost);
         }
     }
     if (u->next < u->acked) {
@@ -565,7 +671,8 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         o->progress(o->progress_arg, u.acked, o->len);
     }
     while (!rc && u.acked < o->len) {
-        while (!u.barrier && u.nfl < (unsigned)u.cwnd && u.next < o->len) {
+        while (!u.barrier && !u.holding && u.nfl < (unsigned)u.cwnd + (u.extra ? 1u : 0u) && u.nfl < u.window &&
+               u.next < o->len) {
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;
@@ -577,10 +684,20 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         if (rc) {
             break;
         }
-        int64_t left = oldest_sent(&u) + u.rto - client_now_ms();
+        int64_t now = client_now_ms(), left = oldest_sent(&u) + u.rto - now;
+        int64_t extra_at = u.have_rtt && !u.extra && !u.barrier && u.nfl > 0 && u.nfl < u.window &&
+                                   u.next < o->len
+                               ? last_sent(&u) + extra_wait(&u) - now
+                               : left;
         struct client_rsp rsp;
-        int e = left > 0 ? client_recv(s, &rsp, (int)left) : DFU_ETIMEDOUT;
+        int e = extra_at < left ? (extra_at > 0 ? client_recv(s, &rsp, (int)extra_at) : DFU_ETIMEDOUT)
+                : left > 0      ? client_recv(s, &rsp, (int)left)
+                                : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {
+            continue;
+        }
+        if (e == DFU_ETIMEDOUT && extra_at < left) {
+            u.extra = true; /* the loop sends it */
             continue;
         }
         if (e == DFU_ETIMEDOUT) {
@@ -592,6 +709,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             drop_inflight(&u);
             u.epoch++;
             u.next = u.acked;
+            u.holding = false;
             st->retransmits++;
             u.rto = u.rto * 2 > u.rto_max ? u.rto_max : u.rto * 2; /* back off */
             u.barrier = false;
@@ -602,6 +720,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             rc = e;
             break;
         }
+        u.extra = false;
         int r = on_response(&u, &rsp, err, &restarts, &stalls);
         client_rsp_free(&rsp);
         if (r == 1) {

@@ -335,6 +335,15 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     return k;
 }
 
+static void udp_answer(struct fake_device *d, const uint8_t *buf, size_t n,
+                       const struct hostio_addr *from, struct reply *out)
+{
+    size_t k = handle(d, buf, n, out);
+    for (size_t i = 0; i < k; i++) {
+        hostio_udp_send(d->fd, out[i].pkt, out[i].len, from);
+    }
+}
+
 static void *udp_loop(void *arg)
 {
     struct fake_device *d = arg;
@@ -352,9 +361,23 @@ static void *udp_loop(void *arg)
         if ((uint32_t)n > d->buf_size) {
             continue; /* larger than the advertised buffer: a real device drops it */
         }
-        size_t k = handle(d, buf, (size_t)n, out);
-        for (size_t i = 0; i < k; i++) {
-            hostio_udp_send(d->fd, out[i].pkt, out[i].len, &from);
+        struct smp_hdr h;
+        bool upload = smp_hdr_decode(&h, buf, (size_t)n) == 0 && h.group == SMP_GROUP_IMAGE &&
+                      h.id == IMG_ID_UPLOAD;
+        d->upload_in += upload;
+        if (upload && d->reorder_req_once && d->upload_in == d->reorder_req_once) {
+            memcpy(d->req_held, buf, (size_t)n);
+            d->req_held_len = (size_t)n;
+            continue;
+        }
+        unsigned times = upload && d->dup_req_once && d->upload_in == d->dup_req_once ? 2 : 1;
+        for (unsigned t = 0; t < times; t++) {
+            udp_answer(d, buf, (size_t)n, &from, out);
+        }
+        if (d->req_held_len) {
+            size_t len = d->req_held_len;
+            d->req_held_len = 0;
+            udp_answer(d, d->req_held, len, &from, out);
         }
     }
     return NULL;

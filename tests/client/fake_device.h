@@ -26,6 +26,9 @@ struct fake_device {
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     unsigned drop_req_once;  /* > 0: ignore this (1-based) upload request, once */
     unsigned drop_rsp_once;  /* > 0: process this (1-based) upload request, send no reply */
+    /* UDP: upload datagram N (1-based, counted as they arrive) comes twice / is overtaken by
+     * the next one (it is handled right after it) */
+    unsigned dup_req_once, reorder_req_once;
     /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
      * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
      * requests had already arrived by then (the client did not wait for the answer) */
@@ -79,6 +82,9 @@ struct fake_device {
     bool deaf;
     uint8_t held[2048];
     size_t held_len;
+    unsigned upload_in;
+    uint8_t req_held[4096];
+    size_t req_held_len;
     unsigned nreq;
     bool erasing;            /* the request just handled opened a new page */
     bool erasing_counted;

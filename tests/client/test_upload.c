@@ -150,6 +150,81 @@ static void test_udp_duplicated_reordered_lost_replies(void **state)
     assert_int_equal(progress_last, 120 * 1024);
 }
 
+/* The requests a clean upload of len bytes takes (the fake's defaults: window 3). */
+static unsigned clean_requests(size_t len)
+{
+    fake_defaults(&dev);
+    struct client_upload_stats st;
+    upload_ok(false, len, 0, &st);
+    assert_int_equal(st.resyncs + st.retransmits, 0);
+    assert_int_equal(dev.mismatches, 0);
+    return st.requests;
+}
+
+/* A lost request shows in the next answers (the device names the offset it waits for): the
+ * chunk goes again at once with the two the device dropped behind it, and no timeout passes. */
+static void test_udp_lost_request_resent_at_once(void **state)
+{
+    (void)state;
+    unsigned needed = clean_requests(100 * 1024);
+    fake_defaults(&dev);
+    dev.drop_req_once = 10;
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 0, &st);
+    assert_int_equal(st.requests, needed + 3);
+    assert_int_equal(dev.upload_reqs, needed + 2); /* the lost one never arrived */
+    assert_int_equal(dev.mismatches, 2);           /* the two sent behind it */
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.retransmits, 0);
+}
+
+/* A lost answer is covered by the next one (offsets are cumulative): nothing is resent. */
+static void test_udp_lost_answer_resends_nothing(void **state)
+{
+    (void)state;
+    unsigned needed = clean_requests(100 * 1024);
+    fake_defaults(&dev);
+    dev.drop_rsp_once = 10;
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 0, &st);
+    assert_int_equal(st.requests, needed);
+    assert_int_equal(dev.mismatches, 0);
+    assert_int_equal(st.resyncs + st.retransmits, 0);
+}
+
+/* Duplicated and overtaken answers, and a duplicated request: no resend at all. */
+static void test_udp_duplicates_and_reordered_answers_resend_nothing(void **state)
+{
+    (void)state;
+    unsigned needed = clean_requests(100 * 1024);
+    fake_defaults(&dev);
+    dev.dup_rsp_every = 5;
+    dev.reorder_every = 7;
+    dev.dup_req_once = 12;
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 0, &st);
+    assert_int_equal(st.requests, needed);
+    assert_int_equal(dev.mismatches, 1);           /* the copy of request 12 */
+    assert_int_equal(st.resyncs + st.retransmits, 0);
+}
+
+/* A request overtaken by the next one: the device drops the next one (it takes chunks in
+ * order), which goes again with the one behind it; the overtaken chunk itself arrived and is
+ * not resent (the answer after the first wrong-offset one tells late from lost). */
+static void test_udp_overtaken_request_not_resent(void **state)
+{
+    (void)state;
+    unsigned needed = clean_requests(100 * 1024);
+    fake_defaults(&dev);
+    dev.reorder_req_once = 10;
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 0, &st);
+    assert_int_equal(st.requests, needed + 2);
+    assert_int_equal(dev.mismatches, 2);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.retransmits, 0);
+}
+
 static void test_stop_and_wait_window_1(void **state)
 {
     (void)state;
@@ -765,6 +840,10 @@ int main(void)
         cmocka_unit_test(test_udp_clean_fills_datagrams),
         cmocka_unit_test(test_udp_small_buffer_fills_packets),
         cmocka_unit_test(test_udp_dropped_requests_resync),
+        cmocka_unit_test(test_udp_lost_request_resent_at_once),
+        cmocka_unit_test(test_udp_lost_answer_resends_nothing),
+        cmocka_unit_test(test_udp_duplicates_and_reordered_answers_resend_nothing),
+        cmocka_unit_test(test_udp_overtaken_request_not_resent),
         cmocka_unit_test(test_udp_duplicated_reordered_lost_replies),
         cmocka_unit_test(test_stop_and_wait_window_1),
         cmocka_unit_test(test_device_error_mid_way),
