@@ -1,0 +1,34 @@
+/* Reset handler and vector table of every mps2 program: copy .data, zero .bss, call main().
+ * Faults reset the board, so a crashing image ends in a watchdog/SYSRESETREQ reset as on a
+ * product, never in a hang. */
+#include <stdint.h>
+#include <string.h>
+
+#include "mps2.h"
+
+extern uint32_t __data_load[], __data_start[], __data_end[], __bss_start[], __bss_end[];
+extern uint32_t __stack_top[];
+int main(void);
+
+void mps2_reset_handler(void);
+void mps2_fault_handler(void);
+
+void mps2_reset_handler(void)
+{
+    memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
+    memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
+    main();
+    for (;;) {
+    }
+}
+
+void mps2_fault_handler(void)
+{
+    mps2_sysreset();
+}
+
+/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault; the rest unused. */
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
+    (void (*)(void))__stack_top, mps2_reset_handler, mps2_fault_handler, mps2_fault_handler,
+    mps2_fault_handler, mps2_fault_handler, mps2_fault_handler,
+};
