@@ -4,6 +4,8 @@
 # resets and runs, created erased when missing), UART0 on a pseudo-terminal reachable at the
 # stable path PTY (a symlink, as devsim run --pty), or on stdout with --stdio.
 #   qemu-board.sh [--stdio] [--icount N] BOOT.elf FLASH [PTY]
+# --icount N: the guest runs one instruction per 2^N ns of virtual time, never ahead of real
+# time (slower and steadier: the power-cut test spreads its kills over a swap with it).
 # Runs in the foreground; killing it is a power cut (the file holds what the guest wrote).
 set -eu
 usage() { echo "usage: qemu-board.sh [--stdio] [--icount N] BOOT.elf FLASH [PTY]" >&2; exit 2; }
@@ -11,7 +13,7 @@ stdio="" icount=""
 while [ $# -gt 0 ]; do
     case $1 in
         --stdio) stdio=1; shift ;;
-        --icount) [ $# -ge 2 ] || usage; icount="-icount shift=$2"; shift 2 ;;
+        --icount) [ $# -ge 2 ] || usage; icount="-icount shift=$2,align=on"; shift 2 ;;
         -*) usage ;;
         *) break ;;
     esac
