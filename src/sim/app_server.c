@@ -87,7 +87,7 @@ void sim_smp_peer(const struct sim_reply_to *to, struct smp_peer *out)
 {
     memset(out, 0, sizeof *out);
     if (to->xport == SIM_XPORT_SERIAL) {
-        out->link = SMP_PEER_SERIAL;  /* one UART: its only peer */
+        smp_uart_peer(out);
         return;
     }
     out->link = SMP_PEER_UDP;

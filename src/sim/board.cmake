@@ -3,7 +3,7 @@
 # bootloader core and the SMP server over the emulated flash. Host code.
 set(dfu_sim_sources board.c app_desc.c loop.c link.c)
 set(dfu_sim_deps dfu_flash dfu_util)
-set(dfu_sim_runtime_deps dfu_hostio dfu_simflash dfu_imgbuild dfu_keys dfu_transport dfu_server
+set(dfu_sim_runtime_deps dfu_hostio dfu_simflash dfu_imgbuild dfu_keys dfu_transport dfu_smp_uart dfu_server
                          dfu_port dfu_boot dfu_image dfu_smp)
 set(dfu_sim_have_runtime ON)
 foreach(dep ${dfu_sim_runtime_deps})

@@ -1,7 +1,8 @@
-/* The board's UART on a pseudo-terminal: bytes cross at baud/10 per second each way when
- * timing is on; received bytes land in Zephyr-like line buffers (which keep filling while the
- * application is stalled, as the chip's DMA does, and drop what does not fit); complete lines
- * go through the console deframer to the SMP server; responses go back as console frames. */
+/* The board's UART on a pseudo-terminal, and its timing: bytes cross at baud/10 per second
+ * each way when timing is on; the serial SMP transport (dfukit/smp_uart.h: line buffers,
+ * deframer, frame encoder) gets each line at its arrival time, and the line buffers keep
+ * filling while the application is stalled, as the chip's DMA does. This file decides when
+ * the firmware runs and logs what the transport dropped. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -20,19 +21,32 @@
 
 static void rx_timer_fired(void *arg);
 static void tx_pump(struct sim_serial *s);
+static uint8_t *tx_reserve(struct sim_serial *s, size_t n);
 
 /* The serial path's own limit (--serial-max-packet: a shell or UART driver that holds less
  * than the SMP buffers): a longer packet never reaches the SMP server and gets no reply. */
-static bool over_path_limit(struct sim_serial *s, size_t pkt)
+static void on_uart_event(void *ctx, enum smp_uart_event ev, size_t n)
 {
-    uint32_t max = s->dev->cfg->serial_max_packet;
-    if (max == 0 || pkt <= max) {
-        return false;
+    struct sim_serial *s = ctx;
+    if (ev == SMP_UART_EV_PACKET_TOO_BIG) {
+        sim_log(s->dev, "uart: SMP packet of %zu bytes over the serial path's %u-byte limit, "
+                "dropped (%llu total)", n, (unsigned)s->dev->cfg->serial_max_packet,
+                (unsigned long long)smp_uart_stats(&s->uart)->packets_too_big);
     }
-    s->path_dropped++;
-    sim_log(s->dev, "uart: SMP packet of %zu bytes over the serial path's %u-byte limit, "
-            "dropped (%llu total)", pkt, max, (unsigned long long)s->path_dropped);
-    return true;
+}
+
+/* The transport's output: frames queue for the paced transmitter (tx_pump after each
+ * response). */
+static int on_uart_output(void *ctx, const uint8_t *bytes, size_t len)
+{
+    struct sim_serial *s = ctx;
+    uint8_t *p = tx_reserve(s, len);
+    if (p == NULL) {
+        return DFU_ENOMEM;
+    }
+    memcpy(p, bytes, len);
+    s->tx_len += len;
+    return 0;
 }
 
 static bool receiving(const struct sim_dev *d)
@@ -57,31 +71,10 @@ static void process_raw(struct sim_serial *s, const uint8_t *in, size_t n)
         size_t pkt = raw_deframer_feed(&s->raw, in, n, &used);
         in += used;
         n -= used;
-        if (pkt > 0 && sim_dev_accepting(d) && !over_path_limit(s, pkt)) {
-            sim_dev_handle(d, s->pkt, pkt, &to);
+        if (pkt > 0 && sim_dev_accepting(d) && smp_uart_packet_fits(&s->uart, pkt)) {
+            sim_dev_handle(d, s->uart.cfg.pkt, pkt, &to);
         }
     }
-}
-
-/* Feeds buffered complete lines to the deframer until a packet the serial path delivers is
- * complete (returns its length, in s->pkt) or no complete line is left (0). */
-static size_t deframe_next(struct sim_serial *s)
-{
-    const uint8_t *line;
-    size_t len;
-    while (serial_linebuf_peek(&s->lb, &line, &len)) {
-        size_t used = 0;
-        size_t pkt = serial_deframer_feed(&s->df, line + s->line_off, len - s->line_off, &used);
-        s->line_off += used;
-        if (s->line_off >= len) {
-            serial_linebuf_release(&s->lb);
-            s->line_off = 0;
-        }
-        if (pkt > 0 && !over_path_limit(s, pkt)) {
-            return pkt;
-        }
-    }
-    return 0;
 }
 
 /* Serves what waits while the application takes requests: packets the UART driver queued during
@@ -99,12 +92,12 @@ static void process_lines(struct sim_serial *s)
         sim_dev_handle(d, pkt, plen, &to);
     }
     while (sim_dev_accepting(d)) {
-        size_t pkt = deframe_next(s);
+        size_t pkt = smp_uart_next_packet(&s->uart);
         if (pkt == 0) {
             break;
         }
         d->req_at_us = s->line_at_us;
-        sim_dev_handle(d, s->pkt, pkt, &to);
+        sim_dev_handle(d, s->uart.cfg.pkt, pkt, &to);
     }
 }
 
@@ -116,10 +109,10 @@ static void take_lines(struct sim_serial *s)
 {
     struct sim_dev *d = s->dev;
     size_t pkt;
-    while ((pkt = deframe_next(s)) > 0) {
+    while ((pkt = smp_uart_next_packet(&s->uart)) > 0) {
         if (s->q_n < s->q_cap) {
             size_t slot = (s->q_head + s->q_n) % SIM_SMP_QUEUE_MAX;
-            memcpy(s->q_mem + slot * s->pkt_cap, s->pkt, pkt);
+            memcpy(s->q_mem + slot * s->pkt_cap, s->uart.cfg.pkt, pkt);
             s->q_len[slot] = pkt;
             s->q_n++;
         } else {
@@ -173,17 +166,15 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_
         if (at > s->take_us) {
             s->take_us = at;
         }
-        uint32_t nb = s->lb.stats.no_buffer, tl = s->lb.stats.too_long;
-        serial_linebuf_push(&s->lb, buf + pos, end - pos);
         /* why a line was lost: every buffer full (while an erase halts the app, or not), or
          * a line longer than one buffer */
-        uint32_t lost = s->lb.stats.no_buffer - nb;
-        if (lost > 0 && d->stalled && at < d->halt_end_us) {
-            full_erasing += lost;
+        struct smp_uart_drops lost = smp_uart_rx(&s->uart, buf + pos, end - pos);
+        if (lost.full > 0 && d->stalled && at < d->halt_end_us) {
+            full_erasing += lost.full;
         } else {
-            full += lost;
+            full += lost.full;
         }
-        too_long += s->lb.stats.too_long - tl;
+        too_long += lost.too_long;
         pos = end;
         if (driver && nl && sim_dev_cpu_runs_at(d, at)) {
             take_lines(s);  /* the CPU runs: the RX interrupt hands the line on at once */
@@ -205,7 +196,7 @@ static void deliver(struct sim_serial *s, uint8_t *buf, size_t n, uint64_t last_
     if (too_long > 0) {
         s->rx_dropped_lines += too_long;
         sim_log(d, "uart: line longer than the %u-byte rx line buffer, %u line(s) dropped "
-                "(%llu total)", (unsigned)s->lb.size, too_long,
+                "(%llu total)", (unsigned)s->uart.cfg.line_size, too_long,
                 (unsigned long long)s->rx_dropped_lines);
     }
 }
@@ -354,9 +345,12 @@ void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len)
     if (!s->open) {
         return;
     }
-    struct serial_frame_cfg fc = { .frame_max = SERIAL_FRAME_MAX_DEFAULT,
-                                   .split = SERIAL_SPLIT_ZEPHYR };
-    /* One response after the other, each framed on its own. */
+    if (!s->dev->cfg->serial_raw) {
+        smp_uart_send(&s->uart, buf, len);
+        tx_pump(s);
+        return;
+    }
+    /* Raw mode: one response after the other, unframed. */
     size_t pos = 0;
     while (pos + SMP_HDR_SIZE <= len) {
         struct smp_hdr h;
@@ -364,20 +358,12 @@ void sim_serial_send(struct sim_serial *s, const uint8_t *buf, size_t len)
             break;
         }
         size_t msg = SMP_HDR_SIZE + h.len;
-        size_t need = s->dev->cfg->serial_raw ? msg : serial_frame_encoded_size(msg, &fc);
-        uint8_t *p = need ? tx_reserve(s, need) : NULL;
+        uint8_t *p = tx_reserve(s, msg);
         if (p == NULL) {
             break;
         }
-        if (s->dev->cfg->serial_raw) {
-            memcpy(p, buf + pos, msg);
-            s->tx_len += msg;
-        } else {
-            int n = serial_frame_encode(p, need, buf + pos, msg, &fc);
-            if (n > 0) {
-                s->tx_len += (size_t)n;
-            }
-        }
+        memcpy(p, buf + pos, msg);
+        s->tx_len += msg;
         pos += msg;
     }
     tx_pump(s);
@@ -396,13 +382,16 @@ int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_cou
     if (s->line_mem == NULL) {
         return DFU_ENOMEM;
     }
-    int rc = serial_linebuf_init(&s->lb, s->line_mem, line_size, line_count);
+    /* devsim serves each packet itself (sim_dev_handle: flash timing), so no server here. */
+    struct smp_uart_cfg cfg = { .port = &s->port, .line_mem = s->line_mem,
+                                .line_size = line_size, .line_count = line_count,
+                                .pkt = s->pkt, .pkt_cap = s->pkt_cap,
+                                .max_packet = d->cfg->serial_max_packet };
+    int rc = smp_uart_init(&s->uart, &cfg);
     if (rc != 0) {
         return rc;
     }
-    s->line_off = 0;
     s->q_head = s->q_n = 0;
-    serial_deframer_reset(&s->df);
     raw_deframer_resync(&s->raw);
     /* The UART's transmit FIFO does not survive a reset. */
     s->tx_len = 0;
@@ -447,7 +436,8 @@ int sim_serial_open(struct sim_serial *s, struct sim_dev *d)
     if (s->q_mem == NULL) {
         return DFU_ENOMEM;
     }
-    serial_deframer_init(&s->df, s->pkt, s->pkt_cap);
+    s->port = (struct smp_uart_port){ .output = on_uart_output, .event = on_uart_event,
+                                      .ctx = s };
     raw_deframer_init(&s->raw, s->pkt, s->pkt_cap);
     /* An unpaced link (USB CDC-ACM) moves bytes as fast as the host does. */
     bool paced = d->cfg->timing && !d->cfg->serial_unpaced;

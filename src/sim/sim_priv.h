@@ -14,6 +14,7 @@
 #include "dfukit/server.h"
 #include "dfukit/sim.h"
 #include "dfukit/simflash.h"
+#include "dfukit/smp_uart.h"
 #include "port_host.h"
 
 /* MCUboot serial recovery's line buffers (BOOT_MAX_LINE_INPUT_LEN x BOOT_LINE_BUFS). */
@@ -112,9 +113,8 @@ struct sim_serial {
     int rx_timer, tx_timer;
     /* receive: framed (line buffers + deframer) or raw */
     uint8_t *line_mem;
-    struct serial_linebuf lb;
-    size_t line_off;           /* bytes of the oldest line already given to the deframer */
-    struct serial_deframer df;
+    struct smp_uart uart;      /* line buffers, deframer, frame encoder */
+    struct smp_uart_port port;
     struct raw_deframer raw;
     uint64_t raw_last_us;
     uint8_t *pkt;              /* deframed SMP packet */
@@ -124,7 +124,6 @@ struct sim_serial {
     size_t q_len[SIM_SMP_QUEUE_MAX];
     size_t q_head, q_n, q_cap;
     uint64_t q_dropped;
-    uint64_t path_dropped;     /* packets over cfg->serial_max_packet */
     uint64_t take_us;          /* board time up to which the driver's chances to run are used */
     uint64_t line_at_us;       /* board time the line being delivered arrived (0: none) */
     /* transmit queue (bytes waiting for the UART) */
