@@ -37,7 +37,7 @@ cortexm: deps
 demo: deps all
 	./scripts/demo.sh $(BUILD)/bin
 
-bench: deps all
+bench: deps all cortexm
 	./bench/run.sh $(BUILD)/bin
 
 fuzz: deps

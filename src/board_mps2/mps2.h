@@ -52,6 +52,14 @@ void mps2_wdog_feed(void);
 /* SYSRESETREQ through the SCB: QEMU resets the machine (PSRAM kept, -kernel reloaded). */
 _Noreturn void mps2_sysreset(void);
 
+/* ARM semihosting SYS_EXIT (ADP_Stopped_ApplicationExit): QEMU, run with
+ * -semihosting-config enable=on, exits with status 0. Tests and benchmarks end runs with it. */
+_Noreturn void mps2_semihost_exit(void);
+
+/* Stack painting (DFU_STACK_PAINT builds): the reset handler fills the free RAM below the
+ * stack with a pattern; mps2_stack_used() is the deepest the stack has reached since. */
+uint32_t mps2_stack_used(void);
+
 /* Starts the image whose vector table is at vtor: VTOR, MSP, jump to its reset handler. */
 _Noreturn void mps2_chain_load(uint32_t vtor);
 

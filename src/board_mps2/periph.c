@@ -74,6 +74,15 @@ _Noreturn void mps2_sysreset(void)
     }
 }
 
+_Noreturn void mps2_semihost_exit(void)
+{
+    register uint32_t r0 __asm("r0") = 0x18;     /* SYS_EXIT */
+    register uint32_t r1 __asm("r1") = 0x20026;  /* ADP_Stopped_ApplicationExit */
+    __asm volatile("bkpt 0xab" : : "r"(r0), "r"(r1));
+    for (;;) {
+    }
+}
+
 _Noreturn void mps2_chain_load(uint32_t vtor)
 {
     const volatile uint32_t *vt = (const volatile uint32_t *)vtor;

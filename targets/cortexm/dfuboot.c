@@ -1,6 +1,7 @@
 /* dfuboot: the bootloader for the mps2-an386 board. Runs boot_go() over the PSRAM flash port
  * (finishing an interrupted swap, doing or reverting a test swap, validating the primary with
- * the trusted key built in) and chain-loads slot 0. One line on the UART says what it did. */
+ * the trusted key built in) and chain-loads slot 0. One line on the UART says what it did
+ * (the bench flavour DFUBOOT_STACK_REPORT adds the stack depth it reached). */
 #include <stddef.h>
 
 #include "dfukit/boot.h"
@@ -78,5 +79,10 @@ int main(void)
     mps2_uart_putc('.');
     put_dec(rsp.hdr.ver.revision);
     mps2_uart_puts("\r\n");
+#ifdef DFUBOOT_STACK_REPORT
+    mps2_uart_puts("dfuboot: stack used ");
+    put_dec(mps2_stack_used());
+    mps2_uart_puts(" bytes\r\n");
+#endif
     mps2_chain_load(MPS2_PSRAM_BASE + rsp.image_off + rsp.hdr.hdr_size);
 }

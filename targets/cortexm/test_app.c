@@ -7,16 +7,6 @@
 #include "dfukit/image.h"
 #include "mps2.h"
 
-/* ARM semihosting SYS_EXIT with ADP_Stopped_ApplicationExit: QEMU exits with status 0. */
-static _Noreturn void semihost_exit(void)
-{
-    register uint32_t r0 __asm("r0") = 0x18;
-    register uint32_t r1 __asm("r1") = 0x20026;
-    __asm volatile("bkpt 0xab" : : "r"(r0), "r"(r1));
-    for (;;) {
-    }
-}
-
 static void put_dec(uint32_t v)
 {
     char buf[11];
@@ -36,7 +26,7 @@ int main(void)
     struct image_header hdr;
     if (image_header_decode(&hdr, (const uint8_t *)(MPS2_PSRAM_BASE + MPS2_SLOT0_OFF)) != 0) {
         mps2_uart_puts("app: no header in slot 0\r\n");
-        semihost_exit();
+        mps2_semihost_exit();
     }
 #ifdef TEST_APP_CRASH
     mps2_uart_puts("app: crashing\r\n");
@@ -51,5 +41,5 @@ int main(void)
     mps2_uart_putc('.');
     put_dec(hdr.ver.revision);
     mps2_uart_puts("\r\n");
-    semihost_exit();
+    mps2_semihost_exit();
 }
