@@ -38,14 +38,15 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
     echo
     echo "Reproduce: \`make cortexm && sh bench/cortexm.sh build/cortexm build/bin OUT.md\`."
     echo "$(arm-none-eabi-gcc --version | head -n 1), -Os, -ffunction-sections, --gc-sections,"
-    echo "newlib-nano, one image, primary validated on every boot, one line of UART log."
+    echo "newlib-nano, one image, primary validated on every boot; \`-quiet\`: no UART output (as the"
+    echo "anchor, logging off), the others print one line."
     echo "Crypto: Debian's BearSSL $(basename "$(find "$C/../cache" -maxdepth 1 -type d -name 'bearssl-*' | head -n 1)" | sed 's/bearssl-//')"
     echo "(SHA-256, ECDSA-P256 verify with \`br_ec_prime_i15\`). MCUboot anchor (commit 2d4bacc3, same"
     echo "settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
     echo
     echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM |"
     echo "|---|---|---|---|---|"
-    for b in dfuboot dfuboot-scratch dfuboot-ed25519; do
+    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
         [ -f "$C/$b.elf" ] || { echo "| $b | not built | | | |"; continue; }
         set -- $(arm-none-eabi-size "$C/$b.elf" | awk 'NR == 2 { print $1, $2, $3 }')
         flash=$(($1 + $2)) ram=$(($2 + $3))

@@ -20,6 +20,11 @@ static const struct image_key trusted_keys[] = {
     { DFUBOOT_KEY_NAME, sizeof DFUBOOT_KEY_NAME },
 };
 
+#ifndef DFUBOOT_LOG
+#define DFUBOOT_LOG 1  /* 0: no UART output at all (the size bench's MCUboot-like settings) */
+#endif
+
+#if DFUBOOT_LOG
 static void put_dec(uint32_t v)
 {
     char buf[11];
@@ -45,9 +50,44 @@ static const char *swap_name(enum boot_swap_type t)
     }
 }
 
-int main(void)
+/* "dfuboot: test swap, starting v1.2.3", or why nothing can start. */
+static void report(int err, const struct boot_rsp *rsp)
 {
     mps2_uart_init();
+    if (err != 0) {
+        mps2_uart_puts("dfuboot: nothing to boot: ");
+        mps2_uart_puts(err == DFU_ENOENT ? boot_reject_str(rsp->primary_reject) : "flash error");
+        mps2_uart_puts("\r\n");
+        return;
+    }
+    mps2_uart_puts("dfuboot: ");
+    mps2_uart_puts(swap_name(rsp->swap_type));
+    if (rsp->secondary_reject != BOOT_REJECT_NONE) {
+        mps2_uart_puts(" (");
+        mps2_uart_puts(boot_reject_str(rsp->secondary_reject));
+        mps2_uart_puts(")");
+    }
+    mps2_uart_puts(", starting v");
+    put_dec(rsp->hdr.ver.major);
+    mps2_uart_putc('.');
+    put_dec(rsp->hdr.ver.minor);
+    mps2_uart_putc('.');
+    put_dec(rsp->hdr.ver.revision);
+    mps2_uart_puts("\r\n");
+#ifdef DFUBOOT_STACK_REPORT
+    mps2_uart_puts("dfuboot: stack used ");
+    put_dec(mps2_stack_used());
+    mps2_uart_puts(" bytes\r\n");
+#endif
+}
+#else
+static void report(int err, const struct boot_rsp *rsp)
+{
+}
+#endif
+
+int main(void)
+{
     const struct boot_config cfg = {
         .strategy = DFUBOOT_STRATEGY,
         .primary = &mps2_slot0,
@@ -58,31 +98,10 @@ int main(void)
     };
     struct boot_rsp rsp;
     int err = boot_go(&cfg, &rsp);
+    report(err, &rsp);
     if (err != 0) {
-        mps2_uart_puts("dfuboot: nothing to boot: ");
-        mps2_uart_puts(err == DFU_ENOENT ? boot_reject_str(rsp.primary_reject) : "flash error");
-        mps2_uart_puts("\r\n");
-        for (;;) {
+        for (;;) {  /* serial recovery is not built in yet: stay */
         }
     }
-    mps2_uart_puts("dfuboot: ");
-    mps2_uart_puts(swap_name(rsp.swap_type));
-    if (rsp.secondary_reject != BOOT_REJECT_NONE) {
-        mps2_uart_puts(" (");
-        mps2_uart_puts(boot_reject_str(rsp.secondary_reject));
-        mps2_uart_puts(")");
-    }
-    mps2_uart_puts(", starting v");
-    put_dec(rsp.hdr.ver.major);
-    mps2_uart_putc('.');
-    put_dec(rsp.hdr.ver.minor);
-    mps2_uart_putc('.');
-    put_dec(rsp.hdr.ver.revision);
-    mps2_uart_puts("\r\n");
-#ifdef DFUBOOT_STACK_REPORT
-    mps2_uart_puts("dfuboot: stack used ");
-    put_dec(mps2_stack_used());
-    mps2_uart_puts(" bytes\r\n");
-#endif
     mps2_chain_load(MPS2_PSRAM_BASE + rsp.image_off + rsp.hdr.hdr_size);
 }
