@@ -42,9 +42,9 @@ set -- qemu-system-arm -M mps2-an386,memory-backend=psram \
 if [ -n "$stdio" ]; then
     exec "$@"
 fi
-# QEMU names the pty it opened on stderr ("char device redirected to /dev/pts/N"): link it.
+# QEMU names the pty it opened on its output ("char device redirected to /dev/pts/N"): link it.
 log=$(mktemp)
-"$@" 2>"$log" &
+"$@" >"$log" 2>&1 &
 qpid=$!
 trap 'kill $qpid 2>/dev/null; rm -f "$log" "$pty"' EXIT INT TERM
 for _ in $(seq 100); do
