@@ -71,3 +71,4 @@ const struct flash_dev mps2_flash = {
 const struct flash_area mps2_slot0 = { &mps2_flash, MPS2_SLOT0_OFF, MPS2_SLOT_SIZE, 0 };
 const struct flash_area mps2_slot1 = { &mps2_flash, MPS2_SLOT1_OFF, MPS2_SLOT_SIZE, 1 };
 const struct flash_area mps2_scratch = { &mps2_flash, MPS2_SCRATCH_OFF, MPS2_SCRATCH_SIZE, 2 };
+const struct flash_area mps2_storage = { &mps2_flash, MPS2_STORAGE_OFF, MPS2_STORAGE_SIZE, 3 };

@@ -36,7 +36,7 @@ struct mps2_flash_stats {
 };
 extern struct mps2_flash_stats mps2_flash_stats;
 extern const struct flash_dev mps2_flash;
-extern const struct flash_area mps2_slot0, mps2_slot1, mps2_scratch;
+extern const struct flash_area mps2_slot0, mps2_slot1, mps2_scratch, mps2_storage;
 
 /* CMSDK APB UART0 (polled). */
 void mps2_uart_init(void);
@@ -48,6 +48,11 @@ int mps2_uart_getc(void);
 /* CMSDK APB watchdog: reset after about 2 x timeout_ms without a feed. */
 void mps2_wdog_start(uint32_t timeout_ms);
 void mps2_wdog_feed(void);
+
+/* SysTick at 1 kHz (clock.c): mps2_millis() counts from mps2_clock_start(). */
+void mps2_clock_start(void);
+uint32_t mps2_millis(void);
+void mps2_systick_handler(void);
 
 /* SYSRESETREQ through the SCB: QEMU resets the machine (PSRAM kept, -kernel reloaded). */
 _Noreturn void mps2_sysreset(void);

@@ -55,8 +55,15 @@ void mps2_fault_handler(void)
     mps2_sysreset();
 }
 
-/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault; the rest unused. */
+/* SysTick does nothing unless the program links clock.c (mps2_clock_start). */
+static void ignore_handler(void)
+{
+}
+void mps2_systick_handler(void) __attribute__((weak, alias("ignore_handler")));
+
+/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault, ..., SysTick. */
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
     (void (*)(void))__stack_top, mps2_reset_handler, mps2_fault_handler, mps2_fault_handler,
     mps2_fault_handler, mps2_fault_handler, mps2_fault_handler,
+    [15] = mps2_systick_handler,
 };
