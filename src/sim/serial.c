@@ -387,10 +387,13 @@ int sim_serial_reset(struct sim_serial *s, uint32_t line_size, uint32_t line_cou
                                 .line_size = line_size, .line_count = line_count,
                                 .pkt = s->pkt, .pkt_cap = s->pkt_cap,
                                 .max_packet = d->cfg->serial_max_packet };
+    /* the drop totals in the log run across resets */
+    struct smp_uart_stats totals = s->uart.stats;
     int rc = smp_uart_init(&s->uart, &cfg);
     if (rc != 0) {
         return rc;
     }
+    s->uart.stats = totals;
     s->q_head = s->q_n = 0;
     raw_deframer_resync(&s->raw);
     /* The UART's transmit FIFO does not survive a reset. */
