@@ -112,6 +112,21 @@ swap_scratch=$(run_ms "$C/dfuboot-scratch.elf" "$W/swap.img")
     echo "| dfuboot swap-move, 256 KiB test swap | $swap_move ms (swap: $((swap_move - idle_big)) ms more) |"
     echo "| dfuboot-scratch, 256 KiB test swap | $swap_scratch ms (swap: $((swap_scratch - idle_big)) ms more) |"
     echo
-    echo "smp-app: not built yet (the device SMP layer needs libcbor's source, which this machine's"
-    echo "Debian mirror does not serve), so its SMP part has no figures here."
 } >>"$OUT"
+
+# smp-app: the SMP part (server and groups, SMP core, serial transport and frame codecs) and
+# its RAM (the server, the transport and its buffers, the response buffer), Zephyr's default
+# buffers (4 x 384, 2 x 128 lines).
+if [ -f "$C/smp-app.elf" ]; then
+    code=$(map_bytes "$C/smp-app.map" 'libdfu_server|libdfu_smp\.|libdfu_smp_uart|libdfu_transport')
+    ram=$(arm-none-eabi-nm -S "$C/smp-app.elf" |
+        awk '$3 ~ /^[bBdD]$/ && ($4 == "srv" || $4 == "uart" || $4 == "bufs" || $4 == "rsp") { s += ("0x" $2) + 0 } END { print s + 0 }')
+    set -- $(arm-none-eabi-size "$C/smp-app.elf" | awk 'NR == 2 { print $1, $2, $3 }')
+    {
+        echo
+        echo "smp-app (OS, image, stat, settings groups; SMP buffers 384 B, UART lines 2 x 128 B):"
+        echo "$(($1 + $2)) B of code in all, of it the SMP part (server and groups, SMP core,"
+        echo "serial transport, frame codecs) $code B; static RAM $(($2 + $3)) B, of it the SMP part"
+        echo "(server state, transport, line and packet buffers, response buffer) $ram B."
+    } >>"$OUT"
+fi
