@@ -5,6 +5,7 @@
 #   make test     install deps, build with ASan+UBSan into build/asan/, run every test
 #   make demo     install deps, build, run the README demo on the simulated board
 #   make bench    build (optimised) and refresh BENCHMARKS.md
+#   make cortexm  build the Cortex-M4 programs (dfuboot, apps) into build/cortexm/
 #   make fuzz     build the libFuzzer harnesses with clang and run each for FUZZ_SECONDS
 
 BUILD        ?= build
@@ -14,7 +15,7 @@ CMAKE_FLAGS  ?=
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 
-.PHONY: all deps test demo bench fuzz fuzz-smoke clean
+.PHONY: all deps test demo bench fuzz fuzz-smoke clean cortexm
 
 all:
 	@./scripts/install-deps.sh --check
@@ -30,10 +31,13 @@ test: deps
 	ctest --test-dir $(BUILD)/asan --output-on-failure -j $(JOBS)
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
+cortexm: deps
+	./scripts/build-cortexm.sh $(BUILD)/cortexm $(JOBS)
+
 demo: deps all
 	./scripts/demo.sh $(BUILD)/bin
 
-bench: deps all
+bench: deps all cortexm
 	./bench/run.sh $(BUILD)/bin
 
 fuzz: deps

@@ -146,6 +146,16 @@ else
     skip "Static RAM of the device side" "$BIN_SHOWN/bench_ram_report is not built."
 fi
 
+# 5. The Cortex-M4 bootloader on the QEMU board (make cortexm builds it into build/cortexm).
+CORTEXM=$SRC/build/cortexm
+if [ "$QUICK" = 1 ]; then
+    skip "Cortex-M4 bootloader (dfuboot on QEMU mps2-an386)" "quick mode (BENCH_QUICK=1)."
+elif [ -f "$CORTEXM/dfuboot.elf" ] && command -v qemu-system-arm >/dev/null && [ -x "$BIN/imgtool" ]; then
+    part cortexm "$W/cortexm.md" sh "$SRC/bench/cortexm.sh" "$CORTEXM" "$BIN" "$W/cortexm.md"
+else
+    skip "Cortex-M4 bootloader (dfuboot on QEMU mps2-an386)" "build/cortexm/dfuboot.elf (make cortexm), qemu-system-arm or imgtool missing."
+fi
+
 # Header: when, where, with what.
 cpu=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)

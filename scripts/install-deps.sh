@@ -6,6 +6,10 @@
 set -eu
 
 PKGS="build-essential cmake pkg-config libssl-dev libcbor-dev libcmocka-dev clang libclang-rt-14-dev openssl socat"
+# The Cortex-M build (make cortexm) and its QEMU board; dpkg-dev for `apt-get source`.
+PKGS="$PKGS gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev"
+# Device crypto is built from Debian's own BearSSL source (never vendored): a deb-src entry.
+SRC_LIST=/etc/apt/sources.list.d/dfukit-src.sources
 
 missing=""
 for p in $PKGS; do
@@ -14,9 +18,13 @@ for p in $PKGS; do
     fi
 done
 
-[ -z "$missing" ] && exit 0
+has_src=yes
+grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ || grep -qs '^deb-src ' /etc/apt/sources.list || has_src=""
+
+[ -z "$missing" ] && [ -n "$has_src" ] && exit 0
 
 if [ "${1:-}" = "--check" ]; then
+    [ -n "$has_src" ] || missing="$missing (deb-src entry for bookworm main)"
     echo "dfukit: missing build dependencies:$missing" >&2
     echo "dfukit: run 'make deps' to install them (Debian packages, through apt-get)" >&2
     exit 1
@@ -26,6 +34,11 @@ echo "install-deps: installing:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
+if [ -z "$has_src" ]; then
+    echo "install-deps: adding a deb-src entry ($SRC_LIST)"
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
+        $SUDO tee "$SRC_LIST" >/dev/null
+fi
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -q --no-install-recommends $missing
+[ -z "$missing" ] || $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -29,6 +29,9 @@
 /* Status entries per sector (group): three for swap-scratch; swap-move uses one per move
  * step and two per swap step, in the same space. */
 #define BOOT_STATUS_STATE_COUNT 3
+/* A bootloader build may set BOOT_FIXED_STRATEGY (an enum boot_strategy value) when compiling
+ * this library: boot_go() then runs only that strategy (any other configured is DFU_EINVAL)
+ * and the other strategies are not linked. */
 
 /* Values as MCUboot's BOOT_SWAP_TYPE_[...] */
 enum boot_swap_type {

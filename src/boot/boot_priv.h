@@ -8,6 +8,15 @@
 
 #include "dfukit/boot.h"
 
+/* The strategy boot_go() runs: the configured one, or the build's BOOT_FIXED_STRATEGY, which
+ * makes every strategy switch a constant so only that strategy's code is linked (a
+ * bootloader carries one; the host library keeps all three). */
+#ifdef BOOT_FIXED_STRATEGY
+#define BOOT_STRATEGY_OF(cfg) ((enum boot_strategy)(BOOT_FIXED_STRATEGY))
+#else
+#define BOOT_STRATEGY_OF(cfg) ((cfg)->strategy)
+#endif
+
 /* Where the status of an interrupted swap lives (MCUboot's BOOT_STATUS_SOURCE_[...]). */
 enum boot_status_source {
     BOOT_STATUS_SOURCE_NONE = 0,

@@ -19,9 +19,9 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
     st->cfg = cfg;
     st->pri = cfg->primary;
     st->sec = cfg->secondary;
-    st->scr = cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
-    if (cfg->strategy > BOOT_STRATEGY_SWAP_MOVE ||
-        (cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
+    st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
+    if (cfg->strategy > BOOT_STRATEGY_SWAP_MOVE || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
+        (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
         (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL)) {
         return DFU_EINVAL;
     }
@@ -51,12 +51,12 @@ static bool status_is_reset(const struct boot_state *st, const struct boot_statu
     if (bs->idx != 1 || bs->state != 0) {
         return false;
     }
-    return st->cfg->strategy != BOOT_STRATEGY_SWAP_MOVE || bs->op == BOOT_OP_MOVE;
+    return BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_SWAP_MOVE || bs->op == BOOT_OP_MOVE;
 }
 
 static int read_status(struct boot_state *st, struct boot_status *bs)
 {
-    switch (st->cfg->strategy) {
+    switch (BOOT_STRATEGY_OF(st->cfg)) {
     case BOOT_STRATEGY_SWAP_SCRATCH:
         return swap_scratch_read_status(st, bs);
     case BOOT_STRATEGY_SWAP_MOVE:
@@ -71,7 +71,7 @@ static int read_status(struct boot_state *st, struct boot_status *bs)
 
 static int run_swap(struct boot_state *st, struct boot_status *bs)
 {
-    if (st->cfg->strategy == BOOT_STRATEGY_SWAP_SCRATCH) {
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_SCRATCH) {
         return swap_scratch_run(st, bs);
     }
     return swap_move_run(st, bs);
@@ -204,14 +204,14 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
 
 static int strategy_check(struct boot_state *st, uint32_t swap_size)
 {
-    switch (st->cfg->strategy) {
+    switch (BOOT_STRATEGY_OF(st->cfg)) {
     case BOOT_STRATEGY_SWAP_SCRATCH:
         return swap_scratch_check(st, swap_size);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_check(st, swap_size);
     default: {
         uint32_t room;
-        int err = boot_image_room(st->pri, st->cfg->strategy, &room);
+        int err = boot_image_room(st->pri, BOOT_STRATEGY_OF(st->cfg), &room);
         return err ? err : swap_size <= room ? 0 : DFU_ENOSPC;
     }
     }
@@ -232,7 +232,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         return 0;
     }
     uint32_t size = info.layout.total_size;
-    if (st->cfg->strategy != BOOT_STRATEGY_OVERWRITE) {
+    if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
         uint32_t psize = image_size(st->pri);
         if (psize > size && psize <= st->pri->size - st->tl_pri.size) {
             size = psize;
@@ -243,7 +243,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
-    if (st->cfg->strategy == BOOT_STRATEGY_OVERWRITE) {
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_OVERWRITE) {
         err = overwrite_run(st, size);
     } else {
         bs->swap_type = type;
@@ -327,12 +327,12 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
                 return err;
             }
             type = boot_swap_type_of(&p, &s);
-            if (type == BOOT_SWAP_TYPE_NONE && cfg->strategy == BOOT_STRATEGY_SWAP_MOVE &&
+            if (type == BOOT_SWAP_TYPE_NONE && BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_MOVE &&
                 swap_move_revert_pending(&p, &s)) {
                 type = BOOT_SWAP_TYPE_REVERT;
             }
         }
-        if (cfg->strategy == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {
+        if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {
             type = BOOT_SWAP_TYPE_NONE;  /* nothing to revert to */
         }
         if (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||

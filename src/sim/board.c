@@ -91,10 +91,38 @@ static const struct sim_board board_generic = {
     .watchdog_ms = 1000,
 };
 
+/* The QEMU mps2-an386 board of the Cortex-M build (src/board_mps2/mps2.h): its 16 MiB PSRAM
+ * file is the flash, the map in its first MiB (dfuboot runs from the code SSRAM; its boot
+ * partition here only keeps the layout whole). Same file, same layout: a flash file written by
+ * either board boots on the other. No chip timing (it is RAM). */
+static const struct sim_board board_mps2 = {
+    .name = "mps2-an386",
+    .mem_base = 0x21000000,
+    .flash_size = 16384 * KIB,
+    .runs = { { 4096, 4 * KIB } },
+    .run_count = 1,
+    .write_align = 4,
+    .erased_val = 0xff,
+    .slot0 = { 0x0, 0x60000 },
+    .slot1 = { 0x60000, 0x60000 },
+    .scratch = { 0xC0000, 0x20000 },
+    .storage = { 0xE0000, 0x20000 },
+    .boot = { 0x100000, 0x10000 },
+    .strategy = BOOT_STRATEGY_SWAP_MOVE,
+    .baud = 115200,
+    .timing_default = false,
+    .smp_buf_size = 384,
+    .smp_buf_count = 4,
+    .line_size = 128,
+    .line_count = 2,
+    .watchdog_ms = 1000,
+};
+
 static const struct sim_board *const boards[] = {
     &board_nrf52840dk,
     &board_stm32f4,
     &board_generic,
+    &board_mps2,
 };
 
 int sim_board_find(const char *name, struct sim_board *out)

@@ -1,105 +1,10 @@
-/* Pull decoder: libcbor's streaming decoder reads one item head per call into a struct
- * smp_cbor_item; everything above (skipping, typed reads, key tables) is built on that. No
+/* Pull decoder: one item head per call (smp_cbor_head.c) into a struct smp_cbor_item; everything above (skipping, typed reads, key tables) is built on that. No
  * allocation, and every length is bounded by the buffer before it is used. */
 #include <string.h>
 
-#include <cbor.h>
-
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
-
-/* ---- libcbor callbacks: each fills the item it was given ---- */
-
-static void set_uint(void *ctx, uint64_t v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_UINT;
-    it->u = v;
-}
-static void cb_u8(void *ctx, uint8_t v) { set_uint(ctx, v); }
-static void cb_u16(void *ctx, uint16_t v) { set_uint(ctx, v); }
-static void cb_u32(void *ctx, uint32_t v) { set_uint(ctx, v); }
-static void cb_u64(void *ctx, uint64_t v) { set_uint(ctx, v); }
-
-static void set_neg(void *ctx, uint64_t v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_NEGINT;
-    it->u = v;
-}
-static void cb_n8(void *ctx, uint8_t v) { set_neg(ctx, v); }
-static void cb_n16(void *ctx, uint16_t v) { set_neg(ctx, v); }
-static void cb_n32(void *ctx, uint32_t v) { set_neg(ctx, v); }
-static void cb_n64(void *ctx, uint64_t v) { set_neg(ctx, v); }
-
-static void set_str(void *ctx, enum smp_cbor_type type, bool indef, cbor_data data, size_t len)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = type;
-    it->indef = indef;
-    it->data = data;
-    it->len = len;
-    it->u = len;
-}
-static void cb_bstr(void *ctx, cbor_data data, size_t len) { set_str(ctx, SMP_CBOR_BSTR, false, data, len); }
-static void cb_bstr_indef(void *ctx) { set_str(ctx, SMP_CBOR_BSTR, true, NULL, 0); }
-static void cb_tstr(void *ctx, cbor_data data, size_t len) { set_str(ctx, SMP_CBOR_TSTR, false, data, len); }
-static void cb_tstr_indef(void *ctx) { set_str(ctx, SMP_CBOR_TSTR, true, NULL, 0); }
-
-static void set_container(void *ctx, enum smp_cbor_type type, bool indef, uint64_t n)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = type;
-    it->indef = indef;
-    it->u = n;
-}
-static void cb_array(void *ctx, size_t n) { set_container(ctx, SMP_CBOR_ARRAY, false, n); }
-static void cb_array_indef(void *ctx) { set_container(ctx, SMP_CBOR_ARRAY, true, 0); }
-static void cb_map(void *ctx, size_t n) { set_container(ctx, SMP_CBOR_MAP, false, n); }
-static void cb_map_indef(void *ctx) { set_container(ctx, SMP_CBOR_MAP, true, 0); }
-
-static void cb_tag(void *ctx, uint64_t v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_TAG;
-    it->u = v;
-}
-static void cb_float(void *ctx, float v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_FLOAT;
-    it->f = v;
-}
-static void cb_double(void *ctx, double v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_FLOAT;
-    it->f = v;
-}
-static void cb_undef(void *ctx) { ((struct smp_cbor_item *)ctx)->type = SMP_CBOR_UNDEF; }
-static void cb_null(void *ctx) { ((struct smp_cbor_item *)ctx)->type = SMP_CBOR_NULL; }
-static void cb_bool(void *ctx, bool v)
-{
-    struct smp_cbor_item *it = ctx;
-    it->type = SMP_CBOR_BOOL;
-    it->b = v;
-}
-static void cb_break(void *ctx) { ((struct smp_cbor_item *)ctx)->type = SMP_CBOR_BREAK; }
-
-/* libcbor names: `byte_string`/`string` are definite, `*_start` indefinite; for containers
- * `array_start`/`map_start` are definite and `indef_*_start` indefinite. */
-static const struct cbor_callbacks item_callbacks = {
-    .uint8 = cb_u8, .uint16 = cb_u16, .uint32 = cb_u32, .uint64 = cb_u64,
-    .negint8 = cb_n8, .negint16 = cb_n16, .negint32 = cb_n32, .negint64 = cb_n64,
-    .byte_string = cb_bstr, .byte_string_start = cb_bstr_indef,
-    .string = cb_tstr, .string_start = cb_tstr_indef,
-    .array_start = cb_array, .indef_array_start = cb_array_indef,
-    .map_start = cb_map, .indef_map_start = cb_map_indef,
-    .tag = cb_tag,
-    .float2 = cb_float, .float4 = cb_float, .float8 = cb_double,
-    .undefined = cb_undef, .null = cb_null, .boolean = cb_bool,
-    .indef_break = cb_break,
-};
+#include "smp_cbor_head.h"
 
 void smp_cbor_dec_init(struct smp_cbor_dec *d, const uint8_t *buf, size_t len)
 {
@@ -114,21 +19,7 @@ static int decode_head(const struct smp_cbor_dec *d, struct smp_cbor_item *out, 
     if (d->off >= d->len) {
         return DFU_EBADMSG;
     }
-    memset(out, 0, sizeof(*out));
-    out->type = SMP_CBOR_BREAK + 1;  /* "nothing called back" marker */
-    size_t avail = d->len - d->off;
-    struct cbor_decoder_result r = cbor_stream_decode(d->buf + d->off, avail, &item_callbacks, out);
-    if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || r.read > avail ||
-        out->type > SMP_CBOR_BREAK) {
-        return DFU_EBADMSG;
-    }
-    /* Definite string data must lie inside what was read (libcbor guarantees it; we check). */
-    if ((out->type == SMP_CBOR_BSTR || out->type == SMP_CBOR_TSTR) && !out->indef &&
-        (out->len > r.read || (out->len > 0 && out->data != d->buf + d->off + (r.read - out->len)))) {
-        return DFU_EBADMSG;
-    }
-    *used = r.read;
-    return 0;
+    return cbor_head_get(d->buf + d->off, d->len - d->off, out, used);
 }
 
 int smp_cbor_peek(const struct smp_cbor_dec *d, struct smp_cbor_item *out)

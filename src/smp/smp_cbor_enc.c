@@ -1,11 +1,10 @@
-/* CBOR encoder over a caller buffer: libcbor writes each head, this file tracks overflow and
- * the open containers (so counted maps can be closed with the right count). */
+/* CBOR encoder over a caller buffer: smp_cbor_head.c writes each head, this file tracks
+ * overflow and the open containers (so counted maps can be closed with the right count). */
 #include <string.h>
-
-#include <cbor.h>
 
 #include "dfukit/err.h"
 #include "dfukit/smp_cbor.h"
+#include "smp_cbor_head.h"
 
 void smp_cbor_enc_init(struct smp_cbor_enc *e, uint8_t *buf, size_t cap)
 {
@@ -53,7 +52,7 @@ static void account(struct smp_cbor_enc *e)
     }
 }
 
-/* Appends bytes produced by a libcbor encoder (0 written means no room). */
+/* Appends bytes a head writer produced (0 written means no room). */
 static bool wrote(struct smp_cbor_enc *e, size_t n)
 {
     if (n == 0) {
@@ -66,6 +65,16 @@ static bool wrote(struct smp_cbor_enc *e, size_t n)
 static uint8_t *tail(struct smp_cbor_enc *e) { return e->buf + e->len; }
 static size_t room(const struct smp_cbor_enc *e) { return e->cap - e->len; }
 
+/* One fixed byte (simple values, indefinite starts, break): 1, or 0 when there is no room. */
+static size_t put_byte(struct smp_cbor_enc *e, uint8_t b)
+{
+    if (room(e) == 0) {
+        return 0;
+    }
+    *tail(e) = b;
+    return 1;
+}
+
 static bool head_done(struct smp_cbor_enc *e, size_t n)
 {
     if (!wrote(e, n)) {
@@ -77,7 +86,7 @@ static bool head_done(struct smp_cbor_enc *e, size_t n)
 
 bool smp_cbor_put_uint(struct smp_cbor_enc *e, uint64_t v)
 {
-    return e->err == 0 && head_done(e, cbor_encode_uint(v, tail(e), room(e)));
+    return e->err == 0 && head_done(e, cbor_head_put(tail(e), room(e), CBOR_MAJOR_UINT, v));
 }
 
 bool smp_cbor_put_int(struct smp_cbor_enc *e, int64_t v)
@@ -85,17 +94,17 @@ bool smp_cbor_put_int(struct smp_cbor_enc *e, int64_t v)
     if (v >= 0) {
         return smp_cbor_put_uint(e, (uint64_t)v);
     }
-    return e->err == 0 && head_done(e, cbor_encode_negint((uint64_t)(-1 - v), tail(e), room(e)));
+    return e->err == 0 && head_done(e, cbor_head_put(tail(e), room(e), CBOR_MAJOR_NEGINT, (uint64_t)(-1 - v)));
 }
 
 bool smp_cbor_put_bool(struct smp_cbor_enc *e, bool v)
 {
-    return e->err == 0 && head_done(e, cbor_encode_bool(v, tail(e), room(e)));
+    return e->err == 0 && head_done(e, put_byte(e, v ? CBOR_TRUE : CBOR_FALSE));
 }
 
 bool smp_cbor_put_null(struct smp_cbor_enc *e)
 {
-    return e->err == 0 && head_done(e, cbor_encode_null(tail(e), room(e)));
+    return e->err == 0 && head_done(e, put_byte(e, CBOR_NULL));
 }
 
 static bool put_string(struct smp_cbor_enc *e, bool text, const void *data, size_t len)
@@ -103,8 +112,7 @@ static bool put_string(struct smp_cbor_enc *e, bool text, const void *data, size
     if (e->err != 0) {
         return false;
     }
-    size_t n = text ? cbor_encode_string_start(len, tail(e), room(e))
-                    : cbor_encode_bytestring_start(len, tail(e), room(e));
+    size_t n = cbor_head_put(tail(e), room(e), text ? CBOR_MAJOR_TSTR : CBOR_MAJOR_BSTR, len);
     if (n == 0 || len > room(e) - n) {
         return fail(e, DFU_ENOSPC);
     }
@@ -160,7 +168,7 @@ bool smp_cbor_put_map(struct smp_cbor_enc *e, size_t n_pairs)
         return fail(e, DFU_EINVAL);
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_map_start(n_pairs, tail(e), room(e)),
+    return open_frame(e, start, cbor_head_put(tail(e), room(e), CBOR_MAJOR_MAP, n_pairs),
                       SMP_CBOR_FRAME_DEFINITE, true, (uint64_t)n_pairs * 2);
 }
 
@@ -170,7 +178,7 @@ bool smp_cbor_put_array(struct smp_cbor_enc *e, size_t n_items)
         return false;
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_array_start(n_items, tail(e), room(e)),
+    return open_frame(e, start, cbor_head_put(tail(e), room(e), CBOR_MAJOR_ARRAY, n_items),
                       SMP_CBOR_FRAME_DEFINITE, false, n_items);
 }
 
@@ -180,7 +188,7 @@ bool smp_cbor_put_map_indef(struct smp_cbor_enc *e)
         return false;
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_indef_map_start(tail(e), room(e)), SMP_CBOR_FRAME_INDEF,
+    return open_frame(e, start, put_byte(e, CBOR_INDEF_MAP), SMP_CBOR_FRAME_INDEF,
                       true, 0);
 }
 
@@ -190,7 +198,7 @@ bool smp_cbor_put_array_indef(struct smp_cbor_enc *e)
         return false;
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_indef_array_start(tail(e), room(e)),
+    return open_frame(e, start, put_byte(e, CBOR_INDEF_ARRAY),
                       SMP_CBOR_FRAME_INDEF, false, 0);
 }
 
@@ -201,7 +209,7 @@ bool smp_cbor_put_map_open(struct smp_cbor_enc *e)
         return false;
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_map_start(0, tail(e), room(e)), SMP_CBOR_FRAME_COUNTED,
+    return open_frame(e, start, cbor_head_put(tail(e), room(e), CBOR_MAJOR_MAP, 0), SMP_CBOR_FRAME_COUNTED,
                       true, 0);
 }
 
@@ -211,7 +219,7 @@ bool smp_cbor_put_array_open(struct smp_cbor_enc *e)
         return false;
     }
     size_t start = e->len;
-    return open_frame(e, start, cbor_encode_array_start(0, tail(e), room(e)),
+    return open_frame(e, start, cbor_head_put(tail(e), room(e), CBOR_MAJOR_ARRAY, 0),
                       SMP_CBOR_FRAME_COUNTED, false, 0);
 }
 
@@ -222,8 +230,7 @@ static bool close_counted(struct smp_cbor_enc *e, const struct smp_cbor_frame *f
     }
     uint64_t count = f->is_map ? f->n / 2 : f->n;
     uint8_t head[9];
-    size_t n = f->is_map ? cbor_encode_map_start((size_t)count, head, sizeof(head))
-                         : cbor_encode_array_start((size_t)count, head, sizeof(head));
+    size_t n = cbor_head_put(head, sizeof(head), f->is_map ? CBOR_MAJOR_MAP : CBOR_MAJOR_ARRAY, count);
     size_t grow = n - 1;
     if (grow > room(e)) {
         return fail(e, DFU_ENOSPC);
@@ -253,7 +260,7 @@ bool smp_cbor_put_end(struct smp_cbor_enc *e)
         if (f->is_map && (f->n % 2) != 0) {
             return fail(e, DFU_EINVAL);
         }
-        if (!wrote(e, cbor_encode_break(tail(e), room(e)))) {
+        if (!wrote(e, put_byte(e, CBOR_BREAK_BYTE))) {
             return false;
         }
     } else if (!close_counted(e, f)) {

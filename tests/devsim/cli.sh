@@ -14,11 +14,12 @@ expect_exit() { # code, command...
     [ "$got" = "$want" ] || { cat out.txt err.txt >&2; fail "'$*' exited $got, expected $want"; }
 }
 
-# boards: the three profiles, the nRF52840 DK map of Zephyr
+# boards: the four profiles, the nRF52840 DK map of Zephyr, the QEMU mps2-an386 map
 "$D" boards >boards.txt
 grep -q '^nrf52840dk .*slots 0xc000+0x67000 / 0x73000+0x67000, scratch 0xda000+0x1e000, storage 0xf8000+0x8000, timing on' boards.txt || fail "nrf52840dk profile"
 grep -q '^stm32f4 ' boards.txt || fail "stm32f4 profile"
 grep -q '^generic ' boards.txt || fail "generic profile"
+grep -q "^mps2-an386 .*16384 KiB, align 4, swap-move, slots 0x0+0x60000 / 0x60000+0x60000" boards.txt || fail "mps2-an386 profile"
 
 # mkapp: the descriptor at offset 0, the requested size
 "$D" mkapp --version 1.2.3+4 --behaviour hang -o app.bin --size 5000

@@ -5,7 +5,8 @@
 /* The flags that change the board, taken by run and flash alike. */
 #define BOARD_FLAGS                                                                             \
     "Board (run and flash take the same ones; give both the same):\n"                           \
-    "  --board NAME          profile: nrf52840dk (default), stm32f4 or generic ('devsim boards')\n" \
+    "  --board NAME          profile: nrf52840dk (default), stm32f4, generic or mps2-an386\n" \
+    "                        (the QEMU board's flash file and map; 'devsim boards')\n"       \
     "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, overwrite-only\n" \
     "  --align N             flash write alignment in bytes\n"                                  \
     "  --erased-val V        erased byte value: 0xff or 0\n"                                    \
