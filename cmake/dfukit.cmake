@@ -48,10 +48,10 @@ if(NOT TARGET dfu_crypto_port)
   dfu_port_binding(dfu_crypto_port ${DFU_CRYPTO_BACKEND})
 endif()
 
-# Libraries from outside dfukit that a device library may link: libcbor's streaming core, which
-# a device build compiles for the target; a device build appends its own (e.g. a crypto library
-# built from Debian's source for the target).
-set(DFU_DEVICE_EXTERNAL PkgConfig::CBOR)
+# Libraries from outside dfukit that a device library may link: none in the host build (the SMP
+# core has its own CBOR head codec); a device build appends its own (the crypto library it
+# builds from Debian's source for the target).
+set(DFU_DEVICE_EXTERNAL "")
 
 # dfu_check_sides(): after every folder is added, fails the configure step when a library is
 # not marked DEVICE or HOST, or a device library links anything but device libraries, ports and
@@ -81,8 +81,13 @@ function(dfu_check_sides)
         get_target_property(dep_side ${dep} DFU_SIDE)
       endif()
       if(NOT dep_side STREQUAL "device" AND NOT dep_side STREQUAL "port")
+        set(allowed "device libraries and ports")
+        if(DFU_DEVICE_EXTERNAL)
+          string(REPLACE ";" ", " ext "${DFU_DEVICE_EXTERNAL}")
+          set(allowed "device libraries, ports and ${ext}")
+        endif()
         message(FATAL_ERROR "device library ${lib} links ${dep} (${dep_side}): a device library "
-                            "links only device libraries, ports and ${DFU_DEVICE_EXTERNAL}")
+                            "links only ${allowed}")
       endif()
     endforeach()
   endforeach()

@@ -2,9 +2,8 @@
 # check-device-side.sh INCLUDE_DIR FOLDER...
 # Device code stays on its side of the device/host line: the C files and headers in the given
 # folders, and every dfukit header they include (followed through include/ and the folder
-# itself, transitively), include from the system only the C11 freestanding headers, <string.h>
-# and <cbor.h> (libcbor's streaming core, which a device build compiles for the target), and
-# never call the heap. One line per violation on stderr; exit 1 when there is any.
+# itself, transitively), include from the system only the C11 freestanding headers and
+# <string.h>, and never call the heap. One line per violation on stderr; exit 1 when there is any.
 set -u
 if [ $# -lt 2 ]; then
     echo "usage: check-device-side.sh INCLUDE_DIR FOLDER..." >&2
@@ -12,7 +11,7 @@ if [ $# -lt 2 ]; then
 fi
 inc=$1
 shift
-allowed=" float.h iso646.h limits.h stdalign.h stdarg.h stdbool.h stddef.h stdint.h stdnoreturn.h string.h cbor.h "
+allowed=" float.h iso646.h limits.h stdalign.h stdarg.h stdbool.h stddef.h stdint.h stdnoreturn.h string.h "
 
 todo=$(find "$@" -type f \( -name '*.c' -o -name '*.h' \) | sort)
 seen=" "
@@ -30,7 +29,7 @@ while [ -n "$todo" ]; do
             line ~ /^[ \t]*#[ \t]*include[ \t]*</ {
                 h = line; sub(/^[^<]*</, "", h); sub(/>.*/, "", h)
                 if (index(allowed, " " h " ") == 0)
-                    printf "V %s:%d: <%s> is a host header (device code includes only the freestanding C headers, <string.h> and <cbor.h>)\n", FILENAME, FNR, h
+                    printf "V %s:%d: <%s> is a host header (device code includes only the freestanding C headers and <string.h>)\n", FILENAME, FNR, h
             }
             line ~ /^[ \t]*#[ \t]*include[ \t]*"/ {
                 h = line; sub(/^[^"]*"/, "", h); sub(/".*/, "", h); print "I " h
