@@ -21,6 +21,8 @@ int hostio_read(int fd, void *buf, size_t cap);
 /* Writes all n bytes, waiting for POLLOUT as needed, each wait at most timeout_ms.
  * 0, DFU_ETIMEDOUT or DFU_EIO. */
 int hostio_write_all(int fd, const void *buf, size_t n, int timeout_ms);
+/* The same on a connected socket, without SIGPIPE when the peer has gone (DFU_EIO). */
+int hostio_send_all(int fd, const void *buf, size_t n, int timeout_ms);
 /* close(2) if fd >= 0. */
 void hostio_close(int fd);
 

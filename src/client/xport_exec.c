@@ -53,35 +53,6 @@ struct exec_ctx {
     struct stream_link link;
 };
 
-static int sock_write_all(int fd, const void *buf, size_t n, int timeout_ms)
-{
-    const unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pf = {.fd = fd, .events = POLLOUT};
-            int r = poll(&pf, 1, timeout_ms);
-            if (r == 0) {
-                return DFU_ETIMEDOUT;
-            }
-            if (r < 0 && errno != EINTR) {
-                return DFU_EIO;
-            }
-            continue;
-        }
-        return DFU_EIO;
-    }
-    return 0;
-}
-
 static void keep_line(struct exec_ctx *e)
 {
     size_t n = e->line_len;
@@ -303,7 +274,7 @@ int client_xport_exec_open(struct client_xport *out, const struct client_conn *c
         return DFU_EIO;
     }
     stream_link_init(&e->link, e->sock, e->sock, conn->mtu, conn->raw);
-    e->link.write_all = sock_write_all;
+    e->link.write_all = hostio_send_all;
     e->link.side_fd = e->err_fd;
     e->link.side_ready = drain_stderr;
     e->link.side_arg = e;

@@ -1,6 +1,8 @@
-/* Non-blocking fd helpers shared by the serial and UDP code. */
+/* Non-blocking fd helpers shared by the serial, UDP and exec code. */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dfukit/err.h"
@@ -37,11 +39,13 @@ int hostio_read(int fd, void *buf, size_t cap)
     }
 }
 
-int hostio_write_all(int fd, const void *buf, size_t n, int timeout_ms)
+/* The write loop of both: a socket is written with send(MSG_NOSIGNAL), so a peer that went
+ * away is DFU_EIO, not a SIGPIPE. */
+static int write_all(int fd, const void *buf, size_t n, int timeout_ms, bool socket)
 {
     const unsigned char *p = buf;
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = socket ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
@@ -64,6 +68,16 @@ int hostio_write_all(int fd, const void *buf, size_t n, int timeout_ms)
         return DFU_EIO;
     }
     return 0;
+}
+
+int hostio_write_all(int fd, const void *buf, size_t n, int timeout_ms)
+{
+    return write_all(fd, buf, n, timeout_ms, false);
+}
+
+int hostio_send_all(int fd, const void *buf, size_t n, int timeout_ms)
+{
+    return write_all(fd, buf, n, timeout_ms, true);
 }
 
 void hostio_close(int fd)
