@@ -380,6 +380,19 @@ size_t client_upload_chunk_fit(size_t pkt_max, size_t off, size_t total, uint32_
 /* Image state and the one-step upgrade
  * ------------------------------------ */
 
+/* One slot of a state response (2/1/0), as listed. */
+struct client_slot_state {
+    uint32_t image, slot;
+    bool active, confirmed, pending, permanent, bootable;
+    uint8_t hash[64];
+    size_t hash_len;       /* 0: no hash listed */
+    char version[32];
+};
+/* Slots of two images (four with CONFIG_UPDATEABLE_IMAGE_NUMBER 4) fit in this many. */
+#define CLIENT_STATE_SLOTS_MAX 8
+/* The listed slots of a state response, in order, up to max. */
+size_t client_state_slots(const cbor_item_t *root, struct client_slot_state *out, size_t max);
+
 /* State read / write (test: confirm=false with a hash; confirm: with or without one). On
  * success the caller frees rsp; a device error gives CLIENT_EDEVICE with *err filled. */
 int client_image_state_read(struct client_session *s, struct client_rsp *rsp,

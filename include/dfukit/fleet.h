@@ -22,16 +22,8 @@ enum client_fleet_state {
 };
 
 #ifndef FLEET_MAX_SLOTS
-#define FLEET_MAX_SLOTS 8
+#define FLEET_MAX_SLOTS CLIENT_STATE_SLOTS_MAX
 #endif
-
-struct client_fleet_slot {
-    uint32_t image, slot;
-    bool active, confirmed, pending, permanent, bootable;
-    uint8_t hash[64];
-    size_t hash_len;
-    char version[32];
-};
 
 struct client_fleet_board {
     char name[128];                  /* profile name, or the connection text */
@@ -50,7 +42,7 @@ struct client_fleet_board {
     char failed_step[32];
     char link_error[256];            /* the transport's account (exec's exit) */
     /* fleet list */
-    struct client_fleet_slot slots[FLEET_MAX_SLOTS];
+    struct client_slot_state slots[FLEET_MAX_SLOTS];
     size_t nslots;
 };
 
@@ -73,7 +65,5 @@ int client_fleet_upgrade(struct client_fleet_board *b, size_t n,
 /* Reads every board's image list into slots (state FLEET_DONE) or FLEET_FAILED. */
 int client_fleet_list(struct client_fleet_board *b, size_t n, const struct client_fleet_opts *o);
 
-/* The slots of a state response (2/0), in the order listed. */
-size_t client_fleet_slots(const cbor_item_t *root, struct client_fleet_slot *out, size_t max);
 
 #endif

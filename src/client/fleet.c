@@ -16,37 +16,6 @@
 /* Progress reports at most this often (the state changes are always sent). */
 #define FLEET_REPORT_MS 100
 
-size_t client_fleet_slots(const cbor_item_t *root, struct client_fleet_slot *out, size_t max)
-{
-    const cbor_item_t *imgs = client_map_get(root, "images");
-    size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0, k = 0;
-    for (size_t i = 0; i < n && k < max; i++) {
-        const cbor_item_t *img = cbor_array_handle(imgs)[i];
-        struct client_fleet_slot *e = &out[k++];
-        memset(e, 0, sizeof(*e));
-        uint64_t v = 0;
-        if (client_get_uint(img, "image", &v)) {
-            e->image = (uint32_t)v;
-        }
-        if (client_get_uint(img, "slot", &v)) {
-            e->slot = (uint32_t)v;
-        }
-        client_get_bool(img, "active", &e->active);
-        client_get_bool(img, "confirmed", &e->confirmed);
-        client_get_bool(img, "pending", &e->pending);
-        client_get_bool(img, "permanent", &e->permanent);
-        client_get_bool(img, "bootable", &e->bootable);
-        const uint8_t *h;
-        size_t hl;
-        if (client_get_bytes(img, "hash", &h, &hl) && hl <= sizeof(e->hash)) {
-            memcpy(e->hash, h, hl);
-            e->hash_len = hl;
-        }
-        client_get_text(img, "version", e->version, sizeof(e->version));
-    }
-    return k;
-}
-
 /* ---- the worker (child side) ---- */
 
 struct worker {
@@ -145,7 +114,7 @@ static bool read_slots(struct worker *w, struct client_session *s)
         snprintf(w->b->failed_step, sizeof(w->b->failed_step), "image list");
         return false;
     }
-    w->b->nslots = client_fleet_slots(rsp.root, w->b->slots, FLEET_MAX_SLOTS);
+    w->b->nslots = client_state_slots(rsp.root, w->b->slots, FLEET_MAX_SLOTS);
     client_rsp_free(&rsp);
     for (size_t i = 0; i < w->b->nslots; i++) {
         if (w->b->slots[i].image == 0 && w->b->slots[i].active) {
@@ -184,7 +153,7 @@ static void run_upgrade(struct worker *w, const struct client_fleet_opts *o)
     size_t hash_len = 0;
     if (client_image_file_hash(o->data, o->len, hash, sizeof(hash), &hash_len) == 0) {
         for (size_t i = 0; i < w->b->nslots; i++) {
-            const struct client_fleet_slot *e = &w->b->slots[i];
+            const struct client_slot_state *e = &w->b->slots[i];
             if (e->image == 0 && e->active && e->hash_len == hash_len &&
                 memcmp(e->hash, hash, hash_len) == 0) {
                 snprintf(w->b->new_version, sizeof(w->b->new_version), "%s", e->version);

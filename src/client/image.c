@@ -130,42 +130,38 @@ static void report(const struct client_upgrade_opts *o, const char *step, double
 #define UPGRADE_FIRST_MARGIN_MS 5000
 
 /* One entry of a state response's image list. */
-struct slot_entry {
-    uint32_t slot;
-    bool active, pending;
-    const uint8_t *hash;
-    size_t hash_len;
-    char version[32];
-};
-
-/* The listed slots of one image number, up to max. */
-static size_t state_slots(const cbor_item_t *root, uint32_t image, struct slot_entry *out,
-                          size_t max)
+size_t client_state_slots(const cbor_item_t *root, struct client_slot_state *out, size_t max)
 {
     const cbor_item_t *imgs = client_map_get(root, "images");
     size_t n = imgs && cbor_isa_array(imgs) ? cbor_array_size(imgs) : 0, k = 0;
     for (size_t i = 0; i < n && k < max; i++) {
         const cbor_item_t *img = cbor_array_handle(imgs)[i];
-        uint64_t num = 0, slot = 0;
-        client_get_uint(img, "image", &num);
-        if (num != image) {
-            continue;
-        }
-        struct slot_entry *e = &out[k++];
+        struct client_slot_state *e = &out[k++];
         memset(e, 0, sizeof(*e));
-        client_get_uint(img, "slot", &slot);
-        e->slot = (uint32_t)slot;
+        uint64_t v = 0;
+        if (client_get_uint(img, "image", &v)) {
+            e->image = (uint32_t)v;
+        }
+        if (client_get_uint(img, "slot", &v)) {
+            e->slot = (uint32_t)v;
+        }
         client_get_bool(img, "active", &e->active);
+        client_get_bool(img, "confirmed", &e->confirmed);
         client_get_bool(img, "pending", &e->pending);
-        if (!client_get_bytes(img, "hash", &e->hash, &e->hash_len)) {
-            e->hash_len = 0;
+        client_get_bool(img, "permanent", &e->permanent);
+        client_get_bool(img, "bootable", &e->bootable);
+        const uint8_t *h;
+        size_t hl;
+        if (client_get_bytes(img, "hash", &h, &hl) && hl <= sizeof(e->hash)) {
+            memcpy(e->hash, h, hl);
+            e->hash_len = hl;
         }
         client_get_text(img, "version", e->version, sizeof(e->version));
     }
     return k;
 }
 
-static bool same_hash(const struct slot_entry *e, const uint8_t *h, size_t n)
+static bool same_hash(const struct client_slot_state *e, const uint8_t *h, size_t n)
 {
     return e->hash_len == n && n > 0 && memcmp(e->hash, h, n) == 0;
 }
@@ -193,13 +189,13 @@ static int verify_upload(struct client_session *s, const struct client_upload_op
     if (rc) {
         return rc;
     }
-    struct slot_entry e[4];
-    size_t n = state_slots(rsp.root, o->image, e, 4);
-    const struct slot_entry *target = NULL, *found = NULL;
+    struct client_slot_state e[CLIENT_STATE_SLOTS_MAX];
+    size_t n = client_state_slots(rsp.root, e, CLIENT_STATE_SLOTS_MAX);
+    const struct client_slot_state *target = NULL, *found = NULL;
     /* the slot uploads go to: one not running, or the one slot-info names (a single-slot
      * device runs nothing from it) */
     for (size_t i = 0; i < n; i++) {
-        if (!e[i].active || e[i].slot == r->room.slot) {
+        if (e[i].image == o->image && (!e[i].active || e[i].slot == r->room.slot)) {
             target = target ? target : &e[i];
             found = found || !same_hash(&e[i], fh, fhl) ? found : &e[i];
         }
@@ -227,10 +223,13 @@ static int check_boot(struct client_session *s, uint32_t image, struct client_up
     if (rc) {
         return rc;
     }
-    struct slot_entry e[4];
-    size_t n = state_slots(rsp.root, image, e, 4);
+    struct client_slot_state e[CLIENT_STATE_SLOTS_MAX];
+    size_t n = client_state_slots(rsp.root, e, CLIENT_STATE_SLOTS_MAX);
     bool listed = false;
     for (size_t i = 0; i < n; i++) {
+        if (e[i].image != image) {
+            continue;
+        }
         if (e[i].active) {
             snprintf(r->running_version, sizeof(r->running_version), "%s", e[i].version);
             r->active = same_hash(&e[i], r->hash, r->hash_len);

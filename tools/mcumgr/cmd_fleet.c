@@ -309,7 +309,7 @@ int mcumgr_cmd_fleet_upgrade(struct mcumgr *m, struct mcumgr_args *a)
     return failed ? MCUMGR_EXIT_ERR : MCUMGR_EXIT_OK;
 }
 
-static void slot_flags(char *out, size_t cap, const struct client_fleet_slot *s)
+static void slot_flags(char *out, size_t cap, const struct client_slot_state *s)
 {
     snprintf(out, cap, "%s%s%s%s", s->active ? "active " : "", s->confirmed ? "confirmed " : "",
              s->pending ? "pending " : "", s->permanent ? "permanent " : "");
@@ -358,7 +358,7 @@ int mcumgr_cmd_fleet_list(struct mcumgr *m, struct mcumgr_args *a)
             printf("%-24s %s\n", b->name, r);
         }
         for (size_t k = 0; k < b->nslots; k++) {
-            const struct client_fleet_slot *s = &b->slots[k];
+            const struct client_slot_state *s = &b->slots[k];
             char flags[64], hash[16];
             slot_flags(flags, sizeof(flags), s);
             hex_prefix(hash, s->hash, s->hash_len);
