@@ -69,12 +69,7 @@ size=$(wc -c < v2.bin | tr -d ' ')
 "$MCUMGR" --conntype exec --connstring "cmd=sh -c 'exec 3<&0; $RELAY <&3 & echo \$! > relay.pid; wait \$!'" \
     image upload v2.bin > first.out 2> progress.txt &
 pid=$!
-i=0
-until grep -q " 30%" progress.txt; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || { kill "$pid"; fail "upload never reached 30%"; }
-    sleep 0.05
-done
+wait_progress "$pid" 30
 kill -9 "$(cat relay.pid)"
 got=0
 wait "$pid" || got=$?
@@ -94,12 +89,7 @@ echo "ok: relay killed at 30%: clear error, the next run resumed at $resumed of 
 "$MCUMGR" --conntype exec --connstring "cmd=echo \$\$ > relay.pid; exec $RELAY" \
     image upload v2.bin > /dev/null 2> progress.txt &
 pid=$!
-i=0
-until grep -q " 10%" progress.txt; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || { kill "$pid"; fail "upload never reached 10%"; }
-    sleep 0.05
-done
+wait_progress "$pid" 10
 kill -INT "$pid"
 got=0
 wait "$pid" || got=$?

@@ -103,3 +103,14 @@ expect_exit() {
     [ "$got" = "$want" ] ||
         { cat out.txt err.txt >&2; fail "mcumgr $*: exit $got, expected $want"; }
 }
+
+# Waits (20 s at most) until the upload running as PID has printed PERCENT% to progress.txt;
+# otherwise kills it and fails: wait_progress PID PERCENT [WHAT]
+wait_progress() {
+    i=0
+    until grep -q " $2%" progress.txt; do
+        i=$((i + 1))
+        [ $i -lt 400 ] || { kill "$1"; fail "${3:+$3 }upload never reached $2%"; }
+        sleep 0.05
+    done
+}

@@ -9,12 +9,7 @@ for conn in udp serial; do
     start_board --timing
     "$MCUMGR" -c $conn image upload v2.bin > first.out 2> progress.txt &
     pid=$!
-    i=0
-    until grep -q " 50%" progress.txt; do
-        i=$((i + 1))
-        [ $i -lt 400 ] || { kill "$pid"; fail "$conn: upload never reached 50%"; }
-        sleep 0.05
-    done
+    wait_progress "$pid" 50 "$conn:"
     kill -9 "$pid"
     wait "$pid" 2>/dev/null || true
     "$MCUMGR" -c $conn --json image upload v2.bin > second.json 2>&1 ||

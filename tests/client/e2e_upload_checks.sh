@@ -57,12 +57,7 @@ echo "ok: an image that crashes at boot is reported reverted"
 start_board --timing
 "$MCUMGR" -c udp image upload v2.bin > first.out 2> progress.txt &
 pid=$!
-i=0
-until grep -q " 30%" progress.txt; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || { kill "$pid"; fail "upload never reached 30%"; }
-    sleep 0.05
-done
+wait_progress "$pid" 30
 kill -INT "$pid"
 rc=0
 wait "$pid" || rc=$?
@@ -80,12 +75,7 @@ echo "ok: Ctrl-C says how to resume (exit 130), the next run resumes"
 expect_exit 0 -c serial image erase
 "$MCUMGR" -c serial image upload v1.bin > first.out 2> progress.txt &
 pid=$!
-i=0
-until grep -q " 50%" progress.txt; do
-    i=$((i + 1))
-    [ $i -lt 400 ] || { kill "$pid"; fail "serial upload never reached 50%"; }
-    sleep 0.05
-done
+wait_progress "$pid" 50 "serial"
 kill -INT "$pid"
 wait "$pid" || true
 expect_exit 0 -c serial image upload v1.bin
