@@ -8,6 +8,9 @@ set -eu
 PKGS="build-essential cmake pkg-config libssl-dev libcbor-dev libcmocka-dev clang libclang-rt-14-dev openssl socat"
 # The Cortex-M build (make cortexm) and its QEMU board; dpkg-dev for `apt-get source`.
 PKGS="$PKGS gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev"
+# Bluetooth LE through BlueZ on D-Bus (sd-bus); the tests run a private dbus-daemon and drive
+# the simulated peripheral with Debian's bleak as well.
+PKGS="$PKGS libsystemd-dev dbus-daemon python3-bleak"
 # Device crypto is built from Debian's own BearSSL source (never vendored): a deb-src entry.
 SRC_LIST=/etc/apt/sources.list.d/dfukit-src.sources
 
