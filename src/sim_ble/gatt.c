@@ -1,0 +1,246 @@
+/* The SMP service (GattService1) and characteristic (GattCharacteristic1) of the peripheral,
+ * exported while connected (an unpaired device's attribute cache goes with the link, as
+ * BlueZ does). Writes without response go to ops->write; notifications come from
+ * sim_ble_notify as PropertiesChanged of Value. */
+#include <stdio.h>
+#include <string.h>
+
+#include "ble_priv.h"
+
+#define SVC_IFACE "org.bluez.GattService1"
+#define CHR_IFACE "org.bluez.GattCharacteristic1"
+
+static int emit(struct sim_ble *b, const char *prop)
+{
+    return sd_bus_emit_properties_changed(b->bus, b->chr_path, CHR_IFACE, prop, NULL);
+}
+
+static int not_connected(sd_bus_message *m)
+{
+    return sim_ble_reply_error(m, BLUEZ_ERR "Failed", "Not connected");
+}
+
+static int read_value(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    struct sim_ble *b = userdata;
+    if (!b->connected) {
+        return not_connected(m);
+    }
+    return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Read not permitted");
+}
+
+static int write_value(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    struct sim_ble *b = userdata;
+    const void *data = NULL;
+    size_t len = 0;
+    char type[16];
+    if (sd_bus_message_read_array(m, 'y', &data, &len) < 0 ||
+        sim_ble_read_options(m, type, sizeof type) < 0) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "InvalidArguments",
+                                   "Invalid arguments in method call");
+    }
+    if (!b->connected) {
+        return not_connected(m);
+    }
+    if (b->write_fd >= 0) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Write acquired");
+    }
+    /* Only "write-without-response": a request (or a reliable write) is not supported. */
+    if (type[0] != '\0' && strcmp(type, "command") != 0) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "NotSupported", "Operation is not supported");
+    }
+    if (len > ble_smp_frag_max(b->cfg.mtu)) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "InvalidValueLength", "Invalid Length");
+    }
+    int rc = sd_bus_reply_method_return(m, "");
+    if (b->ops.write != NULL) {
+        b->ops.write(b->arg, data, len);
+    }
+    return rc;
+}
+
+static int start_notify(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    struct sim_ble *b = userdata;
+    if (!b->connected) {
+        return not_connected(m);
+    }
+    if (b->notify_fd >= 0) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Notify acquired");
+    }
+    int rc = sd_bus_reply_method_return(m, "");
+    if (!b->notifying) {
+        b->notifying = true;
+        emit(b, "Notifying");
+    }
+    return rc;
+}
+
+static int stop_notify(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    struct sim_ble *b = userdata;
+    if (!b->connected) {
+        return not_connected(m);
+    }
+    if (!b->notifying) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "Failed", "No notify session started");
+    }
+    int rc = sd_bus_reply_method_return(m, "");
+    b->notifying = false;
+    emit(b, "Notifying");
+    return rc;
+}
+
+static int acquire_write(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    return sim_ble_acquire(userdata, m, false);
+}
+
+static int acquire_notify(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    return sim_ble_acquire(userdata, m, true);
+}
+
+static int confirm(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    return sd_bus_reply_method_return(m, "");
+}
+
+/* ---- properties ---------------------------------------------------------------------- */
+
+static int prop_path(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    struct sim_ble *b = userdata;
+    return sd_bus_message_append(reply, "o", strcmp(prop, "Device") == 0 ? b->dev_path
+                                                                          : b->svc_path);
+}
+
+static int prop_uuid(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    return sd_bus_message_append(reply, "s", strcmp(iface, SVC_IFACE) == 0 ? BLE_SMP_SERVICE_UUID
+                                                                           : BLE_SMP_CHAR_UUID);
+}
+
+static int prop_handle(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                       sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    uint16_t h = strcmp(iface, SVC_IFACE) == 0 ? SIM_BLE_SVC_HANDLE : SIM_BLE_CHR_HANDLE;
+    return sd_bus_message_append(reply, "q", h);
+}
+
+static int prop_primary(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                        sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    return sd_bus_message_append(reply, "b", 1);
+}
+
+static int prop_includes(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                         sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    return sd_bus_message_append(reply, "ao", 0);
+}
+
+static int prop_value(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    struct sim_ble *b = userdata;
+    return sd_bus_message_append_array(reply, 'y', b->value, b->value_len);
+}
+
+static int prop_bool(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                     sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    struct sim_ble *b = userdata;
+    int v = 0;
+    if (strcmp(prop, "Notifying") == 0) {
+        v = b->notifying || b->notify_fd >= 0;
+    } else if (strcmp(prop, "WriteAcquired") == 0) {
+        v = b->write_fd >= 0;
+    } else if (strcmp(prop, "NotifyAcquired") == 0) {
+        v = b->notify_fd >= 0;
+    }
+    return sd_bus_message_append(reply, "b", v);
+}
+
+static int prop_flags(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                      sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    return sd_bus_message_append(reply, "as", 2, "write-without-response", "notify");
+}
+
+static int prop_mtu(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                    sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    struct sim_ble *b = userdata;
+    return sd_bus_message_append(reply, "q", b->cfg.mtu);
+}
+
+#define PROP(name, sig, get) \
+    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+#define CONST_PROP(name, sig, get) SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_CONST)
+
+static const sd_bus_vtable svc_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    CONST_PROP("UUID", "s", prop_uuid),
+    CONST_PROP("Device", "o", prop_path),
+    CONST_PROP("Primary", "b", prop_primary),
+    CONST_PROP("Includes", "ao", prop_includes),
+    CONST_PROP("Handle", "q", prop_handle),
+    SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable chr_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD("ReadValue", "a{sv}", "ay", read_value, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("WriteValue", "aya{sv}", "", write_value, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("AcquireWrite", "a{sv}", "hq", acquire_write, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("AcquireNotify", "a{sv}", "hq", acquire_notify, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("StartNotify", "", "", start_notify, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("StopNotify", "", "", stop_notify, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("Confirm", "", "", confirm, SD_BUS_VTABLE_UNPRIVILEGED),
+    CONST_PROP("UUID", "s", prop_uuid),
+    CONST_PROP("Service", "o", prop_path),
+    PROP("Value", "ay", prop_value),
+    PROP("Notifying", "b", prop_bool),
+    CONST_PROP("Flags", "as", prop_flags),
+    PROP("WriteAcquired", "b", prop_bool),
+    PROP("NotifyAcquired", "b", prop_bool),
+    PROP("MTU", "q", prop_mtu),
+    CONST_PROP("Handle", "q", prop_handle),
+    SD_BUS_VTABLE_END,
+};
+
+int sim_ble_gatt_add(struct sim_ble *b)
+{
+    snprintf(b->svc_path, sizeof b->svc_path, "%s/service%04x", b->dev_path, SIM_BLE_SVC_HANDLE);
+    snprintf(b->chr_path, sizeof b->chr_path, "%s/char%04x", b->svc_path, SIM_BLE_CHR_HANDLE);
+    b->value_len = 0;
+    int rc = sd_bus_add_object_vtable(b->bus, &b->svc_slot, b->svc_path, SVC_IFACE, svc_vtable,
+                                      b);
+    if (rc >= 0) {
+        rc = sd_bus_add_object_vtable(b->bus, &b->chr_slot, b->chr_path, CHR_IFACE, chr_vtable,
+                                      b);
+    }
+    if (rc >= 0) {
+        rc = sd_bus_emit_object_added(b->bus, b->svc_path);
+    }
+    if (rc >= 0) {
+        rc = sd_bus_emit_object_added(b->bus, b->chr_path);
+    }
+    return rc;
+}
+
+void sim_ble_gatt_remove(struct sim_ble *b)
+{
+    if (b->chr_slot != NULL) {
+        sd_bus_emit_object_removed(b->bus, b->chr_path);
+        b->chr_slot = sd_bus_slot_unref(b->chr_slot);
+    }
+    if (b->svc_slot != NULL) {
+        sd_bus_emit_object_removed(b->bus, b->svc_path);
+        b->svc_slot = sd_bus_slot_unref(b->svc_slot);
+    }
+}
