@@ -116,6 +116,10 @@ struct client_xport {
     /* Answers come in the order of the requests (one byte stream): a request still unanswered
      * when a later one is answered is lost. */
     bool ordered;
+    /* Requests the link itself holds, in order and without loss, beyond the device's buffers
+     * (BLE: link-layer flow control stops writes the device cannot take yet). The default
+     * upload window grows by this, so the device never waits for the link after an erase. */
+    unsigned link_queue;
 };
 
 /* Opens serial (termios + console framing), UDP, exec (a command started with /bin/sh -c,

@@ -643,6 +643,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     unsigned window = o->window;
     if (window == 0) {
         window = s->buf_count > 1 ? s->buf_count - 1 : 1;
+        window += s->xp.link_queue;
     }
     u.window = window > UPLOAD_WINDOW_MAX ? UPLOAD_WINDOW_MAX : window;
     st->window = u.window;
