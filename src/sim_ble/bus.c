@@ -184,6 +184,12 @@ void sim_ble_close(struct sim_ble *b)
     sim_ble_release(b, false);
     sim_ble_release(b, true);
     sd_bus_message_unref(b->pending_connect);
+    /* Our slots hold references to the bus: they go first. */
+    sd_bus_slot **slots[] = { &b->chr_slot, &b->svc_slot, &b->dev_slot, &b->adapter_slot,
+                              &b->agent_slot, &b->om_slot };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        *slots[i] = sd_bus_slot_unref(*slots[i]);
+    }
     if (b->bus != NULL) {
         sd_bus_flush(b->bus);
         sd_bus_flush_close_unref(b->bus);

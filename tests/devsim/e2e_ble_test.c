@@ -365,6 +365,7 @@ static void echo_at_mtu(const char *name, const char *mtu, size_t text_len)
     assert_int_equal(fx.note_count, (fx.notes_len + piece - 1) / piece);
     assert_string_equal(call0(CHR_PATH, CHR, "StopNotify"), "");
     assert_false(get_bool(CHR_PATH, CHR, "Notifying"));
+    assert_int_equal(board_stop(&fx.board), 0);
 }
 
 static void echo_mtu_23(void **state)
@@ -458,6 +459,7 @@ static void acquired_sockets(void **state)
     assert_false(get_bool(CHR_PATH, CHR, "WriteAcquired"));
     assert_true(get_bool(CHR_PATH, CHR, "NotifyAcquired"));
     close(nfd);
+    assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop (exit 0, nothing leaked) */
 }
 
 /* BlueZ's errors for what the characteristic does not do. */
@@ -534,6 +536,7 @@ static void drop_once(void **state)
         pump_ms(20);
     }
     assert_true(is_echo_reply(fx.notes, fx.notes_len, "after the drop", 3));
+    assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop, connected */
 }
 
 int main(void)
