@@ -18,7 +18,7 @@
 #define QUEUE_CAP 4096
 
 static void sync_loop(struct sim_blelink *l);
-static void deliver_up(void *arg);
+static void deliver_up_now(struct sim_blelink *l);
 
 static int queue_init(struct sim_ble_queue *q)
 {
@@ -88,7 +88,7 @@ void sim_blelink_kick(struct sim_blelink *l)
             v->at_us = timed(l) ? sim_ble_dir_send(&l->model, &l->up_dir, now, v->len) : now;
         }
         sim_ble_hold_writes(l->ble, false);
-        deliver_up(l);
+        deliver_up_now(l);
     }
 }
 
@@ -105,11 +105,16 @@ static void packet_in(struct sim_blelink *l, const uint8_t *pkt, size_t len)
     l->pkt_n++;
 }
 
-/* Writes whose time has come reach the device, unless its SMP buffers are all taken. */
 static void deliver_up(void *arg)
 {
     struct sim_blelink *l = arg;
     l->up_timer = 0;
+    deliver_up_now(l);
+}
+
+/* Writes whose time has come reach the device, unless its SMP buffers are all taken. */
+static void deliver_up_now(struct sim_blelink *l)
+{
     uint64_t now = sim_now_us();
     while (l->up.n > 0 && queue_at(&l->up, 0)->at_us <= now) {
         if (l->pkt_n == l->pkt_cap) {

@@ -539,6 +539,35 @@ static void drop_once(void **state)
     assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop, connected */
 }
 
+/* An SMP reset: the reply, then the link goes with the board; a Connect made while the board
+ * boots completes once its app advertises again. */
+static void reset_drops_and_reconnects(void **state)
+{
+    start("ble_reset", NULL);
+    discover_and_connect();
+    assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
+    /* os reset: write, group 0, id 5, body {} */
+    const uint8_t reset[] = { 2, 0, 0, 1, 0, 0, 8, 5, 0xa0 };
+    assert_string_equal(write_value(reset, sizeof reset, "command"), "");
+    assert_true(pump_until(&fx.connected, false, 3000));
+    assert_true(fx.notes_len >= 8 && fx.notes[0] == 3 && fx.notes[6] == 8 && fx.notes[7] == 5);
+    assert_true(board_log_count(&fx.board, "ble: the board went down: the connection is lost") ==
+                1);
+    assert_string_equal(call0(DEV_PATH, DEVICE, "Connect"), "");
+    assert_true(board_log_count(&fx.board, "app: running") == 2);
+    assert_true(pump_until(&fx.resolved, true, 3000));
+    fx.notes_len = 0;
+    assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
+    uint8_t req[64];
+    size_t len = echo_request(req, "after the reset", 4);
+    assert_string_equal(write_value(req, len, "command"), "");
+    uint64_t end = now_ms() + 3000;
+    while (fx.notes_len < len && now_ms() < end) {
+        pump_ms(20);
+    }
+    assert_true(is_echo_reply(fx.notes, fx.notes_len, "after the reset", 4));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -551,6 +580,7 @@ int main(void)
         cmocka_unit_test_teardown(characteristic_errors, teardown),
         cmocka_unit_test_teardown(adapter_off, teardown),
         cmocka_unit_test_teardown(drop_once, teardown),
+        cmocka_unit_test_teardown(reset_drops_and_reconnects, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
