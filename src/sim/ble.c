@@ -118,6 +118,9 @@ static void deliver_up_now(struct sim_blelink *l)
     uint64_t now = sim_now_us();
     while (l->up.n > 0 && queue_at(&l->up, 0)->at_us <= now) {
         if (l->pkt_n == l->pkt_cap) {
+            if (l->dev->cfg->verbose) {
+                sim_log(l->dev, "ble: the SMP buffers are taken; the link waits");
+            }
             l->up_blocked = true;
             sim_ble_hold_writes(l->ble, true);
             break;

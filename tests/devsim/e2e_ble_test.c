@@ -18,6 +18,8 @@
 #include <cmocka.h>
 #include <systemd/sd-bus.h>
 
+#include "dfukit/smp.h"
+#include "dfukit/smp_cbor.h"
 #include "harness.h"
 #include "test_dbus.h"
 
@@ -568,6 +570,89 @@ static void reset_drops_and_reconnects(void **state)
     assert_true(is_echo_reply(fx.notes, fx.notes_len, "after the reset", 4));
 }
 
+/* The complete packets in the notifications so far, from *pos on: the next one's length
+ * (0 when it has not all come). */
+static size_t next_packet(size_t *pos, const uint8_t **pkt)
+{
+    if (fx.notes_len - *pos < SMP_HDR_SIZE) {
+        return 0;
+    }
+    size_t len = SMP_HDR_SIZE + (size_t)((fx.notes[*pos + 2] << 8) | fx.notes[*pos + 3]);
+    if (fx.notes_len - *pos < len) {
+        return 0;
+    }
+    *pkt = fx.notes + *pos;
+    *pos += len;
+    return len;
+}
+
+/* A windowed image upload over the link with the board's flash timing on: while the first
+ * chunk's erase stalls the app, the chunks behind it fill the SMP buffers and the link waits
+ * (the controller stops acknowledging) instead of losing them; every byte reaches slot 1. */
+static void windowed_upload_through_a_flash_stall(void **state)
+{
+    const char *extra[] = { "--ble-interval-ms", "7.5", "--timing", "--verbose", NULL };
+    start("ble_upload", extra);
+    discover_and_connect();
+    assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
+    char app[H_PATH];
+    assert_int_equal(make_signed_app(&fx.board, "up", "2.0.0", "normal", app, sizeof app), 0);
+    size_t img_len = 0;
+    uint8_t *img = read_whole(app, &img_len);
+    assert_non_null(img);
+    enum { CHUNK = 256, WINDOW = 5 };
+    size_t sent = 0, acked = 0, pos = 0, in_flight = 0;
+    uint8_t seq = 0;
+    uint64_t end = now_ms() + 30000;
+    while (acked < img_len && now_ms() < end) {
+        while (in_flight < WINDOW && sent < img_len) {
+            size_t n = img_len - sent < CHUNK ? img_len - sent : CHUNK;
+            uint8_t req[SMP_HDR_SIZE + CHUNK + 32];
+            struct smp_cbor_enc e;
+            smp_cbor_enc_init(&e, req + SMP_HDR_SIZE, sizeof req - SMP_HDR_SIZE);
+            smp_cbor_put_map(&e, sent == 0 ? 3 : 2);
+            if (sent == 0) {
+                smp_cbor_put_kv_uint(&e, "len", img_len);
+            }
+            smp_cbor_put_kv_uint(&e, "off", sent);
+            smp_cbor_put_kv_bstr(&e, "data", img + sent, n);
+            assert_int_equal(smp_cbor_enc_error(&e), 0);
+            struct smp_hdr h = { .op = SMP_OP_WRITE, .len = (uint16_t)e.len,
+                                 .group = SMP_GROUP_IMAGE, .seq = seq++, .id = IMG_ID_UPLOAD };
+            smp_hdr_encode(req, &h);
+            writes_of(req, SMP_HDR_SIZE + e.len, 244);
+            sent += n;
+            in_flight++;
+        }
+        pump_ms(10);
+        const uint8_t *pkt;
+        size_t len;
+        while ((len = next_packet(&pos, &pkt)) > 0) {
+            uint64_t off = 0;
+            struct smp_cbor_map_entry m[] = {
+                { .key = "off", .decode = smp_cbor_dec_uint64, .out = &off },
+            };
+            struct smp_cbor_dec d;
+            smp_cbor_dec_init(&d, pkt + SMP_HDR_SIZE, len - SMP_HDR_SIZE);
+            assert_int_equal(smp_cbor_decode_map(&d, m, 1), 0);
+            assert_true(m[0].found);
+            acked = off > acked ? (size_t)off : acked;
+            in_flight--;
+        }
+    }
+    assert_int_equal(acked, img_len);
+    assert_true(board_log_count(&fx.board, "ble: the SMP buffers are taken; the link waits") >
+                0);
+    assert_int_equal(board_log_count(&fx.board, "dropped"), 0);
+    assert_int_equal(board_stop(&fx.board), 0);   /* the flash work reaches the file */
+    size_t flash_len = 0;
+    uint8_t *flash = read_whole(fx.board.flash, &flash_len);
+    assert_non_null(flash);
+    assert_memory_equal(flash + 0x73000, img, img_len);
+    free(flash);
+    free(img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +666,7 @@ int main(void)
         cmocka_unit_test_teardown(adapter_off, teardown),
         cmocka_unit_test_teardown(drop_once, teardown),
         cmocka_unit_test_teardown(reset_drops_and_reconnects, teardown),
+        cmocka_unit_test_teardown(windowed_upload_through_a_flash_stall, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
