@@ -213,6 +213,26 @@ static bool is_echo_reply(const uint8_t *buf, size_t len, const char *text, uint
            buf[10] == 'r' && memcmp(buf + head, text, t) == 0;
 }
 
+/* Handles bus traffic until the notifications hold len bytes, at most timeout_ms. */
+static void wait_notes(size_t len, int timeout_ms)
+{
+    uint64_t end = now_ms() + (uint64_t)timeout_ms;
+    while (fx.notes_len < len && now_ms() < end) {
+        pump_ms(20);
+    }
+}
+
+/* One echo request in one write is answered in the notifications (which start empty). */
+static void assert_echo_answered(const char *text, uint8_t seq)
+{
+    fx.notes_len = 0;
+    uint8_t req[300];
+    size_t len = echo_request(req, text, seq);
+    assert_string_equal(write_value(req, len, "command"), "");
+    wait_notes(len, 3000);
+    assert_true(is_echo_reply(fx.notes, fx.notes_len, text, seq));
+}
+
 static void writes_of(const uint8_t *pkt, size_t len, size_t piece)
 {
     for (size_t off = 0; off < len; off += piece) {
@@ -357,10 +377,7 @@ static void echo_at_mtu(const char *name, const char *mtu, size_t text_len)
     size_t len = echo_request(req, text, 42);
     size_t piece = (size_t)got_mtu - 3;
     writes_of(req, len, piece);
-    uint64_t end = now_ms() + 5000;
-    while (fx.notes_len < len && now_ms() < end) {
-        pump_ms(20);
-    }
+    wait_notes(len, 5000);
     assert_true(is_echo_reply(fx.notes, fx.notes_len, text, 42));
     /* every notification but the last is full */
     assert_int_equal(fx.note_max, fx.notes_len < piece ? fx.notes_len : piece);
@@ -400,14 +417,7 @@ static void reassembly_off(void **state)
                                3000));
     pump_ms(200);
     assert_int_equal(fx.note_count, 0);
-    len = echo_request(req, "whole", 2);
-    assert_true(len <= 20);
-    assert_string_equal(write_value(req, len, NULL), "");
-    uint64_t end = now_ms() + 3000;
-    while (fx.notes_len < len && now_ms() < end) {
-        pump_ms(20);
-    }
-    assert_true(is_echo_reply(fx.notes, fx.notes_len, "whole", 2));
+    assert_echo_answered("whole", 2);   /* 20 bytes: one write */
 }
 
 /* AcquireWrite and AcquireNotify hand out SOCK_SEQPACKET sockets and the MTU; while acquired,
@@ -530,14 +540,7 @@ static void drop_once(void **state)
     pump_ms(800);
     assert_true(fx.connected);
     assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
-    uint8_t req[64];
-    size_t len = echo_request(req, "after the drop", 3);
-    assert_string_equal(write_value(req, len, "command"), "");
-    uint64_t end = now_ms() + 3000;
-    while (fx.notes_len < len && now_ms() < end) {
-        pump_ms(20);
-    }
-    assert_true(is_echo_reply(fx.notes, fx.notes_len, "after the drop", 3));
+    assert_echo_answered("after the drop", 3);
     assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop, connected */
 }
 
@@ -558,16 +561,8 @@ static void reset_drops_and_reconnects(void **state)
     assert_string_equal(call0(DEV_PATH, DEVICE, "Connect"), "");
     assert_true(board_log_count(&fx.board, "app: running") == 2);
     assert_true(pump_until(&fx.resolved, true, 3000));
-    fx.notes_len = 0;
     assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
-    uint8_t req[64];
-    size_t len = echo_request(req, "after the reset", 4);
-    assert_string_equal(write_value(req, len, "command"), "");
-    uint64_t end = now_ms() + 3000;
-    while (fx.notes_len < len && now_ms() < end) {
-        pump_ms(20);
-    }
-    assert_true(is_echo_reply(fx.notes, fx.notes_len, "after the reset", 4));
+    assert_echo_answered("after the reset", 4);
 }
 
 /* The complete packets in the notifications so far, from *pos on: the next one's length
