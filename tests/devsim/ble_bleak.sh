@@ -12,8 +12,9 @@ fail() { echo "FAIL: $*" >&2; [ -f dev.log ] && cat dev.log >&2; exit 1; }
 DAEMON=""
 DEVSIM=""
 cleanup() {
-    [ -n "$DEVSIM" ] && kill "$DEVSIM" 2>/dev/null && wait "$DEVSIM" 2>/dev/null
-    [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+    set +e   # every child goes, whatever the one before said
+    if [ -n "$DEVSIM" ]; then kill "$DEVSIM" 2>/dev/null; wait "$DEVSIM" 2>/dev/null; fi
+    if [ -n "$DAEMON" ]; then kill "$DAEMON" 2>/dev/null; wait "$DAEMON" 2>/dev/null; fi
     return 0
 }
 trap cleanup EXIT
