@@ -183,7 +183,7 @@ static int acquire(const char *method, uint16_t *mtu, char *err_name, size_t cap
     return fd;
 }
 
-/* ---- SMP -------------------------------------------------------------------------------------*/
+/* ---- SMP ----------------------------------------------------------------------------------- */
 
 /* An SMP echo request {"d": text} with sequence seq (text up to 255 bytes). */
 static size_t echo_request(uint8_t *out, const char *text, uint8_t seq)
@@ -249,7 +249,7 @@ static void text_of(char *out, size_t n)
     out[n] = '\0';
 }
 
-/* ---- set-up ----------------------------------------------------------------------------------*/
+/* ---- set-up -------------------------------------------------------------------------------- */
 
 static void start(const char *name, const char *const extra[])
 {
@@ -299,7 +299,7 @@ static void discover_and_connect(void)
     assert_true(get_bool(DEV_PATH, DEVICE, "Connected"));
 }
 
-/* ---- tests -----------------------------------------------------------------------------------*/
+/* ---- tests --------------------------------------------------------------------------------- */
 
 /* The ObjectManager shows hci0 alone until discovery finds the peripheral with BlueZ's
  * Device1 properties; discovery sessions are per client. */
