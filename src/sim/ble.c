@@ -378,12 +378,17 @@ int sim_blelink_open(struct sim_blelink *l, struct sim_dev *d, char *err, size_t
              bc.address[2], bc.address[3], bc.address[4], bc.address[5]);
     sim_log(d, "ble: BlueZ hci0%s on %s; peripheral %s (%s)", bc.powered ? "" : " (powered off)",
             cfg->ble_dbus ? cfg->ble_dbus : "the system bus", cfg->ble_name, addr);
+    /* The largest packet the board takes: its SMP buffer, or one write without reassembly. */
+    size_t pkt = d->board.smp_buf_size;
+    if (!cfg->ble_reassembly && pkt > ble_smp_frag_max(l->model.mtu)) {
+        pkt = ble_smp_frag_max(l->model.mtu);
+    }
     sim_log(d, "ble: ATT MTU %u, interval %u.%02u ms, DLE %s, %u packets/event, reassembly %s, "
-               "%zu SMP buffers: link ceiling %u B/s each way",
+               "%zu SMP buffers: link ceiling %u B/s each way, %u B/s in %zu-byte SMP packets",
             l->model.mtu, l->model.interval_us / 1000, l->model.interval_us % 1000 / 10,
             l->model.dle ? "on" : "off", sim_ble_pkts_per_event(&l->model),
             cfg->ble_reassembly ? "on" : "off", (size_t)d->board.smp_buf_count,
-            sim_ble_ceiling_bps(&l->model));
+            sim_ble_ceiling_bps(&l->model), sim_ble_smp_ceiling_bps(&l->model, pkt), pkt);
     sync_loop(l);
     return 0;
 }

@@ -44,6 +44,22 @@ static void ceiling(void **state)
     assert_int_equal(sim_ble_ceiling_bps(&m), 4000);       /* 6 x 20 B per 30 ms */
 }
 
+/* SMP packets split into MTU - 3 writes: the short last write costs whole link packets. */
+static void smp_packet_ceiling(void **state)
+{
+    struct sim_ble_link_model m = model(247, 30000, true);
+    /* 384 = 244 + 140: two link packets a packet, 6 per 30 ms */
+    assert_int_equal(sim_ble_smp_ceiling_bps(&m, 384), 38400);
+    assert_int_equal(sim_ble_smp_ceiling_bps(&m, 244), sim_ble_ceiling_bps(&m));
+    m = model(498, 7500, true);
+    /* one write of 384: 391 bytes, two link packets; 3 per 7.5 ms */
+    assert_int_equal(sim_ble_smp_ceiling_bps(&m, 384), 76800);
+    m = model(23, 30000, false);
+    /* 384 = 19 x 20 + 4: 20 link packets */
+    assert_int_equal(sim_ble_smp_ceiling_bps(&m, 384), 3840);
+    assert_int_equal(sim_ble_smp_ceiling_bps(&m, 0), 0);
+}
+
 static void values_are_booked_onto_events(void **state)
 {
     struct sim_ble_link_model m = model(247, 30000, true);
@@ -67,6 +83,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exchange_and_packets_per_event),
         cmocka_unit_test(ceiling),
+        cmocka_unit_test(smp_packet_ceiling),
         cmocka_unit_test(values_are_booked_onto_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

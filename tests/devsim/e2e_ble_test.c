@@ -306,6 +306,10 @@ static void discover_and_connect(void)
 static void objects_and_discovery(void **state)
 {
     start("ble_objects", NULL);
+    assert_int_equal(board_log_count(&fx.board, "ble: ATT MTU 247, interval 30.00 ms, DLE on, "
+                                                "6 packets/event, reassembly on, 4 SMP buffers: "
+                                                "link ceiling 48800 B/s each way, 38400 B/s in "
+                                                "384-byte SMP packets"), 1);
     sd_bus_error e = SD_BUS_ERROR_NULL;
     sd_bus_message *reply = NULL;
     assert_true(sd_bus_call_method(fx.bus, "org.bluez", "/", "org.freedesktop.DBus.ObjectManager",
