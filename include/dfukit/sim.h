@@ -254,6 +254,10 @@ uint32_t sim_ble_value_pkts(const struct sim_ble_link_model *m, size_t value_len
 /* What a link that never idles carries one way, in value bytes per second: full values of
  * ATT_MTU - 3 bytes, back to back. */
 uint32_t sim_ble_ceiling_bps(const struct sim_ble_link_model *m);
+/* The same for SMP packets of pkt_len bytes sent back to back, each split into writes of
+ * ATT_MTU - 3 bytes (the last one shorter, its link packets part empty): SMP bytes per second.
+ * What an upload in packets of that size can reach at most. */
+uint32_t sim_ble_smp_ceiling_bps(const struct sim_ble_link_model *m, size_t pkt_len);
 void sim_ble_dir_start(struct sim_ble_dir *d, uint64_t anchor_us);
 /* Books the packets of a value handed to the link at now_us; returns when it has crossed
  * (the end of its last packet exchange). */

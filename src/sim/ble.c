@@ -18,7 +18,7 @@
 #define QUEUE_CAP 4096
 
 static void sync_loop(struct sim_blelink *l);
-static void deliver_up(void *arg);
+static void deliver_up_now(struct sim_blelink *l);
 
 static int queue_init(struct sim_ble_queue *q)
 {
@@ -88,7 +88,7 @@ void sim_blelink_kick(struct sim_blelink *l)
             v->at_us = timed(l) ? sim_ble_dir_send(&l->model, &l->up_dir, now, v->len) : now;
         }
         sim_ble_hold_writes(l->ble, false);
-        deliver_up(l);
+        deliver_up_now(l);
     }
 }
 
@@ -105,14 +105,22 @@ static void packet_in(struct sim_blelink *l, const uint8_t *pkt, size_t len)
     l->pkt_n++;
 }
 
-/* Writes whose time has come reach the device, unless its SMP buffers are all taken. */
 static void deliver_up(void *arg)
 {
     struct sim_blelink *l = arg;
     l->up_timer = 0;
+    deliver_up_now(l);
+}
+
+/* Writes whose time has come reach the device, unless its SMP buffers are all taken. */
+static void deliver_up_now(struct sim_blelink *l)
+{
     uint64_t now = sim_now_us();
     while (l->up.n > 0 && queue_at(&l->up, 0)->at_us <= now) {
         if (l->pkt_n == l->pkt_cap) {
+            if (l->dev->cfg->verbose) {
+                sim_log(l->dev, "ble: the SMP buffers are taken; the link waits");
+            }
             l->up_blocked = true;
             sim_ble_hold_writes(l->ble, true);
             break;
@@ -370,12 +378,17 @@ int sim_blelink_open(struct sim_blelink *l, struct sim_dev *d, char *err, size_t
              bc.address[2], bc.address[3], bc.address[4], bc.address[5]);
     sim_log(d, "ble: BlueZ hci0%s on %s; peripheral %s (%s)", bc.powered ? "" : " (powered off)",
             cfg->ble_dbus ? cfg->ble_dbus : "the system bus", cfg->ble_name, addr);
+    /* The largest packet the board takes: its SMP buffer, or one write without reassembly. */
+    size_t pkt = d->board.smp_buf_size;
+    if (!cfg->ble_reassembly && pkt > ble_smp_frag_max(l->model.mtu)) {
+        pkt = ble_smp_frag_max(l->model.mtu);
+    }
     sim_log(d, "ble: ATT MTU %u, interval %u.%02u ms, DLE %s, %u packets/event, reassembly %s, "
-               "%zu SMP buffers: link ceiling %u B/s each way",
+               "%zu SMP buffers: link ceiling %u B/s each way, %u B/s in %zu-byte SMP packets",
             l->model.mtu, l->model.interval_us / 1000, l->model.interval_us % 1000 / 10,
             l->model.dle ? "on" : "off", sim_ble_pkts_per_event(&l->model),
             cfg->ble_reassembly ? "on" : "off", (size_t)d->board.smp_buf_count,
-            sim_ble_ceiling_bps(&l->model));
+            sim_ble_ceiling_bps(&l->model), sim_ble_smp_ceiling_bps(&l->model, pkt), pkt);
     sync_loop(l);
     return 0;
 }

@@ -38,7 +38,22 @@ uint32_t sim_ble_ceiling_bps(const struct sim_ble_link_model *m)
 {
     uint64_t value = ble_smp_frag_max(m->mtu);
     uint64_t pkts_per_s = (uint64_t)sim_ble_pkts_per_event(m) * 1000000u;
-    return (uint32_t)(pkts_per_s * value / ((uint64_t)m->interval_us * sim_ble_value_pkts(m, value)));
+    uint64_t pkts_per_value = sim_ble_value_pkts(m, value);
+    return (uint32_t)(pkts_per_s * value / ((uint64_t)m->interval_us * pkts_per_value));
+}
+
+uint32_t sim_ble_smp_ceiling_bps(const struct sim_ble_link_model *m, size_t pkt_len)
+{
+    if (pkt_len == 0) {
+        return 0;
+    }
+    size_t full = ble_smp_frag_max(m->mtu);
+    uint64_t pkts = (uint64_t)(pkt_len / full) * sim_ble_value_pkts(m, full);
+    if (pkt_len % full != 0) {
+        pkts += sim_ble_value_pkts(m, pkt_len % full);
+    }
+    uint64_t pkts_per_s = (uint64_t)sim_ble_pkts_per_event(m) * 1000000u;
+    return (uint32_t)(pkts_per_s * pkt_len / ((uint64_t)m->interval_us * pkts));
 }
 
 void sim_ble_dir_start(struct sim_ble_dir *d, uint64_t anchor_us)

@@ -242,8 +242,6 @@ static int set_powered(sd_bus *bus, const char *path, const char *iface, const c
     return sim_ble_set_powered(userdata, on != 0);
 }
 
-#define PROP(name, sig, get) \
-    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static const sd_bus_vtable adapter_vtable[] = {
     SD_BUS_VTABLE_START(0),
@@ -254,22 +252,22 @@ static const sd_bus_vtable adapter_vtable[] = {
                   SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("GetDiscoveryFilters", "", "as", get_discovery_filters,
                   SD_BUS_VTABLE_UNPRIVILEGED),
-    PROP("Address", "s", prop_address),
-    PROP("AddressType", "s", prop_string),
-    PROP("Name", "s", prop_string),
-    PROP("Alias", "s", prop_string),
-    PROP("Class", "u", prop_u32),
+    SIM_BLE_PROP("Address", "s", prop_address),
+    SIM_BLE_PROP("AddressType", "s", prop_string),
+    SIM_BLE_PROP("Name", "s", prop_string),
+    SIM_BLE_PROP("Alias", "s", prop_string),
+    SIM_BLE_PROP("Class", "u", prop_u32),
     SD_BUS_WRITABLE_PROPERTY("Powered", "b", prop_bool, set_powered, 0,
                              SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE | SD_BUS_VTABLE_UNPRIVILEGED),
-    PROP("PowerState", "s", prop_string),
-    PROP("Discoverable", "b", prop_bool),
-    PROP("DiscoverableTimeout", "u", prop_u32),
-    PROP("Pairable", "b", prop_bool),
-    PROP("PairableTimeout", "u", prop_u32),
-    PROP("Discovering", "b", prop_bool),
-    PROP("UUIDs", "as", prop_uuids),
-    PROP("Modalias", "s", prop_string),
-    PROP("Roles", "as", prop_roles),
+    SIM_BLE_PROP("PowerState", "s", prop_string),
+    SIM_BLE_PROP("Discoverable", "b", prop_bool),
+    SIM_BLE_PROP("DiscoverableTimeout", "u", prop_u32),
+    SIM_BLE_PROP("Pairable", "b", prop_bool),
+    SIM_BLE_PROP("PairableTimeout", "u", prop_u32),
+    SIM_BLE_PROP("Discovering", "b", prop_bool),
+    SIM_BLE_PROP("UUIDs", "as", prop_uuids),
+    SIM_BLE_PROP("Modalias", "s", prop_string),
+    SIM_BLE_PROP("Roles", "as", prop_roles),
     SD_BUS_VTABLE_END,
 };
 

@@ -44,6 +44,10 @@ struct sim_ble {
     uint8_t rxbuf[BLE_ATT_MTU_MAX + 1];
 };
 
+/* A property whose changes are signalled (PropertiesChanged). */
+#define SIM_BLE_PROP(name, sig, get) \
+    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
+
 /* bus.c */
 uint64_t sim_ble_now_us(void);
 int sim_ble_reply_error(sd_bus_message *m, const char *name, const char *text);

@@ -112,9 +112,10 @@ static int on_name_owner_changed(sd_bus_message *m, void *userdata, sd_bus_error
     return 0;
 }
 
+/* what (and errno rc's text, unless 0) into err; the half-opened connection goes. */
 static int fail(struct sim_ble **out, char *err, size_t err_len, const char *what, int rc)
 {
-    snprintf(err, err_len, "%s: %s", what, strerror(-rc));
+    snprintf(err, err_len, "%s%s%s", what, rc ? ": " : "", rc ? strerror(-rc) : "");
     sim_ble_close(*out);
     *out = NULL;
     return DFU_EIO;
@@ -138,12 +139,16 @@ int sim_ble_open(struct sim_ble **out, const struct sim_ble_config *cfg,
     /* The adapter's own public address: fixed, distinct from any peripheral's. */
     static const uint8_t central[6] = { 0x00, 0x1a, 0x7d, 0xda, 0x71, 0x13 };
     memcpy(b->central, central, sizeof central);
+    const char *address = cfg->bus_address;
+    if (address == NULL) {
+        address = getenv("DBUS_SYSTEM_BUS_ADDRESS");
+    }
+    if (address == NULL) {
+        address = "unix:path=/run/dbus/system_bus_socket";   /* the system bus's default */
+    }
     int rc = sd_bus_new(&b->bus);
-    if (rc >= 0 && cfg->bus_address != NULL) {
-        rc = sd_bus_set_address(b->bus, cfg->bus_address);
-    } else if (rc >= 0) {
-        const char *sys = getenv("DBUS_SYSTEM_BUS_ADDRESS");
-        rc = sd_bus_set_address(b->bus, sys ? sys : "unix:path=/run/dbus/system_bus_socket");
+    if (rc >= 0) {
+        rc = sd_bus_set_address(b->bus, address);
     }
     if (rc >= 0) {
         rc = sd_bus_set_bus_client(b->bus, 1);
@@ -152,10 +157,15 @@ int sim_ble_open(struct sim_ble **out, const struct sim_ble_config *cfg,
         rc = sd_bus_start(b->bus);
     }
     if (rc < 0) {
-        return fail(out, err, err_len, "cannot connect to the D-Bus bus", rc);
+        char what[320];
+        snprintf(what, sizeof what, "cannot connect to the D-Bus bus %s", address);
+        return fail(out, err, err_len, what, rc);
     }
     if ((rc = sd_bus_request_name(b->bus, "org.bluez", 0)) < 0) {
-        return fail(out, err, err_len, "cannot own org.bluez on the bus", rc);
+        return fail(out, err, err_len,
+                    rc == -EEXIST ? "cannot own org.bluez: another BlueZ has it on that bus"
+                                  : "cannot own org.bluez on the bus",
+                    rc == -EEXIST ? 0 : rc);
     }
     rc = sd_bus_add_object_manager(b->bus, &b->om_slot, "/");
     if (rc >= 0) {
@@ -184,6 +194,12 @@ void sim_ble_close(struct sim_ble *b)
     sim_ble_release(b, false);
     sim_ble_release(b, true);
     sd_bus_message_unref(b->pending_connect);
+    /* Our slots hold references to the bus: they go first. */
+    sd_bus_slot **slots[] = { &b->chr_slot, &b->svc_slot, &b->dev_slot, &b->adapter_slot,
+                              &b->agent_slot, &b->om_slot };
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+        *slots[i] = sd_bus_slot_unref(*slots[i]);
+    }
     if (b->bus != NULL) {
         sd_bus_flush(b->bus);
         sd_bus_flush_close_unref(b->bus);

@@ -171,8 +171,6 @@ static int prop_empty_dict(sd_bus *bus, const char *path, const char *iface, con
                                  0);
 }
 
-#define PROP(name, sig, get) \
-    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 static const sd_bus_vtable device_vtable[] = {
     SD_BUS_VTABLE_START(0),
@@ -182,22 +180,22 @@ static const sd_bus_vtable device_vtable[] = {
     SD_BUS_METHOD("DisconnectProfile", "s", "", dev_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("Pair", "", "", dev_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("CancelPairing", "", "", dev_not_supported, SD_BUS_VTABLE_UNPRIVILEGED),
-    PROP("Address", "s", prop_string),
-    PROP("AddressType", "s", prop_string),
-    PROP("Name", "s", prop_string),
-    PROP("Alias", "s", prop_string),
-    PROP("Paired", "b", prop_bool),
-    PROP("Bonded", "b", prop_bool),
-    PROP("Trusted", "b", prop_bool),
-    PROP("Blocked", "b", prop_bool),
-    PROP("LegacyPairing", "b", prop_bool),
-    PROP("RSSI", "n", prop_rssi),
-    PROP("Connected", "b", prop_bool),
-    PROP("UUIDs", "as", prop_uuids),
-    PROP("Adapter", "o", prop_adapter),
-    PROP("ManufacturerData", "a{qv}", prop_empty_dict),
-    PROP("ServiceData", "a{sv}", prop_empty_dict),
-    PROP("ServicesResolved", "b", prop_bool),
+    SIM_BLE_PROP("Address", "s", prop_string),
+    SIM_BLE_PROP("AddressType", "s", prop_string),
+    SIM_BLE_PROP("Name", "s", prop_string),
+    SIM_BLE_PROP("Alias", "s", prop_string),
+    SIM_BLE_PROP("Paired", "b", prop_bool),
+    SIM_BLE_PROP("Bonded", "b", prop_bool),
+    SIM_BLE_PROP("Trusted", "b", prop_bool),
+    SIM_BLE_PROP("Blocked", "b", prop_bool),
+    SIM_BLE_PROP("LegacyPairing", "b", prop_bool),
+    SIM_BLE_PROP("RSSI", "n", prop_rssi),
+    SIM_BLE_PROP("Connected", "b", prop_bool),
+    SIM_BLE_PROP("UUIDs", "as", prop_uuids),
+    SIM_BLE_PROP("Adapter", "o", prop_adapter),
+    SIM_BLE_PROP("ManufacturerData", "a{qv}", prop_empty_dict),
+    SIM_BLE_PROP("ServiceData", "a{sv}", prop_empty_dict),
+    SIM_BLE_PROP("ServicesResolved", "b", prop_bool),
     SD_BUS_VTABLE_END,
 };
 

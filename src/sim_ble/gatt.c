@@ -178,9 +178,8 @@ static int prop_mtu(sd_bus *bus, const char *path, const char *iface, const char
     return sd_bus_message_append(reply, "q", b->cfg.mtu);
 }
 
-#define PROP(name, sig, get) \
-    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
-#define CONST_PROP(name, sig, get) SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_CONST)
+#define CONST_PROP(name, sig, get) \
+    SD_BUS_PROPERTY(name, sig, get, 0, SD_BUS_VTABLE_PROPERTY_CONST)
 
 static const sd_bus_vtable svc_vtable[] = {
     SD_BUS_VTABLE_START(0),
@@ -203,12 +202,12 @@ static const sd_bus_vtable chr_vtable[] = {
     SD_BUS_METHOD("Confirm", "", "", confirm, SD_BUS_VTABLE_UNPRIVILEGED),
     CONST_PROP("UUID", "s", prop_uuid),
     CONST_PROP("Service", "o", prop_path),
-    PROP("Value", "ay", prop_value),
-    PROP("Notifying", "b", prop_bool),
+    SIM_BLE_PROP("Value", "ay", prop_value),
+    SIM_BLE_PROP("Notifying", "b", prop_bool),
     CONST_PROP("Flags", "as", prop_flags),
-    PROP("WriteAcquired", "b", prop_bool),
-    PROP("NotifyAcquired", "b", prop_bool),
-    PROP("MTU", "q", prop_mtu),
+    SIM_BLE_PROP("WriteAcquired", "b", prop_bool),
+    SIM_BLE_PROP("NotifyAcquired", "b", prop_bool),
+    SIM_BLE_PROP("MTU", "q", prop_mtu),
     CONST_PROP("Handle", "q", prop_handle),
     SD_BUS_VTABLE_END,
 };

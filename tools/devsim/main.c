@@ -54,16 +54,22 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-static bool parse_rate(const char *s, double *out)
+/* A decimal number in [lo, hi]. */
+static bool parse_double(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+    if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
         return false;
     }
     *out = v;
     return true;
+}
+
+static bool parse_rate(const char *s, double *out)
+{
+    return parse_double(s, 0.0, 1.0, out);
 }
 
 static bool parse_on_off(const char *s, bool *out)
@@ -78,10 +84,8 @@ static bool parse_on_off(const char *s, bool *out)
 /* A BLE connection interval in ms ("7.5", "30"): a multiple of 1.25 ms in the allowed range. */
 static bool parse_interval(const char *s, uint32_t *out_us)
 {
-    char *end;
-    errno = 0;
-    double ms = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(ms >= 0.0 && ms <= 4000.0)) {
+    double ms;
+    if (!parse_double(s, 0.0, SIM_BLE_INTERVAL_MAX_US / 1000.0, &ms)) {
         return false;
     }
     uint32_t us = (uint32_t)(ms * 1000.0 + 0.5);
