@@ -120,6 +120,10 @@ struct client_xport {
      * (BLE: link-layer flow control stops writes the device cannot take yet). The default
      * upload window grows by this, so the device never waits for the link after an erase. */
     unsigned link_queue;
+    /* The shortest wait for an answer before the upload gives up on a request, 0 = the
+     * engine's own: a link that loses nothing short of a drop (BLE) waits out a slow answer
+     * behind a page erase instead of sending the window again. */
+    int rto_min_ms;
 };
 
 /* Opens serial (termios + console framing), UDP, exec (a command started with /bin/sh -c,

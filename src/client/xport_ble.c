@@ -42,6 +42,12 @@
 #ifndef BLE_LINK_QUEUE
 #define BLE_LINK_QUEUE 5
 #endif
+/* client_xport.rto_min_ms: the link layer resends what the air loses, so an answer is late,
+ * not lost (short of a drop, which the link reports at once); at a 30 ms interval behind an
+ * 85 ms erase the engine's 150 ms floor timed out and resent windows needlessly. */
+#ifndef BLE_RTO_MIN_MS
+#define BLE_RTO_MIN_MS 1000
+#endif
 /* The largest SMP packet: header + a 16-bit length. */
 #define BLE_PACKET_MAX (SMP_HDR_SIZE + 0xffff)
 
@@ -147,8 +153,7 @@ static int subscribe(struct ble_link *l, char *msg, size_t msg_len)
         r = acquire(l, "AcquireNotify", &l->nfd, &amtu, &err);
         if (r >= 0) {
             mtu = amtu;
-        } else if (!sd_bus_error_has_name(&err, "org.bluez.Error.NotPermitted") &&
-                   !sd_bus_error_has_name(&err, "org.bluez.Error.NotAuthorized")) {
+        } else if (!ble_refused(&err)) {
             sd_bus_error_free(&err); /* not offered after all: notifications by signal */
             r = 0;
         }
@@ -168,8 +173,7 @@ static int subscribe(struct ble_link *l, char *msg, size_t msg_len)
         r = acquire(l, "AcquireWrite", &l->wfd, &amtu, &err);
         if (r >= 0) {
             mtu = amtu;
-        } else if (!sd_bus_error_has_name(&err, "org.bluez.Error.NotPermitted") &&
-                   !sd_bus_error_has_name(&err, "org.bluez.Error.NotAuthorized")) {
+        } else if (!ble_refused(&err)) {
             sd_bus_error_free(&err); /* WriteValue type=command instead */
             r = 0;
         }
@@ -200,8 +204,7 @@ static int write_value(struct ble_link *l, const uint8_t *data, size_t n)
         r = sd_bus_call(l->p.bus, m, (uint64_t)BLE_WRITE_TIMEOUT_MS * 1000u, &err, NULL);
     }
     sd_bus_message_unref(m);
-    if (r < 0 && (sd_bus_error_has_name(&err, "org.bluez.Error.NotPermitted") ||
-                  sd_bus_error_has_name(&err, "org.bluez.Error.NotAuthorized"))) {
+    if (r < 0 && ble_refused(&err)) {
         ble_call_failed(&l->p, &err, r, "write to the SMP characteristic", l->why,
                         sizeof(l->why));
         r = CLIENT_ELINK;
@@ -473,5 +476,6 @@ int client_xport_ble_open(struct client_xport *out, const struct client_conn *co
     out->page_barrier = 0;
     out->ordered = true; /* one GATT bearer: answers in the order of the requests */
     out->link_queue = BLE_LINK_QUEUE;
+    out->rto_min_ms = BLE_RTO_MIN_MS;
     return 0;
 }

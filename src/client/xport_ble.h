@@ -87,6 +87,8 @@ struct ble_peer {
 /* A failed D-Bus call in words a user can act on; returns a dfu_err. what: "connect to ALICE". */
 int ble_call_failed(const struct ble_peer *p, const sd_bus_error *e, int r, const char *what,
                     char *msg, size_t msg_len);
+/* BlueZ refused: NotPermitted or NotAuthorized (pairing, or the characteristic is taken). */
+bool ble_refused(const sd_bus_error *e);
 /* Calls a method and waits for its reply up to timeout_ms. *reply may be NULL. */
 int ble_call(sd_bus *bus, const char *path, const char *iface, const char *member,
              uint32_t timeout_ms, sd_bus_error *err, sd_bus_message **reply, const char *types,

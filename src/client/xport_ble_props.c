@@ -210,6 +210,11 @@ static bool named(const sd_bus_error *e, const char *name)
     return sd_bus_error_has_name(e, name);
 }
 
+bool ble_refused(const sd_bus_error *e)
+{
+    return named(e, "org.bluez.Error.NotPermitted") || named(e, "org.bluez.Error.NotAuthorized");
+}
+
 int ble_call_failed(const struct ble_peer *p, const sd_bus_error *e, int r, const char *what,
                     char *msg, size_t msg_len)
 {
@@ -225,8 +230,13 @@ int ble_call_failed(const struct ble_peer *p, const sd_bus_error *e, int r, cons
                                "'bluetooth' group or allow it by a polkit rule", what);
         return DFU_EPERM;
     }
-    if (named(e, "org.bluez.Error.NotPermitted") || named(e, "org.bluez.Error.NotAuthorized") ||
-        named(e, "org.bluez.Error.AuthenticationFailed")) {
+    if (named(e, "org.bluez.Error.NotPermitted") && e->message && strstr(e->message, "acquired")) {
+        /* BlueZ's "Write acquired" / "Notify acquired": the characteristic is taken */
+        snprintf(msg, msg_len, "%s: another program holds %s's SMP characteristic (%s): end it "
+                 "first", what, who, e->message);
+        return DFU_EBUSY;
+    }
+    if (ble_refused(e) || named(e, "org.bluez.Error.AuthenticationFailed")) {
         snprintf(msg, msg_len, "%s: %s refused it (%s): pairing required; pair and trust it "
                  "first (bluetoothctl pair ADDRESS)", what, who, e->name);
         return DFU_EPERM;
