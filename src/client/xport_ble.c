@@ -31,9 +31,11 @@
 #ifndef BLE_PROBE_TIMEOUT_MS
 #define BLE_PROBE_TIMEOUT_MS 3000
 #endif
-/* How long one write may wait for room in BlueZ's socket. */
+/* How long one write may wait for room in BlueZ's socket (or for WriteValue's reply): the
+ * board may hold the link while it erases, a whole slot at the first chunk on Zephyr's
+ * default (5.4 s on an nRF52840). */
 #ifndef BLE_WRITE_TIMEOUT_MS
-#define BLE_WRITE_TIMEOUT_MS 5000
+#define BLE_WRITE_TIMEOUT_MS 20000
 #endif
 /* Requests in flight beyond the device's buffers (client_xport.link_queue): a write the
  * device has no buffer for waits in the link, and a window of buf_count - 1 would leave the
