@@ -475,6 +475,9 @@ static void acquired_sockets(void **state)
     assert_false(get_bool(CHR_PATH, CHR, "WriteAcquired"));
     assert_true(get_bool(CHR_PATH, CHR, "NotifyAcquired"));
     close(nfd);
+    pump_ms(300);
+    assert_false(get_bool(CHR_PATH, CHR, "NotifyAcquired"));
+    assert_false(get_bool(CHR_PATH, CHR, "Notifying"));
     assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop (exit 0, nothing leaked) */
 }
 
