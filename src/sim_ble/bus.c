@@ -195,8 +195,8 @@ void sim_ble_close(struct sim_ble *b)
     sim_ble_release(b, true);
     sd_bus_message_unref(b->pending_connect);
     /* Our slots hold references to the bus: they go first. */
-    sd_bus_slot **slots[] = { &b->chr_slot, &b->svc_slot, &b->dev_slot, &b->adapter_slot,
-                              &b->agent_slot, &b->om_slot };
+    sd_bus_slot **slots[] = { &b->ccc_slot, &b->chr_slot, &b->svc_slot, &b->dev_slot,
+                              &b->adapter_slot, &b->agent_slot, &b->om_slot };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         *slots[i] = sd_bus_slot_unref(*slots[i]);
     }

@@ -25,6 +25,7 @@
 
 #define DEV_PATH "/org/bluez/hci0/dev_C0_DE_5A_00_00_01"
 #define CHR_PATH DEV_PATH "/service000a/char000b"
+#define CCC_PATH CHR_PATH "/desc000d"
 #define ADAPTER "org.bluez.Adapter1"
 #define DEVICE "org.bluez.Device1"
 #define CHR "org.bluez.GattCharacteristic1"
@@ -374,6 +375,26 @@ static void echo_at_mtu(const char *name, const char *mtu, size_t text_len)
     free(flags);
     assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
     assert_true(get_bool(CHR_PATH, CHR, "Notifying"));
+    /* the CCC descriptor: notifications on; clients may not write it */
+    char *uuid = NULL;
+    assert_int_equal(sd_bus_get_property_string(fx.bus, "org.bluez", CCC_PATH,
+                                                "org.bluez.GattDescriptor1", "UUID", &e, &uuid),
+                     0);
+    assert_string_equal(uuid, "00002902-0000-1000-8000-00805f9b34fb");
+    free(uuid);
+    sd_bus_message *reply = NULL;
+    assert_true(sd_bus_call_method(fx.bus, "org.bluez", CCC_PATH, "org.bluez.GattDescriptor1",
+                                   "ReadValue", &e, &reply, "a{sv}", 0) >= 0);
+    const void *ccc = NULL;
+    size_t ccc_len = 0;
+    assert_true(sd_bus_message_read_array(reply, 'y', &ccc, &ccc_len) >= 0);
+    assert_int_equal(ccc_len, 2);
+    assert_memory_equal(ccc, "\x01\x00", 2);
+    sd_bus_message_unref(reply);
+    assert_true(sd_bus_call_method(fx.bus, "org.bluez", CCC_PATH, "org.bluez.GattDescriptor1",
+                                   "WriteValue", &e, NULL, "aya{sv}", 2, 0, 0, 0) < 0);
+    assert_string_equal(e.name, "org.bluez.Error.NotPermitted");
+    sd_bus_error_free(&e);
 
     char text[256];
     text_of(text, text_len);
