@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dfukit/ble_smp.h"
 #include "dfukit/hostio.h"
 #include "dfukit/image.h"
 #include "dfukit/serial_frame.h"
@@ -16,6 +15,7 @@
 #include "dfukit/sim.h"
 #include "dfukit/simflash.h"
 #include "dfukit/smp_uart.h"
+#include "dfukit/ble_smp.h"
 #include "port_host.h"
 
 /* MCUboot serial recovery's line buffers (BOOT_MAX_LINE_INPUT_LEN x BOOT_LINE_BUFS). */

@@ -14,6 +14,7 @@
 /* Attribute handles of the SMP service and characteristic (as a Zephyr app lays them out). */
 #define SIM_BLE_SVC_HANDLE 0x000a
 #define SIM_BLE_CHR_HANDLE 0x000b
+#define SIM_BLE_CCC_HANDLE 0x000d   /* its Client Characteristic Configuration descriptor */
 /* How long BlueZ's LE Connect waits for the peripheral to advertise. */
 #define SIM_BLE_CONNECT_TIMEOUT_US 5000000u
 
@@ -25,8 +26,8 @@ struct sim_ble {
     char name[64];
     uint8_t central[6];
     /* object paths, each its parent's plus one element */
-    char adapter_path[32], dev_path[64], svc_path[96], chr_path[128];
-    sd_bus_slot *om_slot, *agent_slot, *adapter_slot, *dev_slot, *svc_slot, *chr_slot;
+    char adapter_path[32], dev_path[64], svc_path[96], chr_path[128], ccc_path[160];
+    sd_bus_slot *om_slot, *agent_slot, *adapter_slot, *dev_slot, *svc_slot, *chr_slot, *ccc_slot;
     bool powered;
     char discovering[SIM_BLE_MAX_DISCOVERY][64];   /* unique names with a discovery session */
     size_t discovery_count;

@@ -195,8 +195,8 @@ void sim_ble_close(struct sim_ble *b)
     sim_ble_release(b, true);
     sd_bus_message_unref(b->pending_connect);
     /* Our slots hold references to the bus: they go first. */
-    sd_bus_slot **slots[] = { &b->chr_slot, &b->svc_slot, &b->dev_slot, &b->adapter_slot,
-                              &b->agent_slot, &b->om_slot };
+    sd_bus_slot **slots[] = { &b->ccc_slot, &b->chr_slot, &b->svc_slot, &b->dev_slot,
+                              &b->adapter_slot, &b->agent_slot, &b->om_slot };
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
         *slots[i] = sd_bus_slot_unref(*slots[i]);
     }
@@ -219,7 +219,7 @@ size_t sim_ble_pollfds(const struct sim_ble *b, int fds[3], short events[3])
     }
     if (b->notify_fd >= 0) {
         fds[n] = b->notify_fd;
-        events[n++] = 0;  /* POLLHUP is reported anyway: the client closed it */
+        events[n++] = POLLIN;  /* the client never writes: this wakes when it closes its end */
     }
     return n;
 }
@@ -245,9 +245,14 @@ static void check_notify_socket(struct sim_ble *b)
     if (b->notify_fd < 0) {
         return;
     }
-    struct pollfd p = { .fd = b->notify_fd, .events = 0 };
+    struct pollfd p = { .fd = b->notify_fd, .events = POLLIN };
     if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)) != 0) {
         sim_ble_release(b, true);
+        return;
+    }
+    /* Bytes the client wrote anyway mean nothing: they go. */
+    uint8_t junk[64];
+    while (p.revents & POLLIN && recv(b->notify_fd, junk, sizeof junk, MSG_DONTWAIT) > 0) {
     }
 }
 

@@ -1,4 +1,5 @@
-/* The SMP service (GattService1) and characteristic (GattCharacteristic1) of the peripheral,
+/* The SMP service (GattService1), characteristic (GattCharacteristic1) and its CCC descriptor
+ * (GattDescriptor1) of the peripheral,
  * exported while connected (an unpaired device's attribute cache goes with the link, as
  * BlueZ does). Writes without response go to ops->write; notifications come from
  * sim_ble_notify as PropertiesChanged of Value. */
@@ -9,6 +10,8 @@
 
 #define SVC_IFACE "org.bluez.GattService1"
 #define CHR_IFACE "org.bluez.GattCharacteristic1"
+#define DESC_IFACE "org.bluez.GattDescriptor1"
+#define CCC_UUID "00002902-0000-1000-8000-00805f9b34fb"
 
 static int emit(struct sim_ble *b, const char *prop)
 {
@@ -107,27 +110,59 @@ static int confirm(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
     return sd_bus_reply_method_return(m, "");
 }
 
+/* The CCC descriptor reads as the notification state; BlueZ writes it itself (StartNotify),
+ * never for a client. */
+static int ccc_read(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    struct sim_ble *b = userdata;
+    if (!b->connected) {
+        return not_connected(m);
+    }
+    sd_bus_message *reply = NULL;
+    const uint8_t v[2] = { b->notifying || b->notify_fd >= 0, 0 };
+    int rc = sd_bus_message_new_method_return(m, &reply);
+    if (rc >= 0) {
+        rc = sd_bus_message_append_array(reply, 'y', v, sizeof v);
+    }
+    if (rc >= 0) {
+        rc = sd_bus_send(NULL, reply, NULL);
+    }
+    sd_bus_message_unref(reply);
+    return rc;
+}
+
+static int ccc_write(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
+{
+    return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Write not permitted");
+}
+
 /* ---- properties ---------------------------------------------------------------------- */
 
 static int prop_path(sd_bus *bus, const char *path, const char *iface, const char *prop,
                      sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
     struct sim_ble *b = userdata;
-    return sd_bus_message_append(reply, "o", strcmp(prop, "Device") == 0 ? b->dev_path
-                                                                          : b->svc_path);
+    const char *o = strcmp(prop, "Device") == 0           ? b->dev_path
+                    : strcmp(prop, "Characteristic") == 0 ? b->chr_path
+                                                          : b->svc_path;
+    return sd_bus_message_append(reply, "o", o);
 }
 
 static int prop_uuid(sd_bus *bus, const char *path, const char *iface, const char *prop,
                      sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
-    return sd_bus_message_append(reply, "s", strcmp(iface, SVC_IFACE) == 0 ? BLE_SMP_SERVICE_UUID
-                                                                           : BLE_SMP_CHAR_UUID);
+    const char *u = strcmp(iface, SVC_IFACE) == 0   ? BLE_SMP_SERVICE_UUID
+                    : strcmp(iface, CHR_IFACE) == 0 ? BLE_SMP_CHAR_UUID
+                                                    : CCC_UUID;
+    return sd_bus_message_append(reply, "s", u);
 }
 
 static int prop_handle(sd_bus *bus, const char *path, const char *iface, const char *prop,
                        sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
-    uint16_t h = strcmp(iface, SVC_IFACE) == 0 ? SIM_BLE_SVC_HANDLE : SIM_BLE_CHR_HANDLE;
+    uint16_t h = strcmp(iface, SVC_IFACE) == 0   ? SIM_BLE_SVC_HANDLE
+                 : strcmp(iface, CHR_IFACE) == 0 ? SIM_BLE_CHR_HANDLE
+                                                 : SIM_BLE_CCC_HANDLE;
     return sd_bus_message_append(reply, "q", h);
 }
 
@@ -168,7 +203,16 @@ static int prop_bool(sd_bus *bus, const char *path, const char *iface, const cha
 static int prop_flags(sd_bus *bus, const char *path, const char *iface, const char *prop,
                       sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
+    if (strcmp(iface, DESC_IFACE) == 0) {
+        return sd_bus_message_append(reply, "as", 2, "read", "write");
+    }
     return sd_bus_message_append(reply, "as", 2, "write-without-response", "notify");
+}
+
+static int prop_ccc_value(sd_bus *bus, const char *path, const char *iface, const char *prop,
+                          sd_bus_message *reply, void *userdata, sd_bus_error *err)
+{
+    return sd_bus_message_append_array(reply, 'y', NULL, 0);   /* not read yet, as BlueZ */
 }
 
 static int prop_mtu(sd_bus *bus, const char *path, const char *iface, const char *prop,
@@ -212,10 +256,23 @@ static const sd_bus_vtable chr_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
+static const sd_bus_vtable ccc_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    SD_BUS_METHOD("ReadValue", "a{sv}", "ay", ccc_read, SD_BUS_VTABLE_UNPRIVILEGED),
+    SD_BUS_METHOD("WriteValue", "aya{sv}", "", ccc_write, SD_BUS_VTABLE_UNPRIVILEGED),
+    CONST_PROP("UUID", "s", prop_uuid),
+    CONST_PROP("Characteristic", "o", prop_path),
+    SIM_BLE_PROP("Value", "ay", prop_ccc_value),
+    CONST_PROP("Flags", "as", prop_flags),
+    CONST_PROP("Handle", "q", prop_handle),
+    SD_BUS_VTABLE_END,
+};
+
 int sim_ble_gatt_add(struct sim_ble *b)
 {
     snprintf(b->svc_path, sizeof b->svc_path, "%s/service%04x", b->dev_path, SIM_BLE_SVC_HANDLE);
     snprintf(b->chr_path, sizeof b->chr_path, "%s/char%04x", b->svc_path, SIM_BLE_CHR_HANDLE);
+    snprintf(b->ccc_path, sizeof b->ccc_path, "%s/desc%04x", b->chr_path, SIM_BLE_CCC_HANDLE);
     b->value_len = 0;
     int rc = sd_bus_add_object_vtable(b->bus, &b->svc_slot, b->svc_path, SVC_IFACE, svc_vtable,
                                       b);
@@ -224,22 +281,25 @@ int sim_ble_gatt_add(struct sim_ble *b)
                                       b);
     }
     if (rc >= 0) {
-        rc = sd_bus_emit_object_added(b->bus, b->svc_path);
+        rc = sd_bus_add_object_vtable(b->bus, &b->ccc_slot, b->ccc_path, DESC_IFACE, ccc_vtable,
+                                      b);
     }
-    if (rc >= 0) {
-        rc = sd_bus_emit_object_added(b->bus, b->chr_path);
+    const char *paths[] = { b->svc_path, b->chr_path, b->ccc_path };
+    for (size_t i = 0; i < 3 && rc >= 0; i++) {
+        rc = sd_bus_emit_object_added(b->bus, paths[i]);
     }
     return rc;
 }
 
 void sim_ble_gatt_remove(struct sim_ble *b)
 {
-    if (b->chr_slot != NULL) {
-        sd_bus_emit_object_removed(b->bus, b->chr_path);
-        b->chr_slot = sd_bus_slot_unref(b->chr_slot);
-    }
-    if (b->svc_slot != NULL) {
-        sd_bus_emit_object_removed(b->bus, b->svc_path);
-        b->svc_slot = sd_bus_slot_unref(b->svc_slot);
+    /* children first */
+    sd_bus_slot **slots[] = { &b->ccc_slot, &b->chr_slot, &b->svc_slot };
+    const char *paths[] = { b->ccc_path, b->chr_path, b->svc_path };
+    for (size_t i = 0; i < 3; i++) {
+        if (*slots[i] != NULL) {
+            sd_bus_emit_object_removed(b->bus, paths[i]);
+            *slots[i] = sd_bus_slot_unref(*slots[i]);
+        }
     }
 }

@@ -25,6 +25,7 @@
 
 #define DEV_PATH "/org/bluez/hci0/dev_C0_DE_5A_00_00_01"
 #define CHR_PATH DEV_PATH "/service000a/char000b"
+#define CCC_PATH CHR_PATH "/desc000d"
 #define ADAPTER "org.bluez.Adapter1"
 #define DEVICE "org.bluez.Device1"
 #define CHR "org.bluez.GattCharacteristic1"
@@ -374,6 +375,26 @@ static void echo_at_mtu(const char *name, const char *mtu, size_t text_len)
     free(flags);
     assert_string_equal(call0(CHR_PATH, CHR, "StartNotify"), "");
     assert_true(get_bool(CHR_PATH, CHR, "Notifying"));
+    /* the CCC descriptor: notifications on; clients may not write it */
+    char *uuid = NULL;
+    assert_int_equal(sd_bus_get_property_string(fx.bus, "org.bluez", CCC_PATH,
+                                                "org.bluez.GattDescriptor1", "UUID", &e, &uuid),
+                     0);
+    assert_string_equal(uuid, "00002902-0000-1000-8000-00805f9b34fb");
+    free(uuid);
+    sd_bus_message *reply = NULL;
+    assert_true(sd_bus_call_method(fx.bus, "org.bluez", CCC_PATH, "org.bluez.GattDescriptor1",
+                                   "ReadValue", &e, &reply, "a{sv}", 0) >= 0);
+    const void *ccc = NULL;
+    size_t ccc_len = 0;
+    assert_true(sd_bus_message_read_array(reply, 'y', &ccc, &ccc_len) >= 0);
+    assert_int_equal(ccc_len, 2);
+    assert_memory_equal(ccc, "\x01\x00", 2);
+    sd_bus_message_unref(reply);
+    assert_true(sd_bus_call_method(fx.bus, "org.bluez", CCC_PATH, "org.bluez.GattDescriptor1",
+                                   "WriteValue", &e, NULL, "aya{sv}", 2, 0, 0, 0) < 0);
+    assert_string_equal(e.name, "org.bluez.Error.NotPermitted");
+    sd_bus_error_free(&e);
 
     char text[256];
     text_of(text, text_len);
@@ -475,6 +496,9 @@ static void acquired_sockets(void **state)
     assert_false(get_bool(CHR_PATH, CHR, "WriteAcquired"));
     assert_true(get_bool(CHR_PATH, CHR, "NotifyAcquired"));
     close(nfd);
+    pump_ms(300);
+    assert_false(get_bool(CHR_PATH, CHR, "NotifyAcquired"));
+    assert_false(get_bool(CHR_PATH, CHR, "Notifying"));
     assert_int_equal(board_stop(&fx.board), 0);   /* a clean stop (exit 0, nothing leaked) */
 }
 
@@ -530,13 +554,13 @@ static void adapter_off(void **state)
 /* --ble-drop-at-ms: the link drops once, that long after it came up; a reconnect holds. */
 static void drop_once(void **state)
 {
-    const char *extra[] = { "--ble-drop-at-ms", "400", NULL };
+    const char *extra[] = { "--ble-drop-at-ms", "800", NULL };
     start("ble_drop", extra);
+    uint64_t t0 = now_ms();   /* before the connection: the drop is at least 800 ms after */
     discover_and_connect();
-    uint64_t t0 = now_ms();
     assert_true(pump_until(&fx.connected, false, 3000));
     uint64_t took = now_ms() - t0;
-    assert_true(took >= 300);
+    assert_true(took >= 795);
     assert_false(fx.resolved);
     assert_int_equal(board_log_count(&fx.board, "ble: connection dropped (--ble-drop-at-ms)"), 1);
     assert_string_equal(call0(DEV_PATH, DEVICE, "Connect"), "");
