@@ -9,11 +9,8 @@ DEV=/org/bluez/hci0/dev_C0_DE_5A_00_00_01
 
 stop_all() {
     cleanup
-    if [ -n "$BUS_PID" ]; then
-        kill "$BUS_PID" 2>/dev/null || true
-        wait "$BUS_PID" 2>/dev/null || true
-        BUS_PID=""
-    fi
+    [ -z "$BUS_PID" ] || { kill "$BUS_PID" 2>/dev/null || true; wait "$BUS_PID" 2>/dev/null || true; }
+    BUS_PID=""
 }
 trap stop_all EXIT INT TERM
 
