@@ -1,14 +1,14 @@
 /* Device backend of the crypto port (include/dfukit/crypto.h) on BearSSL, built from Debian's
  * bearssl source package (never vendored): SHA-256 and ECDSA-P256 verify with the generic
- * i15 prime-curve code (the smallest BearSSL offers). One hash runs at a time (the boot core
+ * i15 prime-curve code (the smallest BearSSL offers), built for P-256 alone (ecdsa_p256_i15.c). One hash runs at a time (the boot core
  * and the server hash sequentially), so its state is a static context, not a heap one. */
 #include "dfukit/crypto.h"
 
 #include <string.h>
 
-#include "bearssl_ec.h"
 #include "bearssl_hash.h"
 #include "dfukit/err.h"
+#include "ecdsa_p256_i15.h"
 
 static br_sha256_context sha256_ctx;
 static int sha256_busy;
@@ -104,12 +104,7 @@ int crypto_verify_digest(enum crypto_sig_type type, const uint8_t *key, size_t k
     if (der_len == 0 || digest_len != 32) {
         return DFU_ESIG;
     }
-    br_ec_public_key pk = {
-        .curve = BR_EC_secp256r1,
-        .q = (unsigned char *)(key + sizeof p256_spki_prefix),
-        .qlen = P256_POINT_LEN,
-    };
-    return br_ecdsa_i15_vrfy_asn1(&br_ec_prime_i15, digest, digest_len, &pk, sig, der_len) == 1
+    return ecdsa_p256_i15_verify(digest, key + sizeof p256_spki_prefix, sig, der_len) == 1
                ? 0
                : DFU_ESIG;
 }
