@@ -142,6 +142,13 @@ struct boot_sec_cnt_port {
     void *arg;
 };
 
+/* Size setting: 0 leaves out the downgrade policy and the security counter port (as MCUboot
+ * without MCUBOOT_DOWNGRADE_PREVENTION / MCUBOOT_HW_ROLLBACK_PROT); a config asking for
+ * either is then DFU_EINVAL. */
+#ifndef BOOT_DOWNGRADE_POLICY
+#define BOOT_DOWNGRADE_POLICY 1
+#endif
+
 /* A zeroed config (plus the areas) means: overwrite-only, hash-only validation, primary
  * validated on every boot, downgrades allowed. */
 struct boot_config {

@@ -169,8 +169,12 @@ int image_find_trusted_key(const struct flash_area *fa, const struct image_tlv *
     if (tlv->type == IMAGE_TLV_KEYHASH) {
         return find_key_by_hash(fa, tlv, alg, keys, key_count, index);
     }
-    if (tlv->type == IMAGE_TLV_PUBKEY) {
+    if (tlv->type == IMAGE_TLV_PUBKEY && IMAGE_PUBKEY_TLV) {
         return find_key_by_value(fa, tlv, keys, key_count, tmp, tmp_len, index);
+    }
+    if (tlv->type == IMAGE_TLV_PUBKEY) {
+        *index = -1; /* PUBKEY lookup compiled out: it names no key */
+        return 0;
     }
     *index = -1;
     return DFU_EINVAL;
@@ -222,6 +226,9 @@ static int check_signature(const struct flash_area *fa, const struct image_heade
     int err = flash_area_read(fa, tlv->off, sig, tlv->len);
     if (err) {
         return err;
+    }
+    if (s->pure && IMAGE_ECDSA_ONLY) {
+        return DFU_ESIG; /* pure signatures are Ed25519's */
     }
     if (s->pure) {
         /* Pure Ed25519 signs the hashed bytes themselves; MCUboot pairs it with SHA-512. */
