@@ -2,7 +2,7 @@
  * file at build time, never copied), compiled as one unit with -fwhole-program
  * (CMakeLists.txt): the only entry point is ecdsa_p256_i15_verify, which names the curve as a
  * constant, so the compiler drops what P-256 verification never reaches (the P-384/P-521
- * generators and orders, the vtable's other operations) and specialises the rest. */
+ * curve tables, the vtable's other operations) and specialises the rest. */
 #include "ec/ecdsa_i15_vrfy_asn1.c"
 #include "ec/ecdsa_i15_vrfy_raw.c"
 #include "ec/ecdsa_i15_bits.c"
@@ -23,7 +23,13 @@
 #include "int/i15_rshift.c"
 #include "int/i15_sub.c"
 #include "int/i15_tmont.c"
-/* Last: its register macros (t1, t2, ...) would rename the other files' locals. */
+/* Last: its register macros (t1, t2, ...) would rename the other files' locals. Its
+ * id_to_curve(curve) picks the curve's parameters from a table of all three curves; made
+ * p256_curve(), whose `curve` is the constant below (function parameters named curve shadow
+ * it), the parameters are compile-time constants, so the P-384/P-521 tables are never
+ * referenced and drop out. */
+enum { curve = BR_EC_secp256r1 };
+#define id_to_curve(c) p256_curve()
 #include "ec/ec_prime_i15.c"
 
 #include "ecdsa_p256_i15.h"
