@@ -57,8 +57,8 @@ boot core: decision, swap, copy/erase|src/boot (all but trailer.c)|libdfu_boot_[
 trailer|src/boot/trailer.c|libdfu_boot_[a-z_]*\.a\(trailer
 image validation: header, TLVs, hash, policy|src/image|libdfu_image
 libc: mem*|board_mps2/mem.c, newlib-nano|([/(]mem\.c\.obj|libc_nano|libgcc)
-crypto port: hash calls, P-256 key check|src/crypto_bearssl/bearssl_port.c|bearssl_port\.c\.obj
-SHA-256|BearSSL sha2small.c, dec32be.c, enc32be.c|libbearssl\.a\((sha2small|dec32be|enc32be)
+crypto port: P-256 key and signature checks|src/crypto_bearssl/bearssl_port.c|bearssl_port\.c\.obj
+SHA-256 and the port's hash calls|mbedTLS sha256.c (sha256_mbedtls.c)|(sha256_mbedtls\.c\.obj|libbearssl\.a\((sha2|dec32be|enc32be))
 ECDSA-P256 verify|BearSSL ECDSA, ec_prime_i15 and i15 files (ecdsa_p256_i15.c)|(ecdsa_p256_i15\.c\.obj|libbearssl\.a\((ec|i15|ccopy))
 PARTS
     echo "| other (alignment, unwind index) | | $((total - sum)) B |"
@@ -106,12 +106,14 @@ flash "$W/swap.img" "$W/v1.img" "$W/v2.img"
     echo "$(arm-none-eabi-gcc --version | head -n 1), -Os, -ffunction-sections, --gc-sections,"
     echo "newlib-nano, one image, primary validated on every boot; \`-quiet\`: no UART output (as the"
     echo "anchor, logging off), the others print one line."
-    echo "Crypto: Debian's BearSSL $(basename "$(find "$C/../cache" -maxdepth 1 -type d -name 'bearssl-*' | head -n 1)" | sed 's/bearssl-//')"
-    echo "(SHA-256, ECDSA-P256 verify with \`br_ec_prime_i15\` built for P-256 alone). MCUboot anchor"
+    ver() { basename "$(find "$C/../cache" -maxdepth 1 -type d -name "$1-*" | head -n 1)" | sed "s/$1-//"; }
+    echo "Crypto: Debian's BearSSL $(ver bearssl) (ECDSA-P256 verify with \`br_ec_prime_i15\` built for"
+    echo "P-256 alone) and mbedTLS $(ver mbedtls) (SHA-256, MBEDTLS_SHA256_SMALLER). MCUboot anchor"
     echo "(commit 2d4bacc3, same settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
     echo "Size settings of every dfuboot: BOOT_FIXED_STRATEGY, BOOT_DOWNGRADE_POLICY=0,"
     echo "IMAGE_ECDSA_ONLY=1, IMAGE_PUBKEY_TLV=0 (KEYHASH names the key); \`-quiet\` adds"
-    echo "BOOT_REJECT_REASONS=0; bootloaders link board_mps2/mem.c instead of newlib-nano's mem*."
+    echo "BOOT_REJECT_REASONS=0, MPS2_VECTORS=4 and MPS2_FLASH_STATS=0; bootloaders link"
+    echo "board_mps2/mem.c instead of newlib-nano's mem*."
     echo
     echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM | worst-case stack |"
     echo "|---|---|---|---|---|---|"
