@@ -160,7 +160,8 @@ struct image_info {
 /* Size settings for a bootloader that checks one kind of signature, as an MCUboot build with
  * one MCUBOOT_SIGN_* does (the defaults keep everything; no check is left out by either):
  * IMAGE_ECDSA_ONLY 1: only ECDSA signature TLVs are verified; RSA and Ed25519 ones (still
- *   allowed in the unprotected area) never verify, nor does a SIG_PURE image.
+ *   allowed in the unprotected area) do not verify (DFU_ESIG), so neither does a SIG_PURE
+ *   image.
  * IMAGE_PUBKEY_TLV 0: only a KEYHASH TLV names a trusted key; a PUBKEY TLV names none (as
  *   MCUboot without MCUBOOT_HW_KEY). */
 #ifndef IMAGE_ECDSA_ONLY
