@@ -20,9 +20,12 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_DOWNGRADE: return "downgrade refused";
     case BOOT_REJECT_ENCRYPTED: return "encrypted image (not supported)";
     case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
+    case BOOT_REJECT_REFUSED: break;
     }
     return "refused";
 }
+
+#if BOOT_REJECT_REASONS
 
 /* The image's signature problem: the hash verifies, no trusted signature does. */
 static enum boot_reject signature_reject(struct boot_state *st, const struct flash_area *fa)
@@ -75,3 +78,9 @@ enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *
         return BOOT_REJECT_BAD_HEADER;
     }
 }
+#else
+enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err)
+{
+    return err == 0 ? BOOT_REJECT_NONE : BOOT_REJECT_REFUSED;
+}
+#endif
