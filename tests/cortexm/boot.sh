@@ -2,7 +2,7 @@
 # dfuboot on the QEMU board, for one strategy (swap-move or swap-scratch): a test swap runs the
 # new image, the next boot reverts it; a confirmed one stays; an image that hangs at start
 # (watchdog reset) is reverted; bad images in slot 1 (wrong key, one flipped byte, truncated)
-# are refused and the old image keeps running.
+# are refused and the old image keeps running; with nothing bootable it stays in recovery.
 #   boot.sh dfuboot.elf|dfuboot-scratch.elf
 . "$(dirname "$0")/lib.sh"
 BOOT=$CORTEXM/$1
@@ -47,7 +47,8 @@ tr '\000' '\377' </dev/zero | head -c 256 | dd of="$TMP/trunc.bin" bs=1 seek=$((
 new_flash "$F" "$TMP/v1.bin" "$TMP/trunc.bin"
 expect "$BOOT" "$F" "dfuboot: slot 1 refused (hash mismatch), starting v1.0.0" "app: running v1.0.0"
 
-# Nothing bootable: dfuboot says why and stays.
+# Nothing bootable: dfuboot says why and stays, in serial recovery (recovery.sh).
 new_flash "$F" "$TMP/flipped.bin"
-BOOT_TIMEOUT=1 expect "$BOOT" "$F" "dfuboot: nothing to boot: hash mismatch"
+BOOT_TIMEOUT=1 expect "$BOOT" "$F" "dfuboot: nothing to boot: hash mismatch" \
+    "dfuboot: serial recovery on UART0"
 echo "boot $1: ok"

@@ -1,0 +1,66 @@
+#!/bin/sh
+# dfuboot's serial recovery on the QEMU board: with nothing bootable in slot 0 the bootloader
+# answers SMP on UART0 itself (image list, upload straight into slot 0, erase, echo, reset);
+# after the reset the uploaded app runs. A badly signed image uploaded in recovery is not
+# booted: the board comes back in recovery. Also a confirmed image with a flipped byte in
+# slot 0 (its trailer says confirmed) does not block the rescue.
+#   recovery.sh dfuboot.elf smp-app.elf
+. "$(dirname "$0")/lib.sh"
+BOOT=$CORTEXM/$1
+APP=$CORTEXM/$2
+F=$TMP/flash.img
+
+sign "$APP" 1.0.0 "$TMP/v1.bin"  # not padded: recovery writes slot 0, no trailer needed
+sign "$APP" 1.0.0 "$TMP/v1-confirmed.bin" --confirm
+"$BIN/imgtool" keygen -k "$TMP/other.pem" -t ecdsa-p256
+SIGN_KEY=$TMP/other.pem sign "$APP" 1.1.0 "$TMP/wrongkey.bin"
+
+# os-info's kernel name tells who answers: "MCUboot" (recovery) or "dfukit" (the app).
+expect_kernel() {
+    got=$($M -t 2 os-info -f s 2>&1) || true
+    [ "$got" = "$1" ] || fail "expected kernel '$1', got '$got'"
+}
+
+# Empty flash: the bootloader answers, lists no image.
+new_flash "$F" /dev/null
+start_board
+list_when_up "$TMP/l0"
+[ -z "$(slot_field "$TMP/l0" 0 version)" ] || fail "empty flash lists an image: $(cat "$TMP/l0")"
+expect_kernel MCUboot
+[ "$($M echo hello)" = "hello" ] || fail "echo in recovery"
+got=$($M -t 2 stat list 2>&1) && fail "stat group answers in recovery: $got"
+[ "$got" = "mcumgr: stat: ENOTSUP (8)" ] || fail "stat list in recovery: $got"
+
+# A badly signed image uploaded in recovery lands in slot 0, is refused at boot: recovery again.
+$M image upload "$TMP/wrongkey.bin" >/dev/null 2>&1 || fail "upload in recovery (wrong key)"
+$M image list >"$TMP/l1"
+[ "$(slot_field "$TMP/l1" 0 version)" = "1.1.0" ] || fail "slot 0 after upload: $(cat "$TMP/l1")"
+$M reset >/dev/null || fail "reset in recovery"
+sleep 0.5
+list_when_up "$TMP/l2"
+expect_kernel MCUboot
+
+# The app uploaded in recovery (over the refused one), reset: the app runs from slot 0.
+$M image upload "$TMP/v1.bin" >/dev/null 2>&1 || fail "upload in recovery"
+$M reset >/dev/null || fail "reset after the upload"
+sleep 0.5
+list_when_up "$TMP/l3"
+expect_kernel dfukit
+expect_slot "$TMP/l3" 0 1.0.0 "active confirmed"
+stop_board
+
+# A confirmed app with a flipped byte in slot 0: recovery, and its trailer does not stop the
+# upload of a good one.
+cp "$TMP/v1-confirmed.bin" "$TMP/flipped.bin"
+printf '\125' | dd of="$TMP/flipped.bin" bs=1 seek=$((0x200 + 100)) conv=notrunc status=none
+new_flash "$F" "$TMP/flipped.bin"
+start_board
+list_when_up "$TMP/l4"
+expect_kernel MCUboot
+$M image upload "$TMP/v1.bin" >/dev/null 2>&1 || fail "upload over a confirmed broken image"
+$M reset >/dev/null || fail "reset after the rescue"
+sleep 0.5
+list_when_up "$TMP/l5"
+expect_kernel dfukit
+stop_board
+echo "recovery $1 $2: ok"
