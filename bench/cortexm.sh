@@ -42,15 +42,18 @@ kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
     echo "anchor, logging off), the others print one line."
     echo "Crypto: Debian's BearSSL $(basename "$(find "$C/../cache" -maxdepth 1 -type d -name 'bearssl-*' | head -n 1)" | sed 's/bearssl-//')"
     echo "(SHA-256, ECDSA-P256 verify with \`br_ec_prime_i15\`). MCUboot anchor (commit 2d4bacc3, same"
-    echo "settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
+    echo "settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB; Ed25519 22.0 KiB."
+    echo "Ed25519: Debian's libsodium $(basename "$(find "$C/../cache" -maxdepth 1 -type d -name 'libsodium-*' | head -n 1)" | sed 's/libsodium-//')"
+    echo "(ref10 \`crypto_sign_ed25519_verify_detached\`, its SHA-512; SHA-256 from BearSSL). The rows without"
+    echo "\`-quiet\` carry the boot log and serial recovery (SMP server, image and OS groups, serial transport)."
     echo
     echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM |"
     echo "|---|---|---|---|---|"
-    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
+    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot-ed25519-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
         [ -f "$C/$b.elf" ] || { echo "| $b | not built | | | |"; continue; }
         set -- $(arm-none-eabi-size "$C/$b.elf" | awk 'NR == 2 { print $1, $2, $3 }')
         flash=$(($1 + $2)) ram=$(($2 + $3))
-        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto')
+        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto|sodium')
         echo "| $b | $flash B ($(kib $flash) KiB) | $crypto B | $((flash - crypto)) B | $ram B |"
     done
 } >"$OUT"

@@ -1,7 +1,10 @@
 # Helpers of the QEMU board tests. Needs BIN (host programs), CORTEXM (the cross build), SRC,
 # VECTORS and TMP from the environment (dfu_script_test).
 set -eu
-KEY=$VECTORS/imgtool/key-ecdsa-p256.pem
+# The signing key: KEY_TYPE (set before sourcing) names it, ecdsa-p256 unless the bootloader
+# under test trusts another (dfuboot-ed25519: ed25519).
+KEY_TYPE=${KEY_TYPE:-ecdsa-p256}
+KEY=$VECTORS/imgtool/key-$KEY_TYPE.pem
 SLOT_SIZE=0x60000
 SLOT1_OFF=$((0x60000))
 mkdir -p "$TMP"

@@ -3,7 +3,8 @@
 # test, reset, list (the new image runs, swapped by dfuboot), confirm; the stat and settings
 # groups answer; then an image that hangs at start is tested: the watchdog resets and dfuboot
 # reverts to the confirmed one. Then the guide's one-step script, verbatim, on a fresh board.
-#   smp_flow.sh dfuboot.elf smp-app.elf
+#   smp_flow.sh dfuboot.elf smp-app.elf [KEY_TYPE]
+KEY_TYPE=${3:-}
 . "$(dirname "$0")/lib.sh"
 BOOT=$CORTEXM/$1
 APP=$CORTEXM/$2
