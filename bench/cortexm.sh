@@ -133,3 +133,38 @@ if [ -f "$C/smp-app.elf" ]; then
         echo "(server state, transport, line and packet buffers, response buffer) $ram B."
     } >>"$OUT"
 fi
+
+# smp-app's UART: upload speed over the QEMU pty with our mcumgr (the pty has no baud limit,
+# so this is what the app and QEMU's UART model take), the receive interrupt and ring against
+# the polled flavour (one byte per main-loop turn). Image: smp-app with 256 KiB of payload.
+upload_bps() {  # upload_bps APP_ELF: B/s of one `mcumgr image upload` of that app's big image
+    arm-none-eabi-objcopy -O binary "$1" "$W/smp.bin"
+    sign 1.0.0 "$W/smp.bin" --confirm "$W/smp-v1.img"
+    head -c 262144 /dev/zero | tr '\000' '\245' | cat "$W/smp.bin" - >"$W/smp-big.bin"
+    "$BIN/imgtool" sign -k "$KEY" -v 2.0.0 -H 0x200 --pad-header -S 0x60000 --align 4 \
+        "$W/smp-big.bin" "$W/smp-v2.img"
+    flash "$W/run.img" "$W/smp-v1.img"
+    "$SRC/scripts/qemu-board.sh" "$C/dfuboot.elf" "$W/run.img" "$W/tty" >/dev/null 2>&1 &
+    qpid=$!
+    for _ in $(seq 100); do [ -L "$W/tty" ] && break; sleep 0.05; done
+    for _ in $(seq 20); do
+        HOME=$W "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" -t 1 image list \
+            >/dev/null 2>&1 && break
+    done
+    t0=$(date +%s%N)
+    HOME=$W "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" image upload \
+        "$W/smp-v2.img" >/dev/null 2>&1 || echo "upload failed" >&2
+    t1=$(date +%s%N)
+    kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null || true
+    awk -v b="$(wc -c <"$W/smp-v2.img")" -v ns=$((t1 - t0)) 'BEGIN { printf "%d B in %.2f s: %.0f B/s", b, ns / 1e9, b / (ns / 1e9) }'
+}
+if [ -f "$C/smp-app-polled.elf" ]; then
+    polled=$(upload_bps "$C/smp-app-polled.elf")
+    irq=$(upload_bps "$C/smp-app.elf")
+    {
+        echo
+        echo "smp-app upload over the QEMU pty (\`mcumgr image upload\`, a 256 KiB-payload image, the pty"
+        echo "has no baud limit): UART0 polled one byte per main-loop turn (\`smp-app-polled\`): $polled;"
+        echo "receive interrupt into the port's ring, drained every turn (\`smp-app\`): $irq."
+    } >>"$OUT"
+fi

@@ -60,10 +60,12 @@ static void ignore_handler(void)
 {
 }
 void mps2_systick_handler(void) __attribute__((weak, alias("ignore_handler")));
+/* The same for UART0's receive interrupt (periph.c, mps2_uart_rx_irq_start). */
+void mps2_uart0_rx_handler(void) __attribute__((weak, alias("ignore_handler")));
 
-/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault, ..., SysTick. */
-__attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
+/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault, ..., SysTick, IRQ 0. */
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[17])(void) = {
     (void (*)(void))__stack_top, mps2_reset_handler, mps2_fault_handler, mps2_fault_handler,
     mps2_fault_handler, mps2_fault_handler, mps2_fault_handler,
-    [15] = mps2_systick_handler,
+    [15] = mps2_systick_handler, [16] = mps2_uart0_rx_handler,
 };

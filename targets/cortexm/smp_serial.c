@@ -1,5 +1,9 @@
-/* The SMP serial loop of smp-app and dfuboot's recovery (smp_serial.h). */
+/* The SMP serial loop of smp-app and dfuboot's recovery (smp_serial.h). UART0 bytes come
+ * through the port's receive interrupt and ring (mps2_uart_read); SMP_SERIAL_POLLED builds
+ * the bench's polled flavour instead. */
 #include "smp_serial.h"
+
+#include <string.h>
 
 #include "dfukit/smp_uart.h"
 #include "mps2.h"
@@ -17,6 +21,40 @@ static int uart_output(void *ctx, const uint8_t *bytes, size_t len)
 }
 
 static const struct smp_uart_port uart_port = { .output = uart_output };
+
+#ifdef SMP_SERIAL_POLLED
+/* The bench's "before" flavour: one byte per loop turn, polled. */
+static void receive(void)
+{
+    int c = mps2_uart_getc();
+    if (c >= 0) {
+        uint8_t b = (uint8_t)c;
+        smp_uart_rx(&uart, &b, 1);
+        smp_uart_poll(&uart, rsp, sizeof rsp);
+    }
+}
+#else
+/* Everything the RX interrupt has put in the ring, served line by line: a complete line is
+ * handed on before the next is fed, so two line buffers are enough. With nothing there, sleeps
+ * until the next interrupt (a byte, or the 1 ms tick that keeps the loop's timers going). */
+static void receive(void)
+{
+    uint8_t chunk[64];
+    size_t n;
+    mps2_uart_rx_wait();
+    while ((n = mps2_uart_read(chunk, sizeof chunk)) > 0) {
+        for (size_t pos = 0; pos < n;) {
+            const uint8_t *nl = memchr(chunk + pos, '\n', n - pos);
+            size_t end = nl != NULL ? (size_t)(nl - chunk) + 1 : n;
+            smp_uart_rx(&uart, chunk + pos, end - pos);
+            if (nl != NULL) {
+                smp_uart_poll(&uart, rsp, sizeof rsp);
+            }
+            pos = end;
+        }
+    }
+}
+#endif
 
 int smp_serial_reset_request(void *ctx, bool force)
 {
@@ -39,15 +77,13 @@ int smp_serial_run(struct smp_server *srv, bool feed_watchdog)
         return rc;
     }
     mps2_clock_start();
+#ifndef SMP_SERIAL_POLLED
+    mps2_uart_rx_irq_start();
+#endif
     uint32_t reset_at = 0;
     bool reset_due = false;
     for (;;) {
-        int c = mps2_uart_getc();
-        if (c >= 0) {
-            uint8_t b = (uint8_t)c;
-            smp_uart_rx(&uart, &b, 1);
-            smp_uart_poll(&uart, rsp, sizeof rsp);
-        }
+        receive();
         if (feed_watchdog) {
             mps2_wdog_feed();
         }
