@@ -57,14 +57,19 @@ stop_board() {
 }
 trap stop_board EXIT
 
+# wait_tty PATH: until qemu-board.sh has linked its pty there (5 s at most).
+wait_tty() {
+    for _ in $(seq 100); do
+        [ -L "$1" ] && return 0
+        sleep 0.05
+    done
+}
+
 start_board() {
     rm -f "$TTY"
     "$SRC/scripts/qemu-board.sh" "$BOOT" "$F" "$TTY" >"$TMP/board.out" 2>&1 &
     board_pid=$!
-    for _ in $(seq 100); do
-        [ -L "$TTY" ] && break
-        sleep 0.05
-    done
+    wait_tty "$TTY"
     [ -L "$TTY" ] || fail "board did not start: $(cat "$TMP/board.out")"
     "$BIN/mcumgr" conn add board type=serial connstring="dev=$TTY,baud=115200" >/dev/null
 }

@@ -16,9 +16,20 @@ sign "$APP" 1.0.0 "$TMP/v1-confirmed.bin" --confirm
 SIGN_KEY=$TMP/other.pem sign "$APP" 1.1.0 "$TMP/wrongkey.bin"
 
 # os-info's kernel name tells who answers: "MCUboot" (recovery) or "dfukit" (the app).
+kernel() { $M -t 2 os-info -f s 2>&1 || true; }
 expect_kernel() {
-    got=$($M -t 2 os-info -f s 2>&1) || true
+    got=$(kernel)
     [ "$got" = "$1" ] || fail "expected kernel '$1', got '$got'"
+}
+
+# upload_reset IMAGE LIST KERNEL: uploads IMAGE, resets, lists into LIST once the board is up
+# again, and checks who answers then.
+upload_reset() {
+    $M image upload "$1" >/dev/null 2>&1 || fail "upload of $1 (kernel $(kernel))"
+    $M reset >/dev/null || fail "reset after the upload of $1"
+    sleep 0.5
+    list_when_up "$2"
+    expect_kernel "$3"
 }
 
 # Empty flash: the bootloader answers, lists no image.
@@ -32,21 +43,12 @@ got=$($M -t 2 stat list 2>&1) && fail "stat group answers in recovery: $got"
 [ "$got" = "mcumgr: stat: ENOTSUP (8)" ] || fail "stat list in recovery: $got"
 
 # A badly signed image uploaded in recovery lands in slot 0, is refused at boot: recovery again.
-$M image upload "$TMP/wrongkey.bin" >/dev/null 2>&1 || fail "upload in recovery (wrong key)"
-$M image list >"$TMP/l1"
+upload_reset "$TMP/wrongkey.bin" "$TMP/l1" MCUboot
 [ "$(slot_field "$TMP/l1" 0 version)" = "1.1.0" ] || fail "slot 0 after upload: $(cat "$TMP/l1")"
-$M reset >/dev/null || fail "reset in recovery"
-sleep 0.5
-list_when_up "$TMP/l2"
-expect_kernel MCUboot
 
 # The app uploaded in recovery (over the refused one), reset: the app runs from slot 0.
-$M image upload "$TMP/v1.bin" >/dev/null 2>&1 || fail "upload in recovery"
-$M reset >/dev/null || fail "reset after the upload"
-sleep 0.5
-list_when_up "$TMP/l3"
-expect_kernel dfukit
-expect_slot "$TMP/l3" 0 1.0.0 "active confirmed"
+upload_reset "$TMP/v1.bin" "$TMP/l2" dfukit
+expect_slot "$TMP/l2" 0 1.0.0 "active confirmed"
 stop_board
 
 # A confirmed app with a flipped byte in slot 0: recovery, and its trailer does not stop the
@@ -55,12 +57,8 @@ cp "$TMP/v1-confirmed.bin" "$TMP/flipped.bin"
 printf '\125' | dd of="$TMP/flipped.bin" bs=1 seek=$((0x200 + 100)) conv=notrunc status=none
 new_flash "$F" "$TMP/flipped.bin"
 start_board
-list_when_up "$TMP/l4"
+list_when_up "$TMP/l3"
 expect_kernel MCUboot
-$M image upload "$TMP/v1.bin" >/dev/null 2>&1 || fail "upload over a confirmed broken image"
-$M reset >/dev/null || fail "reset after the rescue"
-sleep 0.5
-list_when_up "$TMP/l5"
-expect_kernel dfukit
+upload_reset "$TMP/v1.bin" "$TMP/l4" dfukit
 stop_board
 echo "recovery $1 $2: ok"
