@@ -45,6 +45,10 @@ got=$($M -t 2 stat list 2>&1) && fail "stat group answers in recovery: $got"
 # A badly signed image uploaded in recovery lands in slot 0, is refused at boot: recovery again.
 upload_reset "$TMP/wrongkey.bin" "$TMP/l1" MCUboot
 [ "$(slot_field "$TMP/l1" 0 version)" = "1.1.0" ] || fail "slot 0 after upload: $(cat "$TMP/l1")"
+# image erase in recovery erases slot 0 (the refused image is gone).
+$M image erase >/dev/null || fail "image erase in recovery"
+$M image list >"$TMP/erased"
+[ -z "$(slot_field "$TMP/erased" 0 version)" ] || fail "slot 0 after erase: $(cat "$TMP/erased")"
 
 # The app uploaded in recovery (over the refused one), reset: the app runs from slot 0.
 upload_reset "$TMP/v1.bin" "$TMP/l2" dfukit
