@@ -1,6 +1,6 @@
 /* Device backend of the crypto port (include/dfukit/crypto.h) on BearSSL, built from Debian's
  * bearssl source package (never vendored): ECDSA-P256 verify with the generic i15 prime-curve
- * code (the smallest BearSSL offers). The hashes are src/hash_bearssl's. */
+ * code (the smallest BearSSL offers). The hashes are sha256.c's. */
 #include "dfukit/crypto.h"
 
 #include <string.h>

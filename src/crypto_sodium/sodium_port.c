@@ -1,7 +1,7 @@
 /* Device backend of the crypto port's signature check (include/dfukit/crypto.h) for Ed25519,
  * on libsodium's ref10 Ed25519 and SHA-512, built from Debian's libsodium source package
  * (never vendored; see CMakeLists.txt). As MCUboot, the signed message is the image digest
- * itself. The hashes are src/hash_bearssl's.
+ * itself. The hashes are dfu_crypto's (src/crypto_bearssl/sha256.c).
  *
  * Pure Ed25519 (imgtool --pure, the image itself as the message) is not offered:
  * libsodium 1.0.18 verifies only a message held in memory (its multi-part API is Ed25519ph,

@@ -1,7 +1,7 @@
-/* The hash half of the device crypto port (include/dfukit/crypto.h) on BearSSL's SHA-256,
- * shared by the device signature backends (src/crypto_bearssl: ECDSA-P256, src/crypto_sodium:
- * Ed25519). One hash runs at a time (the boot core and the server hash sequentially), so its
- * state is a static context, not a heap one. */
+/* The hash half of the device crypto port (include/dfukit/crypto.h) on BearSSL's SHA-256, an
+ * object of its own in dfu_crypto so that the Ed25519 backend (src/crypto_sodium) links it
+ * without the ECDSA one. One hash runs at a time (the boot core and the server hash
+ * sequentially), so its state is a static context, not a heap one. */
 #include "dfukit/crypto.h"
 
 #include "bearssl_hash.h"
