@@ -142,7 +142,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */
-        int rc = sim_recovery_view_init(&d->recovery_slot, &d->slot0);
+        int rc = recovery_slot_view_init(&d->recovery_slot, &d->slot0);
         if (rc != 0) {
             return rc;
         }
