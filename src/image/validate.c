@@ -281,6 +281,13 @@ static int check_signatures(const struct flash_area *fa, const struct image_head
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out)
 {
+    return image_validate_xform(fa, keys, key_count, NULL, tmp, tmp_len, out);
+}
+
+int image_validate_xform(const struct flash_area *fa, const struct image_key *keys,
+                         size_t key_count, const struct image_xform *xf, uint8_t *tmp,
+                         uint32_t tmp_len, struct image_info *out)
+{
     struct image_info local;
     struct image_info *info = out ? out : &local;
     struct tlv_scan scan = {.hash_count = 0};
@@ -310,12 +317,14 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
         return err;
     }
     info->has_sec_cnt = err == 0;
-    if (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256)) {
-        /* The hash TLV covers the plaintext; checking it needs decryption (not supported yet). */
+    bool encrypted = info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256);
+    if (encrypted && xf == NULL) {
+        /* The hash TLV covers the plaintext; checking it needs the caller's decryption. */
         return DFU_ENOTSUP;
     }
     uint8_t computed[CRYPTO_HASH_MAX];
-    err = image_compute_hash(fa, &info->hdr, scan.alg, tmp, tmp_len, computed);
+    err = image_compute_hash_xform(fa, &info->hdr, scan.alg, encrypted ? xf : NULL, tmp, tmp_len,
+                                   computed);
     if (err) {
         return err;
     }
