@@ -78,18 +78,13 @@ int keys_sign_message(const struct keys_key *key, const uint8_t *msg, size_t len
 
 /* Image encryption, the sender's half (imgtool sign -E): the image's random AES key wrapped
  * for the device's key-exchange key, as the value of MCUboot's key TLV. */
-/* Upper bound of a key TLV value (ENC_RSA2048: 256 bytes). */
-#define KEYS_ENC_TLV_MAX 256
-/* The key TLV an exchange key produces (IMAGE_TLV_ENC_EC256 for P-256, ENC_X25519,
- * ENC_RSA2048 for RSA-2048), 0 for a key that cannot be one. */
+/* The key TLV (IMAGE_TLV_ENC_*, the enc_scheme of dfukit/enc.h) an exchange key produces:
+ * ENC_EC256 for P-256, ENC_X25519, ENC_RSA2048 for RSA-2048; 0 for a key that cannot. */
 uint16_t keys_enc_tlv(enum keys_type type);
-/* The key TLV's length for that type and an AES key of key_len bytes (16 or 32):
- * ENC_EC256 65 + 32 + key_len, ENC_X25519 32 + 32 + key_len, ENC_RSA2048 256; 0 if none. */
-size_t keys_enc_tlv_len(enum keys_type type, size_t key_len);
 /* Wraps aes_key (16 or 32 bytes) for the exchange key pub (its public half is used):
  * ECIES-P256 / ECIES-X25519 (ephemeral key, ECDH, MCUboot's KDF, AES-CTR, HMAC-SHA256 tag:
  * value = ephemeral public key | tag | wrapped key) or RSA-OAEP (SHA-256, MGF1-SHA-256).
- * Returns the value length written to out. */
+ * Returns the value length written to out (enc_tlv_len() bytes). */
 int keys_enc_wrap(const struct keys_key *pub, const uint8_t *aes_key, size_t key_len,
                   uint8_t *out, size_t cap);
 /* ENC_KW: RFC 3394 AES key wrap of aes_key (16 or 32 bytes) under kek (16 or 32 bytes, the

@@ -7,6 +7,7 @@
 #include "build_priv.h"
 #include "dfukit/bytes.h"
 #include "dfukit/crypto.h"
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
 
@@ -418,7 +419,7 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
     }
     /* -E: the wrapped AES key last (upstream's order), then the body is encrypted. */
     if (rc == 0 && imgbuild_encrypting(o)) {
-        uint8_t val[KEYS_ENC_TLV_MAX];
+        uint8_t val[ENC_TLV_MAX];
         rc = imgbuild_enc_seal(b, o, val);
         if (rc) {
             free(unprot.p);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "build_priv.h"
-#include "dfukit/bytes.h"
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/image.h"
 #include "dfukit/keys.h"
@@ -33,10 +33,9 @@ uint16_t imgbuild_enc_tlv(const struct imgbuild_opts *o)
 
 size_t imgbuild_enc_tlv_len(const struct imgbuild_opts *o)
 {
-    if (o->enc_kek) {
-        return aes_key_len(o) + 8;
-    }
-    return o->enc_key ? keys_enc_tlv_len(keys_get_type(o->enc_key), aes_key_len(o)) : 0;
+    uint16_t tlv = imgbuild_enc_tlv(o);
+    int n = tlv ? enc_tlv_len((enum enc_scheme)tlv, aes_key_len(o)) : 0;
+    return n > 0 ? (size_t)n : 0;
 }
 
 uint32_t imgbuild_enc_flag(const struct imgbuild_opts *o)
@@ -113,48 +112,31 @@ int imgbuild_enc_pad(struct imgbuild *b, const struct imgbuild_opts *o)
     return n ? imgbuild_append(b, pad, n) : 0;
 }
 
-/* INTERIM until dfukit/enc.h lands: AES-CTR from a zero counter. */
-#include <openssl/evp.h>
-static int imgbuild_ctr(const uint8_t *key, size_t key_len, uint8_t *p, size_t len)
-{
-    uint8_t iv[16] = {0};
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    int ok = c && EVP_EncryptInit_ex(c, key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr(),
-                                     NULL, key, iv) == 1;
-    while (ok && len) {
-        int n = len > (1u << 30) ? 1 << 30 : (int)len, out;
-        ok = EVP_EncryptUpdate(c, p, &out, p, n) == 1;
-        p += n;
-        len -= (size_t)n;
-    }
-    EVP_CIPHER_CTX_free(c);
-    return ok ? 0 : DFU_EIO;
-}
-
 int imgbuild_enc_seal(struct imgbuild *b, const struct imgbuild_opts *o, uint8_t *val)
 {
-    uint8_t key[32];
-    size_t key_len = aes_key_len(o);
-    int n = keys_random(key, key_len);
+    struct enc_key key = {.len = (uint8_t)aes_key_len(o)};
+    int n = keys_random(key.bytes, key.len);
     if (n == 0) {
-        n = o->enc_kek ? keys_kw_wrap(o->enc_kek, o->enc_kek_len, key, key_len, val,
-                                      KEYS_ENC_TLV_MAX)
-                       : keys_enc_wrap(o->enc_key, key, key_len, val, KEYS_ENC_TLV_MAX);
+        n = o->enc_kek ? keys_kw_wrap(o->enc_kek, o->enc_kek_len, key.bytes, key.len, val,
+                                      ENC_TLV_MAX)
+                       : keys_enc_wrap(o->enc_key, key.bytes, key.len, val, ENC_TLV_MAX);
     }
     if (n < 0) {
-        memset(key, 0, sizeof(key));
+        memset(&key, 0, sizeof(key));
         snprintf(b->err, sizeof(b->err), "cannot wrap the image's AES key (%s)",
                  dfu_strerror(n));
         return n;
     }
     int rc = 0;
+    struct image_header hdr;
     if (!o->enc_clear) {
-        uint32_t img_size = load32_le(b->data + 12);
-        rc = imgbuild_ctr(key, key_len, b->data + o->header_size, img_size);
+        /* The header is final here; the payload transform skips it by image offset. */
+        rc = image_header_decode(&hdr, b->data);
+        rc = rc ? rc : enc_payload_xor(&key, &hdr, 0, b->data, hdr.hdr_size + hdr.img_size);
         if (rc) {
             snprintf(b->err, sizeof(b->err), "cannot encrypt the image (%s)", dfu_strerror(rc));
         }
     }
-    memset(key, 0, sizeof(key));
+    memset(&key, 0, sizeof(key));
     return rc;
 }

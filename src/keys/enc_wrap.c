@@ -1,7 +1,7 @@
 /* The sender's half of MCUboot's key exchange (imgtool sign -E), over OpenSSL 3: wrap the
- * image's random AES key for the device's exchange key. The ECIES key derivation and the
- * AES-CTR step are the device library's (dfukit/enc.h), so what we wrap is what the
- * bootloader unwraps by construction. Host only. */
+ * image's random AES key for the device's exchange key: the ephemeral key, ECDH, RSA-OAEP and
+ * AES-KW here; the ECIES derivation, AES-CTR and tag are the device library's
+ * (enc_ecies_seal in dfukit/enc.h), so what we wrap is what the bootloader unwraps. Host only. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -9,12 +9,11 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/image.h"
 #include "dfukit/keys.h"
 #include "keys_priv.h"
-
-#define ECIES_TAG_LEN 32  /* HMAC-SHA256 */
 
 uint16_t keys_enc_tlv(enum keys_type type)
 {
@@ -30,19 +29,12 @@ uint16_t keys_enc_tlv(enum keys_type type)
     }
 }
 
-/* Length of the ephemeral public key an ECIES TLV starts with. */
+/* Length of the ephemeral public key an ECIES TLV starts with (0: not ECIES). */
 static size_t ephemeral_len(enum keys_type type)
 {
-    return type == KEYS_ECDSA_P256 ? 65 : type == KEYS_X25519 ? 32 : 0;
-}
-
-size_t keys_enc_tlv_len(enum keys_type type, size_t key_len)
-{
-    if (type == KEYS_RSA2048) {
-        return 256;
-    }
-    size_t eph = ephemeral_len(type);
-    return eph ? eph + ECIES_TAG_LEN + key_len : 0;
+    return type == KEYS_ECDSA_P256 ? ENC_EC256_POINT_LEN
+           : type == KEYS_X25519   ? ENC_X25519_POINT_LEN
+                                   : 0;
 }
 
 int keys_random(uint8_t *out, size_t len)
@@ -61,7 +53,7 @@ static int rsa_oaep(EVP_PKEY *pkey, const uint8_t *key, size_t key_len, uint8_t 
              EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) == 1 &&
              EVP_PKEY_encrypt(ctx, out, &n, key, key_len) == 1;
     EVP_PKEY_CTX_free(ctx);
-    return ok && n == 256 ? (int)n : DFU_EIO;
+    return ok && n == ENC_RSA2048_LEN ? (int)n : DFU_EIO;
 }
 
 /* A fresh key pair on the exchange key's curve and its public bytes as the TLV carries them
@@ -96,45 +88,18 @@ static int ecdh(EVP_PKEY *mine, EVP_PKEY *peer, uint8_t *secret, size_t cap, siz
     return ok ? 0 : DFU_EIO;
 }
 
-/* INTERIM until dfukit/enc.h lands: MCUboot's ECIES step (HKDF-SHA256 "MCUBoot_ECIES_v1" ->
- * AES key | HMAC key; AES-CTR from a zero counter; HMAC-SHA256 over the wrapped key). */
-#include <openssl/kdf.h>
-#include <openssl/hmac.h>
-static int ecies_seal(const uint8_t *secret, size_t secret_len, const uint8_t *key,
-                      size_t key_len, uint8_t tag[ECIES_TAG_LEN], uint8_t *wrapped)
-{
-    uint8_t okm[64];
-    size_t okm_len = key_len + 32;
-    EVP_PKEY_CTX *k = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL);
-    int ok = k && EVP_PKEY_derive_init(k) == 1 && EVP_PKEY_CTX_set_hkdf_md(k, EVP_sha256()) == 1 &&
-             EVP_PKEY_CTX_set1_hkdf_key(k, secret, (int)secret_len) == 1 &&
-             EVP_PKEY_CTX_add1_hkdf_info(k, (const unsigned char *)"MCUBoot_ECIES_v1", 16) == 1 &&
-             EVP_PKEY_derive(k, okm, &okm_len) == 1;
-    EVP_PKEY_CTX_free(k);
-    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-    uint8_t iv[16] = {0};
-    int n;
-    ok = ok && c &&
-         EVP_EncryptInit_ex(c, key_len == 16 ? EVP_aes_128_ctr() : EVP_aes_256_ctr(), NULL, okm,
-                            iv) == 1 &&
-         EVP_EncryptUpdate(c, wrapped, &n, key, (int)key_len) == 1;
-    EVP_CIPHER_CTX_free(c);
-    unsigned int tl = ECIES_TAG_LEN;
-    ok = ok && HMAC(EVP_sha256(), okm + key_len, 32, wrapped, key_len, tag, &tl) != NULL;
-    return ok ? 0 : DFU_EIO;
-}
-
 int keys_enc_wrap(const struct keys_key *pub, const uint8_t *aes_key, size_t key_len,
                   uint8_t *out, size_t cap)
 {
     if (key_len != 16 && key_len != 32) {
         return DFU_EINVAL;
     }
-    size_t need = keys_enc_tlv_len(pub->type, key_len);
-    if (need == 0) {
-        return DFU_EINVAL;
+    uint16_t scheme = keys_enc_tlv(pub->type);
+    int need = scheme ? enc_tlv_len((enum enc_scheme)scheme, key_len) : DFU_EINVAL;
+    if (need < 0) {
+        return need;
     }
-    if (cap < need) {
+    if (cap < (size_t)need) {
         return DFU_ENOMEM;
     }
     if (pub->type == KEYS_RSA2048) {
@@ -150,11 +115,11 @@ int keys_enc_wrap(const struct keys_key *pub, const uint8_t *aes_key, size_t key
     int rc = ecdh(eph, pub->pkey, secret, sizeof(secret), &secret_len);
     EVP_PKEY_free(eph);
     if (rc == 0) {
-        rc = ecies_seal(secret, secret_len, aes_key, key_len, out + eph_len,
-                             out + eph_len + ECIES_TAG_LEN);
+        rc = enc_ecies_seal(secret, secret_len, aes_key, key_len, out + eph_len,
+                             out + eph_len + ENC_ECIES_MAC_LEN);
     }
     OPENSSL_cleanse(secret, sizeof(secret));
-    return rc ? rc : (int)need;
+    return rc ? rc : need;
 }
 
 int keys_kw_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *aes_key, size_t key_len,
