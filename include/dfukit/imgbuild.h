@@ -84,6 +84,17 @@ struct imgbuild_opts {
     const uint8_t *fix_sig;
     size_t fix_sig_len;
     const struct keys_key *fix_sig_pubkey;
+    /* Encryption (-E): enc_key (an exchange key: P-256, X25519 or RSA-2048; its public half
+     * is used) or enc_kek (a raw AES key for ENC_KW), not both. The body is padded to 16
+     * bytes, the header gets ENCRYPTED_AES128/256, the hash covers the plaintext, a random
+     * AES key wrapped for the device follows the signature, then the body is AES-CTR
+     * encrypted. */
+    const struct keys_key *enc_key;
+    const uint8_t *enc_kek;
+    size_t enc_kek_len;        /* 16 or 32 */
+    unsigned enc_keylen;       /* --encrypt-keylen: 128 (also 0) or 256 */
+    bool enc_clear;            /* --clear: flag and key TLV as above, body left in the clear */
+    bool save_enctlv;          /* the trailer keeps the whole key TLV, not the AES key */
 };
 
 /* An image under construction. */
@@ -113,6 +124,13 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o);
  * into place, padded to the slot with the trailer magic when o->pad. */
 int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_opts *o,
                   bool has_hex_addr, uint32_t hex_addr);
+
+/* Encryption ---------------------------------------------------------------------------- */
+
+bool imgbuild_encrypting(const struct imgbuild_opts *o);
+/* The key TLV -E adds (IMAGE_TLV_ENC_*) and its value length, 0 without -E. */
+uint16_t imgbuild_enc_tlv(const struct imgbuild_opts *o);
+size_t imgbuild_enc_tlv_len(const struct imgbuild_opts *o);
 
 /* The trailer size imgtool reserves at the slot's end. */
 uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o);

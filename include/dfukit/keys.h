@@ -76,4 +76,22 @@ int keys_sign_digest(const struct keys_key *key, const uint8_t *digest, size_t d
 int keys_sign_message(const struct keys_key *key, const uint8_t *msg, size_t len, uint8_t *sig,
                       size_t cap);
 
+/* Image encryption, the sender's half (imgtool sign -E): the image's random AES key wrapped
+ * for the device's key-exchange key, as the value of MCUboot's key TLV. */
+/* The key TLV (IMAGE_TLV_ENC_*, the enc_scheme of dfukit/enc.h) an exchange key produces:
+ * ENC_EC256 for P-256, ENC_X25519, ENC_RSA2048 for RSA-2048; 0 for a key that cannot. */
+uint16_t keys_enc_tlv(enum keys_type type);
+/* Wraps aes_key (16 or 32 bytes) for the exchange key pub (its public half is used):
+ * ECIES-P256 / ECIES-X25519 (ephemeral key, ECDH, MCUboot's KDF, AES-CTR, HMAC-SHA256 tag:
+ * value = ephemeral public key | tag | wrapped key) or RSA-OAEP (SHA-256, MGF1-SHA-256).
+ * Returns the value length written to out (enc_tlv_len() bytes). */
+int keys_enc_wrap(const struct keys_key *pub, const uint8_t *aes_key, size_t key_len,
+                  uint8_t *out, size_t cap);
+/* ENC_KW: RFC 3394 AES key wrap of aes_key (16 or 32 bytes) under kek (16 or 32 bytes, the
+ * key the device holds). Returns key_len + 8. */
+int keys_kw_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *aes_key, size_t key_len,
+                 uint8_t *out, size_t cap);
+/* len random bytes from the system's generator (the image's AES key). */
+int keys_random(uint8_t *out, size_t len);
+
 #endif

@@ -103,7 +103,6 @@ must_fail "corrupt PEM body" out2.bin "$T" sign -k bad2.pem $ARGS "$V/input.bin"
 must_fail "getpub malformed PEM" "" "$T" getpub -k bad2.pem
 grep -q "malformed PEM" stderr.txt && ok || bad "malformed PEM named"
 must_fail "missing key" out3.bin "$T" sign -k nonexistent.pem $ARGS "$V/input.bin" out3.bin
-must_fail "encryption" out4.bin "$T" sign -k "$V/key-ecdsa-p256.pem" -E "$V/encpub-ecdsa-p256.pem" $ARGS "$V/input.bin" out4.bin
 must_fail "slot too small" out5.bin "$T" sign -k "$V/key-ed25519.pem" --header-size 0x200 --align 8 --slot-size 0x10000 --version 1 --pad-header "$V/input.bin" out5.bin
 must_fail "header not zero" out6.bin "$T" sign -k "$V/key-ed25519.pem" --header-size 0x200 --slot-size 0x60000 --version 1 "$V/input.bin" out6.bin
 must_fail "bad version" out7.bin "$T" sign $ARGS --version 1.x "$V/input.bin" out7.bin

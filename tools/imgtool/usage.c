@@ -68,12 +68,23 @@ const char usage_sign[] =
     "  --custom-tlv-file TAG FILE\n"
     "                            add a protected TLV holding FILE's bytes\n"
     "\n"
+    "Encryption:\n"
+    "  -E, --encrypt FILE        encrypt the body with a random AES key wrapped for the\n"
+    "                            device's key in FILE: a PEM ecdsa-p256 (ENC_EC256),\n"
+    "                            x25519 (ENC_X25519) or rsa-2048 (ENC_RSA2048) key, its\n"
+    "                            public half used; or 16 or 32 raw bytes, an AES\n"
+    "                            key-wrap key (ENC_KW). The hash covers the plaintext\n"
+    "  --encrypt-keylen 128|256  AES key size (default 128; header flag 0x04 or 0x08)\n"
+    "  -c, --clear               with -E: flag and key TLV as encrypted, but leave the\n"
+    "                            body in the clear (to be encrypted later)\n"
+    "  --save-enctlv             with -E: reserve trailer room for the whole key TLV\n"
+    "                            (MCUboot's BOOT_SWAP_SAVE_ENCTLV)\n"
+    "\n"
     "Other:\n"
     "  -h, --help                show this help\n"
     "\n"
-    "Not supported (refused): -E/--encrypt, -c/--clear, --compression other than\n"
-    "disabled. Accepted and ignored, as they only matter with -E:\n"
-    "--encrypt-keylen, --save-enctlv\n";
+    "Not supported (refused): --compression other than disabled. Without -E,\n"
+    "--encrypt-keylen, -c/--clear and --save-enctlv change nothing (as upstream).\n";
 
 const char usage_dumpinfo[] =
     "[OPTIONS] IMGFILE\n"
