@@ -63,6 +63,11 @@ int keys_emit_public_hash(FILE *out, const struct keys_key *key, bool raw);
 int keys_emit_private(FILE *out, const struct keys_key *key, bool minimal, const char *format,
                       char *err, size_t err_len);
 
+/* The private key DER a device holds as its key-exchange key (what getpriv emits by default,
+ * struct enc_exchange_key of dfukit/enc.h): PKCS#8 for EC and X25519, PKCS#1 for RSA.
+ * *der is malloc'ed. DFU_EINVAL for a public or Ed25519 key. */
+int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len);
+
 /* Signing as imgtool does it. */
 /* The TLV that carries this key's signature (IMAGE_TLV_*), 0 for x25519. */
 uint16_t keys_sig_tlv(enum keys_type type);

@@ -26,7 +26,8 @@ static bool is_flash_error(int err)
 
 /* Unwraps the key of the image whose header is hdr (key TLV in fa) into *e. 0 when the image
  * is not encrypted (e->on false), DFU_ENOTSUP when this bootloader cannot decrypt it, DFU_EPERM
- * when the key does not unwrap; flash errors as they are. */
+ * when it was wrapped for another key (no TLV of our scheme, or it does not unwrap),
+ * DFU_EBADMSG when the TLV area is malformed; flash errors as they are. */
 static int load_key(struct boot_state *st, const struct flash_area *fa,
                     const struct image_header *hdr, struct boot_enc_image *e)
 {
@@ -42,8 +43,11 @@ static int load_key(struct boot_state *st, const struct flash_area *fa,
     if (is_flash_error(err)) {
         return err;
     }
-    if (err) {
+    if (err == DFU_ESIG || err == DFU_EINVAL || err == DFU_ENOENT) {
         return DFU_EPERM;
+    }
+    if (err) {
+        return DFU_EBADMSG;
     }
     e->on = true;
     e->hdr = *hdr;
@@ -63,7 +67,8 @@ int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
             st->enc_why = BOOT_REJECT_ENC_KEY;
             return DFU_ENOTSUP;
         }
-        if (err == DFU_ENOTSUP) {
+        if (err == DFU_ENOTSUP || err == DFU_EBADMSG) {
+            /* refused as before: not decryptable here, or malformed */
             return image_validate(fa, keys, key_count, st->buf, sizeof st->buf, info);
         }
         if (err) {
@@ -90,13 +95,18 @@ enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area 
 int boot_enc_start(struct boot_state *st)
 {
     const struct flash_area *areas[2] = {st->pri, st->sec};
-    for (int i = 0; i < 2; i++) {
+    /* Overwrite sends nothing to the secondary: only its image's key is needed. */
+    int first = BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_OVERWRITE;
+    memset(st->enc, 0, sizeof st->enc);
+    for (int i = first; i < 2; i++) {
         struct image_header hdr;
-        memset(&st->enc[i], 0, sizeof st->enc[i]);
         if (st->cfg->enc_key == NULL || image_header_read(areas[i], &hdr) != 0) {
             continue;
         }
         int err = load_key(st, areas[i], &hdr, &st->enc[i]);
+        if (err == DFU_EBADMSG) {
+            continue;  /* a damaged image (its TLVs unreadable): it goes as it is */
+        }
         if (err == DFU_EPERM || err == DFU_ENOTSUP) {
             /* Sending it on unencrypted would leak it; refuse the swap instead. */
             st->enc_why = BOOT_REJECT_ENC_KEY;
@@ -116,16 +126,18 @@ static int header_places(struct boot_state *st, const struct boot_status *bs,
 {
     off[0] = off[1] = 0;
     if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_MOVE) {
-        bool swapping = bs->op == BOOT_OP_SWAP;
-        fa[BOOT_IMG_PRIMARY] = !swapping ? st->pri : bs->idx == 1 ? st->pri : st->sec;
-        if (swapping && bs->idx == 1) {
-            struct flash_sector s0;
-            int err = flash_area_sector(st->pri, 0, &s0);
-            if (err) {
-                return err;
-            }
-            off[BOOT_IMG_PRIMARY] = s0.size;  /* moved up one sector */
+        struct flash_sector s0;
+        int err = flash_area_sector(st->pri, 0, &s0);
+        if (err) {
+            return err;
         }
+        /* Once sector 0 has moved up (all moves recorded) the swap of sector 0 may have
+         * begun unrecorded: the primary's header is read from sector 1 then. */
+        bool swapping = bs->op == BOOT_OP_SWAP;
+        bool moved = swapping || bs->idx > (bs->swap_size + s0.size - 1) / s0.size;
+        bool first = !swapping || bs->idx == 1;
+        fa[BOOT_IMG_PRIMARY] = first ? st->pri : st->sec;
+        off[BOOT_IMG_PRIMARY] = first && moved ? s0.size : 0;
         fa[BOOT_IMG_SECONDARY] = !swapping || (bs->idx == 1 && bs->state == 0) ? st->sec : st->pri;
         return 0;
     }

@@ -128,6 +128,25 @@ static int encode_private(EVP_PKEY *pkey, const char *structure, unsigned char *
     return ok ? 0 : DFU_EIO;
 }
 
+int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len)
+{
+    if (!key->priv || key->type == KEYS_ED25519) {
+        return DFU_EINVAL;
+    }
+    bool rsa = key->type == KEYS_RSA2048 || key->type == KEYS_RSA3072;
+    unsigned char *d = NULL;
+    int err = encode_private(key->pkey, rsa ? "type-specific" : "PrivateKeyInfo", &d, len);
+    if (err) {
+        return err;
+    }
+    *der = malloc(*len);
+    if (*der != NULL) {
+        memcpy(*der, d, *len);
+    }
+    OPENSSL_clear_free(d, *len);
+    return *der != NULL ? 0 : DFU_ENOMEM;
+}
+
 /* RSA --minimal: keep version, N, E, D, P, Q of the PKCS#1 RSAPrivateKey; drop the CRT values
  * (MCUboot's decryptor does not need them), as upstream does. Works on the DER in place. */
 static int rsa_minimal(unsigned char *der, size_t *len)
