@@ -90,6 +90,7 @@ struct boot_trailer_layout {
     uint32_t status_off;      /* first status entry */
     uint32_t status_entries;
     uint32_t size;            /* whole trailer: area size - status_off */
+    /* BOOT_ENCRYPT builds only (a build without it leaves them as they were): */
     uint32_t enc_key_size;    /* one key field (0: none) */
     uint32_t enc_key_off[2];  /* key of the image that started in slot 0 / slot 1 */
 };
@@ -103,7 +104,8 @@ uint32_t boot_trailer_size(uint32_t write_align, uint32_t status_entries);
  * scratch: 3). DFU_ENOSPC when it does not fit in the area. */
 int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
                            struct boot_trailer_layout *out);
-/* The same with the two encryption-key fields when enc_keys (a board with encryption). */
+/* The same with the two encryption-key fields when enc_keys (a board with encryption; ignored
+ * without BOOT_ENCRYPT). */
 int boot_trailer_layout_ext(const struct flash_area *fa, uint32_t status_entries, bool enc_keys,
                             struct boot_trailer_layout *out);
 

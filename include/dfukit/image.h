@@ -121,6 +121,12 @@ int image_hash_alg(const struct flash_area *fa, const struct image_header *hdr,
 int image_compute_hash(const struct flash_area *fa, const struct image_header *hdr,
                        enum crypto_hash_alg alg, uint8_t *tmp, uint32_t tmp_len, uint8_t *out);
 
+/* Hashing through a payload transform (encrypted images): builds that set IMAGE_XFORM=1 (the
+ * host build, with src/enc) have the two _xform functions below; a bootloader without
+ * encryption leaves them out. */
+#ifndef IMAGE_XFORM
+#define IMAGE_XFORM 0
+#endif
 /* How the hashed bytes of an encrypted image (IMAGE_F_ENCRYPTED_*) are to be read: through fn,
  * which turns each chunk (image offset off) into plaintext in place before it is hashed (the
  * secondary slot: src/enc decrypts the payload), or with fn NULL as they are (a primary slot,

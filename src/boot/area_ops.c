@@ -48,6 +48,7 @@ int boot_erase_trailer_sectors(const struct flash_area *fa, const struct boot_tr
     return boot_erase_region(fa, first, fa->size - first);
 }
 
+#if BOOT_ENCRYPT
 int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
                      const struct flash_area *dst, uint32_t doff, uint32_t len)
 {
@@ -57,6 +58,10 @@ int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32
 int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
                            const struct flash_area *dst, uint32_t doff, uint32_t len, int img,
                            uint32_t img_off)
+#else
+int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
+                     const struct flash_area *dst, uint32_t doff, uint32_t len)
+#endif
 {
     uint32_t align = flash_area_align(dst);
     while (len > 0) {
@@ -81,7 +86,9 @@ int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, 
         }
         soff += n;
         doff += n;
+#if BOOT_ENCRYPT
         img_off += n;
+#endif
         len -= n;
     }
     return 0;

@@ -108,11 +108,18 @@ int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32
 /* The same for bytes of image img (BOOT_IMG_*) from its offset img_off on: when that image is
  * encrypted they go through its payload transform (decrypted out of the secondary, encrypted
  * into it). */
+#if BOOT_ENCRYPT
 int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
                            const struct flash_area *dst, uint32_t doff, uint32_t len, int img,
                            uint32_t img_off);
+#else
+#define boot_copy_image_region(st, src, soff, dst, doff, len, img, img_off) \
+    boot_copy_region(st, src, soff, dst, doff, len)
+#endif
 
-/* Encrypted images (enc_swap.c; without BOOT_ENCRYPT they are refused as before). */
+/* Encrypted images (enc_swap.c). Without BOOT_ENCRYPT they are refused as before and these
+ * hooks compile to nothing. */
+#if BOOT_ENCRYPT
 /* Validates the image in fa: an encrypted secondary on its decrypted payload (its key is
  * unwrapped into st->enc[BOOT_IMG_SECONDARY]; st->enc_why says why it would not), an
  * encrypted image in the primary as the plaintext it is there. */
@@ -129,6 +136,33 @@ int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
                         const struct boot_trailer_layout *tl);
 /* The cause of an encrypted secondary's refusal, or BOOT_REJECT_NONE. */
 enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa, int err);
+#else
+#define boot_image_validate(st, fa, keys, key_count, info) \
+    image_validate(fa, keys, key_count, (st)->buf, sizeof (st)->buf, info)
+static inline int boot_enc_start(struct boot_state *st) { (void)st; return 0; }
+static inline int boot_enc_resume(struct boot_state *st, const struct boot_status *bs)
+{
+    (void)st;
+    (void)bs;
+    return 0;
+}
+static inline int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
+                                      const struct boot_trailer_layout *tl)
+{
+    (void)st;
+    (void)fa;
+    (void)tl;
+    return 0;
+}
+static inline enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa,
+                                               int err)
+{
+    (void)st;
+    (void)fa;
+    (void)err;
+    return BOOT_REJECT_NONE;
+}
+#endif
 
 /* Writes a fresh trailer for a swap into fa (erased): swap_info, image_ok when the
  * secondary's is set (or force_image_ok), swap_size, then the magic last. */

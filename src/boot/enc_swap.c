@@ -4,8 +4,8 @@
  * its way into the secondary, so the secondary never holds a plaintext that was encrypted.
  * The two AES keys go into the status trailer's key fields (MCUboot's layout: slot 0's image,
  * then slot 1's, below swap_size) before its magic, so a resumed swap uses the same keys even
- * where the key TLVs have already moved. Without BOOT_ENCRYPT, encrypted images are refused
- * (image_validate's DFU_ENOTSUP) and nothing here costs code. */
+ * where the key TLVs have already moved. Without BOOT_ENCRYPT this file is empty: encrypted
+ * images are refused (image_validate's DFU_ENOTSUP) and the hooks (boot_priv.h) cost no code. */
 #include <string.h>
 
 #include "boot_priv.h"
@@ -224,35 +224,6 @@ int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
     }
     memset(v, 0, sizeof v);
     return err;
-}
-
-#else /* !BOOT_ENCRYPT */
-
-int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
-                        const struct image_key *keys, size_t key_count, struct image_info *info)
-{
-    return image_validate(fa, keys, key_count, st->buf, sizeof st->buf, info);
-}
-
-enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa, int err)
-{
-    return BOOT_REJECT_NONE;
-}
-
-int boot_enc_start(struct boot_state *st)
-{
-    return 0;
-}
-
-int boot_enc_resume(struct boot_state *st, const struct boot_status *bs)
-{
-    return 0;
-}
-
-int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
-                        const struct boot_trailer_layout *tl)
-{
-    return 0;
 }
 
 #endif

@@ -20,8 +20,14 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_DOWNGRADE: return "downgrade refused";
     case BOOT_REJECT_ENCRYPTED: return "encrypted image (not supported)";
     case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
+#if BOOT_ENCRYPT  /* only a bootloader with encryption gives these */
     case BOOT_REJECT_ENC_KEY: return "encrypted image: key does not unwrap (other device key)";
     case BOOT_REJECT_ENC_HASH: return "encrypted image: hash mismatch after decryption";
+#else
+    case BOOT_REJECT_ENC_KEY:
+    case BOOT_REJECT_ENC_HASH:
+        break;
+#endif
     }
     return "refused";
 }

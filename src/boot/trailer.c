@@ -59,7 +59,7 @@ int boot_trailer_layout_ext(const struct flash_area *fa, uint32_t status_entries
                             struct boot_trailer_layout *out)
 {
     uint32_t wa = flash_area_align(fa);
-    uint32_t key_field = enc_keys ? align_up(BOOT_ENC_KEY_SIZE, max_align_of(wa)) : 0;
+    uint32_t key_field = BOOT_ENCRYPT && enc_keys ? align_up(BOOT_ENC_KEY_SIZE, max_align_of(wa)) : 0;
     uint32_t size = boot_trailer_size(wa, status_entries) + 2 * key_field;
     if (fa->size < size || status_entries > UINT32_MAX / 32) {
         return DFU_ENOSPC;
@@ -74,9 +74,11 @@ int boot_trailer_layout_ext(const struct flash_area *fa, uint32_t status_entries
     out->status_entries = status_entries;
     out->size = size;
     out->status_off = fa->size - size;
+#if BOOT_ENCRYPT
     out->enc_key_size = key_field;
     out->enc_key_off[0] = enc_keys ? out->swap_size_off - key_field : 0;
     out->enc_key_off[1] = enc_keys ? out->swap_size_off - 2 * key_field : 0;
+#endif
     return 0;
 }
 
