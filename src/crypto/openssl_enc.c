@@ -50,9 +50,7 @@ int crypto_hmac_sha256(const uint8_t *key, size_t key_len, const void *data, siz
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
         OSSL_PARAM_construct_end(),
     };
-    /* An empty key is valid HMAC (HKDF's absent salt); EVP wants a non-NULL pointer. */
-    static const uint8_t none[1];
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key_len ? key : none, key_len, params) == 1 &&
+    int ok = ctx != NULL && key != NULL && EVP_MAC_init(ctx, key, key_len, params) == 1 &&
              EVP_MAC_update(ctx, data, len) == 1 && EVP_MAC_final(ctx, out, &n, 32) == 1 &&
              n == 32;
     EVP_MAC_CTX_free(ctx);

@@ -9,7 +9,7 @@
 
 #define SHA256_LEN 32
 
-/* HKDF with an absent salt (HMAC pads it to zeros: the same as 32 zero bytes). */
+/* HKDF with no salt, which RFC 5869 defines as a hash-length string of zeros. */
 static int hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const char *info, uint8_t *okm,
                        size_t okm_len)
 {
@@ -19,7 +19,8 @@ static int hkdf_sha256(const uint8_t *ikm, size_t ikm_len, const char *info, uin
     if (ikm_len == 0 || okm_len > 255 * SHA256_LEN || info_len > 32) {
         return DFU_EINVAL;
     }
-    int err = crypto_hmac_sha256(NULL, 0, ikm, ikm_len, prk);
+    static const uint8_t salt[SHA256_LEN];
+    int err = crypto_hmac_sha256(salt, sizeof salt, ikm, ikm_len, prk);
     size_t prev = 0;
     for (uint8_t i = 1; !err && okm_len > 0; i++) {
         memcpy(t + prev, info, info_len);

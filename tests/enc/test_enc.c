@@ -1,6 +1,8 @@
 /* The encryption library: the ECIES derivation against OpenSSL's own HKDF, seal/open, the
- * payload transform at any offset, and upstream imgtool's two encrypted reference images
- * (unwrapped with their exchange keys and decrypted to the exact plaintext input.bin). */
+ * payload transform at any offset, the RSA-OAEP and AES-KW unwraps, the crypto port's
+ * primitives against published test vectors, and upstream imgtool's two encrypted reference
+ * images (unwrapped with their exchange keys and decrypted to the exact plaintext input.bin).
+ * Built twice: on the OpenSSL backend (enc_lib) and on the BearSSL one (enc_lib_bearssl). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,8 @@
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "dfukit/crypto.h"
 #include "dfukit/enc.h"
@@ -210,6 +214,89 @@ static void test_reference_wrong_key(void **state)
     free(l.img);
 }
 
+/* Hex string to bytes; returns the length. */
+static size_t unhex(const char *h, uint8_t *out)
+{
+    size_t n = 0;
+    for (; h[0] && h[1]; h += 2) {
+        unsigned v;
+        assert_int_equal(sscanf(h, "%2x", &v), 1);
+        out[n++] = (uint8_t)v;
+    }
+    return n;
+}
+
+/* RFC 4231 test case 2, RFC 7748 section 6.1, RFC 3394 section 4.1, SP 800-38A F.5.1. */
+static void test_port_vectors(void **state)
+{
+    (void)state;
+    uint8_t a[64], b[64], c[64], out[64];
+    assert_int_equal(crypto_hmac_sha256((const uint8_t *)"Jefe", 4, "what do ya want for nothing?",
+                                        28, out), 0);
+    unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", a);
+    assert_memory_equal(out, a, 32);
+
+    unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", a);
+    unhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", b);
+    unhex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", c);
+    assert_int_equal(crypto_x25519(a, b, out), 0);
+    assert_memory_equal(out, c, 32);
+
+    unhex("000102030405060708090a0b0c0d0e0f", a);
+    size_t n = unhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe5", b);
+    unhex("00112233445566778899aabbccddeeff", c);
+    assert_int_equal(crypto_aes_kw_unwrap(a, 16, b, n, out), 0);
+    assert_memory_equal(out, c, 16);
+    b[5] ^= 1;
+    assert_int_equal(crypto_aes_kw_unwrap(a, 16, b, n, out), DFU_ESIG);
+    b[5] ^= 1;
+    /* the same through the key-TLV unwrap, as an ENC_KW image carries it */
+    struct enc_exchange_key kw = {ENC_SCHEME_KW, a, 16};
+    struct enc_key key;
+    assert_int_equal(enc_unwrap(&kw, IMAGE_TLV_ENC_KW, b, n, 16, &key), 0);
+    assert_memory_equal(key.bytes, c, 16);
+
+    unhex("2b7e151628aed2a6abf7158809cf4f3c", a);
+    unhex("f0f1f2f3f4f5f6f7f8f9fafb", b);
+    n = unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51", out);
+    unhex("874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff", c);
+    assert_int_equal(crypto_aes_ctr(a, 16, b, 0xfcfdfeff, out, n), 0);
+    assert_memory_equal(out, c, n);
+}
+
+/* ENC_RSA2048: an AES key wrapped by OpenSSL with OAEP (SHA-256, MGF1-SHA-256), as imgtool
+ * does, unwraps with the PKCS#1 private key DER; another key's does not. */
+static void test_rsa_oaep_unwrap(void **state)
+{
+    (void)state;
+    EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    assert_non_null(pkey);
+    uint8_t aes[16], wrapped[256];
+    for (int i = 0; i < 16; i++) {
+        aes[i] = (uint8_t)(0x5a ^ i);
+    }
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+    size_t wlen = sizeof wrapped;
+    assert_int_equal(EVP_PKEY_encrypt_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()), 1);
+    assert_int_equal(EVP_PKEY_encrypt(ctx, wrapped, &wlen, aes, 16), 1);
+    assert_int_equal(wlen, 256);
+    EVP_PKEY_CTX_free(ctx);
+    unsigned char *der = NULL;
+    int der_len = i2d_PrivateKey(pkey, &der);
+    assert_true(der_len > 0);
+    struct enc_exchange_key xk = {ENC_SCHEME_RSA_OAEP, der, (size_t)der_len};
+    struct enc_key key;
+    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key), 0);
+    assert_memory_equal(key.bytes, aes, 16);
+    wrapped[100] ^= 0x40;
+    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key), DFU_ESIG);
+    OPENSSL_free(der);
+    EVP_PKEY_free(pkey);
+}
+
 static void test_tlv_lengths(void **state)
 {
     (void)state;
@@ -237,6 +324,8 @@ int main(void)
         cmocka_unit_test(test_reference_x25519),
         cmocka_unit_test(test_reference_wrong_key),
         cmocka_unit_test(test_tlv_lengths),
+        cmocka_unit_test(test_port_vectors),
+        cmocka_unit_test(test_rsa_oaep_unwrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
