@@ -108,15 +108,6 @@ else
     skip "Bootloader: flash work of one upgrade" "$BIN_SHOWN/boot_bench is not built (target boot_bench, tests/boot/CMakeLists.txt)."
 fi
 
-# 2b. The bootloader's decrypting swap next to the plain one (host CPU time).
-if [ -x "$BIN/boot_enc_bench" ]; then
-    PART_HEAD="## Bootloader: encrypted images (decrypting swap)
-
-Reproduce: \`$BIN_SHOWN/boot_enc_bench\` (source \`bench/boot_enc_bench.c\`)."
-    # shellcheck disable=SC2016 # the inner shell expands $1 and $2
-    part boot_enc "$W/boot_enc.md" sh -c '"$1" > "$2"' boot_enc_bench "$BIN/boot_enc_bench" "$W/boot_enc.md"
-fi
-
 # 3. Upload throughput (scripts by the client component).
 found_upload=no
 for script in "$SRC"/bench/upload*.sh; do
