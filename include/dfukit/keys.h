@@ -63,6 +63,10 @@ int keys_emit_public_hash(FILE *out, const struct keys_key *key, bool raw);
 int keys_emit_private(FILE *out, const struct keys_key *key, bool minimal, const char *format,
                       char *err, size_t err_len);
 
+/* The private key as unencrypted PKCS#8 DER (what getpriv prints as a C array, and what the
+ * device's struct enc_exchange_key takes). *der is malloc'ed; DFU_EINVAL for a public key. */
+int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len);
+
 /* Signing as imgtool does it. */
 /* The TLV that carries this key's signature (IMAGE_TLV_*), 0 for x25519. */
 uint16_t keys_sig_tlv(enum keys_type type);

@@ -278,8 +278,8 @@ static int check_signatures(const struct flash_area *fa, const struct image_head
     return err < 0 ? err : DFU_ESIG;
 }
 
-int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
-                   uint8_t *tmp, uint32_t tmp_len, struct image_info *out)
+static int validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
+                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out, bool plaintext)
 {
     struct image_info local;
     struct image_info *info = out ? out : &local;
@@ -310,8 +310,8 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
         return err;
     }
     info->has_sec_cnt = err == 0;
-    if (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256)) {
-        /* The hash TLV covers the plaintext; checking it needs decryption (not supported yet). */
+    if (!plaintext && (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
+        /* The hash TLV covers the plaintext: image_validate_decrypted checks it. */
         return DFU_ENOTSUP;
     }
     uint8_t computed[CRYPTO_HASH_MAX];
@@ -327,4 +327,17 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
     }
     return check_signatures(fa, &info->hdr, &scan, keys, key_count, tmp, tmp_len,
                             &info->key_index);
+}
+
+int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
+                   uint8_t *tmp, uint32_t tmp_len, struct image_info *out)
+{
+    return validate(fa, keys, key_count, tmp, tmp_len, out, false);
+}
+
+int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
+                             size_t key_count, uint8_t *tmp, uint32_t tmp_len,
+                             struct image_info *out)
+{
+    return validate(fa, keys, key_count, tmp, tmp_len, out, true);
 }

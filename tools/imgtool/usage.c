@@ -148,14 +148,19 @@ const char usage_keygen[] =
     "  -h, --help                show this help\n";
 
 const char usage_verify[] =
-    "[-k KEY] IMGFILE\n"
+    "[-k KEY] [--enckey KEY] IMGFILE\n"
     "\n"
     "Check an image's structure and hash, and with -k its signature; print its\n"
-    "version and digest.\n"
+    "version and digest. The hash of an encrypted image covers its plaintext: without\n"
+    "--enckey it cannot be checked, and verify fails saying so.\n"
     "\n"
     "Options:\n"
     "  -k, --key FILE            PEM key (private or public) that the signature must\n"
     "                            verify with\n"
+    "  --enckey FILE             the device's decryption key: a private ecdsa-p256,\n"
+    "                            x25519 or rsa-2048 PEM key, or the raw 16- or 32-byte\n"
+    "                            AES key-wrap key; the image is decrypted in memory\n"
+    "                            and its plaintext checked\n"
     "  -h, --help                show this help\n";
 
 const char usage_version[] =
