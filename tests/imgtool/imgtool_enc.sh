@@ -2,37 +2,13 @@
 # imgtool's encryption end to end: sign -E for every key exchange against upstream's two
 # encrypted reference images (same TLV set and sizes), header flags, --clear, and the failure
 # contract (one-line error, non-zero exit, no output file). Environment from
-# dfu_script_test: BIN, VECTORS, TMP.
+# dfu_script_test: BIN, VECTORS, TMP, SRC.
 set -u
 T="$BIN/imgtool"
 V="$VECTORS/imgtool"
 ARGS="--header-size 0x200 --align 8 --slot-size 0x60000 --version 1.2.3+4 --pad-header"
 rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP" || exit 1
-pass=0
-failed=0
-
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check NAME CMD...: the command must succeed
-    name=$1; shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-# must_fail NAME OUTFILE CMD...: non-zero exit, exactly one line on stderr, OUTFILE absent
-must_fail() {
-    name=$1; out=$2; shift 2
-    "$@" >stdout.txt 2>stderr.txt
-    rc=$?
-    lines=$(wc -l <stderr.txt)
-    if [ "$rc" -eq 0 ]; then bad "$name: exit 0"; return; fi
-    if [ "$lines" -ne 1 ]; then bad "$name: $lines stderr lines"; cat stderr.txt; return; fi
-    if [ -n "$out" ] && [ -e "$out" ]; then bad "$name: $out was created"; return; fi
-    if ls ./*.tmp* >/dev/null 2>&1; then bad "$name: temporary file left"; return; fi
-    ok
-}
-# says NAME TEXT: the last must_fail printed exactly TEXT on stderr
-says() {
-    if [ "$(cat stderr.txt)" = "$2" ]; then ok; else bad "$1: stderr was: $(cat stderr.txt)"; fi
-}
+. "$SRC/tests/imgtool/harness.sh"
 # layout IMG: header flags and the TLV types and lengths as dumpinfo prints them (the ECDSA
 # signature's length varies from image to image, so SIGLEN stands for it).
 layout() {
