@@ -226,12 +226,56 @@ static void test_clear_keeps_the_payload(void **state)
     free(input);
 }
 
+static int emit_priv(FILE *f, void *arg)
+{
+    char err[128];
+    return keys_emit_private(f, arg, false, NULL, err, sizeof(err));
+}
+
+/* getpriv prints the exchange key as the C array the bootloader compiles in: those bytes,
+ * taken as the device key, decrypt upstream's reference images to input.bin. */
+static void test_getpriv_array_is_the_device_key(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {VEC "signed-ecdsa-p256-enc-ec256.bin", VEC "enckey-ecdsa-p256.pem"},
+        {VEC "signed-ed25519-enc-x25519.bin", VEC "key-x25519.pem"},
+    };
+    size_t in_len;
+    uint8_t *input = tu_read(VEC "input.bin", &in_len);
+    uint8_t *plain = malloc(SLOT);
+    for (size_t i = 0; i < 2; i++) {
+        struct keys_key *k = tu_key(cases[i][1]);
+        size_t tlen;
+        int rc;
+        char *text = tu_capture(emit_priv, k, &tlen, &rc);
+        assert_int_equal(rc, 0);
+        assert_non_null(strstr(text, "const unsigned char enc_priv_key[] = {"));
+        uint8_t der[256];
+        size_t n = 0;
+        for (char *p = strstr(text, "{"); (p = strstr(p, "0x")) != NULL && n < sizeof(der); p += 2) {
+            der[n++] = (uint8_t)strtoul(p, NULL, 16);
+        }
+        struct enc_exchange_key xk = {(enum enc_scheme)keys_enc_tlv(keys_get_type(k)), der, n};
+        size_t len;
+        uint8_t *img = tu_read(cases[i][0], &len);
+        assert_int_equal(device_decrypt(img, len, &xk, plain), 0);
+        assert_memory_equal(plain + HDR, input, in_len);
+        free(img);
+        free(text);
+        keys_free(k);
+    }
+    free(plain);
+    free(input);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reference_images_verify_decrypted),
         cmocka_unit_test(test_ours_decrypt_with_the_device_library),
         cmocka_unit_test(test_clear_keeps_the_payload),
+        cmocka_unit_test(test_getpriv_array_is_the_device_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
