@@ -79,6 +79,7 @@ check "verify ours kw" sh -c "'$T' verify --enckey kek16.bin kw.bin >/dev/null"
 check "verify ours kw 256" sh -c "'$T' verify --enckey kek32.bin kw2.bin >/dev/null"
 check "verify ours padded" sh -c "'$T' verify --enckey '$V/key-x25519.pem' p.bin >/dev/null"
 check "verify ours odd size" sh -c "'$T' verify --enckey '$V/key-x25519.pem' odd-e.bin >/dev/null"
+check "sign -E hex, verify --enckey" sh -c "'$T' sign -k '$V/key-ecdsa-p256.pem' $ARGS -x 0x10000 -E '$V/encpub-ecdsa-p256.pem' --pad '$V/input.bin' o.hex && '$T' verify -k '$V/pub-ecdsa-p256.pem' --enckey '$V/enckey-ecdsa-p256.pem' o.hex >/dev/null"
 # Without the key: refused (exit 1, as upstream's verify fails on an encrypted image's hash),
 # saying why.
 must_fail "verify without --enckey" "" "$T" verify -k "$V/pub-ed25519.pem" "$V/signed-ed25519-enc-x25519.bin"
