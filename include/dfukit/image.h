@@ -174,7 +174,8 @@ struct image_info {
  * with SHA-512 counts.
  * Encrypted images (IMAGE_F_ENCRYPTED_*): header and TLV structure are checked and *out is
  * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, which
- * image_validate_xform (below) reads through the caller's decryption. */
+ * image_validate_xform reads through the caller's decryption (or see
+ * image_validate_decrypted). */
 #define IMAGE_TMP_MIN 64
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
@@ -183,6 +184,13 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
 int image_validate_xform(const struct flash_area *fa, const struct image_key *keys,
                          size_t key_count, const struct image_xform *xf, uint8_t *tmp,
                          uint32_t tmp_len, struct image_info *out);
+/* The same for an encrypted image that fa serves already decrypted (a decrypted copy, or a
+ * view that decrypts on read): hash and signatures are checked over what fa returns, as
+ * image_validate does for a plain image; the ENCRYPTED flags stay (the hash covers them).
+ * image_validate_xform with a transform whose fn is NULL. */
+int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
+                             size_t key_count, uint8_t *tmp, uint32_t tmp_len,
+                             struct image_info *out);
 
 /* The trusted key a KEYHASH (hash of the key under alg) or PUBKEY (the key itself) TLV names:
  * *index = its position in keys, or -1 when none; tmp is scratch for the comparison. 0, a

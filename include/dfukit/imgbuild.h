@@ -159,6 +159,15 @@ int imgbuild_verify(const uint8_t *img, size_t len, const struct keys_key *key,
 int imgbuild_verify_file(const char *path, const struct keys_key *key, struct image_info *info,
                          char *err, size_t err_len);
 
+/* imgbuild_verify for an encrypted image: unwraps its AES key with the device's exchange key
+ * xk (dfukit/enc.h), decrypts a copy and checks the hash (and with key the signature) over
+ * the plaintext. An image that is not encrypted is verified as it is. err names a key of the
+ * wrong kind, a key that does not unwrap, or a plaintext that does not verify. */
+struct enc_exchange_key;
+int imgbuild_verify_enc(const uint8_t *img, size_t len, const struct keys_key *key,
+                        const struct enc_exchange_key *xk, struct image_info *info, char *err,
+                        size_t err_len);
+
 /* Prints upstream imgtool's `dumpinfo` report for an image (name: what the header line shows). */
 int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t len, char *err,
                       size_t err_len);

@@ -63,9 +63,8 @@ int keys_emit_public_hash(FILE *out, const struct keys_key *key, bool raw);
 int keys_emit_private(FILE *out, const struct keys_key *key, bool minimal, const char *format,
                       char *err, size_t err_len);
 
-/* The private key DER a device holds as its key-exchange key (what getpriv emits by default,
- * struct enc_exchange_key of dfukit/enc.h): PKCS#8 for EC and X25519, PKCS#1 for RSA.
- * *der is malloc'ed. DFU_EINVAL for a public or Ed25519 key. */
+/* The private key as unencrypted PKCS#8 DER (what getpriv prints as a C array, and what the
+ * device's struct enc_exchange_key takes). *der is malloc'ed; DFU_EINVAL for a public key. */
 int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len);
 
 /* Signing as imgtool does it. */

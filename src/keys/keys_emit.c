@@ -130,21 +130,20 @@ static int encode_private(EVP_PKEY *pkey, const char *structure, unsigned char *
 
 int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len)
 {
-    if (!key->priv || key->type == KEYS_ED25519) {
+    if (!key->priv) {
         return DFU_EINVAL;
     }
-    bool rsa = key->type == KEYS_RSA2048 || key->type == KEYS_RSA3072;
-    unsigned char *d = NULL;
-    int err = encode_private(key->pkey, rsa ? "type-specific" : "PrivateKeyInfo", &d, len);
-    if (err) {
-        return err;
+    unsigned char *d;
+    int rc = encode_private(key->pkey, "PrivateKeyInfo", &d, len);
+    if (rc) {
+        return rc;
     }
     *der = malloc(*len);
-    if (*der != NULL) {
+    if (*der) {
         memcpy(*der, d, *len);
     }
     OPENSSL_clear_free(d, *len);
-    return *der != NULL ? 0 : DFU_ENOMEM;
+    return *der ? 0 : DFU_ENOMEM;
 }
 
 /* RSA --minimal: keep version, N, E, D, P, Q of the PKCS#1 RSAPrivateKey; drop the CRT values

@@ -2,37 +2,13 @@
 # imgtool's encryption end to end: sign -E for every key exchange against upstream's two
 # encrypted reference images (same TLV set and sizes), header flags, --clear, and the failure
 # contract (one-line error, non-zero exit, no output file). Environment from
-# dfu_script_test: BIN, VECTORS, TMP.
+# dfu_script_test: BIN, VECTORS, TMP, SRC.
 set -u
 T="$BIN/imgtool"
 V="$VECTORS/imgtool"
 ARGS="--header-size 0x200 --align 8 --slot-size 0x60000 --version 1.2.3+4 --pad-header"
 rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP" || exit 1
-pass=0
-failed=0
-
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check NAME CMD...: the command must succeed
-    name=$1; shift
-    if "$@"; then ok; else bad "$name"; fi
-}
-# must_fail NAME OUTFILE CMD...: non-zero exit, exactly one line on stderr, OUTFILE absent
-must_fail() {
-    name=$1; out=$2; shift 2
-    "$@" >stdout.txt 2>stderr.txt
-    rc=$?
-    lines=$(wc -l <stderr.txt)
-    if [ "$rc" -eq 0 ]; then bad "$name: exit 0"; return; fi
-    if [ "$lines" -ne 1 ]; then bad "$name: $lines stderr lines"; cat stderr.txt; return; fi
-    if [ -n "$out" ] && [ -e "$out" ]; then bad "$name: $out was created"; return; fi
-    if ls ./*.tmp* >/dev/null 2>&1; then bad "$name: temporary file left"; return; fi
-    ok
-}
-# says NAME TEXT: the last must_fail printed exactly TEXT on stderr
-says() {
-    if [ "$(cat stderr.txt)" = "$2" ]; then ok; else bad "$1: stderr was: $(cat stderr.txt)"; fi
-}
+. "$SRC/tests/imgtool/harness.sh"
 # layout IMG: header flags and the TLV types and lengths as dumpinfo prints them (the ECDSA
 # signature's length varies from image to image, so SIGLEN stands for it).
 layout() {
@@ -87,6 +63,48 @@ check "clear key TLV" sh -c "'$T' dumpinfo c.bin | grep -q 'type: ENCX25519 (0x3
 # --pad: the trailer leaves room for the two key fields.
 check "sign -E --pad" "$T" sign -k "$V/key-ed25519.pem" $ARGS -E "$V/pub-x25519.pem" --pad "$V/input.bin" p.bin
 check "padded to the slot" test "$(wc -c < p.bin)" -eq $((0x60000))
+
+# verify --enckey: upstream's images and ours decrypt and verify on their plaintext.
+for c in "signed-ecdsa-p256-enc-ec256.bin enckey-ecdsa-p256.pem pub-ecdsa-p256.pem" \
+         "signed-ed25519-enc-x25519.bin key-x25519.pem pub-ed25519.pem"; do
+    set -- $c
+    check "verify --enckey $1" sh -c "'$T' verify -k '$V/$3' --enckey '$V/$2' '$V/$1' | head -1 | grep -qx 'Image was correctly validated'"
+done
+check "verify --enckey digest" sh -c "'$T' verify --enckey '$V/key-x25519.pem' '$V/signed-ed25519-enc-x25519.bin' | sed -n 3p | grep -qx 'Image digest: 32eb7b8d47f0d252affd824503fb0a1168d5dc43a97a861b4478bd1bf10b2b88'"
+check "verify ours ec256" sh -c "'$T' verify -k '$V/pub-ecdsa-p256.pem' --enckey '$V/enckey-ecdsa-p256.pem' ec.bin >/dev/null"
+check "verify ours x25519" sh -c "'$T' verify -k '$V/pub-ed25519.pem' --enckey '$V/key-x25519.pem' x.bin >/dev/null"
+check "verify ours x25519 256" sh -c "'$T' verify --enckey '$V/key-x25519.pem' x2.bin >/dev/null"
+check "verify ours rsa" sh -c "'$T' verify -k rsa.pem --enckey rsa.pem r.bin >/dev/null"
+check "verify ours kw" sh -c "'$T' verify --enckey kek16.bin kw.bin >/dev/null"
+check "verify ours kw 256" sh -c "'$T' verify --enckey kek32.bin kw2.bin >/dev/null"
+check "verify ours padded" sh -c "'$T' verify --enckey '$V/key-x25519.pem' p.bin >/dev/null"
+check "verify ours odd size" sh -c "'$T' verify --enckey '$V/key-x25519.pem' odd-e.bin >/dev/null"
+check "sign -E hex, verify --enckey" sh -c "'$T' sign -k '$V/key-ecdsa-p256.pem' $ARGS -x 0x10000 -E '$V/encpub-ecdsa-p256.pem' --pad '$V/input.bin' o.hex && '$T' verify -k '$V/pub-ecdsa-p256.pem' --enckey '$V/enckey-ecdsa-p256.pem' o.hex >/dev/null"
+# Without the key: refused (exit 1, as upstream's verify fails on an encrypted image's hash),
+# saying why.
+must_fail "verify without --enckey" "" "$T" verify -k "$V/pub-ed25519.pem" "$V/signed-ed25519-enc-x25519.bin"
+says "verify without --enckey text" "imgtool: $V/signed-ed25519-enc-x25519.bin: encrypted image: its hash covers the plaintext, so it cannot be checked without the device's decryption key (give it with --enckey)"
+"$T" keygen -k other-x.pem -t x25519
+must_fail "verify wrong key" "" "$T" verify --enckey other-x.pem x.bin
+says "verify wrong key text" "imgtool: x.bin: the image's AES key does not unwrap with this key (ENC_X25519): it was encrypted for another key"
+must_fail "verify wrong kind" "" "$T" verify --enckey "$V/enckey-ecdsa-p256.pem" x.bin
+says "verify wrong kind text" "imgtool: x.bin: the image has no ENC_EC256 key TLV: it was encrypted for another kind of key"
+must_fail "verify public enckey" "" "$T" verify --enckey "$V/pub-x25519.pem" x.bin
+says "verify public enckey text" "imgtool: $V/pub-x25519.pem: --enckey needs the device's private ecdsa-p256, x25519 or rsa-2048 key, or its raw AES key"
+must_fail "verify wrong kek" "" "$T" verify --enckey kek32.bin kw.bin
+cp x.bin flip.bin
+byte=$(od -An -tu1 -j 5000 -N 1 flip.bin | tr -d ' ')
+# shellcheck disable=SC2059
+printf "\\$(printf '%03o' $(((byte + 1) % 256)))" | dd of=flip.bin bs=1 seek=5000 conv=notrunc 2>/dev/null
+check "byte flipped" sh -c "! cmp -s x.bin flip.bin"
+must_fail "verify flipped byte" "" "$T" verify -k "$V/pub-ed25519.pem" --enckey "$V/key-x25519.pem" flip.bin
+says "verify flipped byte text" "imgtool: flip.bin: the decrypted image's hash or signature does not verify (damaged ciphertext, or not signed by this key)"
+must_fail "verify missing enckey" "" "$T" verify --enckey nonexistent.pem x.bin
+
+# dumpinfo shows an encrypted image as upstream does: flag, key TLV, trailer key fields.
+check "dumpinfo enc flag" sh -c "'$T' dumpinfo '$V/signed-ecdsa-p256-enc-ec256.bin' | grep -qx 'flags:              ENCRYPTED_AES128 (0x4)'"
+check "dumpinfo enc tlv" sh -c "'$T' dumpinfo '$V/signed-ecdsa-p256-enc-ec256.bin' | grep -q 'type: ENCEC256 (0x32)'"
+check "dumpinfo enc keys" sh -c "'$T' dumpinfo p.bin | grep -q '^enc. keys:   (len: '"
 
 # Failures: one line, non-zero exit, no output file.
 must_fail "ed25519 cannot encrypt" o1.bin "$T" sign $ARGS -E "$V/pub-ed25519.pem" "$V/input.bin" o1.bin

@@ -101,7 +101,9 @@ const char usage_dumpinfo[] =
 const char usage_getpriv[] =
     "-k KEY [OPTIONS]\n"
     "\n"
-    "Print the private key of a key pair as a C array.\n"
+    "Print the private key of a key pair as a C array (enc_priv_key[]): for an\n"
+    "ecdsa-p256, x25519 or rsa-2048 key-exchange key, what the bootloader holds to\n"
+    "decrypt images made with sign -E.\n"
     "\n"
     "Options:\n"
     "  -k, --key FILE            PEM key pair to read\n"
@@ -142,20 +144,26 @@ const char usage_keygen[] =
     "Options:\n"
     "  -k, --key FILE            where to write the new key pair\n"
     "  -t, --type TYPE           rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519\n"
-    "                            or x25519\n"
+    "                            or x25519 (x25519, ecdsa-p256 and rsa-2048 also serve\n"
+    "                            as key-exchange keys for sign -E)\n"
     "  -e, --export FILE         also write the public key to FILE (PEM)\n"
     "  -p, --password            password-protected keys: not supported (refused)\n"
     "  -h, --help                show this help\n";
 
 const char usage_verify[] =
-    "[-k KEY] IMGFILE\n"
+    "[-k KEY] [--enckey KEY] IMGFILE\n"
     "\n"
     "Check an image's structure and hash, and with -k its signature; print its\n"
-    "version and digest.\n"
+    "version and digest. The hash of an encrypted image covers its plaintext: without\n"
+    "--enckey it cannot be checked, and verify fails saying so.\n"
     "\n"
     "Options:\n"
     "  -k, --key FILE            PEM key (private or public) that the signature must\n"
     "                            verify with\n"
+    "  --enckey FILE             the device's decryption key: a private ecdsa-p256,\n"
+    "                            x25519 or rsa-2048 PEM key, or the raw 16- or 32-byte\n"
+    "                            AES key-wrap key; the image is decrypted in memory\n"
+    "                            and its plaintext checked\n"
     "  -h, --help                show this help\n";
 
 const char usage_version[] =
