@@ -187,7 +187,7 @@ int image_validate_xform(const struct flash_area *fa, const struct image_key *ke
 /* The same for an encrypted image that fa serves already decrypted (a decrypted copy, or a
  * view that decrypts on read): hash and signatures are checked over what fa returns, as
  * image_validate does for a plain image; the ENCRYPTED flags stay (the hash covers them).
- * image_validate_xform with a transform whose fn is NULL. */
+ * image_validate_xform with a transform whose fn is NULL (IMAGE_XFORM builds, as it). */
 int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
                              size_t key_count, uint8_t *tmp, uint32_t tmp_len,
                              struct image_info *out);

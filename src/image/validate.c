@@ -342,6 +342,7 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
     return validate(fa, keys, key_count, NULL, tmp, tmp_len, out);
 }
 
+#if IMAGE_XFORM
 int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
                              size_t key_count, uint8_t *tmp, uint32_t tmp_len,
                              struct image_info *out)
@@ -350,7 +351,6 @@ int image_validate_decrypted(const struct flash_area *fa, const struct image_key
     return validate(fa, keys, key_count, &as_read, tmp, tmp_len, out);
 }
 
-#if IMAGE_XFORM
 int image_validate_xform(const struct flash_area *fa, const struct image_key *keys,
                          size_t key_count, const struct image_xform *xf, uint8_t *tmp,
                          uint32_t tmp_len, struct image_info *out)
