@@ -223,3 +223,25 @@ if [ -f "$C/smp-app-polled.elf" ]; then
         echo "receive interrupt into the port's ring, drained every turn (\`smp-app\`): $irq."
     } >>"$OUT"
 fi
+
+# Encrypted images: dfuboot-enc (swap-move, BearSSL AES-CTR + ECIES-P256) over the 256 KiB test
+# swap of an image from imgtool sign -E, next to dfuboot's plain one; and its size.
+if [ -f "$C/dfuboot-enc.elf" ]; then
+    "$BIN/imgtool" sign -k "$KEY" -v 2.0.0 -H 0x200 --pad-header -S 0x60000 --align 4 --test \
+        -E "$SRC/tests/vectors/imgtool/encpub-ecdsa-p256.pem" "$W/big.bin" "$W/v2enc.img"
+    flash "$W/swap-enc.img" "$W/v1.img" "$W/v2enc.img"
+    enc_idle=$(run_ms "$C/dfuboot-enc.elf" "$W/idle-big.img")
+    enc_swap=$(run_ms "$C/dfuboot-enc.elf" "$W/swap-enc.img")
+    set -- $(arm-none-eabi-size "$C/dfuboot-enc.elf" | awk 'NR == 2 { print $1, $2, $3 }')
+    crypto=$(map_bytes "$C/dfuboot-enc.map" 'bearssl|crypto')
+    {
+        echo
+        echo "Encrypted images (\`dfuboot-enc\`: swap-move with BOOT_ENCRYPT, ECIES-P256 key built in;"
+        echo "flash $(($1 + $2)) B, of it crypto $crypto B; static RAM $(($2 + $3)) B), same runs:"
+        echo
+        echo "| Run | wall time |"
+        echo "|---|---|"
+        echo "| dfuboot-enc, nothing to do, 256 KiB plain image validated | $enc_idle ms |"
+        echo "| dfuboot-enc, 256 KiB test swap of an encrypted image (unwrap, decrypting validation and copy) | $enc_swap ms (swap: $((enc_swap - enc_idle)) ms more; plain swap: $((swap_move - idle_big)) ms) |"
+    } >>"$OUT"
+fi

@@ -136,7 +136,8 @@ int sim_server_start(struct sim_dev *d, bool recovery)
         .os_name = "dfukit",
     };
     p->boot = (struct server_boot_info){ .name = "MCUboot",
-                                         .mode = boot_mode_of(d->board.strategy) };
+                                         .mode = boot_mode_of(d->board.strategy),
+                                         .enc_trailer = d->board.enc_trailer };
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1;
     if (recovery) {

@@ -394,6 +394,7 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .scratch = d->has_scratch ? &d->scratch : NULL,
         .keys = d->keys,
         .key_count = d->key_count,
+        .enc_key = d->enc_der != NULL ? &d->enc_key : NULL,
     };
 }
 

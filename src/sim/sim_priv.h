@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfukit/enc.h"
 #include "dfukit/hostio.h"
 #include "dfukit/image.h"
 #include "dfukit/recovery.h"
@@ -207,6 +208,9 @@ struct sim_dev {
     /* trusted keys (MCUboot public-key bytes) */
     struct image_key keys[SIM_MAX_KEYS];
     size_t key_count;
+    /* the key-exchange key (--enc-key): enc_der NULL without one */
+    struct enc_exchange_key enc_key;
+    uint8_t *enc_der;
     /* bootloader result and the application */
     enum sim_state state;
     struct image_version running;

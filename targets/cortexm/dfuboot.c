@@ -26,6 +26,18 @@ static const struct image_key trusted_keys[] = {
 #define DFUBOOT_RECOVERY 0  /* 1: serial recovery when nothing boots (needs DFUBOOT_LOG) */
 #endif
 
+/* Encrypted images (the dfuboot-enc flavour, built with BOOT_ENCRYPT): the ECIES-P256
+ * key-exchange key, a C array enc_priv_key of its PKCS#8 DER (DFUBOOT_ENC_KEY_FILE). */
+#ifdef DFUBOOT_ENC_KEY_FILE
+#include "dfukit/enc.h"
+#include DFUBOOT_ENC_KEY_FILE
+static const struct enc_exchange_key enc_key = { ENC_SCHEME_EC256, enc_priv_key,
+                                                 sizeof enc_priv_key };
+#define DFUBOOT_ENC_KEY (&enc_key)
+#else
+#define DFUBOOT_ENC_KEY NULL
+#endif
+
 #ifndef DFUBOOT_LOG
 #define DFUBOOT_LOG 1  /* 0: no UART output at all (the size bench's MCUboot-like settings) */
 #endif
@@ -101,6 +113,7 @@ int main(void)
         .scratch = &mps2_scratch,
         .keys = trusted_keys,
         .key_count = 1,
+        .enc_key = DFUBOOT_ENC_KEY,
     };
     struct boot_rsp rsp;
     int err = boot_go(&cfg, &rsp);
