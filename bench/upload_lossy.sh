@@ -66,7 +66,20 @@ name() {
         if (c > 0) s = s sprintf(", reorder %g %%", 100 * c); print s }'
 }
 report() { printf '%s\n' "$*" >> report.md; }
-lost() { grep -c 'lost (fault injection)' devsim.log || true; }
+lost() { grep -c "$1 of [0-9]* bytes lost (fault injection)" devsim.log || true; }
+# causes: the resends by why (mcumgr's counters) for the table of causes
+causes() {
+    printf '%s | %s | %s | %s | %s' "$(field resent_gap r.json)" "$(field resent_behind r.json)" \
+        "$(field resent_timeout r.json)" "$(field resent_other r.json)" "$(field needless r.json)"
+}
+cause() { printf '%s\n' "$*" >> causes.md; }
+cause_head() {
+    cause ""
+    cause "$1"
+    cause ""
+    cause "| $2 | requests lost | answers lost | resent: named gap | sent behind the gap | after a timeout | other | needless |"
+    cause "|---|---|---|---|---|---|---|---|"
+}
 
 # go_time CONN...: seconds the Go mcumgr takes for the image (or "unfinished" after 300 s)
 go_time() {
@@ -86,6 +99,7 @@ report "UDP: 256 KiB signed image, the board's default SMP buffers, progressive 
 report ""
 report "| udp faults | time s | of clean | requests sent | needed | datagrams dropped | resends per drop | Go mcumgr s |"
 report "|---|---|---|---|---|---|---|---|"
+cause_head "Where the UDP resends come from (mcumgr's counters; devsim's log for the losses)." "udp faults"
 clean=""
 needed=""
 UDP_ROWS=${UDP_ROWS:-"0,0,0 0.02,0,0 0.05,0,0 0.10,0,0 0.02,0.02,0.02 0.10,0.05,0.05"}
@@ -94,13 +108,14 @@ for row in $UDP_ROWS; do
     set -- $(echo "$row" | tr , " ")
     start_board --udp-drop "$1" --udp-dup "$2" --udp-reorder "$3"
     if ! "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 1 -r 5 --json image upload v2.bin > r.json 2> err.txt; then
-        report "| $(name "$@") | failed: $(cat err.txt) | | | | $(lost) | | |"
+        report "| $(name "$@") | failed: $(cat err.txt) | | | | $(($(lost request) + $(lost response))) | | |"
         continue
     fi
     t=$(field seconds r.json)
     reqs=$(field requests r.json)
     [ -n "$clean" ] || { clean=$t; needed=$reqs; }
-    drops=$(lost)
+    drops=$(($(lost request) + $(lost response)))
+    cause "| $(name "$@") | $(lost request) | $(lost response) | $(causes) |"
     per=$(awk -v s="$reqs" -v n="$needed" -v d="$drops" 'BEGIN { if (d > 0) printf "%.2f", (s - n) / d; else print "-" }')
     ratio=$(awk -v t="$t" -v c="$clean" 'BEGIN { printf "%.2f x", t / c }')
     gt="not installed"
@@ -116,6 +131,7 @@ report "Serial 115200 baud: 128 KiB signed image, partial erase in 3 ms steps (-
 report ""
 report "| serial bit error rate | time s | of clean | requests sent | needed | Go mcumgr s |"
 report "|---|---|---|---|---|---|"
+cause_head "Where the serial resends come from (mcumgr's counters; lines the board's CRC refused are not logged)." "serial bit error rate"
 clean=""
 needed=""
 for ber in ${BERS:-0 1e-5 2e-5}; do
@@ -128,6 +144,7 @@ for ber in ${BERS:-0 1e-5 2e-5}; do
     reqs=$(field requests r.json)
     [ -n "$clean" ] || { clean=$t; needed=$reqs; }
     ratio=$(awk -v t="$t" -v c="$clean" 'BEGIN { printf "%.2f x", t / c }')
+    cause "| $ber | - | - | $(causes) |"
     gt="not installed"
     if [ -n "$GO_MCUMGR" ]; then
         start_board --baud 115200 --partial-erase-ms 3 --serial-ber "$ber"
@@ -144,5 +161,6 @@ report "Needed: the clean run's requests. A lost answer costs no resend (the nex
 report "covers it); a lost request is resent when the next answer names its offset, with the requests"
 report "the board dropped behind it (it takes chunks in order only)."
 [ -n "$GO_MCUMGR" ] || report "Go mcumgr: not installed (no \`mcumgr\` on PATH besides ours)."
+cat causes.md >> report.md
 cat report.md
 [ -z "$OUT" ] || cp report.md "$OUT"

@@ -40,6 +40,9 @@ struct inflight {
     uint32_t order;     /* send order */
 };
 
+/* Why the upload went back to an offset it had sent already (for the resend counters). */
+enum rewind { REWIND_OTHER, REWIND_GAP, REWIND_TIMEOUT };
+
 struct upload {
     struct client_session *s;
     const struct client_upload_opts *o;
@@ -51,6 +54,9 @@ struct upload {
     unsigned window, nfl, epoch;
     uint32_t sent;      /* requests sent so far (send order) */
     size_t next, acked;
+    size_t sent_end;    /* the furthest any chunk sent reached */
+    enum rewind rewind; /* why next last went back, and to where */
+    size_t rewind_off;
     size_t first_sent;  /* the most data any first chunk of this run carried */
     /* retransmission timeout from measured round trips (TCP's rule), so a request lost
      * while the device was busy costs a few round trips, not the full timeout */
@@ -126,6 +132,22 @@ static size_t chunk_len(const struct upload *u, size_t off)
     return o->chunk_max && d > o->chunk_max ? o->chunk_max : d;
 }
 
+/* Counts a chunk sent at off as a resend, by the reason the upload went back there. */
+static void count_resend(struct upload *u, size_t off, size_t len)
+{
+    struct client_upload_stats *st = u->st;
+    if (off < u->sent_end) {
+        if (u->rewind == REWIND_GAP) {
+            *(off == u->rewind_off ? &st->resent_gap : &st->resent_behind) += 1;
+        } else {
+            *(u->rewind == REWIND_TIMEOUT ? &st->resent_timeout : &st->resent_other) += 1;
+        }
+    }
+    if (off + len > u->sent_end) {
+        u->sent_end = off + len;
+    }
+}
+
 /* Encodes and sends the chunk at off; returns its data length or a negative error. */
 static int send_chunk(struct upload *u, size_t off)
 {
@@ -177,6 +199,7 @@ static int send_chunk(struct upload *u, size_t off)
         }
     }
     u->st->requests++;
+    count_resend(u, off, (size_t)d);
     if (d > u->st->chunk_data) {
         u->st->chunk_data = d;
     }
@@ -499,6 +522,8 @@ static void resync(struct upload *u, size_t off, bool gap, const struct inflight
     u->epoch++;
     u->st->resyncs++;
     u->next = off;
+    u->rewind = gap ? REWIND_GAP : REWIND_OTHER;
+    u->rewind_off = off;
     if (gap && erase) {
         u->erase_deaf = true;
     } else if (gap) {
@@ -549,6 +574,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         drop_inflight(u);
         u->epoch++;
         u->acked = u->next = 0;
+        u->rewind = REWIND_OTHER;
         u->holding = false;
         return 1; /* caller runs the first-chunk step again */
     }
@@ -606,6 +632,9 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     }
     if (u->next < u->acked) {
         u->next = u->acked;
+    }
+    if (off > req.off + req.len) {
+        u->st->needless++; /* the device held this chunk already */
     }
     return 0;
 }
@@ -709,6 +738,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             drop_inflight(&u);
             u.epoch++;
             u.next = u.acked;
+            u.rewind = REWIND_TIMEOUT;
             u.holding = false;
             st->retransmits++;
             u.rto = u.rto * 2 > u.rto_max ? u.rto_max : u.rto * 2; /* back off */
