@@ -222,6 +222,23 @@ static struct inflight *find_inflight(struct upload *u, uint8_t seq)
     return NULL;
 }
 
+/* How many requests may be in flight now: the congestion window, one more for limited
+ * transmit, and one more while a page-opening chunk waits for its answer on a device that
+ * keeps taking lines while it erases (partial erase): its answer comes only after the erase,
+ * and without that one the line would stand idle meanwhile. A device that loses input while
+ * it erases gets nothing behind an opener instead (the page barrier). */
+static unsigned send_limit(const struct upload *u)
+{
+    unsigned n = (unsigned)u->cwnd + (u->extra ? 1u : 0u);
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX && !u->erase_deaf; i++) {
+        if (u->fl[i].used && opens_page(u, u->fl[i].off, u->fl[i].len)) {
+            n++;
+            break;
+        }
+    }
+    return n < u->window ? n : u->window;
+}
+
 /* The oldest request's send time (now when none is in flight, so a wait stays bounded), plus
  * the erase grace while a page-opening request is in flight (those behind it wait too). */
 static int64_t oldest_sent(const struct upload *u)
@@ -700,8 +717,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         o->progress(o->progress_arg, u.acked, o->len);
     }
     while (!rc && u.acked < o->len) {
-        while (!u.barrier && !u.holding && u.nfl < (unsigned)u.cwnd + (u.extra ? 1u : 0u) && u.nfl < u.window &&
-               u.next < o->len) {
+        while (!u.barrier && !u.holding && u.nfl < send_limit(&u) && u.next < o->len) {
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;

@@ -2,6 +2,7 @@
 #include "fake_device.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -445,8 +446,13 @@ static void *serial_loop(void *arg)
                 nanosleep(&ts, NULL);
                 bool followed = pos < (size_t)n || hostio_wait_readable(d->fd, 0) > 0;
                 if (d->erasing_counted) {
+                    /* a request's frame is at least 4/3 of its packet (base64): more than
+                     * twice the packet's bytes waiting is a second request */
+                    int queued = 0;
+                    (void)ioctl(d->fd, FIONREAD, &queued);
                     d->pages_crossed++;
                     d->pages_followed += followed;
+                    d->pages_followed_two += (size_t)n - pos + (size_t)queued > 2 * plen;
                 }
                 if (d->erase_deaf && followed) {
                     pos = (size_t)n;  /* what arrived while the CPU was halted is gone */

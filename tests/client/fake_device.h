@@ -89,6 +89,7 @@ struct fake_device {
     bool erasing;            /* the request just handled opened a new page */
     bool erasing_counted;
     unsigned pages_crossed, pages_followed, erase_losses;
+    unsigned pages_followed_two; /* of those, pages with two requests or more waiting behind */
     /* serial: console lines as received */
     size_t line_len, frame_min, frame_max, line_spread;
     uint8_t line_first;

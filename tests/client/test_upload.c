@@ -378,6 +378,25 @@ static void test_serial_other_loss_keeps_pipelining(void **state)
     assert_int_equal(dev.pages_followed, dev.pages_crossed);
 }
 
+/* After a loss the window is two, but behind a page-opening chunk a third request goes out on
+ * a device that takes lines while it erases: its answer comes only after the erase, and the
+ * line would stand idle meanwhile. */
+static void test_serial_third_request_behind_page_opener(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 20;
+    dev.drop_req_once = 3;       /* in the first page: the window halves to two */
+    dev.page_count_from = 4200;  /* openers of 8192 .. 16384, before it would grow back */
+    struct client_upload_stats st;
+    upload_ok(true, 20 * 1024, 0, &st);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.resent_gap, 1);
+    assert_int_equal(st.resent_behind, 2); /* the window was three when the line was lost */
+    assert_int_equal(dev.pages_crossed, 3); /* 8192, 12288, 16384 */
+    assert_int_equal(dev.pages_followed_two, dev.pages_crossed);
+}
+
 static void test_without_params_defaults(void **state)
 {
     (void)state;
@@ -854,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_serial_no_barrier_without_loss),
         cmocka_unit_test(test_serial_barrier_after_erase_loss),
         cmocka_unit_test(test_serial_other_loss_keeps_pipelining),
+        cmocka_unit_test(test_serial_third_request_behind_page_opener),
         cmocka_unit_test(test_without_params_defaults),
         cmocka_unit_test(test_request_matches_seq),
         cmocka_unit_test(test_one_step_upgrade),
