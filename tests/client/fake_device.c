@@ -264,6 +264,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     if (n > d->max_pkt_handled) {
         d->max_pkt_handled = (unsigned)n;
     }
+    if (h.op == SMP_OP_READ && ++d->reads_in <= d->drop_reads) {
+        return 0;
+    }
     bool upload = h.group == SMP_GROUP_IMAGE && h.id == 1 && h.op == SMP_OP_WRITE;
     if (!upload && n <= sizeof(d->last_req)) {
         memcpy(d->last_req, pkt, n);

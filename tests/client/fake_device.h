@@ -17,6 +17,8 @@ struct fake_device {
     /* configuration, set before fake_start() */
     uint32_t buf_size, buf_count;
     bool no_params;          /* answer 0/0/6 with ENOTSUP */
+    unsigned drop_reads;     /* the first this many read requests get no reply (lost) */
+    unsigned reads_in;       /* read requests received */
     unsigned drop_req_every; /* ignore every Nth upload request (not processed, no reply) */
     unsigned drop_rsp_every; /* process every Nth upload request but send no reply */
     unsigned dup_rsp_every;  /* send every Nth upload reply twice */

@@ -397,6 +397,36 @@ static void test_serial_third_request_behind_page_opener(void **state)
     assert_int_equal(dev.pages_followed_two, dev.pages_crossed);
 }
 
+/* One lost mcumgr params request does not fail the upload with one try (-r 1): the read goes
+ * again within its timeout, and the upload runs at the device's buffer size. */
+static void test_lost_params_read_sent_again(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_reads = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 20 * 1024, 0, &st);
+    assert_int_equal(dev.reads_in, 2);
+    assert_int_equal(st.window, 3);   /* from the params answer (without it: 1) */
+    assert_int_equal(st.packet, 1472); /* a full datagram (without it: 384 bytes) */
+}
+
+/* A device that answers no read still fails, after one timeout's worth of sends (four). */
+static void test_unanswered_params_read_fails(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_reads = 100;
+    assert_int_equal(fake_start(&dev, false), 0);
+    fill_image(4096);
+    struct client_upload_stats st;
+    struct client_deverr err;
+    assert_int_equal(run_upload(false, 4096, 0, &st, &err), DFU_ETIMEDOUT);
+    fake_stop(&dev);
+    assert_int_equal(dev.reads_in, 4);
+    assert_int_equal(dev.upload_reqs, 0);
+}
+
 static void test_without_params_defaults(void **state)
 {
     (void)state;
@@ -874,6 +904,8 @@ int main(void)
         cmocka_unit_test(test_serial_barrier_after_erase_loss),
         cmocka_unit_test(test_serial_other_loss_keeps_pipelining),
         cmocka_unit_test(test_serial_third_request_behind_page_opener),
+        cmocka_unit_test(test_lost_params_read_sent_again),
+        cmocka_unit_test(test_unanswered_params_read_fails),
         cmocka_unit_test(test_without_params_defaults),
         cmocka_unit_test(test_request_matches_seq),
         cmocka_unit_test(test_one_step_upgrade),
