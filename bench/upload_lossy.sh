@@ -47,7 +47,7 @@ start_board() {
     rm -f tty devsim.log
     # shellcheck disable=SC2068
     "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$W/tty" \
-        --udp 127.0.0.1:0 --timing --erase-progressively --seed 15 $@ --log devsim.log 2> devsim.err &
+        --udp 127.0.0.1:0 --timing --erase-progressively --seed "${SEED:-15}" $@ --log devsim.log 2> devsim.err &
     DEVSIM_PID=$!
     i=0
     PORT=""

@@ -28,6 +28,7 @@
 #define UPLOAD_GROW_AFTER_MAX 4096
 #define UPLOAD_RETRIES_MAX 16
 #define UPLOAD_EXTRA_MIN_MS 20
+#define UPLOAD_REORDER_MIN_MS 5
 
 struct inflight {
     bool used;
@@ -87,6 +88,17 @@ struct upload {
      * chunk may only have been overtaken on the way (reordering), so nothing is sent until
      * the next answer tells lost from late */
     bool holding;
+    /* reordering (RACK's idea, RFC 8985): once the link has shown that it delivers a request
+     * after the one behind it (the answer to a chunk taken for lost came after all), a gap
+     * with nothing sent behind it waits a reordering window for the missing chunk's answer
+     * before anything goes again; until then every such gap is a loss at once */
+    int64_t min_rtt;
+    bool reordering;
+    bool late_valid;     /* the request at the last gap named: its number and end */
+    uint8_t late_seq;
+    size_t late_end;
+    int64_t hold_until;  /* the reordering window ends (0: the hold ends at the next answer) */
+    size_t hold_off;
 };
 
 static void on_loss(struct upload *u)
@@ -105,6 +117,9 @@ static void on_loss(struct upload *u)
 static void rtt_sample(struct upload *u, int64_t sample)
 {
     double r = (double)sample;
+    if (!u->have_rtt || sample < u->min_rtt) {
+        u->min_rtt = sample;
+    }
     if (!u->have_rtt) {
         u->srtt = r;
         u->rttvar = r / 2;
@@ -261,6 +276,14 @@ static int64_t extra_wait(const struct upload *u)
 {
     int64_t w = 2 * (int64_t)u->srtt + 1;
     return w < UPLOAD_EXTRA_MIN_MS ? UPLOAD_EXTRA_MIN_MS : w;
+}
+
+/* How long a gap waits for a reordered chunk: two of the quickest round trips (the late chunk
+ * is taken right after the one that overtook it). */
+static int64_t reorder_wait(const struct upload *u)
+{
+    int64_t w = 2 * u->min_rtt;
+    return w < UPLOAD_REORDER_MIN_MS ? UPLOAD_REORDER_MIN_MS : w;
 }
 
 /* The newest request's send time (now when none is in flight). */
@@ -536,6 +559,7 @@ static void resync(struct upload *u, size_t off, bool gap, const struct inflight
         u->suspect_page = at;
     }
     u->holding = false;
+    u->hold_until = 0;
     u->epoch++;
     u->st->resyncs++;
     u->next = off;
@@ -548,12 +572,53 @@ static void resync(struct upload *u, size_t off, bool gap, const struct inflight
     }
 }
 
+/* The device confirmed everything before off. */
+static void advance(struct upload *u, const struct client_rsp *rsp, uint64_t off, int *stalls)
+{
+    if (off > u->acked) {
+        u->acked = (size_t)off;
+        *stalls = 0;
+        if (u->o->progress) {
+            u->o->progress(u->o->progress_arg, u->acked, u->o->len);
+        }
+    }
+    bool match;
+    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
+        u->st->match_reported = true;
+        u->st->match = match;
+    }
+}
+
+/* The answer to the chunk a gap was named at, after all: the link reordered it, and the device
+ * took it and dropped the chunk that overtook it. While the upload holds for it, it goes on
+ * from the device's offset without counting a loss. */
+static void on_late(struct upload *u, const struct client_rsp *rsp, int *stalls)
+{
+    uint64_t off;
+    u->late_valid = false;
+    if (client_rsp_failed(rsp) || !client_get_uint(rsp->root, "off", &off) ||
+        off < u->late_end || off > u->o->len) {
+        return;
+    }
+    u->reordering = true;
+    if (u->holding) {
+        resync(u, (size_t)off, false, NULL, 0);
+        advance(u, rsp, off, stalls);
+    }
+}
+
 /* Handles one response of the pipelined phase. */
 static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
                        unsigned *restarts, int *stalls)
 {
+    if (rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+        return 0;
+    }
     struct inflight *f = find_inflight(u, rsp->hdr.seq);
-    if (!f || rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+    if (!f && u->late_valid && rsp->hdr.seq == u->late_seq) {
+        on_late(u, rsp, stalls);
+    }
+    if (!f) {
         return 0; /* a late or duplicated answer to something we gave up on */
     }
     struct inflight req = *f;
@@ -564,17 +629,18 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
      * cumulative, so a late answer would say nothing this one does not (and a request still on
      * its way is judged by the answers after it). On an ordered link those requests are lost
      * (kept for the erase check below). */
-    struct inflight lost[UPLOAD_WINDOW_MAX];
-    unsigned nlost = 0;
+    struct inflight older[UPLOAD_WINDOW_MAX];
+    unsigned nolder = 0;
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].order < req.order) {
-            if (u->s->xp.ordered) {
-                lost[nlost++] = u->fl[i];
-            }
+            older[nolder++] = u->fl[i];
             u->fl[i].used = false;
             u->nfl--;
         }
     }
+    bool ordered = u->s->xp.ordered;
+    unsigned nlost = ordered ? nolder : 0;
+    const struct inflight *lost = older;
     if (client_rsp_failed(rsp)) {
         *err = rsp->err;
         return CLIENT_EDEVICE;
@@ -618,18 +684,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     if (u->barrier && u->nfl == 0) {
         u->barrier = false;
     }
-    if (off > u->acked) {
-        u->acked = (size_t)off;
-        *stalls = 0;
-        if (u->o->progress) {
-            u->o->progress(u->o->progress_arg, u->acked, u->o->len);
-        }
-    }
-    bool match;
-    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
-        u->st->match_reported = true;
-        u->st->match = match;
-    }
+    advance(u, rsp, off, stalls);
     if (req.epoch == u->epoch && off != req.off + req.len && off < u->next &&
         (off < req.off || !awaited(u, (size_t)off))) {
         /* The device expects off, which nothing in flight will bring (fast retransmit): a
@@ -639,12 +694,26 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
          * device ahead of this request (it was a needless repeat) is followed without
          * counting a loss. */
         bool gap = off <= req.off;
+        const struct inflight *missing = NULL;
+        for (unsigned i = 0; gap && !ordered && i < nolder; i++) {
+            missing = older[i].epoch == u->epoch && older[i].off == off ? &older[i] : missing;
+        }
         /* on a link that reorders, the missing chunk may be late, not lost: the next answer
-         * tells (it names the same offset, or the one after the late chunk) */
-        if (gap && !u->holding && !u->s->xp.ordered && sent_after(u, req.order)) {
+         * tells (it names the same offset, or the one after the late chunk), or with nothing
+         * sent behind, the late chunk's own answer within the reordering window */
+        if (gap && !u->holding && !ordered && sent_after(u, req.order)) {
             u->holding = true;
+        } else if (missing && !u->holding && u->reordering) {
+            u->holding = true;
+            u->hold_until = client_now_ms() + reorder_wait(u);
+            u->hold_off = (size_t)off;
         } else {
             resync(u, (size_t)off, gap, lost, nlost);
+        }
+        if (missing) {
+            u->late_valid = true;
+            u->late_seq = missing->seq;
+            u->late_end = missing->off + missing->len;
         }
     }
     if (u->next < u->acked) {
@@ -730,16 +799,25 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             break;
         }
         int64_t now = client_now_ms(), left = oldest_sent(&u) + u.rto - now;
+        if (u.holding && u.hold_until && u.hold_until <= now) {
+            /* no late answer: the chunk was lost */
+            resync(&u, u.hold_off > u.acked ? u.hold_off : u.acked, true, NULL, 0);
+            continue;
+        }
         int64_t extra_at = u.have_rtt && !u.extra && !u.barrier && u.nfl > 0 && u.nfl < u.window &&
                                    u.next < o->len
                                ? last_sent(&u) + extra_wait(&u) - now
                                : left;
+        int64_t hold_at = u.holding && u.hold_until ? u.hold_until - now : left;
+        int64_t wake = extra_at < left ? extra_at : left;
+        wake = hold_at < wake ? hold_at : wake;
         struct client_rsp rsp;
-        int e = extra_at < left ? (extra_at > 0 ? client_recv(s, &rsp, (int)extra_at) : DFU_ETIMEDOUT)
-                : left > 0      ? client_recv(s, &rsp, (int)left)
-                                : DFU_ETIMEDOUT;
+        int e = wake > 0 ? client_recv(s, &rsp, (int)wake) : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {
             continue;
+        }
+        if (e == DFU_ETIMEDOUT && hold_at == wake && hold_at < left) {
+            continue; /* the reordering window is over (handled above) */
         }
         if (e == DFU_ETIMEDOUT && extra_at < left) {
             u.extra = true; /* the loop sends it */

@@ -369,7 +369,8 @@ static void *udp_loop(void *arg)
         bool upload = smp_hdr_decode(&h, buf, (size_t)n) == 0 && h.group == SMP_GROUP_IMAGE &&
                       h.id == IMG_ID_UPLOAD;
         d->upload_in += upload;
-        if (upload && d->reorder_req_once && d->upload_in == d->reorder_req_once) {
+        if (upload && ((d->reorder_req_once && d->upload_in == d->reorder_req_once) ||
+                       (d->reorder_req_again && d->upload_in == d->reorder_req_again))) {
             memcpy(d->req_held, buf, (size_t)n);
             d->req_held_len = (size_t)n;
             continue;

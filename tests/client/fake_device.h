@@ -31,6 +31,7 @@ struct fake_device {
     /* UDP: upload datagram N (1-based, counted as they arrive) comes twice / is overtaken by
      * the next one (it is handled right after it) */
     unsigned dup_req_once, reorder_req_once;
+    unsigned reorder_req_again; /* a second datagram overtaken by the next one */
     /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
      * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
      * requests had already arrived by then (the client did not wait for the answer) */

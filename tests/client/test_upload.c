@@ -225,6 +225,29 @@ static void test_udp_overtaken_request_not_resent(void **state)
     assert_int_equal(st.retransmits, 0);
 }
 
+/* With nothing sent behind the gap (window 2), a link that has reordered once is given a
+ * reordering window: the second overtaken chunk's own answer comes within it, so only the
+ * chunk that overtook it goes again. The first one, before the link showed any reordering,
+ * is taken for lost at once (it and the one behind it go again). */
+static void test_udp_reordering_window_after_first_reorder(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 2, &st);
+    unsigned needed = st.requests;
+    fake_defaults(&dev);
+    dev.reorder_req_once = 10;
+    dev.reorder_req_again = 40;
+    upload_ok(false, 100 * 1024, 2, &st);
+    assert_int_equal(st.requests, needed + 3);
+    assert_int_equal(st.resent_gap, 1);     /* the first overtaken chunk, needlessly */
+    assert_int_equal(st.resent_behind, 1);  /* the one that overtook it */
+    assert_int_equal(st.resent_other, 1);   /* the second time: only the one that overtook */
+    assert_int_equal(dev.mismatches, 3);    /* the two overtakers and the needless repeat */
+    assert_int_equal(st.retransmits, 0);
+}
+
 static void test_stop_and_wait_window_1(void **state)
 {
     (void)state;
@@ -893,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_udp_lost_answer_resends_nothing),
         cmocka_unit_test(test_udp_duplicates_and_reordered_answers_resend_nothing),
         cmocka_unit_test(test_udp_overtaken_request_not_resent),
+        cmocka_unit_test(test_udp_reordering_window_after_first_reorder),
         cmocka_unit_test(test_udp_duplicated_reordered_lost_replies),
         cmocka_unit_test(test_stop_and_wait_window_1),
         cmocka_unit_test(test_device_error_mid_way),
