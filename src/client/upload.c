@@ -97,7 +97,7 @@ struct upload {
     bool late_valid;     /* the request at the last gap named: its number and end */
     uint8_t late_seq;
     size_t late_end;
-    int64_t hold_until;  /* the reordering window ends (0: the hold ends at the next answer) */
+    int64_t hold_until;  /* the reordering window ends */
     size_t hold_off;
 };
 
@@ -701,9 +701,9 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         /* on a link that reorders, the missing chunk may be late, not lost: the next answer
          * tells (it names the same offset, or the one after the late chunk), or with nothing
          * sent behind, the late chunk's own answer within the reordering window */
-        if (gap && !u->holding && !ordered && sent_after(u, req.order)) {
-            u->holding = true;
-        } else if (missing && !u->holding && u->reordering) {
+        if (gap && !u->holding && !ordered &&
+            (sent_after(u, req.order) || (missing && u->reordering))) {
+            /* bounded: a next answer that was lost too tells nothing */
             u->holding = true;
             u->hold_until = client_now_ms() + reorder_wait(u);
             u->hold_off = (size_t)off;
