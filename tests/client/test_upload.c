@@ -97,6 +97,16 @@ static void upload_ok(bool serial, size_t len, unsigned window, struct client_up
     check_received(len);
 }
 
+/* Starts the fake device as configured and uploads len bytes, which fails with rc. */
+static void upload_fails(bool serial, size_t len, int rc, struct client_upload_stats *st)
+{
+    assert_int_equal(fake_start(&dev, serial), 0);
+    fill_image(len);
+    struct client_deverr err;
+    assert_int_equal(run_upload(serial, len, 0, st, &err), rc);
+    fake_stop(&dev);
+}
+
 static void test_udp_clean_fills_datagrams(void **state)
 {
     (void)state;
@@ -440,12 +450,8 @@ static void test_unanswered_params_read_fails(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.drop_reads = 100;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(4096);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 4096, 0, &st, &err), DFU_ETIMEDOUT);
-    fake_stop(&dev);
+    upload_fails(false, 4096, DFU_ETIMEDOUT, &st);
     assert_int_equal(dev.reads_in, 4);
     assert_int_equal(dev.upload_reqs, 0);
 }
@@ -707,12 +713,8 @@ static void test_packet_fallback_gives_up_at_minimum(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.drop_larger = 100;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(10000);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 10000, 0, &st, &err), DFU_ETIMEDOUT);
-    fake_stop(&dev);
+    upload_fails(false, 10000, DFU_ETIMEDOUT, &st);
     assert_int_equal(st.packet_unanswered, CLIENT_UPLOAD_PACKET_MIN);
     assert_false(st.device_silent);
     assert_int_equal(dev.dropped_large, 5);           /* 1472, 736, 368, 184, 128 */
