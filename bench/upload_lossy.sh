@@ -47,7 +47,7 @@ start_board() {
     rm -f tty devsim.log
     # shellcheck disable=SC2068
     "$BIN/devsim" run --board nrf52840dk --flash board.img --trust pub.pem --serial "$W/tty" \
-        --udp 127.0.0.1:0 --timing --erase-progressively --seed 15 $@ --log devsim.log 2> devsim.err &
+        --udp 127.0.0.1:0 --timing --erase-progressively --seed "${SEED:-15}" $@ --log devsim.log 2> devsim.err &
     DEVSIM_PID=$!
     i=0
     PORT=""
@@ -66,7 +66,20 @@ name() {
         if (c > 0) s = s sprintf(", reorder %g %%", 100 * c); print s }'
 }
 report() { printf '%s\n' "$*" >> report.md; }
-lost() { grep -c 'lost (fault injection)' devsim.log || true; }
+lost() { grep -c "$1 of [0-9]* bytes lost (fault injection)" devsim.log || true; }
+# causes: the resends by why (mcumgr's counters) for the table of causes
+causes() {
+    printf '%s | %s | %s | %s | %s' "$(field resent_gap r.json)" "$(field resent_behind r.json)" \
+        "$(field resent_timeout r.json)" "$(field resent_other r.json)" "$(field needless r.json)"
+}
+cause() { printf '%s\n' "$*" >> causes.md; }
+cause_head() {
+    cause ""
+    cause "$1"
+    cause ""
+    cause "| $2 | requests lost | answers lost | requests overtaken | resent: named gap | sent behind the gap | after a timeout | other | needless | go-back-N floor per drop |"
+    cause "|---|---|---|---|---|---|---|---|---|---|"
+}
 
 # go_time CONN...: seconds the Go mcumgr takes for the image (or "unfinished" after 300 s)
 go_time() {
@@ -86,6 +99,7 @@ report "UDP: 256 KiB signed image, the board's default SMP buffers, progressive 
 report ""
 report "| udp faults | time s | of clean | requests sent | needed | datagrams dropped | resends per drop | Go mcumgr s |"
 report "|---|---|---|---|---|---|---|---|"
+cause_head "Where the UDP resends come from (mcumgr's counters; devsim's log for the losses)." "udp faults"
 clean=""
 needed=""
 UDP_ROWS=${UDP_ROWS:-"0,0,0 0.02,0,0 0.05,0,0 0.10,0,0 0.02,0.02,0.02 0.10,0.05,0.05"}
@@ -93,14 +107,17 @@ for row in $UDP_ROWS; do
     # shellcheck disable=SC2046
     set -- $(echo "$row" | tr , " ")
     start_board --udp-drop "$1" --udp-dup "$2" --udp-reorder "$3"
-    if ! "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 1 -r 5 --json image upload v2.bin > r.json 2> err.txt; then
-        report "| $(name "$@") | failed: $(cat err.txt) | | | | $(lost) | | |"
+    if ! "$BIN/mcumgr" --conntype udp --connstring "[127.0.0.1]:$PORT" -t 1 --json image upload v2.bin > r.json 2> err.txt; then
+        report "| $(name "$@") | failed: $(cat err.txt) | | | | $(($(lost request) + $(lost response))) | | |"
         continue
     fi
     t=$(field seconds r.json)
     reqs=$(field requests r.json)
     [ -n "$clean" ] || { clean=$t; needed=$reqs; }
-    drops=$(lost)
+    drops=$(($(lost request) + $(lost response)))
+    held=$(grep -c 'request of [0-9]* bytes held back' devsim.log || true)
+    floor=$(awk -v r="$(lost request)" -v d="$drops" 'BEGIN { if (d > 0) printf "%.2f", 2 * r / d; else print "-" }')
+    cause "| $(name "$@") | $(lost request) | $(lost response) | $held | $(causes) | $floor |"
     per=$(awk -v s="$reqs" -v n="$needed" -v d="$drops" 'BEGIN { if (d > 0) printf "%.2f", (s - n) / d; else print "-" }')
     ratio=$(awk -v t="$t" -v c="$clean" 'BEGIN { printf "%.2f x", t / c }')
     gt="not installed"
@@ -116,11 +133,12 @@ report "Serial 115200 baud: 128 KiB signed image, partial erase in 3 ms steps (-
 report ""
 report "| serial bit error rate | time s | of clean | requests sent | needed | Go mcumgr s |"
 report "|---|---|---|---|---|---|"
+cause_head "Where the serial resends come from (mcumgr's counters; lines the board's CRC refused are not logged)." "serial bit error rate"
 clean=""
 needed=""
 for ber in ${BERS:-0 1e-5 2e-5}; do
     start_board --baud 115200 --partial-erase-ms 3 --serial-ber "$ber"
-    if ! "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" -t 1 -r 5 --json image upload v3.bin > r.json 2> err.txt; then
+    if ! "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" -t 1 --json image upload v3.bin > r.json 2> err.txt; then
         report "| $ber | failed: $(cat err.txt) | | | | |"
         continue
     fi
@@ -128,6 +146,7 @@ for ber in ${BERS:-0 1e-5 2e-5}; do
     reqs=$(field requests r.json)
     [ -n "$clean" ] || { clean=$t; needed=$reqs; }
     ratio=$(awk -v t="$t" -v c="$clean" 'BEGIN { printf "%.2f x", t / c }')
+    cause "| $ber | - | - | - | $(causes) | - |"
     gt="not installed"
     if [ -n "$GO_MCUMGR" ]; then
         start_board --baud 115200 --partial-erase-ms 3 --serial-ber "$ber"
@@ -138,11 +157,16 @@ done
 stop
 
 report ""
-report "mcumgr runs with \`-t 1 -r 5\`: the requests around the upload (mcumgr params, the image"
-report "list that checks it) are tried five times, each for 1 s, as a lossy link needs."
+report "mcumgr runs with \`-t 1\` and the default one try: a read (mcumgr params before the upload,"
+report "the image list that checks it) goes again within its 1 s while no answer comes."
 report "Needed: the clean run's requests. A lost answer costs no resend (the next answer's offset"
 report "covers it); a lost request is resent when the next answer names its offset, with the requests"
 report "the board dropped behind it (it takes chunks in order only)."
+report "The go-back-N floor: a lost request costs itself and the one sent behind it (a window of two,"
+report "so the next answer shows the loss instead of a timeout), a lost answer nothing: 2 x requests"
+report "lost / datagrams dropped (1.00 when both ways lose alike). Overtaken requests (reordering) cost"
+report "the one that overtook them on top."
 [ -n "$GO_MCUMGR" ] || report "Go mcumgr: not installed (no \`mcumgr\` on PATH besides ours)."
+cat causes.md >> report.md
 cat report.md
 [ -z "$OUT" ] || cp report.md "$OUT"

@@ -372,6 +372,11 @@ struct client_upload_stats {
      * a small request (0: none). With packet < that size, the fallback found a size. */
     size_t packet_unanswered;
     bool device_silent;      /* the first chunk timed out and the device answered nothing */
+    /* Chunks sent again, by why (requests = the first sends + these): the one the device named
+     * as missing, those sent behind it before that showed (the device dropped them: it takes
+     * chunks in order only), those given up on at a timeout, and the rest (first-chunk tries,
+     * restarts). needless: answers showing the device held a resent chunk already. */
+    unsigned resent_gap, resent_behind, resent_timeout, resent_other, needless;
 };
 
 /* Uploads an image; resumes when the device already holds part of the same file (by its

@@ -107,9 +107,16 @@ int client_recv(struct client_session *s, struct client_rsp *rsp, int timeout_ms
 }
 
 
-/* Waits for the response to seq until deadline; other packets are dropped. */
-static int wait_for(struct client_session *s, int seq, uint16_t group, uint8_t id,
-                    struct client_rsp *rsp, int64_t deadline)
+/* Sends of one read request within one try: a read changes nothing on the device, so on a
+ * lossy link it goes again while the try lasts instead of failing the whole command (an
+ * upload) over one lost datagram; a device that answers nothing still fails after the
+ * timeout, as before. */
+#define CLIENT_READ_SENDS 4
+
+/* Waits until deadline for the response to one of the n requests numbered seqs; other packets
+ * are dropped. */
+static int wait_for(struct client_session *s, const int *seqs, unsigned n, uint16_t group,
+                    uint8_t id, struct client_rsp *rsp, int64_t deadline)
 {
     for (;;) {
         int64_t left = deadline - client_now_ms();
@@ -123,7 +130,11 @@ static int wait_for(struct client_session *s, int seq, uint16_t group, uint8_t i
         if (err) {
             return err;
         }
-        if (rsp->hdr.seq == seq && rsp->hdr.group == group && rsp->hdr.id == id) {
+        bool ours = false;
+        for (unsigned i = 0; i < n; i++) {
+            ours = ours || rsp->hdr.seq == (uint8_t)seqs[i];
+        }
+        if (ours && rsp->hdr.group == group && rsp->hdr.id == id) {
             return 0;
         }
         client_rsp_free(rsp);
@@ -138,12 +149,19 @@ int client_request(struct client_session *s, uint8_t op, uint16_t group, uint8_t
     }
     int tries = s->tries < 1 ? 1 : s->tries;
     int err = DFU_ETIMEDOUT;
+    unsigned sends = op == SMP_OP_READ ? CLIENT_READ_SENDS : 1;
     for (int t = 0; t < tries; t++) {
-        int seq = client_send(s, op, group, id, payload, len);
-        if (seq < 0) {
-            return seq;
+        int seqs[CLIENT_READ_SENDS];
+        int64_t start = client_now_ms();
+        err = DFU_ETIMEDOUT;
+        for (unsigned n = 0; n < sends && err == DFU_ETIMEDOUT; n++) {
+            seqs[n] = client_send(s, op, group, id, payload, len);
+            if (seqs[n] < 0) {
+                return seqs[n];
+            }
+            int64_t until = start + timeout_ms * (int64_t)(n + 1) / sends;
+            err = wait_for(s, seqs, n + 1, group, id, rsp, until);
         }
-        err = wait_for(s, seq, group, id, rsp, client_now_ms() + timeout_ms);
         if (err == DFU_ETIMEDOUT) {
             continue;
         }

@@ -28,6 +28,7 @@
 #define UPLOAD_GROW_AFTER_MAX 4096
 #define UPLOAD_RETRIES_MAX 16
 #define UPLOAD_EXTRA_MIN_MS 20
+#define UPLOAD_REORDER_MIN_MS 5
 
 struct inflight {
     bool used;
@@ -40,6 +41,9 @@ struct inflight {
     uint32_t order;     /* send order */
 };
 
+/* Why the upload went back to an offset it had sent already (for the resend counters). */
+enum rewind { REWIND_OTHER, REWIND_GAP, REWIND_TIMEOUT };
+
 struct upload {
     struct client_session *s;
     const struct client_upload_opts *o;
@@ -51,6 +55,9 @@ struct upload {
     unsigned window, nfl, epoch;
     uint32_t sent;      /* requests sent so far (send order) */
     size_t next, acked;
+    size_t sent_end;    /* the furthest any chunk sent reached */
+    enum rewind rewind; /* why next last went back, and to where */
+    size_t rewind_off;
     size_t first_sent;  /* the most data any first chunk of this run carried */
     /* retransmission timeout from measured round trips (TCP's rule), so a request lost
      * while the device was busy costs a few round trips, not the full timeout */
@@ -81,6 +88,17 @@ struct upload {
      * chunk may only have been overtaken on the way (reordering), so nothing is sent until
      * the next answer tells lost from late */
     bool holding;
+    /* reordering (RACK's idea, RFC 8985): once the link has shown that it delivers a request
+     * after the one behind it (the answer to a chunk taken for lost came after all), a gap
+     * with nothing sent behind it waits a reordering window for the missing chunk's answer
+     * before anything goes again; until then every such gap is a loss at once */
+    int64_t min_rtt;
+    bool reordering;
+    bool late_valid;     /* the request at the last gap named: its number and end */
+    uint8_t late_seq;
+    size_t late_end;
+    int64_t hold_until;  /* the reordering window ends */
+    size_t hold_off;
 };
 
 static void on_loss(struct upload *u)
@@ -99,6 +117,9 @@ static void on_loss(struct upload *u)
 static void rtt_sample(struct upload *u, int64_t sample)
 {
     double r = (double)sample;
+    if (!u->have_rtt || sample < u->min_rtt) {
+        u->min_rtt = sample;
+    }
     if (!u->have_rtt) {
         u->srtt = r;
         u->rttvar = r / 2;
@@ -126,6 +147,22 @@ static size_t chunk_len(const struct upload *u, size_t off)
     const struct client_upload_opts *o = u->o;
     size_t d = client_upload_chunk_fit(u->pkt_max, off, o->len, o->image, o->upgrade);
     return o->chunk_max && d > o->chunk_max ? o->chunk_max : d;
+}
+
+/* Counts a chunk sent at off as a resend, by the reason the upload went back there. */
+static void count_resend(struct upload *u, size_t off, size_t len)
+{
+    struct client_upload_stats *st = u->st;
+    if (off < u->sent_end) {
+        if (u->rewind == REWIND_GAP) {
+            *(off == u->rewind_off ? &st->resent_gap : &st->resent_behind) += 1;
+        } else {
+            *(u->rewind == REWIND_TIMEOUT ? &st->resent_timeout : &st->resent_other) += 1;
+        }
+    }
+    if (off + len > u->sent_end) {
+        u->sent_end = off + len;
+    }
 }
 
 /* Encodes and sends the chunk at off; returns its data length or a negative error. */
@@ -179,6 +216,7 @@ static int send_chunk(struct upload *u, size_t off)
         }
     }
     u->st->requests++;
+    count_resend(u, off, (size_t)d);
     if (d > u->st->chunk_data) {
         u->st->chunk_data = d;
     }
@@ -199,6 +237,23 @@ static struct inflight *find_inflight(struct upload *u, uint8_t seq)
         }
     }
     return NULL;
+}
+
+/* How many requests may be in flight now: the congestion window, one more for limited
+ * transmit, and one more while a page-opening chunk waits for its answer on a device that
+ * keeps taking lines while it erases (partial erase): its answer comes only after the erase,
+ * and without that one the line would stand idle meanwhile. A device that loses input while
+ * it erases gets nothing behind an opener instead (the page barrier). */
+static unsigned send_limit(const struct upload *u)
+{
+    unsigned n = (unsigned)u->cwnd + (u->extra ? 1u : 0u);
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX && !u->erase_deaf; i++) {
+        if (u->fl[i].used && opens_page(u, u->fl[i].off, u->fl[i].len)) {
+            n++;
+            break;
+        }
+    }
+    return n < u->window ? n : u->window;
 }
 
 /* The oldest request's send time (now when none is in flight, so a wait stays bounded), plus
@@ -223,6 +278,14 @@ static int64_t extra_wait(const struct upload *u)
 {
     int64_t w = 2 * (int64_t)u->srtt + 1;
     return w < UPLOAD_EXTRA_MIN_MS ? UPLOAD_EXTRA_MIN_MS : w;
+}
+
+/* How long a gap waits for a reordered chunk: two of the quickest round trips (the late chunk
+ * is taken right after the one that overtook it). */
+static int64_t reorder_wait(const struct upload *u)
+{
+    int64_t w = 2 * u->min_rtt;
+    return w < UPLOAD_REORDER_MIN_MS ? UPLOAD_REORDER_MIN_MS : w;
 }
 
 /* The newest request's send time (now when none is in flight). */
@@ -498,9 +561,12 @@ static void resync(struct upload *u, size_t off, bool gap, const struct inflight
         u->suspect_page = at;
     }
     u->holding = false;
+    u->hold_until = 0;
     u->epoch++;
     u->st->resyncs++;
     u->next = off;
+    u->rewind = gap ? REWIND_GAP : REWIND_OTHER;
+    u->rewind_off = off;
     if (gap && erase) {
         u->erase_deaf = true;
     } else if (gap) {
@@ -508,12 +574,53 @@ static void resync(struct upload *u, size_t off, bool gap, const struct inflight
     }
 }
 
+/* The device confirmed everything before off. */
+static void advance(struct upload *u, const struct client_rsp *rsp, uint64_t off, int *stalls)
+{
+    if (off > u->acked) {
+        u->acked = (size_t)off;
+        *stalls = 0;
+        if (u->o->progress) {
+            u->o->progress(u->o->progress_arg, u->acked, u->o->len);
+        }
+    }
+    bool match;
+    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
+        u->st->match_reported = true;
+        u->st->match = match;
+    }
+}
+
+/* The answer to the chunk a gap was named at, after all: the link reordered it, and the device
+ * took it and dropped the chunk that overtook it. While the upload holds for it, it goes on
+ * from the device's offset without counting a loss. */
+static void on_late(struct upload *u, const struct client_rsp *rsp, int *stalls)
+{
+    uint64_t off;
+    u->late_valid = false;
+    if (client_rsp_failed(rsp) || !client_get_uint(rsp->root, "off", &off) ||
+        off < u->late_end || off > u->o->len) {
+        return;
+    }
+    u->reordering = true;
+    if (u->holding) {
+        resync(u, (size_t)off, false, NULL, 0);
+        advance(u, rsp, off, stalls);
+    }
+}
+
 /* Handles one response of the pipelined phase. */
 static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
                        unsigned *restarts, int *stalls)
 {
+    if (rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+        return 0;
+    }
     struct inflight *f = find_inflight(u, rsp->hdr.seq);
-    if (!f || rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+    if (!f && u->late_valid && rsp->hdr.seq == u->late_seq) {
+        on_late(u, rsp, stalls);
+    }
+    if (!f) {
         return 0; /* a late or duplicated answer to something we gave up on */
     }
     struct inflight req = *f;
@@ -524,17 +631,18 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
      * cumulative, so a late answer would say nothing this one does not (and a request still on
      * its way is judged by the answers after it). On an ordered link those requests are lost
      * (kept for the erase check below). */
-    struct inflight lost[UPLOAD_WINDOW_MAX];
-    unsigned nlost = 0;
+    struct inflight older[UPLOAD_WINDOW_MAX];
+    unsigned nolder = 0;
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
         if (u->fl[i].used && u->fl[i].order < req.order) {
-            if (u->s->xp.ordered) {
-                lost[nlost++] = u->fl[i];
-            }
+            older[nolder++] = u->fl[i];
             u->fl[i].used = false;
             u->nfl--;
         }
     }
+    bool ordered = u->s->xp.ordered;
+    unsigned nlost = ordered ? nolder : 0;
+    const struct inflight *lost = older;
     if (client_rsp_failed(rsp)) {
         *err = rsp->err;
         return CLIENT_EDEVICE;
@@ -551,6 +659,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         drop_inflight(u);
         u->epoch++;
         u->acked = u->next = 0;
+        u->rewind = REWIND_OTHER;
         u->holding = false;
         return 1; /* caller runs the first-chunk step again */
     }
@@ -577,18 +686,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     if (u->barrier && u->nfl == 0) {
         u->barrier = false;
     }
-    if (off > u->acked) {
-        u->acked = (size_t)off;
-        *stalls = 0;
-        if (u->o->progress) {
-            u->o->progress(u->o->progress_arg, u->acked, u->o->len);
-        }
-    }
-    bool match;
-    if (off == u->o->len && client_get_bool(rsp->root, "match", &match)) {
-        u->st->match_reported = true;
-        u->st->match = match;
-    }
+    advance(u, rsp, off, stalls);
     if (req.epoch == u->epoch && off != req.off + req.len && off < u->next &&
         (off < req.off || !awaited(u, (size_t)off))) {
         /* The device expects off, which nothing in flight will bring (fast retransmit): a
@@ -598,16 +696,33 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
          * device ahead of this request (it was a needless repeat) is followed without
          * counting a loss. */
         bool gap = off <= req.off;
+        const struct inflight *missing = NULL;
+        for (unsigned i = 0; gap && !ordered && i < nolder; i++) {
+            missing = older[i].epoch == u->epoch && older[i].off == off ? &older[i] : missing;
+        }
         /* on a link that reorders, the missing chunk may be late, not lost: the next answer
-         * tells (it names the same offset, or the one after the late chunk) */
-        if (gap && !u->holding && !u->s->xp.ordered && sent_after(u, req.order)) {
+         * tells (it names the same offset, or the one after the late chunk), or with nothing
+         * sent behind, the late chunk's own answer within the reordering window */
+        if (gap && !u->holding && !ordered &&
+            (sent_after(u, req.order) || (missing && u->reordering))) {
+            /* bounded: a next answer that was lost too tells nothing */
             u->holding = true;
+            u->hold_until = client_now_ms() + reorder_wait(u);
+            u->hold_off = (size_t)off;
         } else {
             resync(u, (size_t)off, gap, lost, nlost);
+        }
+        if (missing) {
+            u->late_valid = true;
+            u->late_seq = missing->seq;
+            u->late_end = missing->off + missing->len;
         }
     }
     if (u->next < u->acked) {
         u->next = u->acked;
+    }
+    if (off > req.off + req.len) {
+        u->st->needless++; /* the device held this chunk already */
     }
     return 0;
 }
@@ -674,8 +789,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         o->progress(o->progress_arg, u.acked, o->len);
     }
     while (!rc && u.acked < o->len) {
-        while (!u.barrier && !u.holding && u.nfl < (unsigned)u.cwnd + (u.extra ? 1u : 0u) && u.nfl < u.window &&
-               u.next < o->len) {
+        while (!u.barrier && !u.holding && u.nfl < send_limit(&u) && u.next < o->len) {
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;
@@ -688,16 +802,25 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             break;
         }
         int64_t now = client_now_ms(), left = oldest_sent(&u) + u.rto - now;
+        if (u.holding && u.hold_until && u.hold_until <= now) {
+            /* no late answer: the chunk was lost */
+            resync(&u, u.hold_off > u.acked ? u.hold_off : u.acked, true, NULL, 0);
+            continue;
+        }
         int64_t extra_at = u.have_rtt && !u.extra && !u.barrier && u.nfl > 0 && u.nfl < u.window &&
                                    u.next < o->len
                                ? last_sent(&u) + extra_wait(&u) - now
                                : left;
+        int64_t hold_at = u.holding && u.hold_until ? u.hold_until - now : left;
+        int64_t wake = extra_at < left ? extra_at : left;
+        wake = hold_at < wake ? hold_at : wake;
         struct client_rsp rsp;
-        int e = extra_at < left ? (extra_at > 0 ? client_recv(s, &rsp, (int)extra_at) : DFU_ETIMEDOUT)
-                : left > 0      ? client_recv(s, &rsp, (int)left)
-                                : DFU_ETIMEDOUT;
+        int e = wake > 0 ? client_recv(s, &rsp, (int)wake) : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {
             continue;
+        }
+        if (e == DFU_ETIMEDOUT && hold_at == wake && hold_at < left) {
+            continue; /* the reordering window is over (handled above) */
         }
         if (e == DFU_ETIMEDOUT && extra_at < left) {
             u.extra = true; /* the loop sends it */
@@ -712,6 +835,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             drop_inflight(&u);
             u.epoch++;
             u.next = u.acked;
+            u.rewind = REWIND_TIMEOUT;
             u.holding = false;
             st->retransmits++;
             u.rto = u.rto * 2 > u.rto_max ? u.rto_max : u.rto * 2; /* back off */

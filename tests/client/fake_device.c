@@ -2,6 +2,7 @@
 #include "fake_device.h"
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -263,6 +264,9 @@ static size_t handle(struct fake_device *d, const uint8_t *pkt, size_t n, struct
     if (n > d->max_pkt_handled) {
         d->max_pkt_handled = (unsigned)n;
     }
+    if (h.op == SMP_OP_READ && ++d->reads_in <= d->drop_reads) {
+        return 0;
+    }
     bool upload = h.group == SMP_GROUP_IMAGE && h.id == 1 && h.op == SMP_OP_WRITE;
     if (!upload && n <= sizeof(d->last_req)) {
         memcpy(d->last_req, pkt, n);
@@ -365,7 +369,8 @@ static void *udp_loop(void *arg)
         bool upload = smp_hdr_decode(&h, buf, (size_t)n) == 0 && h.group == SMP_GROUP_IMAGE &&
                       h.id == IMG_ID_UPLOAD;
         d->upload_in += upload;
-        if (upload && d->reorder_req_once && d->upload_in == d->reorder_req_once) {
+        if (upload && ((d->reorder_req_once && d->upload_in == d->reorder_req_once) ||
+                       (d->reorder_req_again && d->upload_in == d->reorder_req_again))) {
             memcpy(d->req_held, buf, (size_t)n);
             d->req_held_len = (size_t)n;
             continue;
@@ -445,8 +450,13 @@ static void *serial_loop(void *arg)
                 nanosleep(&ts, NULL);
                 bool followed = pos < (size_t)n || hostio_wait_readable(d->fd, 0) > 0;
                 if (d->erasing_counted) {
+                    /* a request's frame is at least 4/3 of its packet (base64): more than
+                     * twice the packet's bytes waiting is a second request */
+                    int queued = 0;
+                    (void)ioctl(d->fd, FIONREAD, &queued);
                     d->pages_crossed++;
                     d->pages_followed += followed;
+                    d->pages_followed_two += (size_t)n - pos + (size_t)queued > 2 * plen;
                 }
                 if (d->erase_deaf && followed) {
                     pos = (size_t)n;  /* what arrived while the CPU was halted is gone */

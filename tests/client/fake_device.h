@@ -17,6 +17,8 @@ struct fake_device {
     /* configuration, set before fake_start() */
     uint32_t buf_size, buf_count;
     bool no_params;          /* answer 0/0/6 with ENOTSUP */
+    unsigned drop_reads;     /* the first this many read requests get no reply (lost) */
+    unsigned reads_in;       /* read requests received */
     unsigned drop_req_every; /* ignore every Nth upload request (not processed, no reply) */
     unsigned drop_rsp_every; /* process every Nth upload request but send no reply */
     unsigned dup_rsp_every;  /* send every Nth upload reply twice */
@@ -29,6 +31,7 @@ struct fake_device {
     /* UDP: upload datagram N (1-based, counted as they arrive) comes twice / is overtaken by
      * the next one (it is handled right after it) */
     unsigned dup_req_once, reorder_req_once;
+    unsigned reorder_req_again; /* a second datagram overtaken by the next one */
     /* serial: a chunk reaching into a new 4 KiB page is answered after page_delay_ms (an
      * erase); pages_followed counts those (at offsets >= page_count_from) behind which more
      * requests had already arrived by then (the client did not wait for the answer) */
@@ -89,6 +92,7 @@ struct fake_device {
     bool erasing;            /* the request just handled opened a new page */
     bool erasing_counted;
     unsigned pages_crossed, pages_followed, erase_losses;
+    unsigned pages_followed_two; /* of those, pages with two requests or more waiting behind */
     /* serial: console lines as received */
     size_t line_len, frame_min, frame_max, line_spread;
     uint8_t line_first;

@@ -97,6 +97,16 @@ static void upload_ok(bool serial, size_t len, unsigned window, struct client_up
     check_received(len);
 }
 
+/* Starts the fake device as configured and uploads len bytes, which fails with rc. */
+static void upload_fails(bool serial, size_t len, int rc, struct client_upload_stats *st)
+{
+    assert_int_equal(fake_start(&dev, serial), 0);
+    fill_image(len);
+    struct client_deverr err;
+    assert_int_equal(run_upload(serial, len, 0, st, &err), rc);
+    fake_stop(&dev);
+}
+
 static void test_udp_clean_fills_datagrams(void **state)
 {
     (void)state;
@@ -222,6 +232,29 @@ static void test_udp_overtaken_request_not_resent(void **state)
     assert_int_equal(st.requests, needed + 2);
     assert_int_equal(dev.mismatches, 2);
     assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.retransmits, 0);
+}
+
+/* With nothing sent behind the gap (window 2), a link that has reordered once is given a
+ * reordering window: the second overtaken chunk's own answer comes within it, so only the
+ * chunk that overtook it goes again. The first one, before the link showed any reordering,
+ * is taken for lost at once (it and the one behind it go again). */
+static void test_udp_reordering_window_after_first_reorder(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    struct client_upload_stats st;
+    upload_ok(false, 100 * 1024, 2, &st);
+    unsigned needed = st.requests;
+    fake_defaults(&dev);
+    dev.reorder_req_once = 10;
+    dev.reorder_req_again = 40;
+    upload_ok(false, 100 * 1024, 2, &st);
+    assert_int_equal(st.requests, needed + 3);
+    assert_int_equal(st.resent_gap, 1);     /* the first overtaken chunk, needlessly */
+    assert_int_equal(st.resent_behind, 1);  /* the one that overtook it */
+    assert_int_equal(st.resent_other, 1);   /* the second time: only the one that overtook */
+    assert_int_equal(dev.mismatches, 3);    /* the two overtakers and the needless repeat */
     assert_int_equal(st.retransmits, 0);
 }
 
@@ -376,6 +409,51 @@ static void test_serial_other_loss_keeps_pipelining(void **state)
     assert_int_equal(st.resyncs, 1);
     assert_int_equal(dev.pages_crossed, 5); /* 45056 .. 61440 */
     assert_int_equal(dev.pages_followed, dev.pages_crossed);
+}
+
+/* After a loss the window is two, but behind a page-opening chunk a third request goes out on
+ * a device that takes lines while it erases: its answer comes only after the erase, and the
+ * line would stand idle meanwhile. */
+static void test_serial_third_request_behind_page_opener(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 20;
+    dev.drop_req_once = 3;       /* in the first page: the window halves to two */
+    dev.page_count_from = 4200;  /* openers of 8192 .. 16384, before it would grow back */
+    struct client_upload_stats st;
+    upload_ok(true, 20 * 1024, 0, &st);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.resent_gap, 1);
+    assert_int_equal(st.resent_behind, 2); /* the window was three when the line was lost */
+    assert_int_equal(dev.pages_crossed, 3); /* 8192, 12288, 16384 */
+    assert_int_equal(dev.pages_followed_two, dev.pages_crossed);
+}
+
+/* One lost mcumgr params request does not fail the upload with one try (-r 1): the read goes
+ * again within its timeout, and the upload runs at the device's buffer size. */
+static void test_lost_params_read_sent_again(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_reads = 1;
+    struct client_upload_stats st;
+    upload_ok(false, 20 * 1024, 0, &st);
+    assert_int_equal(dev.reads_in, 2);
+    assert_int_equal(st.window, 3);   /* from the params answer (without it: 1) */
+    assert_int_equal(st.packet, 1472); /* a full datagram (without it: 384 bytes) */
+}
+
+/* A device that answers no read still fails, after one timeout's worth of sends (four). */
+static void test_unanswered_params_read_fails(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_reads = 100;
+    struct client_upload_stats st;
+    upload_fails(false, 4096, DFU_ETIMEDOUT, &st);
+    assert_int_equal(dev.reads_in, 4);
+    assert_int_equal(dev.upload_reqs, 0);
 }
 
 static void test_without_params_defaults(void **state)
@@ -635,12 +713,8 @@ static void test_packet_fallback_gives_up_at_minimum(void **state)
     (void)state;
     fake_defaults(&dev);
     dev.drop_larger = 100;
-    assert_int_equal(fake_start(&dev, false), 0);
-    fill_image(10000);
     struct client_upload_stats st;
-    struct client_deverr err;
-    assert_int_equal(run_upload(false, 10000, 0, &st, &err), DFU_ETIMEDOUT);
-    fake_stop(&dev);
+    upload_fails(false, 10000, DFU_ETIMEDOUT, &st);
     assert_int_equal(st.packet_unanswered, CLIENT_UPLOAD_PACKET_MIN);
     assert_false(st.device_silent);
     assert_int_equal(dev.dropped_large, 5);           /* 1472, 736, 368, 184, 128 */
@@ -844,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_udp_lost_answer_resends_nothing),
         cmocka_unit_test(test_udp_duplicates_and_reordered_answers_resend_nothing),
         cmocka_unit_test(test_udp_overtaken_request_not_resent),
+        cmocka_unit_test(test_udp_reordering_window_after_first_reorder),
         cmocka_unit_test(test_udp_duplicated_reordered_lost_replies),
         cmocka_unit_test(test_stop_and_wait_window_1),
         cmocka_unit_test(test_device_error_mid_way),
@@ -854,6 +929,9 @@ int main(void)
         cmocka_unit_test(test_serial_no_barrier_without_loss),
         cmocka_unit_test(test_serial_barrier_after_erase_loss),
         cmocka_unit_test(test_serial_other_loss_keeps_pipelining),
+        cmocka_unit_test(test_serial_third_request_behind_page_opener),
+        cmocka_unit_test(test_lost_params_read_sent_again),
+        cmocka_unit_test(test_unanswered_params_read_fails),
         cmocka_unit_test(test_without_params_defaults),
         cmocka_unit_test(test_request_matches_seq),
         cmocka_unit_test(test_one_step_upgrade),

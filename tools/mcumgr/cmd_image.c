@@ -323,6 +323,9 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
                "\"resumed_from\": %zu, \"requests\": %u, \"retransmits\": %u, "
                "\"resyncs\": %u, \"packet\": %zu", len, dt, st->chunk_data, st->window,
                st->resumed_from, st->requests, st->retransmits, st->resyncs, st->packet);
+        printf(", \"resent_gap\": %u, \"resent_behind\": %u, \"resent_timeout\": %u, "
+               "\"resent_other\": %u, \"needless\": %u", st->resent_gap, st->resent_behind,
+               st->resent_timeout, st->resent_other, st->needless);
         if (r.hash_len) {
             printf(", \"hash\": \"%s\", \"active\": %s, \"confirmed\": %s", hex,
                    r.active ? "true" : "false", r.confirmed ? "true" : "false");
