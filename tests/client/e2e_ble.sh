@@ -29,8 +29,19 @@ start_bus() {
     export DBUS_SYSTEM_BUS_ADDRESS
 }
 
+# devsim ends cleanly on SIGTERM: exit 0 and nothing on stderr (where LeakSanitizer reports).
+stop_ble() {
+    [ -n "$DEVSIM_PID" ] || return 0
+    kill "$DEVSIM_PID"
+    rc=0
+    wait "$DEVSIM_PID" || rc=$?
+    DEVSIM_PID=""
+    [ $rc -eq 0 ] && [ ! -s devsim.err ] || { cat devsim.err; fail "devsim on SIGTERM: exit $rc"; }
+}
+
 # devsim with the BLE peripheral ALICE beside its serial and UDP ports. Arguments: devsim's.
 start_ble() {
+    stop_ble
     start_board --dbus "$DBUS_SYSTEM_BUS_ADDRESS" --ble-name ALICE "$@" 2> devsim.err
 }
 
@@ -157,5 +168,6 @@ want_err "mcumgr: echo: no Bluetooth adapter hci1 (adapters: hci0)" \
 start_ble --no-timing --ble-powered off
 want_err "mcumgr: echo: Bluetooth adapter hci0 is off: turn it on (bluetoothctl power on)" \
     --conntype ble --connstring peer_name=ALICE echo hi
+stop_ble
 echo "ok: peer not found, no such adapter, adapter off"
 stop_all
