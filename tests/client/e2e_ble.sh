@@ -172,7 +172,7 @@ echo "ok: upload and the guide's script through WriteValue and StartNotify (--bl
 
 # a characteristic that needs pairing, refused as BlueZ refuses it unpaired (NotPermitted "Not
 # paired"), by AcquireNotify and by StartNotify; a board without the SMP service
-NOT_PAIRED="mcumgr: echo: subscribe to SMP notifications: ALICE refused it (org.bluez.Error.NotPermitted): pairing required; pair and trust it first (bluetoothctl pair ADDRESS)"
+NOT_PAIRED="mcumgr: echo: subscribe to SMP notifications: ALICE refused it (org.bluez.Error.NotPermitted): pairing required; pair and trust it first (bluetoothctl pair C0:DE:5A:00:00:01, then bluetoothctl trust C0:DE:5A:00:00:01)"
 start_ble --no-timing --ble-pairing required
 want_err "$NOT_PAIRED" --conntype ble --connstring peer_name=ALICE echo hi
 start_ble --no-timing --ble-pairing required --ble-acquire off
