@@ -337,6 +337,10 @@ struct sim_run_config {
     struct sim_ble_link_model ble_link;
     bool ble_reassembly;              /* the board reassembles SMP packets over writes */
     bool ble_powered_off;             /* the adapter starts powered off */
+    bool ble_no_acquire;              /* BlueZ without AcquireWrite / AcquireNotify */
+    bool ble_needs_pairing;           /* the SMP characteristic needs pairing (never done) */
+    bool ble_no_smp_service;          /* the peripheral exports no SMP service */
+    uint16_t ble_mtu_after_drop;      /* ATT MTU after a --ble-drop-at-ms drop; 0: the same */
     uint64_t ble_drop_at_ms;          /* drop the link once, this long after the first
                                        * connection came up; 0 never */
     sim_log_fn log;

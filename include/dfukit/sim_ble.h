@@ -23,6 +23,13 @@ struct sim_ble_config {
     bool powered;              /* the adapter's Powered at start */
     int16_t rssi;
     uint32_t found_after_ms;   /* first advertisement seen this long after StartDiscovery */
+    /* Setups that differ from the default (BlueZ 5.66, Zephyr's SMP sample): */
+    bool no_acquire;           /* no AcquireWrite / AcquireNotify: the characteristic has no
+                                * WriteAcquired / NotifyAcquired and the methods answer
+                                * NotSupported (the client uses WriteValue and StartNotify) */
+    bool needs_pairing;        /* the characteristic needs an encrypted link, which this
+                                * BlueZ never pairs: subscribing fails "Not paired" */
+    bool no_smp_service;       /* the peripheral's GATT database lacks the SMP service */
 };
 
 struct sim_ble_ops {
@@ -62,6 +69,8 @@ void sim_ble_drop(struct sim_ble *b);
 void sim_ble_set_advertising(struct sim_ble *b, bool on);
 bool sim_ble_connected(const struct sim_ble *b);
 uint16_t sim_ble_mtu(const struct sim_ble *b);
+/* The ATT MTU the next connection settles on (a reconnect that negotiates another). */
+void sim_ble_set_mtu(struct sim_ble *b, uint16_t mtu);
 /* The central's (the adapter's) address, as the peripheral sees it. */
 void sim_ble_central_address(const struct sim_ble *b, uint8_t out[6]);
 

@@ -57,7 +57,9 @@ struct ble_link {
     struct ble_peer p;
     struct client_conn conn;
     int wfd, nfd;             /* AcquireWrite / AcquireNotify sockets, -1 when not acquired */
-    size_t piece;             /* bytes per write: ATT_MTU - 3 */
+    size_t piece;             /* bytes per write: ATT_MTU - 3, read again at each reconnect */
+    size_t one_write;         /* the device reassembles nothing: the link_max the session
+                               * was given (a packet is one write), 0 when it reassembles */
     sd_bus_slot *value_slot;  /* PropertiesChanged(Value) after StartNotify */
     sd_bus_slot *dev_slot;    /* PropertiesChanged(Connected) */
     bool notifying;
@@ -213,6 +215,8 @@ static int write_value(struct ble_link *l, const uint8_t *data, size_t n)
     } else if (r < 0) {
         l->down = !ble_connected(&l->p);
         r = l->down ? 0 : DFU_EIO;
+    } else {
+        r = 0; /* sd_bus_call answers 1: a positive return would end the packet's writes */
     }
     sd_bus_error_free(&err);
     return r;
@@ -249,6 +253,14 @@ static int ble_send(void *ctx, const uint8_t *pkt, size_t len)
         return CLIENT_ELINK;
     }
     if (l->down && reconnect(l) != 0) {
+        return CLIENT_ELINK;
+    }
+    if (l->one_write && len > l->piece) {
+        /* a reconnect settled on a smaller MTU than the session's packets were sized for */
+        snprintf(l->why, sizeof(l->why), "%s reconnected with ATT MTU %zu: its %zu-byte writes "
+                 "cannot hold the %zu-byte SMP packets sized for the first connection, and the "
+                 "device does not reassemble packets over several writes; run the command "
+                 "again", l->p.label, l->piece + 3, l->piece, len);
         return CLIENT_ELINK;
     }
     for (size_t off = 0; off < len && !l->down; off += l->piece) {
@@ -475,6 +487,7 @@ int client_xport_ble_open(struct client_xport *out, const struct client_conn *co
     out->ctx = l;
     out->buf_overhead = 0;
     out->link_max = whole ? 0 : l->piece; /* without reassembly a packet is one write */
+    l->one_write = out->link_max;
     out->page_barrier = 0;
     out->ordered = true; /* one GATT bearer: answers in the order of the requests */
     out->link_queue = BLE_LINK_QUEUE;

@@ -215,6 +215,21 @@ bool ble_refused(const sd_bus_error *e)
     return named(e, "org.bluez.Error.NotPermitted") || named(e, "org.bluez.Error.NotAuthorized");
 }
 
+/* The peer's address from its Device1 path (".../dev_C0_DE_5A_00_00_01"), "ADDRESS" before
+ * discovery found it. */
+static void dev_address(const struct ble_peer *p, char *out, size_t len)
+{
+    const char *d = strrchr(p->dev, '/');
+    if (!d || strncmp(d, "/dev_", 5) != 0) {
+        snprintf(out, len, "ADDRESS");
+        return;
+    }
+    snprintf(out, len, "%s", d + 5);
+    for (char *c = out; *c; c++) {
+        *c = *c == '_' ? ':' : *c;
+    }
+}
+
 int ble_call_failed(const struct ble_peer *p, const sd_bus_error *e, int r, const char *what,
                     char *msg, size_t msg_len)
 {
@@ -237,8 +252,11 @@ int ble_call_failed(const struct ble_peer *p, const sd_bus_error *e, int r, cons
         return DFU_EBUSY;
     }
     if (ble_refused(e) || named(e, "org.bluez.Error.AuthenticationFailed")) {
+        char addr[24];
+        dev_address(p, addr, sizeof(addr));
         snprintf(msg, msg_len, "%s: %s refused it (%s): pairing required; pair and trust it "
-                 "first (bluetoothctl pair ADDRESS)", what, who, e->name);
+                 "first (bluetoothctl pair %s, then bluetoothctl trust %s)", what, who, e->name,
+                 addr, addr);
         return DFU_EPERM;
     }
     if (named(e, "org.freedesktop.DBus.Error.NoReply") || r == -ETIMEDOUT) {

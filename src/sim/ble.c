@@ -172,6 +172,12 @@ static void drop_now(void *arg)
     l->dropped_once = true;
     sim_log(l->dev, "ble: connection dropped (--ble-drop-at-ms)");
     sim_ble_drop(l->ble);
+    uint16_t mtu = l->dev->cfg->ble_mtu_after_drop;
+    if (mtu != 0) {
+        /* the reconnect negotiates another MTU: the link model and BlueZ's MTU follow */
+        l->model.mtu = mtu;
+        sim_ble_set_mtu(l->ble, mtu);
+    }
     sync_loop(l);
 }
 
@@ -366,6 +372,9 @@ int sim_blelink_open(struct sim_blelink *l, struct sim_dev *d, char *err, size_t
         .powered = !cfg->ble_powered_off,
         .rssi = -56,
         .found_after_ms = 100,   /* Zephyr's default fast advertising interval */
+        .no_acquire = cfg->ble_no_acquire,
+        .needs_pairing = cfg->ble_needs_pairing,
+        .no_smp_service = cfg->ble_no_smp_service,
     };
     memcpy(bc.address, cfg->ble_address, sizeof bc.address);
     static const struct sim_ble_ops ops = { .link = on_link, .write = on_write };

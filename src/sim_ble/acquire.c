@@ -25,6 +25,15 @@ int sim_ble_acquire(struct sim_ble *b, sd_bus_message *m, bool notify)
         return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted",
                                    notify ? "Notify acquired" : "Write acquired");
     }
+    if (b->cfg.no_acquire) {
+        return sim_ble_reply_error(m, BLUEZ_ERR "NotSupported", "Operation is not supported");
+    }
+    /* AcquireNotify writes the CCC as StartNotify does. (BlueZ 5.66 itself never answers
+     * then, until the call times out; later BlueZ answers as StartNotify: that is modelled.)
+     * A write without response needs no answer: AcquireWrite succeeds unpaired. */
+    if (notify && b->cfg.needs_pairing) {
+        return sim_ble_not_paired(m);
+    }
     if (notify && b->notifying) {
         return sim_ble_reply_error(m, BLUEZ_ERR "InProgress", "Operation already in progress");
     }

@@ -52,6 +52,9 @@ struct sim_ble {
 /* bus.c */
 uint64_t sim_ble_now_us(void);
 int sim_ble_reply_error(sd_bus_message *m, const char *name, const char *text);
+/* The peripheral answered the CCC write (subscribing) with Insufficient Authentication /
+ * Encryption and the link is not paired: BlueZ's reply (create_gatt_dbus_error). */
+int sim_ble_not_paired(sd_bus_message *m);
 /* The "type" option of a{sv} options ("" when absent); skips the others. */
 int sim_ble_read_options(sd_bus_message *m, char *type, size_t type_len);
 /* Lowercase path form of the address ("dev_AA_BB_..") and text form ("AA:BB:..."). */

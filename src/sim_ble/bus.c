@@ -29,6 +29,11 @@ int sim_ble_reply_error(sd_bus_message *m, const char *name, const char *text)
     return rc;
 }
 
+int sim_ble_not_paired(sd_bus_message *m)
+{
+    return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Not paired");
+}
+
 int sim_ble_read_options(sd_bus_message *m, char *type, size_t type_len)
 {
     type[0] = '\0';
@@ -321,6 +326,11 @@ bool sim_ble_connected(const struct sim_ble *b)
 uint16_t sim_ble_mtu(const struct sim_ble *b)
 {
     return b->cfg.mtu;
+}
+
+void sim_ble_set_mtu(struct sim_ble *b, uint16_t mtu)
+{
+    b->cfg.mtu = mtu;
 }
 
 void sim_ble_central_address(const struct sim_ble *b, uint8_t out[6])

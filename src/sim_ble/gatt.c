@@ -72,6 +72,9 @@ static int start_notify(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
     if (b->notify_fd >= 0) {
         return sim_ble_reply_error(m, BLUEZ_ERR "NotPermitted", "Notify acquired");
     }
+    if (b->cfg.needs_pairing) {
+        return sim_ble_not_paired(m);
+    }
     int rc = sd_bus_reply_method_return(m, "");
     if (!b->notifying) {
         b->notifying = true;
@@ -235,24 +238,36 @@ static const sd_bus_vtable svc_vtable[] = {
     SD_BUS_VTABLE_END,
 };
 
+/* What every characteristic has; BlueZ adds WriteAcquired / NotifyAcquired where it offers
+ * AcquireWrite / AcquireNotify (chr_vtable), and a setup without them lacks both
+ * (chr_plain_vtable). */
+#define CHR_VTABLE_COMMON \
+    SD_BUS_METHOD("ReadValue", "a{sv}", "ay", read_value, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("WriteValue", "aya{sv}", "", write_value, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("AcquireWrite", "a{sv}", "hq", acquire_write, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("AcquireNotify", "a{sv}", "hq", acquire_notify, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("StartNotify", "", "", start_notify, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("StopNotify", "", "", stop_notify, SD_BUS_VTABLE_UNPRIVILEGED), \
+    SD_BUS_METHOD("Confirm", "", "", confirm, SD_BUS_VTABLE_UNPRIVILEGED), \
+    CONST_PROP("UUID", "s", prop_uuid), \
+    CONST_PROP("Service", "o", prop_path), \
+    SIM_BLE_PROP("Value", "ay", prop_value), \
+    SIM_BLE_PROP("Notifying", "b", prop_bool), \
+    CONST_PROP("Flags", "as", prop_flags), \
+    SIM_BLE_PROP("MTU", "q", prop_mtu), \
+    CONST_PROP("Handle", "q", prop_handle)
+
 static const sd_bus_vtable chr_vtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_METHOD("ReadValue", "a{sv}", "ay", read_value, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("WriteValue", "aya{sv}", "", write_value, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("AcquireWrite", "a{sv}", "hq", acquire_write, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("AcquireNotify", "a{sv}", "hq", acquire_notify, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("StartNotify", "", "", start_notify, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("StopNotify", "", "", stop_notify, SD_BUS_VTABLE_UNPRIVILEGED),
-    SD_BUS_METHOD("Confirm", "", "", confirm, SD_BUS_VTABLE_UNPRIVILEGED),
-    CONST_PROP("UUID", "s", prop_uuid),
-    CONST_PROP("Service", "o", prop_path),
-    SIM_BLE_PROP("Value", "ay", prop_value),
-    SIM_BLE_PROP("Notifying", "b", prop_bool),
-    CONST_PROP("Flags", "as", prop_flags),
+    CHR_VTABLE_COMMON,
     SIM_BLE_PROP("WriteAcquired", "b", prop_bool),
     SIM_BLE_PROP("NotifyAcquired", "b", prop_bool),
-    SIM_BLE_PROP("MTU", "q", prop_mtu),
-    CONST_PROP("Handle", "q", prop_handle),
+    SD_BUS_VTABLE_END,
+};
+
+static const sd_bus_vtable chr_plain_vtable[] = {
+    SD_BUS_VTABLE_START(0),
+    CHR_VTABLE_COMMON,
     SD_BUS_VTABLE_END,
 };
 
@@ -274,11 +289,14 @@ int sim_ble_gatt_add(struct sim_ble *b)
     snprintf(b->chr_path, sizeof b->chr_path, "%s/char%04x", b->svc_path, SIM_BLE_CHR_HANDLE);
     snprintf(b->ccc_path, sizeof b->ccc_path, "%s/desc%04x", b->chr_path, SIM_BLE_CCC_HANDLE);
     b->value_len = 0;
+    if (b->cfg.no_smp_service) {
+        return 0;   /* a board whose firmware has no SMP over Bluetooth: nothing to resolve */
+    }
     int rc = sd_bus_add_object_vtable(b->bus, &b->svc_slot, b->svc_path, SVC_IFACE, svc_vtable,
                                       b);
     if (rc >= 0) {
-        rc = sd_bus_add_object_vtable(b->bus, &b->chr_slot, b->chr_path, CHR_IFACE, chr_vtable,
-                                      b);
+        rc = sd_bus_add_object_vtable(b->bus, &b->chr_slot, b->chr_path, CHR_IFACE,
+                                      b->cfg.no_acquire ? chr_plain_vtable : chr_vtable, b);
     }
     if (rc >= 0) {
         rc = sd_bus_add_object_vtable(b->bus, &b->ccc_slot, b->ccc_path, DESC_IFACE, ccc_vtable,

@@ -29,8 +29,19 @@ start_bus() {
     export DBUS_SYSTEM_BUS_ADDRESS
 }
 
+# devsim ends cleanly on SIGTERM: exit 0 and nothing on stderr (where LeakSanitizer reports).
+stop_ble() {
+    [ -n "$DEVSIM_PID" ] || return 0
+    kill "$DEVSIM_PID"
+    rc=0
+    wait "$DEVSIM_PID" || rc=$?
+    DEVSIM_PID=""
+    [ $rc -eq 0 ] && [ ! -s devsim.err ] || { cat devsim.err; fail "devsim on SIGTERM: exit $rc"; }
+}
+
 # devsim with the BLE peripheral ALICE beside its serial and UDP ports. Arguments: devsim's.
 start_ble() {
+    stop_ble
     start_board --dbus "$DBUS_SYSTEM_BUS_ADDRESS" --ble-name ALICE "$@" 2> devsim.err
 }
 
@@ -47,6 +58,17 @@ want_err() {
 connected() {
     busctl --address="$DBUS_SYSTEM_BUS_ADDRESS" get-property org.bluez $DEV org.bluez.Device1 \
         Connected 2> /dev/null
+}
+
+# The guide's one-step script with CONN=ALICE (v2 uploaded, tested, reset, confirmed). $1: how.
+guide_script() {
+    rm -f image.lst
+    CONN=ALICE PATH="$BIN:$PATH" sh "$SRC/tests/client/mcumgr-upload.sh" v2.bin > guide.out 2>&1 ||
+        { cat guide.out; fail "the guide's script $1"; }
+    wait_board ALICE
+    "$MCUMGR" -c ALICE image list > after.lst
+    [ "$(slot_field after.lst 0 version)" = "1.1.0" ] && [ "$(slot_field after.lst 0 flags)" = "active confirmed" ] ||
+        { cat after.lst; fail "guide's script $1: not running 1.1.0 confirmed"; }
 }
 
 make_images
@@ -82,13 +104,7 @@ echo "ok: the guide's BLE commands (conn add, echo over blue, image list/upload/
 
 # the guide's one-step script with CONN=ALICE
 start_ble --no-timing
-rm -f image.lst
-CONN=ALICE PATH="$BIN:$PATH" sh "$SRC/tests/client/mcumgr-upload.sh" v2.bin > guide.out 2>&1 ||
-    { cat guide.out; fail "the guide's script over BLE"; }
-wait_board ALICE
-"$MCUMGR" -c ALICE image list > after.lst
-[ "$(slot_field after.lst 0 version)" = "1.1.0" ] && [ "$(slot_field after.lst 0 flags)" = "active confirmed" ] ||
-    { cat after.lst; fail "guide's script: not running 1.1.0 confirmed"; }
+guide_script "over BLE"
 echo "ok: the guide's one-step script with CONN=ALICE"
 
 # every ATT MTU the issue names, with the board's reassembly on and off; the link splits each
@@ -99,9 +115,11 @@ for mtu in 23 247 498; do
         rc=0
         "$MCUMGR" -c ALICE --json image upload v2.bin > up.json 2> up.err || rc=$?
         if [ $mtu = 23 ] && [ $reasm = off ]; then
-            # 20 bytes per packet hold no upload chunk: said before anything is written
-            [ $rc -eq 1 ] || fail "MTU 23 without reassembly: exit $rc"
-            echo "ok: MTU 23 without reassembly refused: $(cat up.err)"
+            # 20 bytes per packet hold no upload chunk: said before anything is written, with
+            # what the user can change
+            [ $rc -eq 1 ] && [ "$(tail -n 1 up.err)" = "mcumgr: image upload: the link's 20-byte writes (ATT MTU - 3) cannot hold an SMP upload request, and the device does not reassemble packets over several writes: enable reassembly on the device (CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY) or use a larger ATT MTU" ] ||
+                { cat up.err; fail "MTU 23 without reassembly: exit $rc"; }
+            echo "ok: MTU 23 without reassembly refused, saying why"
             continue
         fi
         [ $rc -eq 0 ] || { cat up.err; fail "upload at MTU $mtu, reassembly $reasm"; }
@@ -127,6 +145,42 @@ chunk=$(sed -n 's/.*"chunk": \([0-9]*\).*/\1/p' drop.json)
 "$MCUMGR" -c ALICE image list > l.txt
 [ "$(slot_field l.txt 1 version)" = "1.1.0" ] || fail "drop: upload not complete"
 echo "ok: dropped at $(sed -n 's/^\[ *\([0-9.]*\)\] ble: connection dropped.*/\1/p' devsim.log) s, resumed ($requests requests of $chunk bytes)"
+
+# a reconnect that settles on a smaller ATT MTU (247, then 23): the link writes in the new
+# 20-byte pieces, and the board reassembles them; without reassembly the packets sized for 247
+# cannot go, and mcumgr says so
+start_ble --ble-interval-ms 7.5 --ble-drop-at-ms 1500 --ble-mtu-after-drop 23
+"$MCUMGR" -c ALICE image upload v2.bin > shrink.out 2>&1 || { cat shrink.out; fail "upload across an MTU 247 -> 23 reconnect"; }
+grep -q "connection dropped" devsim.log && grep -q "ble: connected (ATT MTU 23)" devsim.log ||
+    fail "no reconnect at MTU 23 during the upload"
+"$MCUMGR" -c ALICE image list > l.txt
+[ "$(slot_field l.txt 1 version)" = "1.1.0" ] || fail "MTU 247 -> 23: upload not complete"
+start_ble --ble-interval-ms 7.5 --ble-drop-at-ms 1500 --ble-mtu-after-drop 23 --ble-reassembly off
+want_err "mcumgr: image upload: ALICE reconnected with ATT MTU 23: its 20-byte writes cannot hold the 244-byte SMP packets sized for the first connection, and the device does not reassemble packets over several writes; run the command again" \
+    -c ALICE -q image upload v2.bin
+echo "ok: a reconnect at a smaller MTU: the upload goes on in 20-byte writes (reassembly on), or says why it cannot (off)"
+
+# BlueZ without AcquireWrite / AcquireNotify: WriteValue type=command and StartNotify with
+# PropertiesChanged carry the guide's commands and script
+start_ble --no-timing --ble-acquire off
+"$MCUMGR" -c ALICE image upload v2.bin > up.txt 2>&1 || { cat up.txt; fail "image upload without Acquire*"; }
+"$MCUMGR" -c ALICE image list > l.txt
+[ "$(slot_field l.txt 1 version)" = "1.1.0" ] || { cat l.txt; fail "upload without Acquire* not listed"; }
+start_ble --no-timing --ble-acquire off
+guide_script "without Acquire*"
+echo "ok: upload and the guide's script through WriteValue and StartNotify (--ble-acquire off)"
+
+# a characteristic that needs pairing, refused as BlueZ refuses it unpaired (NotPermitted "Not
+# paired"), by AcquireNotify and by StartNotify; a board without the SMP service
+NOT_PAIRED="mcumgr: echo: subscribe to SMP notifications: ALICE refused it (org.bluez.Error.NotPermitted): pairing required; pair and trust it first (bluetoothctl pair C0:DE:5A:00:00:01, then bluetoothctl trust C0:DE:5A:00:00:01)"
+start_ble --no-timing --ble-pairing required
+want_err "$NOT_PAIRED" --conntype ble --connstring peer_name=ALICE echo hi
+start_ble --no-timing --ble-pairing required --ble-acquire off
+want_err "$NOT_PAIRED" --conntype ble --connstring peer_name=ALICE echo hi
+start_ble --no-timing --ble-smp-service off
+want_err "mcumgr: echo: ALICE has no SMP service (8d53dc1d-1db7-4cd3-868b-8a527460aa84): is mcumgr's SMP over Bluetooth enabled in its firmware?" \
+    --conntype ble --connstring peer_name=ALICE echo hi
+echo "ok: pairing required, no SMP service"
 
 # Ctrl-C mid-upload: mcumgr stops, and ALICE is disconnected (BlueZ would keep the link up)
 start_ble --ble-interval-ms 30
@@ -157,5 +211,6 @@ want_err "mcumgr: echo: no Bluetooth adapter hci1 (adapters: hci0)" \
 start_ble --no-timing --ble-powered off
 want_err "mcumgr: echo: Bluetooth adapter hci0 is off: turn it on (bluetoothctl power on)" \
     --conntype ble --connstring peer_name=ALICE echo hi
+stop_ble
 echo "ok: peer not found, no such adapter, adapter off"
 stop_all

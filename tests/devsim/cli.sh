@@ -77,6 +77,11 @@ expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-interval-ms 8
 grep -q "7.5 to 4000 in steps of 1.25" err.txt || fail "ble-interval-ms: $(cat err.txt)"
 expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-address 11:22:33
 expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-reassembly maybe
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-pairing maybe
+grep -q -- "--ble-pairing is required or none" err.txt || fail "ble-pairing: $(cat err.txt)"
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-mtu-after-drop 22
+grep -q -- "--ble-mtu-after-drop is between 23 and 517" err.txt || fail "ble-mtu-after-drop: $(cat err.txt)"
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-acquire maybe
 expect_exit 2 "$D" run --flash x.img --dbus unix:path=/nonexistent
 grep -q -- "--dbus needs --ble-name NAME" err.txt || fail "dbus without ble-name: $(cat err.txt)"
 expect_exit 1 "$D" run --flash ble.img --no-udp --quiet --ble-name ALICE --ble-interval-ms 7.5 \

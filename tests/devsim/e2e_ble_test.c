@@ -286,8 +286,15 @@ static int teardown(void **state)
         sd_bus_flush_close_unref(fx.bus);
         fx.bus = NULL;
     }
+    /* A run still going ends as a user ends it, by SIGTERM: exit 0, and nothing leaked
+     * (LeakSanitizer turns a leak into a non-zero exit and a report on stderr). */
+    int code = fx.board.pid > 0 ? board_stop(&fx.board) : 0;
+    if (code != 0) {
+        board_dump_log(&fx.board);
+    }
     board_kill(&fx.board);
     test_dbus_stop(&fx.dbus);
+    assert_int_equal(code, 0);
     return 0;
 }
 
@@ -536,6 +543,55 @@ static void characteristic_errors(void **state)
                         "org.freedesktop.DBus.Error.UnknownObject");
 }
 
+/* The error name (and text) of a call with empty options, "" when it succeeds. */
+static const char *call_opts(const char *method, char *text, size_t text_len)
+{
+    static char name[128];
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    int rc = sd_bus_call_method(fx.bus, "org.bluez", CHR_PATH, CHR, method, &e, NULL,
+                                method[0] == 'A' ? "a{sv}" : "", 0);
+    snprintf(name, sizeof name, "%s", rc >= 0 ? "" : e.name);
+    snprintf(text, text_len, "%s", rc >= 0 || e.message == NULL ? "" : e.message);
+    sd_bus_error_free(&e);
+    return name;
+}
+
+/* --ble-acquire off: no WriteAcquired / NotifyAcquired, AcquireWrite / AcquireNotify
+ * NotSupported (BlueZ for a characteristic without them); --ble-pairing required: subscribing
+ * is NotPermitted "Not paired" (BlueZ's reply to Insufficient Authentication unpaired). */
+static void no_acquire_and_pairing_required(void **state)
+{
+    const char *extra[] = { "--ble-acquire", "off", "--ble-pairing", "required", NULL };
+    start("ble_setups", extra);
+    discover_and_connect();
+    int v = 0;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    assert_true(sd_bus_get_property_trivial(fx.bus, "org.bluez", CHR_PATH, CHR, "WriteAcquired",
+                                            &e, 'b', &v) < 0);
+    assert_string_equal(e.name, "org.freedesktop.DBus.Error.UnknownProperty");
+    sd_bus_error_free(&e);
+    char text[128];
+    assert_string_equal(call_opts("AcquireWrite", text, sizeof text),
+                        "org.bluez.Error.NotSupported");
+    assert_string_equal(call_opts("AcquireNotify", text, sizeof text),
+                        "org.bluez.Error.NotSupported");
+    assert_string_equal(call_opts("StartNotify", text, sizeof text),
+                        "org.bluez.Error.NotPermitted");
+    assert_string_equal(text, "Not paired");
+    assert_false(get_bool(CHR_PATH, CHR, "Notifying"));
+}
+
+/* --ble-smp-service off: the services resolve, and there is no SMP service to find. */
+static void no_smp_service(void **state)
+{
+    const char *extra[] = { "--ble-smp-service", "off", NULL };
+    start("ble_nosvc", extra);
+    discover_and_connect();
+    char text[128];
+    assert_string_equal(call_opts("StartNotify", text, sizeof text),
+                        "org.freedesktop.DBus.Error.UnknownObject");
+}
+
 /* --ble-powered off: the adapter is there, powered off, and refuses discovery until powered. */
 static void adapter_off(void **state)
 {
@@ -687,6 +743,8 @@ int main(void)
         cmocka_unit_test_teardown(acquired_sockets, teardown),
         cmocka_unit_test_teardown(characteristic_errors, teardown),
         cmocka_unit_test_teardown(adapter_off, teardown),
+        cmocka_unit_test_teardown(no_acquire_and_pairing_required, teardown),
+        cmocka_unit_test_teardown(no_smp_service, teardown),
         cmocka_unit_test_teardown(drop_once, teardown),
         cmocka_unit_test_teardown(reset_drops_and_reconnects, teardown),
         cmocka_unit_test_teardown(windowed_upload_through_a_flash_stall, teardown),

@@ -112,6 +112,7 @@ enum {
     /* Bluetooth LE (run) */
     OPT_DBUS, OPT_BLE_NAME, OPT_BLE_ADDRESS, OPT_BLE_MTU, OPT_BLE_INTERVAL, OPT_BLE_DLE,
     OPT_BLE_PKTS, OPT_BLE_REASM, OPT_BLE_DROP, OPT_BLE_POWERED,
+    OPT_BLE_ACQUIRE, OPT_BLE_PAIRING, OPT_BLE_SMP_SERVICE, OPT_BLE_MTU_AFTER_DROP,
 };
 
 /* Flags that change a board; layout flags re-lay the partitions out one after the other. */
@@ -290,6 +291,10 @@ static int cmd_run(int argc, char **argv)
         { "ble-reassembly", required_argument, NULL, OPT_BLE_REASM },
         { "ble-drop-at-ms", required_argument, NULL, OPT_BLE_DROP },
         { "ble-powered", required_argument, NULL, OPT_BLE_POWERED },
+        { "ble-acquire", required_argument, NULL, OPT_BLE_ACQUIRE },
+        { "ble-pairing", required_argument, NULL, OPT_BLE_PAIRING },
+        { "ble-smp-service", required_argument, NULL, OPT_BLE_SMP_SERVICE },
+        { "ble-mtu-after-drop", required_argument, NULL, OPT_BLE_MTU_AFTER_DROP },
         { "help", no_argument, NULL, OPT_HELP },
     };
     struct option opts[sizeof run_opts / sizeof run_opts[0] + BOARD_OPT_COUNT + 1];
@@ -402,12 +407,15 @@ static int cmd_run(int argc, char **argv)
                 return usage_error("--ble-address needs AA:BB:CC:DD:EE:FF", optarg);
             }
             break;
-        case OPT_BLE_MTU: {
+        case OPT_BLE_MTU:
+        case OPT_BLE_MTU_AFTER_DROP: {
             uint32_t v;
             if (!parse_u32(optarg, &v) || v < BLE_ATT_MTU_MIN || v > BLE_ATT_MTU_MAX) {
-                return usage_error("--ble-mtu is between 23 and 517", optarg);
+                return usage_error(opt == OPT_BLE_MTU ? "--ble-mtu is between 23 and 517"
+                                                      : "--ble-mtu-after-drop is between 23 "
+                                                        "and 517", optarg);
             }
-            cfg.ble_link.mtu = (uint16_t)v;
+            *(opt == OPT_BLE_MTU ? &cfg.ble_link.mtu : &cfg.ble_mtu_after_drop) = (uint16_t)v;
             break;
         }
         case OPT_BLE_INTERVAL:
@@ -423,7 +431,9 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_BLE_DLE:
         case OPT_BLE_REASM:
-        case OPT_BLE_POWERED: {
+        case OPT_BLE_POWERED:
+        case OPT_BLE_ACQUIRE:
+        case OPT_BLE_SMP_SERVICE: {
             bool on;
             if (!parse_on_off(optarg, &on)) {
                 return usage_error("on or off", optarg);
@@ -432,11 +442,21 @@ static int cmd_run(int argc, char **argv)
                 cfg.ble_link.dle = on;
             } else if (opt == OPT_BLE_REASM) {
                 cfg.ble_reassembly = on;
+            } else if (opt == OPT_BLE_ACQUIRE) {
+                cfg.ble_no_acquire = !on;
+            } else if (opt == OPT_BLE_SMP_SERVICE) {
+                cfg.ble_no_smp_service = !on;
             } else {
                 cfg.ble_powered_off = !on;
             }
             break;
         }
+        case OPT_BLE_PAIRING:
+            if (strcmp(optarg, "required") != 0 && strcmp(optarg, "none") != 0) {
+                return usage_error("--ble-pairing is required or none", optarg);
+            }
+            cfg.ble_needs_pairing = strcmp(optarg, "required") == 0;
+            break;
         case OPT_BLE_DROP:
             if (!parse_u64(optarg, &cfg.ble_drop_at_ms) || cfg.ble_drop_at_ms == 0 ||
                 cfg.ble_drop_at_ms > UINT32_MAX) {

@@ -161,9 +161,10 @@ static void print_step(void *arg, const char *step, double seconds, const char *
     }
 }
 
-/* Names why an upload or upgrade failed; returns the exit code. */
+/* Names why an upload or upgrade failed; returns the exit code. link_max: the largest packet
+ * the link carries (client_xport.link_max), 0 = no limit of its own. */
 static int upload_failed(const char *file, size_t len, int err, const struct client_upgrade_result *r,
-                         const struct client_deverr *derr)
+                         const struct client_deverr *derr, size_t link_max)
 {
     static const char *what = "image upload";
     const struct client_upload_stats *st = &r->upload;
@@ -172,6 +173,14 @@ static int upload_failed(const char *file, size_t len, int err, const struct cli
         return mcumgr_fail(what, "%s is %zu bytes, more than the %" PRIu32
                            " bytes slot %" PRIu32 " can hold (max_image_size); nothing sent",
                            file, len, r->room.max_image_size, r->room.slot);
+    }
+    if (err == DFU_ENOSPC && link_max && r->upload.packet == link_max) {
+        /* only a BLE link without the device's reassembly is this small: one write a packet */
+        return mcumgr_fail(what, "the link's %zu-byte writes (ATT MTU - 3) cannot hold an SMP "
+                           "upload request, and the device does not reassemble packets over "
+                           "several writes: enable reassembly on the device "
+                           "(CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY) or use a larger ATT MTU",
+                           link_max);
     }
     if (err == CLIENT_EDEVICE && !derr->has_group_err && derr->rc == SMP_ERR_EBUSY &&
         r->busy_finished) {
@@ -312,7 +321,7 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
                     st->packet);
     }
     if (err) {
-        return upload_failed(a->argv[0], len, err, &r, &derr);
+        return upload_failed(a->argv[0], len, err, &r, &derr, s->xp.link_max);
     }
     if (m->json) {
         char hex[2 * sizeof(r.hash) + 1] = "";
