@@ -168,9 +168,10 @@ enum boot_reject {
     BOOT_REJECT_HASH,           /* the hash TLV differs from the computed hash */
     BOOT_REJECT_UNKNOWN_KEY,    /* no KEYHASH/PUBKEY TLV names a trusted key */
     BOOT_REJECT_BAD_SIGNATURE,  /* a trusted key is named, its signature does not verify */
-    BOOT_REJECT_DOWNGRADE,      /* older than the primary, or below the security counter */
+    BOOT_REJECT_DOWNGRADE,      /* older than the primary (BOOT_DOWNGRADE_VERSION) */
     BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
     BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
+    BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
 };
 
 /* A short English text ("bad signature"). Never NULL. */

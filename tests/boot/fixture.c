@@ -110,6 +110,13 @@ bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
                    uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
 {
+    struct image_version v = {.major = major, .minor = minor};
+    fx_image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt);
+}
+
+void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+{
     uint8_t *body = malloc(body_len);
     assert_non_null(body);
     uint32_t x = seed * 2654435761u + 1;
@@ -121,8 +128,7 @@ void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t 
     }
     struct imgbuild_opts o;
     memset(&o, 0, sizeof(o));
-    o.version.major = major;
-    o.version.minor = minor;
+    o.version = *ver;
     o.header_size = 0x200;
     o.pad_header = true;
     o.erased_val = 0xff;

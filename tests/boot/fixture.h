@@ -48,6 +48,9 @@ uint8_t *fx_mem(struct fx *f, const struct flash_area *fa);
  * bytes from seed, SHA256 TLV, an optional SEC_CNT. */
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
                    uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
+/* The same with a whole version (revision and build number too). */
+void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
 void fx_image_free(struct fx_image *img);
 /* Body sizes that suit a strategy/geometry: a (older) and b (newer, larger; on the uniform
  * geometry with swap-scratch it reaches into the trailer sector). */

@@ -257,7 +257,7 @@ static void scenario_security_counter(enum boot_strategy s, enum fx_geom g)
     fx_image_make(&higher, 5, 0, la / 2, 7, true, 9);
     fx_program(&e.f, &e.f.sec, &low);
     assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
-    boot_refuses(&e, 1, BOOT_REJECT_DOWNGRADE);
+    boot_refuses(&e, 1, BOOT_REJECT_SECURITY_COUNTER);
     assert_int_equal(c.value, 5);
     fx_program(&e.f, &e.f.sec, &high);
     assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
