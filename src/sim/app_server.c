@@ -132,7 +132,9 @@ int sim_server_start(struct sim_dev *d, bool recovery)
         .os_name = "dfukit",
     };
     p->boot = (struct server_boot_info){ .name = "MCUboot",
-                                         .mode = boot_mode_of(d->board.strategy) };
+                                         .mode = boot_mode_of(d->board.strategy),
+                                         .no_downgrade = d->board.downgrade != BOOT_DOWNGRADE_ALLOW };
+    p->version_cmp_use_build = d->board.downgrade_use_build;  /* one rule, boot and upload */
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1;
     if (recovery) {

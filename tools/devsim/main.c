@@ -70,7 +70,7 @@ enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
     OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
-    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG,
+    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
@@ -243,6 +243,7 @@ static int cmd_run(int argc, char **argv)
         { "serial-max-packet", required_argument, NULL, OPT_SERIAL_MAX },
         { "serial-unpaced", no_argument, NULL, OPT_UNPACED },
         { "erase-progressively", no_argument, NULL, OPT_ERASE_PROG },
+        { "downgrade-prevention", required_argument, NULL, OPT_DOWNGRADE },
         { "help", no_argument, NULL, OPT_HELP },
     };
     struct option opts[sizeof run_opts / sizeof run_opts[0] + BOARD_OPT_COUNT + 1];
@@ -254,6 +255,7 @@ static int cmd_run(int argc, char **argv)
     struct sim_run_config cfg = { .reset_delay_ms = 250, .seed = 1 };
     const char *log_path = NULL;
     bool quiet = false;
+    struct sim_board downgrade = { .downgrade = BOOT_DOWNGRADE_ALLOW };
     int timing = -1;
     int opt;
     optind = 1;
@@ -333,6 +335,12 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_UNPACED: cfg.serial_unpaced = true; break;
         case OPT_ERASE_PROG: cfg.erase_progressively = true; break;
+        case OPT_DOWNGRADE:
+            if (sim_downgrade_parse(optarg, &downgrade) != 0) {
+                return usage_error("--downgrade-prevention is off, version, version+build or "
+                                   "security-counter", optarg);
+            }
+            break;
         case OPT_HELP: return show_usage("run");
         default: return usage_error("unknown option", NULL);
         }
@@ -347,6 +355,8 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    cfg.board.downgrade = downgrade.downgrade;
+    cfg.board.downgrade_use_build = downgrade.downgrade_use_build;
     cfg.timing = timing < 0 ? cfg.board.timing_default : timing == 1;
     struct log_sink sink = { .f = stderr };
     if (log_path != NULL) {
