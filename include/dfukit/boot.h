@@ -121,12 +121,21 @@ enum boot_strategy {
     BOOT_STRATEGY_OVERWRITE = 0,     /* copy secondary over primary; no revert */
     BOOT_STRATEGY_SWAP_SCRATCH = 1,  /* swap sector groups through a scratch area */
     BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
+    BOOT_STRATEGY_SWAP_OFFSET = 3,   /* new image one sector into the secondary; no move pass */
 };
+
+/* Where an upload goes in the secondary slot: for swap-offset the slot less its first sector
+ * (as Zephyr's boot_get_image_start_offset()), the trailer at the same place; for the others
+ * the slot itself. DFU_ENOSPC when the slot is a single sector. */
+int boot_image_area(const struct flash_area *slot, enum boot_strategy strategy,
+                    struct flash_area *out);
 
 /* The room the bootloader leaves for an image in a slot of equal-sized sectors: the slot less
  * its trailer (3 x BOOT_MAX_IMG_SECTORS status entries), and for swap-move also less the
- * sector below the trailer that the move needs free. The largest image boot_go() will install
- * there; the SMP server refuses larger uploads with it. DFU_ENOSPC when nothing fits. */
+ * sector below the trailer that the move needs free; for swap-offset, slot is the image area
+ * (boot_image_area()) and the image stays below the sector holding the trailer. The largest
+ * image boot_go() will install there; the SMP server refuses larger uploads with it.
+ * DFU_ENOSPC when nothing fits. */
 int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out);
 
 enum boot_downgrade {

@@ -47,6 +47,7 @@ struct boot_state {
     struct boot_trailer_layout tl_pri;
     struct boot_trailer_layout tl_sec;
     struct boot_trailer_layout tl_scr;
+    struct flash_area sec_img;  /* swap-offset: the secondary less its first sector */
     uint8_t buf[BOOT_COPY_BUF_SIZE];
 };
 
@@ -102,6 +103,14 @@ int swap_move_check(struct boot_state *st, uint32_t swap_size);
 int swap_move_fixup_revert(struct boot_state *st, struct boot_status *bs);
 int swap_move_run(struct boot_state *st, struct boot_status *bs);
 bool swap_move_revert_pending(const struct boot_swap_state *p, const struct boot_swap_state *s);
+
+int swap_offset_read_status(struct boot_state *st, struct boot_status *bs);
+int swap_offset_check(struct boot_state *st, uint32_t swap_size);
+int swap_offset_run(struct boot_state *st, struct boot_status *bs);
+/* The swap the trailers ask for in this mode: a revert also when the secondary holds
+ * swap_move_fixup_revert()'s request (complete, or with its magic torn). */
+uint8_t swap_offset_type(struct boot_state *st, const struct boot_swap_state *p,
+                         const struct boot_swap_state *s, uint8_t type);
 
 int overwrite_run(struct boot_state *st, uint32_t copy_size);
 

@@ -20,7 +20,7 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
     st->pri = cfg->primary;
     st->sec = cfg->secondary;
     st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
-    if (cfg->strategy > BOOT_STRATEGY_SWAP_MOVE || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
+    if (cfg->strategy > BOOT_STRATEGY_SWAP_OFFSET || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
         (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
         (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL)) {
         return DFU_EINVAL;
@@ -31,6 +31,11 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
         return DFU_EINVAL;
     }
     uint32_t entries = BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT;
+    st->sec_img = *st->sec;
+    if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
+        boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &st->sec_img) != 0) {
+        return DFU_EINVAL;
+    }
     int err = boot_trailer_layout_of(st->pri, entries, &st->tl_pri);
     if (!err) {
         err = boot_trailer_layout_of(st->sec, entries, &st->tl_sec);
@@ -61,6 +66,8 @@ static int read_status(struct boot_state *st, struct boot_status *bs)
         return swap_scratch_read_status(st, bs);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_read_status(st, bs);
+    case BOOT_STRATEGY_SWAP_OFFSET:
+        return swap_offset_read_status(st, bs);
     default:
         memset(bs, 0, sizeof(*bs));
         bs->idx = 1;
@@ -73,6 +80,9 @@ static int run_swap(struct boot_state *st, struct boot_status *bs)
 {
     if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_SCRATCH) {
         return swap_scratch_run(st, bs);
+    }
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+        return swap_offset_run(st, bs);
     }
     return swap_move_run(st, bs);
 }
@@ -158,8 +168,10 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
                            enum boot_reject *why)
 {
     *why = BOOT_REJECT_NONE;
+    /* swap-offset: a new image one sector in; what a revert takes back, at the start */
+    const struct flash_area *img = type == BOOT_SWAP_TYPE_REVERT ? st->sec : &st->sec_img;
     struct image_header hdr;
-    int err = image_header_read(st->sec, &hdr);
+    int err = image_header_read(img, &hdr);
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
@@ -168,7 +180,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
         *why = BOOT_REJECT_NON_BOOTABLE;
         return 0;
     }
-    err = validate(st, st->sec, info);
+    err = validate(st, img, info);
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -182,7 +194,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
     if (err == 0) {
         return 0;
     }
-    *why = boot_reject_of(st, st->sec, err);
+    *why = boot_reject_of(st, img, err);
     if (valid) {
         /* A valid image refused by policy: keep it unless the primary is valid. */
         struct image_info pi;
@@ -209,6 +221,8 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
         return swap_scratch_check(st, swap_size);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_check(st, swap_size);
+    case BOOT_STRATEGY_SWAP_OFFSET:
+        return swap_offset_check(st, swap_size);
     default: {
         uint32_t room;
         int err = boot_image_room(st->pri, BOOT_STRATEGY_OF(st->cfg), &room);
@@ -330,6 +344,9 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
             if (type == BOOT_SWAP_TYPE_NONE && BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_MOVE &&
                 swap_move_revert_pending(&p, &s)) {
                 type = BOOT_SWAP_TYPE_REVERT;
+            }
+            if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+                type = swap_offset_type(&st, &p, &s, type);
             }
         }
         if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {

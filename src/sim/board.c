@@ -277,6 +277,7 @@ static const char *const strategy_names[] = {
     [BOOT_STRATEGY_SWAP_SCRATCH] = "swap-scratch",
     [BOOT_STRATEGY_SWAP_MOVE] = "swap-move",
     [BOOT_STRATEGY_OVERWRITE] = "overwrite-only",
+    [BOOT_STRATEGY_SWAP_OFFSET] = "swap-offset",
 };
 
 int sim_strategy_parse(const char *s, enum boot_strategy *out)
@@ -295,21 +296,42 @@ const char *sim_strategy_name(enum boot_strategy s)
     return (unsigned)s < sizeof strategy_names / sizeof strategy_names[0] ? strategy_names[s] : "?";
 }
 
-int sim_board_sec_cnt_part(const struct sim_board *b, struct sim_part *out)
+/* The sector that starts at off (start) or ends at off (!start). */
+static int sector_by_edge(const struct sim_board *b, uint64_t off, bool start, struct sim_part *out)
 {
-    if (b->boot.size == 0) {
-        return DFU_ENOENT;
-    }
-    uint64_t pos = 0, end = (uint64_t)b->boot.off + b->boot.size;
+    uint64_t pos = 0;
     for (uint32_t r = 0; r < b->run_count; r++) {
         for (uint32_t i = 0; i < b->runs[r].count; i++, pos += b->runs[r].size) {
-            if (pos + b->runs[r].size == end) {
+            if ((start ? pos : pos + b->runs[r].size) == off) {
                 *out = (struct sim_part){ (uint32_t)pos, b->runs[r].size };
                 return 0;
             }
         }
     }
     return DFU_ENOENT;
+}
+
+int sim_board_sec_cnt_part(const struct sim_board *b, struct sim_part *out)
+{
+    if (b->boot.size == 0) {
+        return DFU_ENOENT;
+    }
+    return sector_by_edge(b, (uint64_t)b->boot.off + b->boot.size, false, out);
+}
+
+int sim_board_image_part(const struct sim_board *b, int slot, struct sim_part *out)
+{
+    *out = slot == 1 ? b->slot1 : b->slot0;
+    struct sim_part s0;
+    if (slot != 1 || b->strategy != BOOT_STRATEGY_SWAP_OFFSET) {
+        return 0;
+    }
+    int err = sector_by_edge(b, b->slot1.off, true, &s0);
+    if (err || s0.size >= b->slot1.size) {
+        return err ? err : DFU_ENOSPC;
+    }
+    *out = (struct sim_part){ b->slot1.off + s0.size, b->slot1.size - s0.size };
+    return 0;
 }
 
 static const struct {

@@ -105,6 +105,10 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     d->storage = area_of(d, &d->board.storage, 4);
     d->bootpart = area_of(d, &d->board.boot, 0);
     struct sim_part cp;
+    d->slot1_img = d->slot1;
+    if (sim_board_image_part(&d->board, 1, &cp) == 0) {
+        d->slot1_img = area_of(d, &cp, 2);
+    }
     if (sim_board_sec_cnt_part(&d->board, &cp) == 0) {
         d->sec_cnt_area = area_of(d, &cp, 5);
         d->sec_cnt = boot_sec_cnt_flash_port(&d->sec_cnt_area);

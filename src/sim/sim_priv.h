@@ -176,6 +176,7 @@ struct sim_dev {
     size_t part_count;
     bool has_scratch, has_storage;
     struct flash_area sec_cnt_area;   /* the security counter (sim_board_sec_cnt_part) */
+    struct flash_area slot1_img;      /* where uploads go in slot 1 (sim_board_image_part) */
     struct boot_sec_cnt_port sec_cnt;
     /* trusted keys (MCUboot public-key bytes) */
     struct image_key keys[SIM_MAX_KEYS];

@@ -49,11 +49,17 @@ void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
         area(&f->pri, d, 1, 128 * K, 384 * K);
         area(&f->sec, d, 2, 512 * K, 256 * K);
         area(&f->scr, d, 3, 768 * K, 128 * K);
+    } else if (s == BOOT_STRATEGY_SWAP_OFFSET) {
+        /* equal sectors, the secondary one larger (MCUboot's optimal layout): 2 + 3 x 128K */
+        area(&f->pri, d, 1, 128 * K, 256 * K);
+        area(&f->sec, d, 2, 384 * K, 384 * K);
+        area(&f->scr, d, 3, 768 * K, 128 * K);
     } else {
         area(&f->pri, d, 1, 0, 256 * K);    /* 4x16K + 64K + 128K */
         area(&f->sec, d, 2, 256 * K, 256 * K); /* 2x128K */
         area(&f->scr, d, 3, 512 * K, 128 * K);
     }
+    assert_int_equal(boot_image_area(&f->sec, s, &f->sec_img), 0);
     f->cfg.strategy = s;
     f->cfg.primary = &f->pri;
     f->cfg.secondary = &f->sec;
@@ -161,15 +167,16 @@ void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_
 {
     if (g == FX_STM32F4) {
         *a = 60000;
-        *b = s == BOOT_STRATEGY_SWAP_MOVE ? 100000 : 150000;
+        *b = s == BOOT_STRATEGY_SWAP_MOVE || s == BOOT_STRATEGY_SWAP_OFFSET ? 100000 : 150000;
         return;
     }
     /* 48 KiB slots; keep the images below the trailer (3 * 128 entries * align + info). */
     uint32_t trailer = boot_trailer_size(align, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
     uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
     uint32_t room = 48 * 1024 - trailer - 0x200 - 64;
-    if (s == BOOT_STRATEGY_SWAP_MOVE) {
-        /* one spare sector above the image, below the trailer sectors */
+    if (s == BOOT_STRATEGY_SWAP_MOVE || s == BOOT_STRATEGY_SWAP_OFFSET) {
+        /* one spare sector above the image (swap-offset: below it, the image starting one
+         * sector into the secondary), below the trailer sectors */
         room = first_trailer - 4096 - 0x200 - 64;
     } else if (trailer > 4096) {
         /* a trailer larger than a sector cannot travel through a one-sector scratch: keep
@@ -185,6 +192,7 @@ const char *fx_strategy_name(enum boot_strategy s)
     switch (s) {
     case BOOT_STRATEGY_OVERWRITE: return "overwrite";
     case BOOT_STRATEGY_SWAP_SCRATCH: return "swap-scratch";
+    case BOOT_STRATEGY_SWAP_OFFSET: return "swap-offset";
     default: return "swap-move";
     }
 }

@@ -20,6 +20,7 @@ struct fx {
     struct nor_flash nf;
     struct powercut pc;
     struct flash_area pri, sec, scr;
+    struct flash_area sec_img;  /* where an upload goes in sec (boot_image_area()) */
     struct boot_config cfg;
     uint8_t *snap;
 };

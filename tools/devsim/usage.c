@@ -7,7 +7,8 @@
     "Board (run and flash take the same ones; give both the same):\n"                           \
     "  --board NAME          profile: nrf52840dk (default), stm32f4, generic or mps2-an386\n" \
     "                        (the QEMU board's flash file and map; 'devsim boards')\n"       \
-    "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, overwrite-only\n" \
+    "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, swap-offset\n" \
+    "                        (uploads one sector into slot 1), overwrite-only\n"                \
     "  --align N             flash write alignment in bytes\n"                                  \
     "  --erased-val V        erased byte value: 0xff or 0\n"                                    \
     "  --baud N              UART speed; bytes cross at N/10 per second when paced\n"            \
