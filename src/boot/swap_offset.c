@@ -23,44 +23,17 @@ struct offset_plan {
 
 static int make_plan(struct boot_state *st, uint32_t swap_size, struct offset_plan *p)
 {
-    uint32_t np = flash_area_sector_count(st->pri);
-    uint32_t ns = flash_area_sector_count(st->sec);
-    struct flash_sector s0;
-    int err = flash_area_sector(st->pri, 0, &s0);
-    if (err) {
-        return err;
-    }
-    /* MCUboot's layouts: equal slots, or a secondary one sector larger (the optimal one). */
-    if ((ns != np && ns != np + 1) || ns > BOOT_MAX_IMG_SECTORS) {
-        return DFU_EINVAL;
-    }
-    /* Every sector of both slots has the same size. */
-    for (uint32_t i = 0; i < ns; i++) {
-        struct flash_sector a = s0, b;
-        err = flash_area_sector(st->sec, i, &b);
-        if (!err && i < np) {
-            err = flash_area_sector(st->pri, i, &a);
-        }
-        if (err) {
-            return err;
-        }
-        if (a.size != s0.size || b.size != s0.size) {
-            return DFU_EINVAL;
-        }
-    }
-    p->sector_size = s0.size;
-    p->count = (swap_size + s0.size - 1) / s0.size;
+    /* MCUboot's layouts: equal slots, or a secondary one sector larger (the optimal one) */
     uint32_t tp, ts;
-    err = boot_first_trailer_sector_off(st->pri, &st->tl_pri, &tp);
-    if (!err) {
-        err = boot_first_trailer_sector_off(st->sec, &st->tl_sec, &ts);
-    }
+    int err = swap_uniform_slots(st, false, &p->sector_size, &tp, &ts);
     if (err) {
         return err;
     }
+    uint32_t sz = p->sector_size;
+    p->count = (swap_size + sz - 1) / sz;
     /* The primary's image sectors below its trailer; the secondary's, one sector up, below
      * its own. */
-    if (p->count == 0 || p->count * s0.size > tp || (p->count + 1) * s0.size > ts) {
+    if (p->count == 0 || p->count * sz > tp || (p->count + 1) * sz > ts) {
         return DFU_EINVAL;
     }
     return 0;
@@ -74,36 +47,11 @@ int swap_offset_check(struct boot_state *st, uint32_t swap_size)
 
 int swap_offset_read_status(struct boot_state *st, struct boot_status *bs)
 {
-    bs->idx = 1;
-    bs->state = 0;
-    bs->op = BOOT_OP_MOVE;  /* "nothing done yet", as swap_move_fixup_revert() reads it */
-    bs->swap_type = BOOT_SWAP_TYPE_NONE;
-    bs->swap_size = 0;
-    bs->source = BOOT_STATUS_SOURCE_NONE;
-    struct boot_swap_state p, s;
-    int err = trailer_read_state(st->pri, &st->tl_pri, &p);
-    if (!err) {
-        err = trailer_read_state(st->sec, &st->tl_sec, &s);
-    }
-    if (err) {
+    /* op MOVE while nothing is done: "not begun", as swap_move_fixup_revert() reads it */
+    int err = swap_primary_status(st, bs);
+    if (err || bs->source != BOOT_STATUS_SOURCE_PRIMARY) {
         return err;
     }
-    /* As swap-move: only a good, unfinished primary trailer, with the secondary's erased,
-     * records a swap in progress. */
-    if (!(p.magic == BOOT_MAGIC_GOOD && p.copy_done == BOOT_FLAG_UNSET &&
-          s.magic != BOOT_MAGIC_GOOD)) {
-        return 0;
-    }
-    err = trailer_read_swap_size(st->pri, &st->tl_pri, &bs->swap_size);
-    if (err == DFU_ENOENT) {
-        bs->swap_size = 0;
-        return 0;  /* a padded image, not a swap */
-    }
-    if (err) {
-        return err;
-    }
-    bs->source = BOOT_STATUS_SOURCE_PRIMARY;
-    bs->swap_type = p.swap_type;
     uint32_t done;
     err = status_count(st->pri, &st->tl_pri, &done);
     if (err || done == 0) {
@@ -113,27 +61,6 @@ int swap_offset_read_status(struct boot_state *st, struct boot_status *bs)
     bs->idx = done / 2 + 1;
     bs->state = (uint8_t)(done % 2);
     return 0;
-}
-
-/* Before the first step: the primary trailer written fresh (unless it already records this
- * swap), then the secondary's erased, so only the primary holds status during the swap. */
-static int init_trailers(struct boot_state *st, struct boot_status *bs)
-{
-    int err = 0;
-    if (bs->source != BOOT_STATUS_SOURCE_PRIMARY) {
-        struct boot_swap_state s;
-        err = trailer_read_state(st->sec, &st->tl_sec, &s);
-        if (!err) {
-            err = boot_erase_trailer_sectors(st->pri, &st->tl_pri);
-        }
-        if (!err) {
-            err = boot_status_init(st, st->pri, &st->tl_pri, bs, s.image_ok == BOOT_FLAG_SET);
-        }
-        if (!err) {
-            bs->source = BOOT_STATUS_SOURCE_PRIMARY;
-        }
-    }
-    return err ? err : boot_erase_trailer_sectors(st->sec, &st->tl_sec);
 }
 
 /* One half-step: dst sector <- src sector (dst erased first), then its status entry. */
@@ -155,7 +82,7 @@ int swap_offset_run(struct boot_state *st, struct boot_status *bs)
         err = swap_move_fixup_revert(st, bs);
     }
     if (!err && bs->idx == 1 && bs->state == 0) {
-        err = init_trailers(st, bs);
+        err = swap_primary_init_trailers(st, bs);
     }
     bool revert = bs->swap_type == BOOT_SWAP_TYPE_REVERT;
     uint32_t sz = p.sector_size;
