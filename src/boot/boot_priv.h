@@ -47,7 +47,6 @@ struct boot_state {
     struct boot_trailer_layout tl_pri;
     struct boot_trailer_layout tl_sec;
     struct boot_trailer_layout tl_scr;
-    struct flash_area sec_img;  /* swap-offset: the secondary less its first sector */
     uint8_t buf[BOOT_COPY_BUF_SIZE];
 };
 
@@ -103,18 +102,6 @@ int swap_move_check(struct boot_state *st, uint32_t swap_size);
 int swap_move_fixup_revert(struct boot_state *st, struct boot_status *bs);
 int swap_move_run(struct boot_state *st, struct boot_status *bs);
 bool swap_move_revert_pending(const struct boot_swap_state *p, const struct boot_swap_state *s);
-
-/* swap-move and swap-offset (swap_primary.c): slots of one sector size whose sector counts
- * differ by at most one, the larger the primary (primary_larger) or the secondary; the size
- * and the first trailer sector of each slot. DFU_EINVAL for other slots. */
-int swap_uniform_slots(struct boot_state *st, bool primary_larger, uint32_t *sector,
-                       uint32_t *tp, uint32_t *ts);
-/* bs reset (idx 1, state 0, op MOVE); source PRIMARY with the swap type and size when the
- * primary trailer records a swap in progress. */
-int swap_primary_status(struct boot_state *st, struct boot_status *bs);
-/* Before the first step: the primary trailer written fresh (unless it already records this
- * swap), then the secondary's erased, so only the primary holds status during the swap. */
-int swap_primary_init_trailers(struct boot_state *st, struct boot_status *bs);
 
 int swap_offset_read_status(struct boot_state *st, struct boot_status *bs);
 int swap_offset_check(struct boot_state *st, uint32_t swap_size);

@@ -31,11 +31,6 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
         return DFU_EINVAL;
     }
     uint32_t entries = BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT;
-    st->sec_img = *st->sec;
-    if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
-        boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &st->sec_img) != 0) {
-        return DFU_EINVAL;
-    }
     int err = boot_trailer_layout_of(st->pri, entries, &st->tl_pri);
     if (!err) {
         err = boot_trailer_layout_of(st->sec, entries, &st->tl_sec);
@@ -169,7 +164,14 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
 {
     *why = BOOT_REJECT_NONE;
     /* swap-offset: a new image one sector in; what a revert takes back, at the start */
-    const struct flash_area *img = type == BOOT_SWAP_TYPE_REVERT ? st->sec : &st->sec_img;
+    const struct flash_area *img = st->sec;
+    struct flash_area win;
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET && type != BOOT_SWAP_TYPE_REVERT) {
+        if (boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &win) != 0) {
+            return DFU_EINVAL;
+        }
+        img = &win;
+    }
     struct image_header hdr;
     int err = image_header_read(img, &hdr);
     if (err == DFU_EPOWER || err == DFU_EIO) {

@@ -11,6 +11,7 @@
  * secondary trailer erased right after, so only the primary holds status during the swap. */
 #include "boot_priv.h"
 #include "dfukit/err.h"
+#include "swap_primary.h"
 
 #define MOVE_ENTRIES BOOT_MAX_IMG_SECTORS
 

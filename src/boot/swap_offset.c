@@ -15,6 +15,7 @@
  * revert first made permanent in the secondary trailer (swap_move_fixup_revert()). */
 #include "boot_priv.h"
 #include "dfukit/err.h"
+#include "swap_primary.h"
 
 struct offset_plan {
     uint32_t sector_size;

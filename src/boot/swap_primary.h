@@ -1,9 +1,17 @@
 /* What swap-move and swap-offset share: slots of one sector size, and the record of a swap
- * in progress kept in the primary trailer (the secondary's erased once the swap starts). */
+ * in progress kept in the primary trailer (the secondary's erased once the swap starts).
+ * Inline, so a bootloader built for one strategy (BOOT_FIXED_STRATEGY) carries them folded into
+ * that strategy's code, as before they were shared. */
+#ifndef DFUKIT_BOOT_SWAP_PRIMARY_H
+#define DFUKIT_BOOT_SWAP_PRIMARY_H
+
 #include "boot_priv.h"
 #include "dfukit/err.h"
 
-int swap_uniform_slots(struct boot_state *st, bool primary_larger, uint32_t *sector,
+/* Slots of one sector size whose sector counts differ by at most one, the larger the primary
+ * (primary_larger) or the secondary; the size and the first trailer sector of each slot.
+ * DFU_EINVAL for other slots. */
+static inline int swap_uniform_slots(struct boot_state *st, bool primary_larger, uint32_t *sector,
                        uint32_t *tp, uint32_t *ts)
 {
     uint32_t np = flash_area_sector_count(st->pri);
@@ -18,18 +26,21 @@ int swap_uniform_slots(struct boot_state *st, bool primary_larger, uint32_t *sec
         return DFU_EINVAL;
     }
     /* Every sector of both slots has the same size. */
+    const struct flash_area *big = primary_larger ? st->pri : st->sec;
+    const struct flash_area *other = primary_larger ? st->sec : st->pri;
     for (uint32_t i = 0; i < large; i++) {
-        struct flash_sector a = s0, b = s0;
-        if (i < np) {
-            err = flash_area_sector(st->pri, i, &a);
-        }
-        if (!err && i < ns) {
-            err = flash_area_sector(st->sec, i, &b);
+        struct flash_sector a, b;
+        err = flash_area_sector(big, i, &a);
+        if (!err && i < small) {
+            err = flash_area_sector(other, i, &b);
+            if (!err && b.size != s0.size) {
+                return DFU_EINVAL;
+            }
         }
         if (err) {
             return err;
         }
-        if (a.size != s0.size || b.size != s0.size) {
+        if (a.size != s0.size) {
             return DFU_EINVAL;
         }
     }
@@ -38,7 +49,9 @@ int swap_uniform_slots(struct boot_state *st, bool primary_larger, uint32_t *sec
     return err ? err : boot_first_trailer_sector_off(st->sec, &st->tl_sec, ts);
 }
 
-int swap_primary_status(struct boot_state *st, struct boot_status *bs)
+/* bs reset (idx 1, state 0, op MOVE); source PRIMARY with the swap type and size when the
+ * primary trailer records a swap in progress. */
+static inline int swap_primary_status(struct boot_state *st, struct boot_status *bs)
 {
     bs->idx = 1;
     bs->state = 0;
@@ -73,7 +86,9 @@ int swap_primary_status(struct boot_state *st, struct boot_status *bs)
     return 0;
 }
 
-int swap_primary_init_trailers(struct boot_state *st, struct boot_status *bs)
+/* Before the first step: the primary trailer written fresh (unless it already records this
+ * swap), then the secondary's erased, so only the primary holds status during the swap. */
+static inline int swap_primary_init_trailers(struct boot_state *st, struct boot_status *bs)
 {
     int err = 0;
     if (bs->source != BOOT_STATUS_SOURCE_PRIMARY) {
@@ -91,3 +106,5 @@ int swap_primary_init_trailers(struct boot_state *st, struct boot_status *bs)
     }
     return err ? err : boot_erase_trailer_sectors(st->sec, &st->tl_sec);
 }
+
+#endif
