@@ -435,8 +435,12 @@ static int cmd_flash(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, err);
         return 1;
     }
+    struct sim_part img1;  /* swap-offset: slot 1's image area, one sector in */
+    bool in_img1 = sim_board_image_part(&b, 1, &img1) == 0 && where == img1.off &&
+                   where != b.slot1.off;
     printf("wrote %u bytes at 0x%x (%s)\n", len, where,
-           where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1" : "raw address");
+           where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1"
+           : in_img1 ? "slot 1, one sector in" : "raw address");
     return 0;
 }
 
