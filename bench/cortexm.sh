@@ -13,7 +13,7 @@ RUNS=${BENCH_RUNS:-5}
 W=$(mktemp -d "${TMPDIR:-/tmp}/dfukit-cortexm.XXXXXX")
 trap 'rm -rf "$W"' EXIT INT TERM
 
-# map_bytes MAP REGEX: bytes of .text/.rodata/.data input sections from archives matching REGEX.
+# map_bytes MAP REGEX: bytes of .text/.rodata/.data/.isr_vector input sections from archives matching REGEX.
 map_bytes() {
     awk -v re="$2" '
         function hex(s,  i, v) {
@@ -24,36 +24,53 @@ map_bytes() {
         /^Linker script and memory map/ { on = 1; next }
         /^\/DISCARD\// { on = 0 }
         !on { next }
-        /^ \.(text|rodata|data)[^ ]*$/ { pend = 1; next }
+        /^ \.(text|rodata|data|isr_vector)[^ ]*$/ { pend = 1; next }
         pend && /^ +0x/ { obj = $3; size = $2; pend = 0; if (obj ~ re) sum += hex(size); next }
-        /^ \.(text|rodata|data)[^ ]* +0x/ { if ($4 ~ re) sum += hex($3) }
+        /^ \.(text|rodata|data|isr_vector)[^ ]* +0x/ { if ($4 ~ re) sum += hex($3) }
         { pend = 0 }
         END { print sum + 0 }' "$1"
 }
 
 kib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1024 }'; }
 
-{
-    echo "## Cortex-M4 bootloader (dfuboot on QEMU mps2-an386)"
+# parts NAME: where the flash of one bootloader goes, from its link map (object paths).
+parts() {
+    m=$C/$1.map
+    total=$(arm-none-eabi-size "$C/$1.elf" | awk 'NR == 2 { print $1 + $2 }')
     echo
-    echo "Reproduce: \`make cortexm && sh bench/cortexm.sh build/cortexm build/bin OUT.md\`."
-    echo "$(arm-none-eabi-gcc --version | head -n 1), -Os, -ffunction-sections, --gc-sections,"
-    echo "newlib-nano, one image, primary validated on every boot; \`-quiet\`: no UART output (as the"
-    echo "anchor, logging off), the others print one line."
-    echo "Crypto: Debian's BearSSL $(basename "$(find "$C/../cache" -maxdepth 1 -type d -name 'bearssl-*' | head -n 1)" | sed 's/bearssl-//')"
-    echo "(SHA-256, ECDSA-P256 verify with \`br_ec_prime_i15\`). MCUboot anchor (commit 2d4bacc3, same"
-    echo "settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
+    echo "Where the $total B of \`$1\` (ECDSA-P256, swap-move) go, from its link map:"
     echo
-    echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM |"
-    echo "|---|---|---|---|---|"
-    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
-        [ -f "$C/$b.elf" ] || { echo "| $b | not built | | | |"; continue; }
-        set -- $(arm-none-eabi-size "$C/$b.elf" | awk 'NR == 2 { print $1, $2, $3 }')
-        flash=$(($1 + $2)) ram=$(($2 + $3))
-        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto')
-        echo "| $b | $flash B ($(kib $flash) KiB) | $crypto B | $((flash - crypto)) B | $ram B |"
-    done
-} >"$OUT"
+    echo "| Part | sources | bytes |"
+    echo "|---|---|---|"
+    sum=0
+    while IFS='|' read -r name srcs re; do
+        b=$(map_bytes "$m" "$re")
+        sum=$((sum + b))
+        echo "| $name | $srcs | $b B |"
+    done <<'PARTS'
+startup and vectors|board_mps2/startup.c|[/(]startup\.c\.obj
+board: reset, chain-load|board_mps2/periph.c|[/(]periph\.c\.obj
+program: main, trusted key|targets/cortexm/dfuboot.c|[/(]dfuboot\.c\.obj
+flash port (NOR rules on the PSRAM)|board_mps2/flash_psram.c|flash_psram\.c\.obj
+flash areas, sector map|src/flash|libdfu_flash\.a
+boot core: decision, swap, copy/erase|src/boot (all but trailer.c)|libdfu_boot_[a-z_]*\.a\((loader|swap_move|swap_scratch|swap_table|area_ops|reject|public|overwrite)
+trailer|src/boot/trailer.c|libdfu_boot_[a-z_]*\.a\(trailer
+image validation: header, TLVs, hash, policy|src/image|libdfu_image
+libc: mem*|board_mps2/mem.c, newlib-nano|([/(]mem\.c\.obj|libc_nano|libgcc)
+crypto port: P-256 key and signature checks|src/crypto_bearssl/bearssl_port.c|bearssl_port\.c\.obj
+SHA-256 and the port's hash calls|mbedTLS sha256.c (sha256_mbedtls.c)|(sha256_mbedtls\.c\.obj|libbearssl\.a\((sha2|dec32be|enc32be))
+ECDSA-P256 verify|BearSSL ECDSA, ec_prime_i15 and i15 files (ecdsa_p256_i15.c)|(ecdsa_p256_i15\.c\.obj|libbearssl\.a\((ec|i15|ccopy))
+PARTS
+    echo "| other (alignment, unwind index) | | $((total - sum)) B |"
+    echo "| total | | $total B |"
+}
+
+# stack_of ELF: the stack depth a -stack flavour reports over the test swap (swap.img).
+stack_of() {
+    cp "$W/swap.img" "$W/run.img"
+    timeout 20 "$SRC/scripts/qemu-board.sh" --stdio "$1" "$W/run.img" </dev/null 2>/dev/null |
+        tr -d '\r' | sed -n 's/^dfuboot: stack used \([0-9]*\) bytes$/\1/p'
+}
 
 # Images: a small one and one with 256 KiB of payload (what the swap moves).
 arm-none-eabi-objcopy -O binary "$C/test-app.elf" "$W/app.bin"
@@ -82,11 +99,49 @@ flash "$W/idle-small.img" "$W/small.img"
 flash "$W/idle-big.img" "$W/v1.img"
 flash "$W/swap.img" "$W/v1.img" "$W/v2.img"
 
+{
+    echo "## Cortex-M4 bootloader (dfuboot on QEMU mps2-an386)"
+    echo
+    echo "Reproduce: \`make cortexm && sh bench/cortexm.sh build/cortexm build/bin OUT.md\`."
+    echo "$(arm-none-eabi-gcc --version | head -n 1), -Os, -ffunction-sections, --gc-sections,"
+    echo "newlib-nano, one image, primary validated on every boot; \`-quiet\`: no UART output (as the"
+    echo "anchor, logging off), the others print one line."
+    ver() { basename "$(find "$C/../cache" -maxdepth 1 -type d -name "$1-*" | head -n 1)" | sed "s/$1-//"; }
+    echo "Crypto: Debian's BearSSL $(ver bearssl) (ECDSA-P256 verify with \`br_ec_prime_i15\` built for"
+    echo "P-256 alone) and mbedTLS $(ver mbedtls) (SHA-256, MBEDTLS_SHA256_SMALLER). MCUboot anchor"
+    echo "(commit 2d4bacc3, same settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
+    echo "Size settings of every dfuboot: BOOT_FIXED_STRATEGY, BOOT_DOWNGRADE_POLICY=0,"
+    echo "IMAGE_ECDSA_ONLY=1, IMAGE_PUBKEY_TLV=0 (KEYHASH names the key); \`-quiet\` adds"
+    echo "BOOT_REJECT_REASONS=0, MPS2_VECTORS=4 and MPS2_FLASH_STATS=0; bootloaders link"
+    echo "board_mps2/mem.c instead of newlib-nano's mem*."
+    echo
+    echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM | worst-case stack |"
+    echo "|---|---|---|---|---|---|"
+    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
+        [ -f "$C/$b.elf" ] || { echo "| $b | not built | | | | |"; continue; }
+        set -- $(arm-none-eabi-size "$C/$b.elf" | awk 'NR == 2 { print $1, $2, $3 }')
+        flash=$(($1 + $2)) ram=$(($2 + $3))
+        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto')
+        stack="(prints nothing)"
+        [ ! -f "$C/$b-stack.elf" ] || stack="$(stack_of "$C/$b-stack.elf") B"
+        echo "| $b | $flash B ($(kib $flash) KiB) | $crypto B | $((flash - crypto)) B | $ram B | $stack |"
+    done
+    echo
+    echo "Worst-case stack: the \`-stack\` flavour of that bootloader (painted RAM, deepest point over"
+    echo "a 256 KiB test swap with both images validated)."
+    parts dfuboot-quiet
+    q=$(arm-none-eabi-size "$C/dfuboot-quiet.elf" | awk 'NR == 2 { print $1 + $2 }')
+    anchor=11673 # 11.4 KiB
+    echo
+    if [ "$q" -le $anchor ]; then
+        echo "dfuboot-quiet is $((anchor - q)) B under the anchor's 11.4 KiB ($anchor B)."
+    else
+        echo "dfuboot-quiet is $((q - anchor)) B over the anchor's 11.4 KiB ($anchor B)."
+    fi
+} >"$OUT"
+
 # Stack: the painted flavour over the test swap.
-cp "$W/swap.img" "$W/run.img"
-timeout 20 "$SRC/scripts/qemu-board.sh" --stdio "$C/dfuboot-stack.elf" "$W/run.img" </dev/null 2>/dev/null |
-    tr -d '\r' >"$W/stack.out"
-stack=$(sed -n 's/^dfuboot: stack used \([0-9]*\) bytes$/\1/p' "$W/stack.out")
+stack=$(stack_of "$C/dfuboot-stack.elf")
 su_max=$(find "$C/CMakeFiles/dfu_boot_move.dir" -name "*.su" -exec cat {} + |
     sed "s|$SRC/||" | awk '{ if ($(NF - 1) > m) { m = $(NF - 1); f = $1 } } END { print m " B (" f ")" }')
 

@@ -129,6 +129,17 @@ for script in "$SRC"/bench/upload*.sh; do
 done
 [ $found_upload = yes ] || skip "Upload throughput" "no bench/upload*.sh script in the tree yet."
 
+# 3b. Upload over Bluetooth LE (devsim's BlueZ on a private D-Bus bus).
+if [ "$QUICK" = 1 ]; then
+    skip "Upload over Bluetooth LE" "quick mode (BENCH_QUICK=1)."
+elif [ -x "$BIN/mcumgr" ] && [ -x "$BIN/devsim" ] && [ -x "$BIN/imgtool" ] && command -v dbus-daemon > /dev/null; then
+    PART_TAIL="Reproduce: \`sh bench/ble.sh $BIN_SHOWN\`."
+    cp "$SRC/bench/ble.sh" "$W/ble.sh"
+    part ble "$W/ble.md" sh "$W/ble.sh" "$BIN" "$W/ble.md"
+else
+    skip "Upload over Bluetooth LE" "mcumgr, devsim or imgtool is not built in $BIN_SHOWN, or dbus-daemon is missing."
+fi
+
 # 4. Fleet scale (one mcumgr, many boards).
 if [ "$QUICK" = 1 ]; then
     skip "Fleet" "quick mode (BENCH_QUICK=1)."

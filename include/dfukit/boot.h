@@ -151,6 +151,13 @@ struct boot_sec_cnt_port {
     void *arg;
 };
 
+/* Size setting: 0 leaves out the downgrade policy and the security counter port (as MCUboot
+ * without MCUBOOT_DOWNGRADE_PREVENTION / MCUBOOT_HW_ROLLBACK_PROT); a config asking for
+ * either is then DFU_EINVAL. */
+#ifndef BOOT_DOWNGRADE_POLICY
+#define BOOT_DOWNGRADE_POLICY 1
+#endif
+
 /* A zeroed config (plus the areas) means: overwrite-only, hash-only validation, primary
  * validated on every boot, downgrades allowed. */
 struct boot_config {
@@ -180,8 +187,15 @@ enum boot_reject {
     BOOT_REJECT_DOWNGRADE,      /* older than the primary (BOOT_DOWNGRADE_VERSION) */
     BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
     BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
+    BOOT_REJECT_REFUSED,        /* refused, cause not looked for (BOOT_REJECT_REASONS 0) */
     BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
 };
+/* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
+ * the key lookup), for a bootloader that reports nothing: every refusal is then
+ * BOOT_REJECT_REFUSED. The verdict is the same either way. */
+#ifndef BOOT_REJECT_REASONS
+#define BOOT_REJECT_REASONS 1
+#endif
 
 /* A short English text ("bad signature"). Never NULL. */
 const char *boot_reject_str(enum boot_reject r);

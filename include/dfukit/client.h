@@ -41,7 +41,9 @@ struct client_conn {
     char host[256];       /* udp: name or address, brackets removed */
     uint16_t port;
     char peer_name[128];  /* ble */
-    char peer_id[128];
+    char peer_id[128];    /* ble: the peer's address */
+    char ctlr_name[32];   /* ble: the adapter, "hci0" when empty */
+    uint32_t conn_timeout_ms; /* ble: how long discovery looks for the peer; 0 = default */
 };
 
 /* "serial", "udp", "ble" (and the Go tool's aliases) -> type. DFU_EINVAL when unknown. */
@@ -114,10 +116,19 @@ struct client_xport {
     /* Answers come in the order of the requests (one byte stream): a request still unanswered
      * when a later one is answered is lost. */
     bool ordered;
+    /* Requests the link itself holds, in order and without loss, beyond the device's buffers
+     * (BLE: link-layer flow control stops writes the device cannot take yet). The default
+     * upload window grows by this, so the device never waits for the link after an erase. */
+    unsigned link_queue;
+    /* The shortest wait for an answer before the upload gives up on a request, 0 = the
+     * engine's own: a link that loses nothing short of a drop (BLE) waits out a slow answer
+     * behind a page erase instead of sending the window again. */
+    int rto_min_ms;
 };
 
-/* Opens serial (termios + console framing), UDP, or exec (a command started with /bin/sh -c,
- * console framing over its stdin/stdout, its stderr forwarded to ours); BLE -> DFU_ENOTSUP. */
+/* Opens serial (termios + console framing), UDP, exec (a command started with /bin/sh -c,
+ * console framing over its stdin/stdout, its stderr forwarded to ours), or BLE (BlueZ over the
+ * D-Bus system bus: discovery, connect, the SMP characteristic). */
 int client_xport_open(struct client_xport *out, const struct client_conn *conn, char *msg,
                       size_t msg_len);
 void client_xport_close(struct client_xport *x);

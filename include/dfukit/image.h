@@ -157,6 +157,19 @@ struct image_info {
  * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, and
  * decryption is not implemented yet. */
 #define IMAGE_TMP_MIN 64
+/* Size settings for a bootloader that checks one kind of signature, as an MCUboot build with
+ * one MCUBOOT_SIGN_* does (the defaults keep everything; no check is left out by either):
+ * IMAGE_ECDSA_ONLY 1: only ECDSA signature TLVs are verified; RSA and Ed25519 ones (still
+ *   allowed in the unprotected area) do not verify (DFU_ESIG), so neither does a SIG_PURE
+ *   image.
+ * IMAGE_PUBKEY_TLV 0: only a KEYHASH TLV names a trusted key; a PUBKEY TLV names none (as
+ *   MCUboot without MCUBOOT_HW_KEY). */
+#ifndef IMAGE_ECDSA_ONLY
+#define IMAGE_ECDSA_ONLY 0
+#endif
+#ifndef IMAGE_PUBKEY_TLV
+#define IMAGE_PUBKEY_TLV 1
+#endif
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
 

@@ -235,6 +235,53 @@ size_t sim_pacer_take(struct sim_pacer *p, uint64_t now_us, size_t want);
 uint64_t sim_pacer_next_us(const struct sim_pacer *p, uint64_t now_us);
 
 /* ---------------------------------------------------------------------------------------------
+ * Bluetooth LE link model (ble_model.c): what one connection carries each way. Connection
+ * events come every interval; in each, the link layer moves up to a number of data packets per
+ * direction, bounded by the controller and by how many packet exchanges fit in the interval at
+ * the 1M PHY. A packet holds 27 payload bytes, 251 with data length extension; an ATT value of
+ * n bytes is n + 3 (ATT) + 4 (L2CAP) bytes of packets.
+ * ------------------------------------------------------------------------------------------- */
+
+#define SIM_BLE_INTERVAL_MIN_US 7500u      /* 6 x 1.25 ms */
+#define SIM_BLE_INTERVAL_MAX_US 4000000u
+#define SIM_BLE_INTERVAL_STEP_US 1250u
+#define SIM_BLE_LL_PAYLOAD 27u
+#define SIM_BLE_LL_PAYLOAD_DLE 251u
+
+struct sim_ble_link_model {
+    uint16_t mtu;                /* ATT MTU, 23..517 */
+    uint32_t interval_us;        /* connection interval */
+    bool dle;                    /* data length extension */
+    uint32_t max_pkts;           /* the controller's packets per event and direction */
+};
+
+/* One direction of the link: the connection event in use and the packets it already carries. */
+struct sim_ble_dir {
+    uint64_t anchor_us;          /* the first connection event */
+    uint64_t event;              /* index of the event in use */
+    uint32_t used;               /* its packets taken */
+};
+
+/* Time of one packet exchange (a full data packet and the peer's empty one, with the two
+ * inter-frame spaces). */
+uint32_t sim_ble_exchange_us(const struct sim_ble_link_model *m);
+uint32_t sim_ble_pkts_per_event(const struct sim_ble_link_model *m);
+/* Link-layer packets an ATT value of value_len bytes takes. */
+uint32_t sim_ble_value_pkts(const struct sim_ble_link_model *m, size_t value_len);
+/* What a link that never idles carries one way, in value bytes per second: full values of
+ * ATT_MTU - 3 bytes, back to back. */
+uint32_t sim_ble_ceiling_bps(const struct sim_ble_link_model *m);
+/* The same for SMP packets of pkt_len bytes sent back to back, each split into writes of
+ * ATT_MTU - 3 bytes (the last one shorter, its link packets part empty): SMP bytes per second.
+ * What an upload in packets of that size can reach at most. */
+uint32_t sim_ble_smp_ceiling_bps(const struct sim_ble_link_model *m, size_t pkt_len);
+void sim_ble_dir_start(struct sim_ble_dir *d, uint64_t anchor_us);
+/* Books the packets of a value handed to the link at now_us; returns when it has crossed
+ * (the end of its last packet exchange). */
+uint64_t sim_ble_dir_send(const struct sim_ble_link_model *m, struct sim_ble_dir *d,
+                          uint64_t now_us, size_t value_len);
+
+/* ---------------------------------------------------------------------------------------------
  * Serial port of the board: a pseudo-terminal with a stable symlink
  * ------------------------------------------------------------------------------------------- */
 
@@ -296,6 +343,15 @@ struct sim_run_config {
     bool verbose;                     /* also log every SMP request */
     bool recovery_button;             /* held at power-on: the bootloader goes straight to serial
                                        * recovery (MCUboot's BOOT_SERIAL_DETECT_PIN) */
+    /* Bluetooth LE: devsim plays BlueZ on a D-Bus bus (sim_ble.h) when ble_name is set */
+    const char *ble_name;
+    const char *ble_dbus;             /* the bus address; NULL: the system bus */
+    uint8_t ble_address[6];
+    struct sim_ble_link_model ble_link;
+    bool ble_reassembly;              /* the board reassembles SMP packets over writes */
+    bool ble_powered_off;             /* the adapter starts powered off */
+    uint64_t ble_drop_at_ms;          /* drop the link once, this long after the first
+                                       * connection came up; 0 never */
     sim_log_fn log;
     void *log_arg;
 };

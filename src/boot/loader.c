@@ -22,7 +22,8 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
     st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
     if (cfg->strategy > BOOT_STRATEGY_SWAP_OFFSET || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
         (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
-        (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL)) {
+        (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL) ||
+        (!BOOT_DOWNGRADE_POLICY && (cfg->downgrade != BOOT_DOWNGRADE_ALLOW || cfg->sec_cnt))) {
         return DFU_EINVAL;
     }
     if (!flash_area_is_sector_aligned(st->pri) || !flash_area_is_sector_aligned(st->sec) ||
@@ -187,7 +188,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
-    if (valid && type != BOOT_SWAP_TYPE_REVERT && !is_revert_fixup(st)) {
+    if (BOOT_DOWNGRADE_POLICY && valid && type != BOOT_SWAP_TYPE_REVERT && !is_revert_fixup(st)) {
         err = check_downgrade(st, info);
         if (err == DFU_EPOWER || err == DFU_EIO) {
             return err;
@@ -279,7 +280,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
 static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
 {
     const struct boot_sec_cnt_port *port = st->cfg->sec_cnt;
-    if (port == NULL || port->update == NULL) {
+    if (!BOOT_DOWNGRADE_POLICY || port == NULL || port->update == NULL) {
         return 0;
     }
     struct boot_swap_state p;

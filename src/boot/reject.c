@@ -22,9 +22,12 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
     case BOOT_REJECT_SECURITY_COUNTER:
         return "downgrade refused: security counter below the board's";
+    case BOOT_REJECT_REFUSED: break;
     }
     return "refused";
 }
+
+#if BOOT_REJECT_REASONS
 
 /* The image's signature problem: the hash verifies, no trusted signature does. */
 static enum boot_reject signature_reject(struct boot_state *st, const struct flash_area *fa)
@@ -78,3 +81,9 @@ enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *
         return BOOT_REJECT_BAD_HEADER;
     }
 }
+#else
+enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err)
+{
+    return err == 0 ? BOOT_REJECT_NONE : BOOT_REJECT_REFUSED;
+}
+#endif

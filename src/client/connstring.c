@@ -1,7 +1,8 @@
 /* Connection strings in the Go mcumgr's syntax: serial "dev=PATH,baud=N,mtu=N" (and our
  * raw=1), exec "raw=1,mtu=N,cmd=COMMAND" (ours)
  * (a bare first token is the device, a bare number after it the baud rate, as in the guide's
- * "/dev/ttyUSB0,115200"), udp "[addr]:port" or "host:port", ble "peer_name=" / "peer_id=". */
+ * "/dev/ttyUSB0,115200"), udp "[addr]:port" or "host:port", ble "peer_name=" / "peer_id="
+ * (and ctlr_name=hci1, conn_timeout=SECONDS; own_addr_type= is accepted and left to BlueZ). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ int client_conn_type_parse(const char *name, enum client_conn_type *out)
         {"serial", CLIENT_CONN_SERIAL}, {"oic_serial", CLIENT_CONN_SERIAL},
         {"udp", CLIENT_CONN_UDP},       {"oic_udp", CLIENT_CONN_UDP},
         {"ble", CLIENT_CONN_BLE},       {"bll", CLIENT_CONN_BLE},
+        {"blue", CLIENT_CONN_BLE},      /* the guide's --conntype blue */
         {"oic_ble", CLIENT_CONN_BLE},   {"bhd", CLIENT_CONN_BLE},
         {"oic_bhd", CLIENT_CONN_BLE},   {"exec", CLIENT_CONN_EXEC},
     };
@@ -238,6 +240,27 @@ static int parse_udp(struct client_conn *c, const char *cs, char *msg, size_t ms
     return 0;
 }
 
+/* Seconds with up to three decimals ("10", "2.5"), as milliseconds in [100, 3600000]. */
+static bool parse_seconds(const char *s, size_t n, uint32_t *out_ms)
+{
+    const char *dot = memchr(s, '.', n);
+    size_t in = dot ? (size_t)(dot - s) : n, fn = dot ? n - in - 1 : 0;
+    uint32_t whole = 0, frac = 0;
+    if ((in == 0 && fn == 0) || fn > 3 || (in && !parse_u32(s, in, 0, 3600, &whole)) ||
+        (fn && !parse_u32(dot + 1, fn, 0, 999, &frac))) {
+        return false;
+    }
+    for (size_t i = fn; i < 3; i++) {
+        frac *= 10;
+    }
+    uint32_t ms = whole * 1000u + frac;
+    if (ms < 100 || ms > 3600000u) {
+        return false;
+    }
+    *out_ms = ms;
+    return true;
+}
+
 static int parse_ble(struct client_conn *c, const char *cs, char *msg, size_t msg_len)
 {
     const char *p = cs;
@@ -258,10 +281,18 @@ static int parse_ble(struct client_conn *c, const char *cs, char *msg, size_t ms
                 ok = copy_field(c->peer_name, sizeof(c->peer_name), v, vn);
             } else if (kn == 7 && memcmp(p, "peer_id", 7) == 0) {
                 ok = copy_field(c->peer_id, sizeof(c->peer_id), v, vn);
-            } else if (!(kn == 9 && memcmp(p, "ctlr_name", 9) == 0) &&
-                       !(kn == 13 && memcmp(p, "own_addr_type", 13) == 0) &&
-                       !(kn == 12 && memcmp(p, "conn_timeout", 12) == 0)) {
-                return fail(msg, msg_len, "unknown ble connstring key '%.*s'", (int)kn, p);
+            } else if (kn == 9 && memcmp(p, "ctlr_name", 9) == 0) {
+                ok = copy_field(c->ctlr_name, sizeof(c->ctlr_name), v, vn);
+            } else if (kn == 12 && memcmp(p, "conn_timeout", 12) == 0) {
+                if (!parse_seconds(v, vn, &c->conn_timeout_ms)) {
+                    return fail(msg, msg_len, "invalid conn_timeout '%.*s' (seconds, 0.1..3600)",
+                                (int)vn, v);
+                }
+            } else if (!(kn == 13 && memcmp(p, "own_addr_type", 13) == 0)) {
+                /* own_addr_type: BlueZ picks the adapter's own address type itself */
+                return fail(msg, msg_len,
+                            "unknown ble connstring key '%.*s' (peer_name=, peer_id=, "
+                            "ctlr_name=, conn_timeout=)", (int)kn, p);
             }
             if (!ok) {
                 return fail(msg, msg_len, "ble value too long");

@@ -20,9 +20,7 @@ int client_xport_open(struct client_xport *out, const struct client_conn *conn, 
     case CLIENT_CONN_SERIAL: return client_xport_serial_open(out, conn, msg, msg_len);
     case CLIENT_CONN_UDP: return client_xport_udp_open(out, conn, msg, msg_len);
     case CLIENT_CONN_EXEC: return client_xport_exec_open(out, conn, msg, msg_len);
-    case CLIENT_CONN_BLE:
-        snprintf(msg, msg_len, "BLE transport is not available yet (use serial or udp)");
-        return DFU_ENOTSUP;
+    case CLIENT_CONN_BLE: return client_xport_ble_open(out, conn, msg, msg_len);
     default:
         snprintf(msg, msg_len, "no connection type");
         return DFU_EINVAL;

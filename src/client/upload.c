@@ -109,7 +109,9 @@ static void rtt_sample(struct upload *u, int64_t sample)
         u->srtt = 0.875 * u->srtt + 0.125 * r;
     }
     double rto = u->srtt + 4 * u->rttvar;
-    u->rto = rto < UPLOAD_RTO_MIN_MS ? UPLOAD_RTO_MIN_MS : rto > u->rto_max ? u->rto_max : (int)rto;
+    int lo = u->s->xp.rto_min_ms > UPLOAD_RTO_MIN_MS ? u->s->xp.rto_min_ms : UPLOAD_RTO_MIN_MS;
+    lo = lo > u->rto_max ? u->rto_max : lo;
+    u->rto = rto < lo ? lo : rto > u->rto_max ? u->rto_max : (int)rto;
 }
 
 /* Does the chunk [off, off + len) reach into a flash page the upload has not written yet? */
@@ -643,6 +645,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     unsigned window = o->window;
     if (window == 0) {
         window = s->buf_count > 1 ? s->buf_count - 1 : 1;
+        window += s->xp.link_queue;
     }
     u.window = window > UPLOAD_WINDOW_MAX ? UPLOAD_WINDOW_MAX : window;
     st->window = u.window;

@@ -11,6 +11,8 @@ int client_xport_udp_open(struct client_xport *out, const struct client_conn *co
                           size_t msg_len);
 int client_xport_serial_open(struct client_xport *out, const struct client_conn *conn,
                              char *msg, size_t msg_len);
+int client_xport_ble_open(struct client_xport *out, const struct client_conn *conn, char *msg,
+                          size_t msg_len);
 int client_xport_exec_open(struct client_xport *out, const struct client_conn *conn, char *msg,
                            size_t msg_len);
 

@@ -1,75 +1,13 @@
 /* Device backend of the crypto port (include/dfukit/crypto.h) on BearSSL, built from Debian's
- * bearssl source package (never vendored): SHA-256 and ECDSA-P256 verify with the generic
- * i15 prime-curve code (the smallest BearSSL offers). One hash runs at a time (the boot core
- * and the server hash sequentially), so its state is a static context, not a heap one. */
+ * bearssl source package (never vendored): ECDSA-P256 verify with the generic i15 prime-curve
+ * code (the smallest BearSSL offers), built for P-256 alone (ecdsa_p256_i15.c). The hash is
+ * sha256_mbedtls.c's. */
 #include "dfukit/crypto.h"
 
 #include <string.h>
 
-#include "bearssl_ec.h"
-#include "bearssl_hash.h"
 #include "dfukit/err.h"
-
-static br_sha256_context sha256_ctx;
-static int sha256_busy;
-
-size_t crypto_hash_size(enum crypto_hash_alg alg)
-{
-    return alg == CRYPTO_SHA256 ? 32 : alg == CRYPTO_SHA384 ? 48 : 64;
-}
-
-int crypto_hash_start(struct crypto_hash *h, enum crypto_hash_alg alg)
-{
-    h->alg = alg;
-    h->impl = NULL;
-    if (alg != CRYPTO_SHA256) {
-        return DFU_ENOTSUP;
-    }
-    if (sha256_busy) {
-        return DFU_EBUSY;
-    }
-    sha256_busy = 1;
-    br_sha256_init(&sha256_ctx);
-    h->impl = &sha256_ctx;
-    return 0;
-}
-
-int crypto_hash_update(struct crypto_hash *h, const void *data, size_t len)
-{
-    if (h->impl == NULL) {
-        return DFU_EINVAL;
-    }
-    br_sha256_update(h->impl, data, len);
-    return 0;
-}
-
-int crypto_hash_finish(struct crypto_hash *h, uint8_t *out)
-{
-    if (h->impl == NULL) {
-        return DFU_EINVAL;
-    }
-    br_sha256_out(h->impl, out);
-    crypto_hash_abort(h);
-    return 0;
-}
-
-void crypto_hash_abort(struct crypto_hash *h)
-{
-    if (h->impl != NULL) {
-        h->impl = NULL;
-        sha256_busy = 0;
-    }
-}
-
-int crypto_hash(enum crypto_hash_alg alg, const void *data, size_t len, uint8_t *out)
-{
-    struct crypto_hash h;
-    int err = crypto_hash_start(&h, alg);
-    if (err == 0) {
-        err = crypto_hash_update(&h, data, len);
-    }
-    return err != 0 ? (crypto_hash_abort(&h), err) : crypto_hash_finish(&h, out);
-}
+#include "ecdsa_p256_i15.h"
 
 /* SubjectPublicKeyInfo of a P-256 key up to the uncompressed point (04 || X || Y), as
  * MCUboot's imgtool emits it: SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING }. */
@@ -104,12 +42,7 @@ int crypto_verify_digest(enum crypto_sig_type type, const uint8_t *key, size_t k
     if (der_len == 0 || digest_len != 32) {
         return DFU_ESIG;
     }
-    br_ec_public_key pk = {
-        .curve = BR_EC_secp256r1,
-        .q = (unsigned char *)(key + sizeof p256_spki_prefix),
-        .qlen = P256_POINT_LEN,
-    };
-    return br_ecdsa_i15_vrfy_asn1(&br_ec_prime_i15, digest, digest_len, &pk, sig, der_len) == 1
+    return ecdsa_p256_i15_verify(digest, key + sizeof p256_spki_prefix, sig, der_len) == 1
                ? 0
                : DFU_ESIG;
 }

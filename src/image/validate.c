@@ -169,8 +169,12 @@ int image_find_trusted_key(const struct flash_area *fa, const struct image_tlv *
     if (tlv->type == IMAGE_TLV_KEYHASH) {
         return find_key_by_hash(fa, tlv, alg, keys, key_count, index);
     }
-    if (tlv->type == IMAGE_TLV_PUBKEY) {
+    if (tlv->type == IMAGE_TLV_PUBKEY && IMAGE_PUBKEY_TLV) {
         return find_key_by_value(fa, tlv, keys, key_count, tmp, tmp_len, index);
+    }
+    if (tlv->type == IMAGE_TLV_PUBKEY) {
+        *index = -1; /* PUBKEY lookup compiled out: it names no key */
+        return 0;
     }
     *index = -1;
     return DFU_EINVAL;
@@ -218,6 +222,9 @@ static int check_signature(const struct flash_area *fa, const struct image_heade
     uint8_t sig[IMAGE_SIG_MAX];
     if (tlv->len > sizeof(sig) || tlv->len == 0) {
         return DFU_ESIG;
+    }
+    if (IMAGE_ECDSA_ONLY && kind != CRYPTO_SIG_ECDSA_P256 && kind != CRYPTO_SIG_ECDSA_P384) {
+        return DFU_ESIG; /* a kind this build does not check: it does not verify */
     }
     int err = flash_area_read(fa, tlv->off, sig, tlv->len);
     if (err) {

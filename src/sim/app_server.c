@@ -91,6 +91,10 @@ void sim_smp_peer(const struct sim_reply_to *to, struct smp_peer *out)
         smp_uart_peer(out);
         return;
     }
+    if (to->xport == SIM_XPORT_BLE) {
+        ble_smp_peer(to->ble_central, out);
+        return;
+    }
     out->link = SMP_PEER_UDP;
     const struct sockaddr_storage *ss = &to->peer.ss;
     uint8_t *a = out->addr;

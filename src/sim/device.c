@@ -137,6 +137,9 @@ static void emit_reply(struct sim_dev *d)
         if (d->rsp_to.xport == SIM_XPORT_SERIAL) {
             sim_serial_send(&d->serial, d->rsp, d->rsp_len);
             wire_us = sim_serial_tx_drain_us(&d->serial);
+        } else if (d->rsp_to.xport == SIM_XPORT_BLE) {
+            sim_blelink_send(&d->ble, d->rsp, d->rsp_len);
+            wire_us = sim_blelink_drain_us(&d->ble);
         } else {
             size_t pos = 0;
             while (pos + SMP_HDR_SIZE <= d->rsp_len) {
@@ -187,6 +190,7 @@ static void stall_over(void *arg)
         sim_udp_pause(&d->udp, false);
     }
     sim_serial_kick(&d->serial);
+    sim_blelink_kick(&d->ble);
 }
 
 void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
@@ -215,7 +219,7 @@ void sim_dev_handle(struct sim_dev *d, const uint8_t *pkt, size_t len,
         struct smp_hdr h = { 0 };
         smp_hdr_decode(&h, pkt, len);
         sim_log(d, "smp: %s request op %u group %u id %u seq %u (%zu bytes) -> %zu bytes%s",
-                to->xport == SIM_XPORT_SERIAL ? "serial" : "udp", h.op, h.group, h.id, h.seq, len,
+                to->xport == SIM_XPORT_SERIAL ? "serial" : to->xport == SIM_XPORT_BLE ? "ble" : "udp", h.op, h.group, h.id, h.seq, len,
                 d->rsp_len, busy ? ", flash busy" : "");
     }
     if (busy == 0) {
@@ -306,6 +310,7 @@ static void app_ready(void *arg)
     sim_udp_flush(&d->udp);
     sim_udp_pause(&d->udp, false);
     sim_serial_kick(&d->serial);
+    sim_blelink_app_up(&d->ble, true);
 }
 
 /* The app's start-up: it reads its descriptor, brings its SMP server up (the settings store
@@ -424,6 +429,7 @@ void sim_power_on(struct sim_dev *d)
     d->rsp_len = 0;
     sim_udp_pause(&d->udp, true);
     sim_udp_flush(&d->udp);
+    sim_blelink_app_up(&d->ble, false);
     if (d->button_held) {
         /* MCUboot checks its detect pin before anything else: no swap, straight to recovery. */
         d->button_held = false;

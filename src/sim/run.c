@@ -169,6 +169,7 @@ static void teardown(struct sim_dev *d)
     free(d->groups);
     sim_serial_close(&d->serial);
     sim_udp_close(&d->udp);
+    sim_blelink_close(&d->ble);
     if (d->sig_fd >= 0) {
         close(d->sig_fd);
     }
@@ -251,6 +252,9 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
     }
     if (rc == 0 && (rc = sim_udp_open(&d->udp, d)) != 0) {
         say(err, err_len, rc, "cannot open the UDP listener%s: %s", "");
+    }
+    if (rc == 0 && (rc = sim_blelink_open(&d->ble, d, why, sizeof why)) != 0) {
+        say(err, err_len, rc, "%s%.0s", why[0] ? why : "cannot start Bluetooth LE");
     }
     int code = SIM_EXIT_ERROR;
     if (rc == 0) {

@@ -16,6 +16,7 @@
 #include "dfukit/sim.h"
 #include "dfukit/simflash.h"
 #include "dfukit/smp_uart.h"
+#include "dfukit/ble_smp.h"
 #include "port_host.h"
 
 /* MCUboot serial recovery's line buffers (BOOT_MAX_LINE_INPUT_LEN x BOOT_LINE_BUFS). */
@@ -95,13 +96,14 @@ enum sim_state {
     SIM_FAULTED,    /* the application crashed or hangs: waiting for the watchdog */
 };
 
-enum sim_xport { SIM_XPORT_SERIAL, SIM_XPORT_UDP };
+enum sim_xport { SIM_XPORT_SERIAL, SIM_XPORT_UDP, SIM_XPORT_BLE };
 
 /* Where a response goes. */
 struct sim_reply_to {
     enum sim_xport xport;
     size_t ep;                 /* UDP listener index */
     struct hostio_addr peer;
+    uint8_t ble_central[6];    /* BLE: the central's address */
 };
 
 struct sim_dev;
@@ -155,6 +157,43 @@ struct sim_udp {
     struct hostio_addr held_rsp_to;
     uint8_t held_rsp[SIM_RSP_CAP];
     size_t held_rsp_len;
+};
+
+/* Values (writes or notifications) crossing the BLE link, in order, each with the time it
+ * arrives at the other end. */
+struct sim_ble_value {
+    uint64_t at_us;
+    uint16_t len;
+    uint8_t data[BLE_ATT_MTU_MAX];
+};
+
+struct sim_ble_queue {
+    struct sim_ble_value *v;
+    size_t head, n, cap;
+};
+
+/* The board's BLE: devsim's BlueZ (sim_ble.h), the link model, and the device's SMP transport
+ * (ble_smp.h) in front of the board's SMP buffers. */
+struct sim_blelink {
+    struct sim_dev *dev;
+    struct sim_ble *ble;
+    int watched[3];
+    size_t nwatched;
+    int bus_timer;
+    uint64_t bus_timer_at;
+    struct sim_ble_link_model model;
+    struct sim_ble_dir up_dir, down_dir;
+    struct sim_ble_queue up, down;   /* client writes on their way; notifications on theirs */
+    int up_timer, down_timer, drop_timer;
+    bool up_blocked;                 /* every SMP buffer is taken: the link stalls */
+    bool dropped_once;
+    struct ble_smp_rx rx;
+    uint8_t *rxbuf;
+    /* complete packets waiting for the SMP thread (the board's SMP buffers) */
+    uint8_t *pkts;
+    size_t pkt_len[SIM_SMP_QUEUE_MAX];
+    size_t pkt_head, pkt_n, pkt_cap, pkt_size;
+    uint64_t writes, bad_writes, notifications;
 };
 
 struct sim_dev {
@@ -213,6 +252,7 @@ struct sim_dev {
     char node_name[48];
     struct sim_serial serial;
     struct sim_udp udp;
+    struct sim_blelink ble;
     int sig_fd;
     int lock_fd;                   /* holds the flash file's lock */
     int exit_code;
@@ -276,5 +316,17 @@ void sim_udp_pause(struct sim_udp *u, bool paused);
 void sim_udp_flush(struct sim_udp *u);
 void sim_udp_send(struct sim_udp *u, size_t ep, const struct hostio_addr *to, const uint8_t *buf,
                   size_t len);
+
+/* ble.c */
+int sim_blelink_open(struct sim_blelink *l, struct sim_dev *d, char *err, size_t err_len);
+void sim_blelink_close(struct sim_blelink *l);
+/* The app is up and advertises, or the board went down (reset, power-on): the link drops. */
+void sim_blelink_app_up(struct sim_blelink *l, bool up);
+/* The SMP thread is free again (a flash stall ended): queued packets are served. */
+void sim_blelink_kick(struct sim_blelink *l);
+/* Queues SMP responses (back to back in buf) as notifications. */
+void sim_blelink_send(struct sim_blelink *l, const uint8_t *buf, size_t len);
+/* Microseconds until the last queued notification has crossed. */
+uint64_t sim_blelink_drain_us(const struct sim_blelink *l);
 
 #endif

@@ -88,7 +88,7 @@ expect 1 "mcumgr: fs upload: cannot read nothere.txt: No such file or directory"
 expect 1 "mcumgr: echo: no connection: use -c PROFILE or --conntype and --connstring" --connstring x echo hi
 expect 1 'mcumgr: echo: no connection profile "nosuch" in '"$HOME"'/.mcumgr.cp.json (see mcumgr conn show)' -c nosuch echo hi
 expect 1 'mcumgr: echo: unknown connection type "pigeon" (serial, udp, ble, exec)' --conntype pigeon --connstring x echo hi
-expect 1 "mcumgr: echo: BLE transport is not available yet (use serial or udp)" --conntype ble --connstring peer_name=ALICE echo hi
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus expect 1 "mcumgr: echo: cannot reach the D-Bus system bus (No such file or directory): is dbus running?" --conntype ble --connstring peer_name=ALICE echo hi
 expect 1 "mcumgr: echo: cannot open serial port /nonexistent/tty: not found" --conntype serial --connstring /nonexistent/tty echo hi
 rc=0; "$M" -t 0.3 --conntype udp --connstring 127.0.0.1:9 echo hi 2> err.txt || rc=$?
 [ $rc -eq 1 ] && grep -Eqx "mcumgr: echo: (connection refused: nothing answers at that address|timed out waiting for the device \(NMP timeout\))" err.txt ||

@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -114,6 +115,7 @@ static void test_ble_and_types(void **state)
 {
     (void)state;
     struct client_conn c;
+    enum client_conn_type t;
     char msg[128];
     assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE", msg, sizeof(msg)), 0);
     assert_string_equal(c.peer_name, "ALICE");
@@ -122,13 +124,24 @@ static void test_ble_and_types(void **state)
     assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "ALICE", msg, sizeof(msg)), DFU_EINVAL);
     assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "conn_timeout=5", msg, sizeof(msg)), DFU_EINVAL);
 
-    /* BLE parses but has no transport yet: a clear error, not a crash */
-    struct client_xport x;
-    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE", msg, sizeof(msg)), 0);
-    assert_int_equal(client_xport_open(&x, &c, msg, sizeof(msg)), DFU_ENOTSUP);
-    assert_non_null(strstr(msg, "not available yet"));
+    /* the Go tool's other keys: the adapter, and how long discovery looks (seconds) */
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE,ctlr_name=hci1,conn_timeout=2.5,own_addr_type=1", msg, sizeof(msg)), 0);
+    assert_string_equal(c.ctlr_name, "hci1");
+    assert_int_equal(c.conn_timeout_ms, 2500);
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE,conn_timeout=soon", msg, sizeof(msg)), DFU_EINVAL);
+    assert_string_equal(msg, "invalid conn_timeout 'soon' (seconds, 0.1..3600)");
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE,pin=1234", msg, sizeof(msg)), DFU_EINVAL);
+    assert_string_equal(msg, "unknown ble connstring key 'pin' (peer_name=, peer_id=, ctlr_name=, conn_timeout=)");
 
-    enum client_conn_type t;
+    /* BLE without a reachable system bus: a clear error, not a crash */
+    struct client_xport x;
+    setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent/dfukit-bus", 1);
+    assert_int_equal(client_conn_parse(&c, CLIENT_CONN_BLE, "peer_name=ALICE", msg, sizeof(msg)), 0);
+    assert_int_equal(client_xport_open(&x, &c, msg, sizeof(msg)), DFU_EIO);
+    assert_string_equal(msg, "cannot reach the D-Bus system bus (No such file or directory): is dbus running?");
+    assert_int_equal(client_conn_type_parse("blue", &t), 0);
+    assert_int_equal(t, CLIENT_CONN_BLE);
+
     assert_int_equal(client_conn_type_parse("serial", &t), 0);
     assert_int_equal(t, CLIENT_CONN_SERIAL);
     assert_int_equal(client_conn_type_parse("udp", &t), 0);

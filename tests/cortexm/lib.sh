@@ -17,6 +17,12 @@ sign() {
         "$@" "$TMP/app.bin" "$out"
 }
 
+# sign_v1_v2 ELF: $TMP/v1.bin (1.0.0, confirmed, for slot 0) and $TMP/v2.bin (2.0.0, test).
+sign_v1_v2() {
+    sign "$1" 1.0.0 "$TMP/v1.bin" --confirm
+    sign "$1" 2.0.0 "$TMP/v2.bin" --test
+}
+
 # new_flash FILE SLOT0_IMG [SLOT1_IMG]: an erased 16 MiB PSRAM file with the images placed.
 new_flash() {
     tr '\000' '\377' </dev/zero | head -c 16777216 >"$1"

@@ -74,6 +74,20 @@ expect_exit 2 "$D" run --board stm32f4 --flash x.img --slot-size 0x1000
 expect_exit 2 "$D" run --board generic --flash x.img --align 3
 expect_exit 2 "$D" run --board nrf52840dk
 expect_exit 2 "$D" run --flash x.img --udp-drop 2
+# Bluetooth LE options: their ranges; no bus is a start-up error naming the bus
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-mtu 22
+grep -q "ble-mtu is between 23 and 517" err.txt || fail "ble-mtu range: $(cat err.txt)"
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-mtu 518
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-interval-ms 8
+grep -q "7.5 to 4000 in steps of 1.25" err.txt || fail "ble-interval-ms: $(cat err.txt)"
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-address 11:22:33
+expect_exit 2 "$D" run --flash x.img --ble-name ALICE --ble-reassembly maybe
+expect_exit 2 "$D" run --flash x.img --dbus unix:path=/nonexistent
+grep -q -- "--dbus needs --ble-name NAME" err.txt || fail "dbus without ble-name: $(cat err.txt)"
+expect_exit 1 "$D" run --flash ble.img --no-udp --quiet --ble-name ALICE --ble-interval-ms 7.5 \
+    --dbus unix:path=/nonexistent/bus
+[ "$(cat err.txt)" = "devsim: cannot connect to the D-Bus bus unix:path=/nonexistent/bus: No such file or directory" ] ||
+    fail "no bus: $(cat err.txt)"
 
 # a generic board from flags: layout printed by a run that cannot start (serial path taken)
 : >not-a-link

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dfukit/ble_smp.h"
 #include "dfukit/cli.h"
 #include "dfukit/err.h"
 #include "dfukit/image.h"
 #include "dfukit/hostfile.h"
 #include "dfukit/imgbuild.h"
 #include "dfukit/sim.h"
+#include "dfukit/sim_ble.h"
 #include "usage.h"
 
 #define EXIT_USAGE 2
@@ -52,15 +54,46 @@ static bool parse_u32(const char *s, uint32_t *out)
     return true;
 }
 
-static bool parse_rate(const char *s, double *out)
+/* A decimal number in [lo, hi]. */
+static bool parse_double(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno != 0 || end == s || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+    if (errno != 0 || end == s || *end != '\0' || !(v >= lo && v <= hi)) {
         return false;
     }
     *out = v;
+    return true;
+}
+
+static bool parse_rate(const char *s, double *out)
+{
+    return parse_double(s, 0.0, 1.0, out);
+}
+
+static bool parse_on_off(const char *s, bool *out)
+{
+    if (strcmp(s, "on") != 0 && strcmp(s, "off") != 0) {
+        return false;
+    }
+    *out = strcmp(s, "on") == 0;
+    return true;
+}
+
+/* A BLE connection interval in ms ("7.5", "30"): a multiple of 1.25 ms in the allowed range. */
+static bool parse_interval(const char *s, uint32_t *out_us)
+{
+    double ms;
+    if (!parse_double(s, 0.0, SIM_BLE_INTERVAL_MAX_US / 1000.0, &ms)) {
+        return false;
+    }
+    uint32_t us = (uint32_t)(ms * 1000.0 + 0.5);
+    if (us < SIM_BLE_INTERVAL_MIN_US || us > SIM_BLE_INTERVAL_MAX_US ||
+        us % SIM_BLE_INTERVAL_STEP_US != 0) {
+        return false;
+    }
+    *out_us = us;
     return true;
 }
 
@@ -76,6 +109,9 @@ enum {
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
     OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_PARTIAL_ERASE, OPT_WATCHDOG,
     OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
+    /* Bluetooth LE (run) */
+    OPT_DBUS, OPT_BLE_NAME, OPT_BLE_ADDRESS, OPT_BLE_MTU, OPT_BLE_INTERVAL, OPT_BLE_DLE,
+    OPT_BLE_PKTS, OPT_BLE_REASM, OPT_BLE_DROP, OPT_BLE_POWERED,
 };
 
 /* Flags that change a board; layout flags re-lay the partitions out one after the other. */
@@ -244,6 +280,16 @@ static int cmd_run(int argc, char **argv)
         { "serial-unpaced", no_argument, NULL, OPT_UNPACED },
         { "erase-progressively", no_argument, NULL, OPT_ERASE_PROG },
         { "downgrade-prevention", required_argument, NULL, OPT_DOWNGRADE },
+        { "dbus", required_argument, NULL, OPT_DBUS },
+        { "ble-name", required_argument, NULL, OPT_BLE_NAME },
+        { "ble-address", required_argument, NULL, OPT_BLE_ADDRESS },
+        { "ble-mtu", required_argument, NULL, OPT_BLE_MTU },
+        { "ble-interval-ms", required_argument, NULL, OPT_BLE_INTERVAL },
+        { "ble-dle", required_argument, NULL, OPT_BLE_DLE },
+        { "ble-pkts-per-event", required_argument, NULL, OPT_BLE_PKTS },
+        { "ble-reassembly", required_argument, NULL, OPT_BLE_REASM },
+        { "ble-drop-at-ms", required_argument, NULL, OPT_BLE_DROP },
+        { "ble-powered", required_argument, NULL, OPT_BLE_POWERED },
         { "help", no_argument, NULL, OPT_HELP },
     };
     struct option opts[sizeof run_opts / sizeof run_opts[0] + BOARD_OPT_COUNT + 1];
@@ -252,7 +298,15 @@ static int cmd_run(int argc, char **argv)
     memset(&opts[sizeof opts / sizeof opts[0] - 1], 0, sizeof opts[0]);
 
     struct board_flags bf = { 0 };
-    struct sim_run_config cfg = { .reset_delay_ms = 250, .seed = 1 };
+    struct sim_run_config cfg = {
+        .reset_delay_ms = 250,
+        .seed = 1,
+        /* BlueZ's default connection interval (30 ms), Zephyr's SMP sample MTU, six link
+         * packets per event (a phone's usual). */
+        .ble_link = { .mtu = 247, .interval_us = 30000, .dle = true, .max_pkts = 6 },
+        .ble_reassembly = true,
+        .ble_address = { 0xC0, 0xDE, 0x5A, 0x00, 0x00, 0x01 },
+    };
     const char *log_path = NULL;
     bool quiet = false;
     struct sim_board downgrade = { .downgrade = BOOT_DOWNGRADE_ALLOW };
@@ -341,6 +395,60 @@ static int cmd_run(int argc, char **argv)
                                    "security-counter", optarg);
             }
             break;
+        case OPT_DBUS: cfg.ble_dbus = optarg; break;
+        case OPT_BLE_NAME:
+            if (optarg[0] == '\0' || strlen(optarg) > 29) {
+                return usage_error("--ble-name needs 1 to 29 characters (an advertisement)",
+                                   optarg);
+            }
+            cfg.ble_name = optarg;
+            break;
+        case OPT_BLE_ADDRESS:
+            if (sim_ble_parse_address(optarg, cfg.ble_address) != 0) {
+                return usage_error("--ble-address needs AA:BB:CC:DD:EE:FF", optarg);
+            }
+            break;
+        case OPT_BLE_MTU: {
+            uint32_t v;
+            if (!parse_u32(optarg, &v) || v < BLE_ATT_MTU_MIN || v > BLE_ATT_MTU_MAX) {
+                return usage_error("--ble-mtu is between 23 and 517", optarg);
+            }
+            cfg.ble_link.mtu = (uint16_t)v;
+            break;
+        }
+        case OPT_BLE_INTERVAL:
+            if (!parse_interval(optarg, &cfg.ble_link.interval_us)) {
+                return usage_error("--ble-interval-ms is 7.5 to 4000 in steps of 1.25", optarg);
+            }
+            break;
+        case OPT_BLE_PKTS:
+            if (!parse_u32(optarg, &cfg.ble_link.max_pkts) || cfg.ble_link.max_pkts == 0 ||
+                cfg.ble_link.max_pkts > 1000) {
+                return usage_error("--ble-pkts-per-event is between 1 and 1000", optarg);
+            }
+            break;
+        case OPT_BLE_DLE:
+        case OPT_BLE_REASM:
+        case OPT_BLE_POWERED: {
+            bool on;
+            if (!parse_on_off(optarg, &on)) {
+                return usage_error("on or off", optarg);
+            }
+            if (opt == OPT_BLE_DLE) {
+                cfg.ble_link.dle = on;
+            } else if (opt == OPT_BLE_REASM) {
+                cfg.ble_reassembly = on;
+            } else {
+                cfg.ble_powered_off = !on;
+            }
+            break;
+        }
+        case OPT_BLE_DROP:
+            if (!parse_u64(optarg, &cfg.ble_drop_at_ms) || cfg.ble_drop_at_ms == 0 ||
+                cfg.ble_drop_at_ms > UINT32_MAX) {
+                return usage_error("--ble-drop-at-ms needs a time >= 1", optarg);
+            }
+            break;
         case OPT_HELP: return show_usage("run");
         default: return usage_error("unknown option", NULL);
         }
@@ -350,6 +458,9 @@ static int cmd_run(int argc, char **argv)
     }
     if (cfg.flash_path == NULL) {
         return usage_error("--flash FILE is required", NULL);
+    }
+    if (cfg.ble_name == NULL && cfg.ble_dbus != NULL) {
+        return usage_error("--dbus needs --ble-name NAME (the peripheral to play)", NULL);
     }
     int rc = make_board(&bf, &cfg.board);
     if (rc != 0) {
