@@ -109,7 +109,10 @@ flash "$W/swap.img" "$W/v1.img" "$W/v2.img"
     ver() { basename "$(find "$C/../cache" -maxdepth 1 -type d -name "$1-*" | head -n 1)" | sed "s/$1-//"; }
     echo "Crypto: Debian's BearSSL $(ver bearssl) (ECDSA-P256 verify with \`br_ec_prime_i15\` built for"
     echo "P-256 alone) and mbedTLS $(ver mbedtls) (SHA-256, MBEDTLS_SHA256_SMALLER). MCUboot anchor"
-    echo "(commit 2d4bacc3, same settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB."
+    echo "(commit 2d4bacc3, same settings): P-256 TinyCrypt swap-move 11.4 KiB, swap-scratch 12.1 KiB;"
+    echo "Ed25519 22.0 KiB. Ed25519: Debian's libsodium $(ver libsodium) (ref10"
+    echo "\`crypto_sign_ed25519_verify_detached\`, its SHA-512; SHA-256 as above). The rows without"
+    echo "\`-quiet\` carry the boot log and serial recovery (SMP server, image and OS groups, serial transport)."
     echo "Size settings of every dfuboot: BOOT_FIXED_STRATEGY, BOOT_DOWNGRADE_POLICY=0,"
     echo "IMAGE_ECDSA_ONLY=1, IMAGE_PUBKEY_TLV=0 (KEYHASH names the key); \`-quiet\` adds"
     echo "BOOT_REJECT_REASONS=0, MPS2_VECTORS=4 and MPS2_FLASH_STATS=0; bootloaders link"
@@ -117,11 +120,11 @@ flash "$W/swap.img" "$W/v1.img" "$W/v2.img"
     echo
     echo "| Bootloader | flash (text+data) | crypto | boot logic (rest) | static RAM | worst-case stack |"
     echo "|---|---|---|---|---|---|"
-    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
+    for b in dfuboot-quiet dfuboot-scratch-quiet dfuboot-ed25519-quiet dfuboot dfuboot-scratch dfuboot-ed25519; do
         [ -f "$C/$b.elf" ] || { echo "| $b | not built | | | | |"; continue; }
         set -- $(arm-none-eabi-size "$C/$b.elf" | awk 'NR == 2 { print $1, $2, $3 }')
         flash=$(($1 + $2)) ram=$(($2 + $3))
-        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto')
+        crypto=$(map_bytes "$C/$b.map" 'bearssl|crypto|sodium')
         stack="(prints nothing)"
         [ ! -f "$C/$b-stack.elf" ] || stack="$(stack_of "$C/$b-stack.elf") B"
         echo "| $b | $flash B ($(kib $flash) KiB) | $crypto B | $((flash - crypto)) B | $ram B | $stack |"
@@ -183,5 +186,62 @@ if [ -f "$C/smp-app.elf" ]; then
         echo "$(($1 + $2)) B of code in all, of it the SMP part (server and groups, SMP core,"
         echo "serial transport, frame codecs) $code B; static RAM $(($2 + $3)) B, of it the SMP part"
         echo "(server state, transport, line and packet buffers, response buffer) $ram B."
+    } >>"$OUT"
+fi
+
+# smp-app's UART: upload speed over the QEMU pty with our mcumgr (the pty has no baud limit,
+# so this is what the app and QEMU's UART model take), the receive interrupt and ring against
+# the polled flavour (one byte per main-loop turn). Image: smp-app with 256 KiB of payload.
+upload_bps() {  # upload_bps APP_ELF: B/s of one `mcumgr image upload` of that app's big image
+    arm-none-eabi-objcopy -O binary "$1" "$W/smp.bin"
+    sign 1.0.0 "$W/smp.bin" --confirm "$W/smp-v1.img"
+    head -c 262144 /dev/zero | tr '\000' '\245' | cat "$W/smp.bin" - >"$W/smp-big.bin"
+    "$BIN/imgtool" sign -k "$KEY" -v 2.0.0 -H 0x200 --pad-header -S 0x60000 --align 4 \
+        "$W/smp-big.bin" "$W/smp-v2.img"
+    flash "$W/run.img" "$W/smp-v1.img"
+    "$SRC/scripts/qemu-board.sh" "$C/dfuboot.elf" "$W/run.img" "$W/tty" >/dev/null 2>&1 &
+    qpid=$!
+    for _ in $(seq 100); do [ -L "$W/tty" ] && break; sleep 0.05; done
+    for _ in $(seq 20); do
+        HOME=$W "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" -t 1 image list \
+            >/dev/null 2>&1 && break
+    done
+    t0=$(date +%s%N)
+    HOME=$W "$BIN/mcumgr" --conntype serial --connstring "dev=$W/tty,baud=115200" image upload \
+        "$W/smp-v2.img" >/dev/null 2>&1 || echo "upload failed" >&2
+    t1=$(date +%s%N)
+    kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null || true
+    awk -v b="$(wc -c <"$W/smp-v2.img")" -v ns=$((t1 - t0)) 'BEGIN { printf "%d B in %.2f s: %.0f B/s", b, ns / 1e9, b / (ns / 1e9) }'
+}
+if [ -f "$C/smp-app-polled.elf" ]; then
+    polled=$(upload_bps "$C/smp-app-polled.elf")
+    irq=$(upload_bps "$C/smp-app.elf")
+    {
+        echo
+        echo "smp-app upload over the QEMU pty (\`mcumgr image upload\`, a 256 KiB-payload image, the pty"
+        echo "has no baud limit): UART0 polled one byte per main-loop turn (\`smp-app-polled\`): $polled;"
+        echo "receive interrupt into the port's ring, drained every turn (\`smp-app\`): $irq."
+    } >>"$OUT"
+fi
+
+# Encrypted images: dfuboot-enc (swap-move, BearSSL AES-CTR + ECIES-P256) over the 256 KiB test
+# swap of an image from imgtool sign -E, next to dfuboot's plain one; and its size.
+if [ -f "$C/dfuboot-enc.elf" ]; then
+    "$BIN/imgtool" sign -k "$KEY" -v 2.0.0 -H 0x200 --pad-header -S 0x60000 --align 4 --test \
+        -E "$SRC/tests/vectors/imgtool/encpub-ecdsa-p256.pem" "$W/big.bin" "$W/v2enc.img"
+    flash "$W/swap-enc.img" "$W/v1.img" "$W/v2enc.img"
+    enc_idle=$(run_ms "$C/dfuboot-enc.elf" "$W/idle-big.img")
+    enc_swap=$(run_ms "$C/dfuboot-enc.elf" "$W/swap-enc.img")
+    set -- $(arm-none-eabi-size "$C/dfuboot-enc.elf" | awk 'NR == 2 { print $1, $2, $3 }')
+    crypto=$(map_bytes "$C/dfuboot-enc.map" 'bearssl|crypto')
+    {
+        echo
+        echo "Encrypted images (\`dfuboot-enc\`: swap-move with BOOT_ENCRYPT, ECIES-P256 key built in;"
+        echo "flash $(($1 + $2)) B, of it crypto $crypto B; static RAM $(($2 + $3)) B), same runs:"
+        echo
+        echo "| Run | wall time |"
+        echo "|---|---|"
+        echo "| dfuboot-enc, nothing to do, 256 KiB plain image validated | $enc_idle ms |"
+        echo "| dfuboot-enc, 256 KiB test swap of an encrypted image (unwrap, decrypting validation and copy) | $enc_swap ms (swap: $((enc_swap - enc_idle)) ms more; plain swap: $((swap_move - idle_big)) ms) |"
     } >>"$OUT"
 fi

@@ -5,7 +5,8 @@
 # fragment and writes it to OUT when given.
 # Usage: bench/image_bench.sh BIN_DIR [OUT]
 # Environment: BENCH_SIZES (bytes, default "262144 1048576 16777216"), BENCH_KEYS (default
-# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 11).
+# "ecdsa-p256 ed25519 rsa-2048"), BENCH_RUNS (default 11), BENCH_ENC_SIZES (sign -E next to
+# plain signing, default "1048576 16777216"; empty skips it), BENCH_ENC_ONLY=1 (only that part).
 set -eu
 BIN=$(cd "${1:?usage: image_bench.sh BIN_DIR [OUT]}" && pwd)
 OUT=${2:-}
@@ -56,6 +57,8 @@ R="$W/report.md"
     echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$R"
 
+ENC_SIZES=${BENCH_ENC_SIZES-1048576 16777216}
+[ "${BENCH_ENC_ONLY:-0}" = 1 ] && SIZES=""
 for size in $SIZES; do
     payload="$W/payload-$size.bin"
     head -c "$size" /dev/urandom > "$payload"
@@ -115,5 +118,41 @@ if [ "$(echo "$SIZES" | wc -w)" -ge 2 ]; then
         ' "$W/times"
     } >> "$R"
 fi
+# sign -E: the same signing with the payload encrypted for an ECIES-P256 exchange key (random
+# AES-128 key, key wrap, AES-CTR over the body). Target: within 1.5x of plain signing.
+if [ -n "$ENC_SIZES" ]; then
+    "$BIN/imgtool" keygen -k "$W/sign-p256.pem" -t ecdsa-p256
+    "$BIN/imgtool" keygen -k "$W/enc-p256.pem" -t ecdsa-p256
+    {
+        echo
+        echo "### Encrypted signing (imgtool sign -E)"
+        echo
+        echo "Same command as above with ecdsa-p256 plus \`-E enc.pem\` (ECIES-P256, AES-128-CTR); median of"
+        echo "$RUNS runs. Target: sign -E within 1.5x of plain signing."
+        echo
+        echo "| payload | sign ms | sign -E ms | sign -E MiB/s | sign -E peak RSS KiB | sign -E / sign |"
+        echo "|---:|---:|---:|---:|---:|---:|"
+    } >> "$R"
+    for size in $ENC_SIZES; do
+        payload="$W/payload-$size.bin"
+        head -c "$size" /dev/urandom > "$payload"
+        slot=$(printf '0x%x' $((size + 65536)))
+        measure plain "$BIN/imgtool" sign -k "$W/sign-p256.pem" -v 1.2.3 -H 0x200 --pad-header \
+            -S "$slot" "$payload" "$W/plain.bin"
+        measure enc "$BIN/imgtool" sign -k "$W/sign-p256.pem" -E "$W/enc-p256.pem" -v 1.2.3 \
+            -H 0x200 --pad-header -S "$slot" "$payload" "$W/enc.bin"
+        # The measured image is really encrypted and really checks with the key.
+        if cmp -s -i 512:0 -n "$size" "$W/enc.bin" "$payload" ||
+            ! "$BIN/imgtool" verify -k "$W/sign-p256.pem" --enckey "$W/enc-p256.pem" "$W/enc.bin" > /dev/null; then
+            echo "image_bench: the sign -E image is not an encrypted, valid image" >&2
+            exit 1
+        fi
+        # shellcheck disable=SC2154 # plain_*, enc_* are set by measure()
+        echo "| $size | $(ms "$plain_us") | $(ms "$enc_us") | $(mibs "$size" "$enc_us") | $enc_rss |" \
+             "$(ratio "$enc_us" "$plain_us") |" >> "$R"
+        rm -f "$payload" "$W/plain.bin" "$W/enc.bin"
+    done
+fi
+
 cat "$R"
 [ -z "$OUT" ] || cp "$R" "$OUT"

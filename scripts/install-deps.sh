@@ -11,7 +11,7 @@ PKGS="$PKGS gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm dpkg-dev"
 # Bluetooth LE through BlueZ on D-Bus (sd-bus); the tests run a private dbus-daemon and drive
 # the simulated peripheral with Debian's bleak as well.
 PKGS="$PKGS libsystemd-dev dbus-daemon python3-bleak"
-# Device crypto is built from Debian's own BearSSL source (never vendored): a deb-src entry.
+# Device crypto is built from Debian's own BearSSL and libsodium source (never vendored): a deb-src entry.
 SRC_LIST=/etc/apt/sources.list.d/dfukit-src.sources
 
 missing=""

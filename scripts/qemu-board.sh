@@ -53,6 +53,9 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 [ -n "$dev" ] || { cat "$log" >&2; echo "qemu-board: QEMU opened no pty" >&2; exit 1; }
+# Hold the pty open: with no client on it QEMU sees a hang-up and then looks for a new one
+# only once a second, so every short-lived client (each mcumgr command) would wait for that.
+exec 3<>"$dev"
 ln -sf "$dev" "$pty"
 echo "qemu-board: UART0 on $pty ($dev), flash $flash"
 wait $qpid

@@ -12,6 +12,8 @@
 #include "dfukit/flash.h"
 #include "dfukit/image.h"
 
+struct enc_exchange_key;  /* dfukit/enc.h */
+
 #ifndef BOOT_MAX_ALIGN
 #define BOOT_MAX_ALIGN 8   /* trailer field granularity, as MCUboot's default */
 #endif
@@ -29,6 +31,17 @@
 /* Status entries per sector (group): three for swap-scratch; swap-move uses one per move
  * step and two per swap step, in the same space. */
 #define BOOT_STATUS_STATE_COUNT 3
+/* Encrypted images (MCUboot's MCUBOOT_ENC_IMAGES): the bootloader decrypts an encrypted
+ * secondary while it validates and installs it (src/enc). Host builds of this library set
+ * BOOT_ENCRYPT=1 (src/boot/CMakeLists.txt); a bootloader without it refuses encrypted images.
+ * BOOT_ENC_KEY_SIZE is the AES key a trailer key field holds (MCUboot's BOOT_ENC_KEY_SIZE:
+ * 16 for AES-128, 32 when built for AES-256); an image with a longer key is refused. */
+#ifndef BOOT_ENCRYPT
+#define BOOT_ENCRYPT 0
+#endif
+#ifndef BOOT_ENC_KEY_SIZE
+#define BOOT_ENC_KEY_SIZE 16
+#endif
 /* A bootloader build may set BOOT_FIXED_STRATEGY (an enum boot_strategy value) when compiling
  * this library: boot_go() then runs only that strategy (any other configured is DFU_EINVAL)
  * and the other strategies are not linked. */
@@ -60,6 +73,8 @@ struct boot_swap_state {
  * From the end of the area backwards (offsets area-relative), as MCUboot lays it out:
  *   magic (16 bytes; written as a max_align-rounded unit ending at the area end),
  *   image_ok, copy_done, swap_info, swap_size (one max_align unit each),
+ *   with encryption configured, two key fields (slot 0's image, then slot 1's: each
+ *   BOOT_ENC_KEY_SIZE rounded up to max_align; MCUboot's boot_enc_key_off()),
  *   swap status (status_entries units of write_align bytes).
  * max_align is max(BOOT_MAX_ALIGN, write_align) (Zephyr raises MCUboot's to the flash write
  * block). The magic is 77 c2 95 f3 60 d2 ef 7f 35 52 50 0f 2c b6 79 80 for max_align 8, and
@@ -75,6 +90,9 @@ struct boot_trailer_layout {
     uint32_t status_off;      /* first status entry */
     uint32_t status_entries;
     uint32_t size;            /* whole trailer: area size - status_off */
+    /* BOOT_ENCRYPT builds only (a build without it leaves them as they were): */
+    uint32_t enc_key_size;    /* one key field (0: none) */
+    uint32_t enc_key_off[2];  /* key of the image that started in slot 0 / slot 1 */
 };
 
 uint32_t boot_max_align(const struct flash_area *fa);
@@ -86,6 +104,10 @@ uint32_t boot_trailer_size(uint32_t write_align, uint32_t status_entries);
  * scratch: 3). DFU_ENOSPC when it does not fit in the area. */
 int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
                            struct boot_trailer_layout *out);
+/* The same with the two encryption-key fields when enc_keys (a board with encryption; ignored
+ * without BOOT_ENCRYPT). */
+int boot_trailer_layout_ext(const struct flash_area *fa, uint32_t status_entries, bool enc_keys,
+                            struct boot_trailer_layout *out);
 
 /* Reads the trailer at the end of a slot. */
 int boot_read_swap_state(const struct flash_area *slot, struct boot_swap_state *out);
@@ -137,6 +159,9 @@ int boot_image_area(const struct flash_area *slot, enum boot_strategy strategy,
  * image boot_go() will install there; the SMP server refuses larger uploads with it.
  * DFU_ENOSPC when nothing fits. */
 int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out);
+/* The same for a bootloader configured for encryption (enc_keys: trailers with key fields). */
+int boot_image_room_ext(const struct flash_area *slot, enum boot_strategy strategy, bool enc_keys,
+                        uint32_t *out);
 
 enum boot_downgrade {
     BOOT_DOWNGRADE_ALLOW = 0,
@@ -171,6 +196,10 @@ struct boot_config {
     enum boot_downgrade downgrade;
     bool downgrade_use_build;             /* compare the build number too */
     const struct boot_sec_cnt_port *sec_cnt;  /* needed for BOOT_DOWNGRADE_SECURITY_COUNTER */
+    /* The device's key-exchange key (BOOT_ENCRYPT builds). Non-NULL: encrypted secondaries are
+     * decrypted with it and every trailer has MCUboot's two key fields; NULL: encrypted
+     * images are refused and trailers have no key fields. */
+    const struct enc_exchange_key *enc_key;
 };
 
 /* Why the bootloader refused an image. Validation is image_validate()'s; these only name its
@@ -187,6 +216,8 @@ enum boot_reject {
     BOOT_REJECT_DOWNGRADE,      /* older than the primary (BOOT_DOWNGRADE_VERSION) */
     BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
     BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
+    BOOT_REJECT_ENC_KEY,        /* encrypted: the key TLV does not unwrap with our key */
+    BOOT_REJECT_ENC_HASH,       /* encrypted: the decrypted payload does not match the hash */
     BOOT_REJECT_REFUSED,        /* refused, cause not looked for (BOOT_REJECT_REASONS 0) */
     BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
 };

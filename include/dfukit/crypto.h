@@ -55,4 +55,37 @@ typedef int (*crypto_read_fn)(void *arg, uint32_t off, void *buf, uint32_t len);
 int crypto_verify_ed25519_pure(const uint8_t *key, size_t key_len, crypto_read_fn read,
                                void *arg, uint32_t msg_len, const uint8_t sig[64]);
 
+/* Encrypted images (MCUboot's docs/encrypted_images.md): the primitives that the key-TLV unwrap
+ * and the payload transform of src/enc need. AES keys are raw bytes, 16 or 32 long. Each
+ * returns 0, DFU_EINVAL for an unusable key or length, DFU_ENOTSUP when the backend lacks the
+ * scheme. */
+#define CRYPTO_AES_BLOCK 16
+
+/* AES-CTR in place: XORs buf with the keystream of the counter blocks iv || be32(block),
+ * iv || be32(block + 1), ... (callers keep block + len / 16 below 2^32). */
+int crypto_aes_ctr(const uint8_t *key, size_t key_len, const uint8_t iv[12], uint32_t block,
+                   uint8_t *buf, size_t len);
+
+/* HMAC-SHA256 of data under key. */
+int crypto_hmac_sha256(const uint8_t *key, size_t key_len, const void *data, size_t len,
+                       uint8_t out[32]);
+
+/* ECDH on P-256: the x coordinate of priv * peer. priv is the 32-byte big-endian scalar, peer
+ * an uncompressed point (04 || X || Y). DFU_ESIG for a point not on the curve. */
+int crypto_ecdh_p256(const uint8_t priv[32], const uint8_t peer[65], uint8_t shared[32]);
+
+/* X25519 (RFC 7748): priv and peer are 32-byte strings. DFU_ESIG for an all-zero result. */
+int crypto_x25519(const uint8_t priv[32], const uint8_t peer[32], uint8_t shared[32]);
+
+/* RSA-OAEP decryption with SHA-256 and MGF1-SHA-256, no label, as imgtool wraps ENC_RSA2048.
+ * priv: RSAPrivateKey (PKCS#1) or PKCS#8 DER. *out_len gets the plaintext length; DFU_ESIG when
+ * the padding does not check. */
+int crypto_rsa_oaep_decrypt(const uint8_t *priv, size_t priv_len, const uint8_t *in,
+                            size_t in_len, uint8_t *out, size_t cap, size_t *out_len);
+
+/* AES key unwrap (RFC 3394, default IV): in_len - 8 bytes to out. DFU_ESIG when the integrity
+ * check fails. */
+int crypto_aes_kw_unwrap(const uint8_t *kek, size_t kek_len, const uint8_t *in, size_t in_len,
+                         uint8_t *out);
+
 #endif

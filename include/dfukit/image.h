@@ -121,6 +121,25 @@ int image_hash_alg(const struct flash_area *fa, const struct image_header *hdr,
 int image_compute_hash(const struct flash_area *fa, const struct image_header *hdr,
                        enum crypto_hash_alg alg, uint8_t *tmp, uint32_t tmp_len, uint8_t *out);
 
+/* Hashing through a payload transform (encrypted images): builds that set IMAGE_XFORM=1 (the
+ * host build, with src/enc) have the two _xform functions below; a bootloader without
+ * encryption leaves them out. */
+#ifndef IMAGE_XFORM
+#define IMAGE_XFORM 0
+#endif
+/* How the hashed bytes of an encrypted image (IMAGE_F_ENCRYPTED_*) are to be read: through fn,
+ * which turns each chunk (image offset off) into plaintext in place before it is hashed (the
+ * secondary slot: src/enc decrypts the payload), or with fn NULL as they are (a primary slot,
+ * which the bootloader decrypted while installing). Images without the flags ignore it. */
+struct image_xform {
+    int (*fn)(void *arg, uint32_t off, uint8_t *buf, uint32_t len);
+    void *arg;
+};
+/* image_compute_hash with each chunk passed through xf (NULL: none). */
+int image_compute_hash_xform(const struct flash_area *fa, const struct image_header *hdr,
+                             enum crypto_hash_alg alg, const struct image_xform *xf, uint8_t *tmp,
+                             uint32_t tmp_len, uint8_t *out);
+
 /* A trusted public key, in MCUboot's encoding (see crypto.h). */
 struct image_key {
     const uint8_t *der;
@@ -154,8 +173,9 @@ struct image_info {
  * imgtool puts it in the unprotected area) only an Ed25519 signature over the hashed bytes
  * with SHA-512 counts.
  * Encrypted images (IMAGE_F_ENCRYPTED_*): header and TLV structure are checked and *out is
- * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, and
- * decryption is not implemented yet. */
+ * filled (hash = the hash TLV), then DFU_ENOTSUP: the hash covers the plaintext, which
+ * image_validate_xform reads through the caller's decryption (or see
+ * image_validate_decrypted). */
 #define IMAGE_TMP_MIN 64
 /* Size settings for a bootloader that checks one kind of signature, as an MCUboot build with
  * one MCUBOOT_SIGN_* does (the defaults keep everything; no check is left out by either):
@@ -172,6 +192,18 @@ struct image_info {
 #endif
 int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
                    uint8_t *tmp, uint32_t tmp_len, struct image_info *out);
+/* image_validate, and an encrypted image is checked too: its hash over the bytes as xf gives
+ * them (xf NULL: DFU_ENOTSUP for an encrypted image, as image_validate). */
+int image_validate_xform(const struct flash_area *fa, const struct image_key *keys,
+                         size_t key_count, const struct image_xform *xf, uint8_t *tmp,
+                         uint32_t tmp_len, struct image_info *out);
+/* The same for an encrypted image that fa serves already decrypted (a decrypted copy, or a
+ * view that decrypts on read): hash and signatures are checked over what fa returns, as
+ * image_validate does for a plain image; the ENCRYPTED flags stay (the hash covers them).
+ * image_validate_xform with a transform whose fn is NULL (IMAGE_XFORM builds, as it). */
+int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
+                             size_t key_count, uint8_t *tmp, uint32_t tmp_len,
+                             struct image_info *out);
 
 /* The trusted key a KEYHASH (hash of the key under alg) or PUBKEY (the key itself) TLV names:
  * *index = its position in keys, or -1 when none; tmp is scratch for the comparison. 0, a

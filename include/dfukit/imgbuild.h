@@ -84,6 +84,17 @@ struct imgbuild_opts {
     const uint8_t *fix_sig;
     size_t fix_sig_len;
     const struct keys_key *fix_sig_pubkey;
+    /* Encryption (-E): enc_key (an exchange key: P-256, X25519 or RSA-2048; its public half
+     * is used) or enc_kek (a raw AES key for ENC_KW), not both. The body is padded to 16
+     * bytes, the header gets ENCRYPTED_AES128/256, the hash covers the plaintext, a random
+     * AES key wrapped for the device follows the signature, then the body is AES-CTR
+     * encrypted. */
+    const struct keys_key *enc_key;
+    const uint8_t *enc_kek;
+    size_t enc_kek_len;        /* 16 or 32 */
+    unsigned enc_keylen;       /* --encrypt-keylen: 128 (also 0) or 256 */
+    bool enc_clear;            /* --clear: flag and key TLV as above, body left in the clear */
+    bool save_enctlv;          /* the trailer keeps the whole key TLV, not the AES key */
 };
 
 /* An image under construction. */
@@ -114,6 +125,13 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o);
 int imgbuild_save(struct imgbuild *b, const char *path, const struct imgbuild_opts *o,
                   bool has_hex_addr, uint32_t hex_addr);
 
+/* Encryption ---------------------------------------------------------------------------- */
+
+bool imgbuild_encrypting(const struct imgbuild_opts *o);
+/* The key TLV -E adds (IMAGE_TLV_ENC_*) and its value length, 0 without -E. */
+uint16_t imgbuild_enc_tlv(const struct imgbuild_opts *o);
+size_t imgbuild_enc_tlv_len(const struct imgbuild_opts *o);
+
 /* The trailer size imgtool reserves at the slot's end. */
 uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o);
 /* Upstream's check_trailer: with a slot size, the image built so far and the trailer must fit
@@ -140,6 +158,15 @@ int imgbuild_verify(const uint8_t *img, size_t len, const struct keys_key *key,
  * loaded whole, unless it is refused and the cause has to be named. */
 int imgbuild_verify_file(const char *path, const struct keys_key *key, struct image_info *info,
                          char *err, size_t err_len);
+
+/* imgbuild_verify for an encrypted image: unwraps its AES key with the device's exchange key
+ * xk (dfukit/enc.h), decrypts a copy and checks the hash (and with key the signature) over
+ * the plaintext. An image that is not encrypted is verified as it is. err names a key of the
+ * wrong kind, a key that does not unwrap, or a plaintext that does not verify. */
+struct enc_exchange_key;
+int imgbuild_verify_enc(const uint8_t *img, size_t len, const struct keys_key *key,
+                        const struct enc_exchange_key *xk, struct image_info *info, char *err,
+                        size_t err_len);
 
 /* Prints upstream imgtool's `dumpinfo` report for an image (name: what the header line shows). */
 int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t len, char *err,

@@ -63,6 +63,10 @@ int keys_emit_public_hash(FILE *out, const struct keys_key *key, bool raw);
 int keys_emit_private(FILE *out, const struct keys_key *key, bool minimal, const char *format,
                       char *err, size_t err_len);
 
+/* The private key as unencrypted PKCS#8 DER (what getpriv prints as a C array, and what the
+ * device's struct enc_exchange_key takes). *der is malloc'ed; DFU_EINVAL for a public key. */
+int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len);
+
 /* Signing as imgtool does it. */
 /* The TLV that carries this key's signature (IMAGE_TLV_*), 0 for x25519. */
 uint16_t keys_sig_tlv(enum keys_type type);
@@ -75,5 +79,23 @@ int keys_sign_digest(const struct keys_key *key, const uint8_t *digest, size_t d
 /* Pure Ed25519: signs the message itself. Returns 64. */
 int keys_sign_message(const struct keys_key *key, const uint8_t *msg, size_t len, uint8_t *sig,
                       size_t cap);
+
+/* Image encryption, the sender's half (imgtool sign -E): the image's random AES key wrapped
+ * for the device's key-exchange key, as the value of MCUboot's key TLV. */
+/* The key TLV (IMAGE_TLV_ENC_*, the enc_scheme of dfukit/enc.h) an exchange key produces:
+ * ENC_EC256 for P-256, ENC_X25519, ENC_RSA2048 for RSA-2048; 0 for a key that cannot. */
+uint16_t keys_enc_tlv(enum keys_type type);
+/* Wraps aes_key (16 or 32 bytes) for the exchange key pub (its public half is used):
+ * ECIES-P256 / ECIES-X25519 (ephemeral key, ECDH, MCUboot's KDF, AES-CTR, HMAC-SHA256 tag:
+ * value = ephemeral public key | tag | wrapped key) or RSA-OAEP (SHA-256, MGF1-SHA-256).
+ * Returns the value length written to out (enc_tlv_len() bytes). */
+int keys_enc_wrap(const struct keys_key *pub, const uint8_t *aes_key, size_t key_len,
+                  uint8_t *out, size_t cap);
+/* ENC_KW: RFC 3394 AES key wrap of aes_key (16 or 32 bytes) under kek (16 or 32 bytes, the
+ * key the device holds). Returns key_len + 8. */
+int keys_kw_wrap(const uint8_t *kek, size_t kek_len, const uint8_t *aes_key, size_t key_len,
+                 uint8_t *out, size_t cap);
+/* len random bytes from the system's generator (the image's AES key). */
+int keys_random(uint8_t *out, size_t len);
 
 #endif

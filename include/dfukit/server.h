@@ -187,6 +187,9 @@ struct server_boot_info {
     const char *name;    /* "MCUboot"; NULL: bootloader info is not supported */
     int mode;            /* enum server_boot_mode */
     bool no_downgrade;
+    /* Its trailers have MCUboot's encryption-key fields (a bootloader with encrypted-image
+     * support, boot_config.enc_key): the upload room is less by them. */
+    bool enc_trailer;
 };
 
 /* Everything the server needs from the board. NULL functions and pointers mean "not there":

@@ -54,6 +54,9 @@ struct sim_board {
      * into SMP buffers, processed after the flash operation. 0: the CPU waits out the erase. */
     uint32_t partial_erase_ms;
     uint32_t watchdog_ms;     /* a crashed or hung app is reset after this long */
+    /* The bootloader decrypts encrypted images (--enc-key): its trailers have MCUboot's
+     * two encryption-key fields. */
+    bool enc_trailer;
 };
 
 /* The named profile ("nrf52840dk", "stm32f4", "generic") into out. DFU_ENOENT if unknown. */
@@ -318,6 +321,7 @@ struct sim_run_config {
     struct sim_board board;           /* after profile + flag overrides, checked */
     const char *flash_path;           /* the board's flash; created erased when missing */
     const char *trust[SIM_MAX_KEYS];  /* PEM public (or private) keys the bootloader trusts */
+    const char *enc_key;              /* PEM key-exchange private key (--enc-key); NULL: none */
     size_t trust_count;               /* 0: the bootloader checks hashes only */
     const char *serial_link;          /* symlink to the pty; NULL: pty without a link */
     const char *udp[SIM_MAX_UDP];     /* "[ADDR]:PORT" listeners; none: SIM_DEFAULT_UDP */

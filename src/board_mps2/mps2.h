@@ -6,6 +6,7 @@
 #define DFUKIT_MPS2_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dfukit/flash.h"
@@ -44,6 +45,22 @@ void mps2_uart_putc(char c);
 void mps2_uart_puts(const char *s);
 /* -1 when no byte is waiting. */
 int mps2_uart_getc(void);
+
+/* UART0 receive by interrupt: the RX interrupt moves each byte into a ring buffer of
+ * MPS2_UART_RX_RING bytes that the port owns, so bytes keep coming while the program is busy.
+ * After mps2_uart_rx_irq_start(), mps2_uart_read() takes what has arrived (not
+ * mps2_uart_getc()). A full ring leaves the next byte in the UART until there is room (QEMU's
+ * pty then waits; a real line would overrun). */
+#ifndef MPS2_UART_RX_RING
+#define MPS2_UART_RX_RING 512u  /* a power of two */
+#endif
+void mps2_uart_rx_irq_start(void);
+size_t mps2_uart_read(uint8_t *buf, size_t cap);
+/* Sleeps (WFI) until the next interrupt unless received bytes are waiting: the idle loop of
+ * a program that serves the UART (SysTick wakes it every millisecond when running). In QEMU
+ * a spinning loop's register reads also contend with the UART model for QEMU's lock. */
+void mps2_uart_rx_wait(void);
+void mps2_uart0_rx_handler(void);  /* IRQ 0 of mps2-an386 (startup.c's vector table) */
 
 /* CMSDK APB watchdog: reset after about 2 x timeout_ms without a feed. */
 void mps2_wdog_start(uint32_t timeout_ms);

@@ -1,15 +1,7 @@
 /* UART0, watchdog, reset and chain-load on mps2-an386. Register offsets from ARM's CMSDK
  * peripheral reference (APB UART, APB watchdog) and the ARMv7-M SCB. */
 #include "mps2.h"
-
-#define REG(addr) (*(volatile uint32_t *)(addr))
-
-#define UART_DATA REG(MPS2_UART0_BASE + 0x00)
-#define UART_STATE REG(MPS2_UART0_BASE + 0x04)
-#define UART_CTRL REG(MPS2_UART0_BASE + 0x08)
-#define UART_BAUDDIV REG(MPS2_UART0_BASE + 0x10)
-#define UART_STATE_TXFULL 0x1u
-#define UART_STATE_RXFULL 0x2u
+#include "uart_regs.h"
 
 #define WDOG_LOAD REG(MPS2_WDOG_BASE + 0x000)
 #define WDOG_CTRL REG(MPS2_WDOG_BASE + 0x008)

@@ -60,19 +60,21 @@ static void ignore_handler(void)
 {
 }
 void mps2_systick_handler(void) __attribute__((weak, alias("ignore_handler")));
+/* The same for UART0's receive interrupt (periph.c, mps2_uart_rx_irq_start). */
+void mps2_uart0_rx_handler(void) __attribute__((weak, alias("ignore_handler")));
 
 /* Size setting: MPS2_VECTORS 4 ends the table at HardFault, for a program that enables no
  * other exception (MemManage, BusFault and UsageFault are off after reset and escalate to
- * HardFault; no SVC, PendSV or SysTick). */
+ * HardFault; no SVC, PendSV, SysTick or UART interrupt). */
 #ifndef MPS2_VECTORS
-#define MPS2_VECTORS 16
+#define MPS2_VECTORS 17
 #endif
 
-/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault, ..., SysTick. */
+/* Initial MSP, reset, NMI, HardFault, MemManage, BusFault, UsageFault, ..., SysTick, IRQ 0. */
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[MPS2_VECTORS])(void) = {
     (void (*)(void))__stack_top, mps2_reset_handler, mps2_fault_handler, mps2_fault_handler,
 #if MPS2_VECTORS > 4
     mps2_fault_handler, mps2_fault_handler, mps2_fault_handler,
-    [15] = mps2_systick_handler,
+    [15] = mps2_systick_handler, [16] = mps2_uart0_rx_handler,
 #endif
 };

@@ -48,13 +48,30 @@ int boot_erase_trailer_sectors(const struct flash_area *fa, const struct boot_tr
     return boot_erase_region(fa, first, fa->size - first);
 }
 
+#if BOOT_ENCRYPT
 int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
                      const struct flash_area *dst, uint32_t doff, uint32_t len)
+{
+    return boot_copy_image_region(st, src, soff, dst, doff, len, BOOT_IMG_NONE, 0);
+}
+
+int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
+                           const struct flash_area *dst, uint32_t doff, uint32_t len, int img,
+                           uint32_t img_off)
+#else
+int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
+                     const struct flash_area *dst, uint32_t doff, uint32_t len)
+#endif
 {
     uint32_t align = flash_area_align(dst);
     while (len > 0) {
         uint32_t n = len < sizeof(st->buf) ? len : (uint32_t)sizeof(st->buf);
         int err = flash_area_read(src, soff, st->buf, n);
+#if BOOT_ENCRYPT
+        if (!err && img != BOOT_IMG_NONE && st->enc[img].on) {
+            err = enc_payload_xor(&st->enc[img].key, &st->enc[img].hdr, img_off, st->buf, n);
+        }
+#endif
         if (err) {
             return err;
         }
@@ -69,6 +86,9 @@ int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32
         }
         soff += n;
         doff += n;
+#if BOOT_ENCRYPT
+        img_off += n;
+#endif
         len -= n;
     }
     return 0;
@@ -89,8 +109,10 @@ int boot_status_init(struct boot_state *st, const struct flash_area *fa,
         err = trailer_write_swap_size(fa, tl, bs->swap_size);
     }
     if (!err) {
+        err = boot_enc_write_keys(st, fa, tl);
+    }
+    if (!err) {
         err = trailer_write_magic(fa, tl);
     }
-    (void)st;
     return err;
 }

@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #include "dfukit/boot.h"
+#if BOOT_ENCRYPT
+#include "dfukit/enc.h"
+#endif
 
 /* The strategy boot_go() runs: the configured one, or the build's BOOT_FIXED_STRATEGY, which
  * makes every strategy switch a constant so only that strategy's code is linked (a
@@ -38,6 +41,21 @@ struct boot_status {
     uint32_t swap_size;
 };
 
+#if BOOT_ENCRYPT
+/* An image taking part in a swap whose payload is encrypted outside the primary slot. */
+struct boot_enc_image {
+    bool on;
+    struct enc_key key;
+    struct image_header hdr;  /* where its payload is */
+};
+#endif
+/* Images of a swap, for boot_copy_image_region(): the one that started in the primary slot
+ * (it is encrypted on its way into the secondary) and the secondary's (decrypted on its way
+ * out of it). */
+#define BOOT_IMG_NONE (-1)
+#define BOOT_IMG_PRIMARY 0
+#define BOOT_IMG_SECONDARY 1
+
 /* One boot: areas, trailer layouts and the work buffer. */
 struct boot_state {
     const struct boot_config *cfg;
@@ -48,6 +66,10 @@ struct boot_state {
     struct boot_trailer_layout tl_sec;
     struct boot_trailer_layout tl_scr;
     uint8_t buf[BOOT_COPY_BUF_SIZE];
+#if BOOT_ENCRYPT
+    struct boot_enc_image enc[2];  /* BOOT_IMG_PRIMARY, BOOT_IMG_SECONDARY */
+    enum boot_reject enc_why;      /* why the secondary's key did not unwrap */
+#endif
 };
 
 /* Trailer writes: each field is one write of write_align bytes (the value, then the erased
@@ -83,6 +105,64 @@ int boot_first_trailer_sector_off(const struct flash_area *fa,
 /* Copies len bytes from src+soff to dst+doff through st->buf (destination erased). */
 int boot_copy_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
                      const struct flash_area *dst, uint32_t doff, uint32_t len);
+/* The same for bytes of image img (BOOT_IMG_*) from its offset img_off on: when that image is
+ * encrypted they go through its payload transform (decrypted out of the secondary, encrypted
+ * into it). */
+#if BOOT_ENCRYPT
+int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, uint32_t soff,
+                           const struct flash_area *dst, uint32_t doff, uint32_t len, int img,
+                           uint32_t img_off);
+#else
+#define boot_copy_image_region(st, src, soff, dst, doff, len, img, img_off) \
+    boot_copy_region(st, src, soff, dst, doff, len)
+#endif
+
+/* Encrypted images (enc_swap.c). Without BOOT_ENCRYPT they are refused as before and these
+ * hooks compile to nothing. */
+#if BOOT_ENCRYPT
+/* Validates the image in fa: an encrypted secondary on its decrypted payload (its key is
+ * unwrapped into st->enc[BOOT_IMG_SECONDARY]; st->enc_why says why it would not), an
+ * encrypted image in the primary as the plaintext it is there. */
+int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
+                        const struct image_key *keys, size_t key_count, struct image_info *info);
+/* Before a new swap or copy: both images' keys from their key TLVs. DFU_EPERM when the
+ * primary's is encrypted and does not unwrap (st->enc_why set). */
+int boot_enc_start(struct boot_state *st);
+/* Before a resumed swap: keys from the status trailer's key fields, and where the payloads
+ * are from the images' headers, wherever the progress in bs has put them. */
+int boot_enc_resume(struct boot_state *st, const struct boot_status *bs);
+/* Writes the keys of the encrypted images into fa's trailer key fields. */
+int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
+                        const struct boot_trailer_layout *tl);
+/* The cause of an encrypted secondary's refusal, or BOOT_REJECT_NONE. */
+enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa, int err);
+#else
+#define boot_image_validate(st, fa, keys, key_count, info) \
+    image_validate(fa, keys, key_count, (st)->buf, sizeof (st)->buf, info)
+static inline int boot_enc_start(struct boot_state *st) { (void)st; return 0; }
+static inline int boot_enc_resume(struct boot_state *st, const struct boot_status *bs)
+{
+    (void)st;
+    (void)bs;
+    return 0;
+}
+static inline int boot_enc_write_keys(struct boot_state *st, const struct flash_area *fa,
+                                      const struct boot_trailer_layout *tl)
+{
+    (void)st;
+    (void)fa;
+    (void)tl;
+    return 0;
+}
+static inline enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa,
+                                               int err)
+{
+    (void)st;
+    (void)fa;
+    (void)err;
+    return BOOT_REJECT_NONE;
+}
+#endif
 
 /* Writes a fresh trailer for a swap into fa (erased): swap_info, image_ok when the
  * secondary's is set (or force_image_ok), swap_size, then the magic last. */
@@ -96,6 +176,8 @@ int swap_scratch_status_source(struct boot_state *st, uint8_t *source);
 int swap_scratch_read_status(struct boot_state *st, struct boot_status *bs);
 int swap_scratch_check(struct boot_state *st, uint32_t swap_size);
 int swap_scratch_run(struct boot_state *st, struct boot_status *bs);
+/* Sector groups a swap of swap_size bytes goes through (the last one starts at offset 0). */
+int swap_scratch_group_count(struct boot_state *st, uint32_t swap_size, uint32_t *count);
 
 int swap_move_read_status(struct boot_state *st, struct boot_status *bs);
 int swap_move_check(struct boot_state *st, uint32_t swap_size);

@@ -32,9 +32,15 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
         return DFU_EINVAL;
     }
     uint32_t entries = BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT;
-    int err = boot_trailer_layout_of(st->pri, entries, &st->tl_pri);
+    /* A bootloader with encryption has the trailer key fields (MCUboot's layout). */
+    bool enc = BOOT_ENCRYPT && cfg->enc_key != NULL;
+#if BOOT_ENCRYPT
+    memset(st->enc, 0, sizeof st->enc);
+    st->enc_why = BOOT_REJECT_NONE;
+#endif
+    int err = boot_trailer_layout_ext(st->pri, entries, enc, &st->tl_pri);
     if (!err) {
-        err = boot_trailer_layout_of(st->sec, entries, &st->tl_sec);
+        err = boot_trailer_layout_ext(st->sec, entries, enc, &st->tl_sec);
     }
     if (!err && st->scr != NULL) {
         if (!flash_area_is_sector_aligned(st->scr) ||
@@ -42,7 +48,7 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
             flash_area_erased_val(st->scr) != flash_area_erased_val(st->pri)) {
             return DFU_EINVAL;
         }
-        err = boot_trailer_layout_of(st->scr, BOOT_STATUS_STATE_COUNT, &st->tl_scr);
+        err = boot_trailer_layout_ext(st->scr, BOOT_STATUS_STATE_COUNT, enc, &st->tl_scr);
     }
     return err == DFU_ENOSPC ? DFU_EINVAL : err;
 }
@@ -115,7 +121,7 @@ static uint32_t image_size(const struct flash_area *fa)
 
 static int validate(struct boot_state *st, const struct flash_area *fa, struct image_info *info)
 {
-    int err = image_validate(fa, st->cfg->keys, st->cfg->key_count, st->buf, sizeof(st->buf), info);
+    int err = boot_image_validate(st, fa, st->cfg->keys, st->cfg->key_count, info);
     if (err) {
         return err;
     }
@@ -184,6 +190,10 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
         return 0;
     }
     err = validate(st, img, info);
+    if (!err && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
+        (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
+        err = DFU_ENOTSUP;  /* swap-offset's copy does not decrypt */
+    }
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -260,6 +270,15 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
+    err = boot_enc_start(st);
+    if (err == DFU_EPERM) {
+        *done = BOOT_SWAP_TYPE_FAIL;  /* the primary's key does not unwrap: it cannot leave */
+        *why = BOOT_REJECT_ENC_KEY;
+        return 0;
+    }
+    if (err) {
+        return err;
+    }
     if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_OVERWRITE) {
         err = overwrite_run(st, size);
     } else {
@@ -319,7 +338,10 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     uint8_t done = BOOT_SWAP_TYPE_NONE;
     if (bs.source != BOOT_STATUS_SOURCE_NONE && !status_is_reset(&st, &bs)) {
         /* Interrupted swap: finish it; its images cannot be validated until it is done. */
-        err = run_swap(&st, &bs);
+        err = boot_enc_resume(&st, &bs);
+        if (!err) {
+            err = run_swap(&st, &bs);
+        }
         if (!err) {
             err = finish_swap(&st, bs.swap_type);
         }

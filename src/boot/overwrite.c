@@ -25,7 +25,8 @@ int overwrite_run(struct boot_state *st, uint32_t copy_size)
         err = boot_erase_region(st->pri, 0, img_end);
     }
     if (!err) {
-        err = boot_copy_region(st, st->sec, 0, st->pri, 0, copy_size);
+        err = boot_copy_image_region(st, st->sec, 0, st->pri, 0, copy_size, BOOT_IMG_SECONDARY,
+                                     0);
     }
     /* The header first, as MCUboot: a cut after it leaves an invalid secondary with a
      * pending trailer, which the next boot erases; the copy is already complete. */

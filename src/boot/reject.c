@@ -23,6 +23,14 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_SECURITY_COUNTER:
         return "downgrade refused: security counter below the board's";
     case BOOT_REJECT_REFUSED: break;
+#if BOOT_ENCRYPT  /* only a bootloader with encryption gives these */
+    case BOOT_REJECT_ENC_KEY: return "encrypted image: key does not unwrap (other device key)";
+    case BOOT_REJECT_ENC_HASH: return "encrypted image: hash mismatch after decryption";
+#else
+    case BOOT_REJECT_ENC_KEY:
+    case BOOT_REJECT_ENC_HASH:
+        break;
+#endif
     }
     return "refused";
 }
@@ -55,6 +63,10 @@ static enum boot_reject signature_reject(struct boot_state *st, const struct fla
 enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err)
 {
     struct image_header hdr;
+    enum boot_reject enc = err == DFU_ENOTSUP ? boot_enc_reject(st, fa, err) : BOOT_REJECT_NONE;
+    if (enc != BOOT_REJECT_NONE) {
+        return enc;
+    }
     switch (err) {
     case 0:
         return BOOT_REJECT_NONE;
@@ -73,7 +85,10 @@ enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *
                                                                      : BOOT_REJECT_DOWNGRADE;
     case DFU_ESIG:
         if (st->cfg->key_count == 0 ||
-            image_validate(fa, NULL, 0, st->buf, sizeof st->buf, NULL) == DFU_ESIG) {
+            boot_image_validate(st, fa, NULL, 0, NULL) == DFU_ESIG) {
+            if (boot_enc_reject(st, fa, DFU_ESIG) != BOOT_REJECT_NONE) {
+                return BOOT_REJECT_ENC_HASH;
+            }
             return BOOT_REJECT_HASH;
         }
         return signature_reject(st, fa);

@@ -135,7 +135,8 @@ static int swap_sector(struct boot_state *st, struct boot_status *bs, const stru
     if (bs->state == 0) {
         err = boot_erase_region(st->pri, i * sz, sz);
         if (!err) {
-            err = boot_copy_region(st, st->sec, i * sz, st->pri, i * sz, sz);
+            err = boot_copy_image_region(st, st->sec, i * sz, st->pri, i * sz, sz,
+                                         BOOT_IMG_SECONDARY, i * sz);
         }
         if (!err) {
             err = status_write(st->pri, &st->tl_pri, entry, 1);
@@ -147,7 +148,8 @@ static int swap_sector(struct boot_state *st, struct boot_status *bs, const stru
     }
     err = boot_erase_region(st->sec, i * sz, sz);
     if (!err) {
-        err = boot_copy_region(st, st->pri, (i + 1) * sz, st->sec, i * sz, sz);
+        err = boot_copy_image_region(st, st->pri, (i + 1) * sz, st->sec, i * sz, sz,
+                                     BOOT_IMG_PRIMARY, i * sz);
     }
     if (!err) {
         err = status_write(st->pri, &st->tl_pri, entry + 1, 2);

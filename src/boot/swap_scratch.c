@@ -129,6 +129,16 @@ int swap_scratch_check(struct boot_state *st, uint32_t swap_size)
     return make_plan(st, swap_size, &p);
 }
 
+int swap_scratch_group_count(struct boot_state *st, uint32_t swap_size, uint32_t *count)
+{
+    struct scratch_plan p;
+    int err = make_plan(st, swap_size, &p);
+    if (!err) {
+        *count = p.count;
+    }
+    return err;
+}
+
 /* Status source table: where the progress of an interrupted swap is recorded.
  * (MCUboot's boot_status_tables[] without its "primary unset" row: our primary never holds
  * status without its magic.) Rows are tried in order; then a good primary that already
@@ -311,7 +321,8 @@ static int swap_group(struct boot_state *st, struct boot_status *bs, const struc
             }
         }
         if (!err) {
-            err = boot_copy_region(st, st->sec, g->off, st->scr, 0, copy_sz);
+            err = boot_copy_image_region(st, st->sec, g->off, st->scr, 0, copy_sz,
+                                         BOOT_IMG_SECONDARY, g->off);
         }
         if (!err) {
             err = write_status(st, bs, use_scratch);
@@ -324,7 +335,8 @@ static int swap_group(struct boot_state *st, struct boot_status *bs, const struc
     if (bs->state == 1) {
         err = boot_erase_region(st->sec, g->off, g->size);
         if (!err) {
-            err = boot_copy_region(st, st->pri, g->off, st->sec, g->off, copy_sz);
+            err = boot_copy_image_region(st, st->pri, g->off, st->sec, g->off, copy_sz,
+                                         BOOT_IMG_PRIMARY, g->off);
         }
         if (!err && first && !use_scratch) {
             /* Only the primary may hold a trailer once the swap has begun. */

@@ -52,8 +52,15 @@ uint32_t boot_trailer_size(uint32_t write_align, uint32_t status_entries)
 int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
                            struct boot_trailer_layout *out)
 {
+    return boot_trailer_layout_ext(fa, status_entries, false, out);
+}
+
+int boot_trailer_layout_ext(const struct flash_area *fa, uint32_t status_entries, bool enc_keys,
+                            struct boot_trailer_layout *out)
+{
     uint32_t wa = flash_area_align(fa);
-    uint32_t size = boot_trailer_size(wa, status_entries);
+    uint32_t key_field = BOOT_ENCRYPT && enc_keys ? align_up(BOOT_ENC_KEY_SIZE, max_align_of(wa)) : 0;
+    uint32_t size = boot_trailer_size(wa, status_entries) + 2 * key_field;
     if (fa->size < size || status_entries > UINT32_MAX / 32) {
         return DFU_ENOSPC;
     }
@@ -67,13 +74,25 @@ int boot_trailer_layout_of(const struct flash_area *fa, uint32_t status_entries,
     out->status_entries = status_entries;
     out->size = size;
     out->status_off = fa->size - size;
+#if BOOT_ENCRYPT
+    out->enc_key_size = key_field;
+    out->enc_key_off[0] = enc_keys ? out->swap_size_off - key_field : 0;
+    out->enc_key_off[1] = enc_keys ? out->swap_size_off - 2 * key_field : 0;
+#endif
     return 0;
 }
 
 int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out)
 {
+    return boot_image_room_ext(slot, strategy, false, out);
+}
+
+int boot_image_room_ext(const struct flash_area *slot, enum boot_strategy strategy, bool enc_keys,
+                        uint32_t *out)
+{
     struct boot_trailer_layout tl;
-    int err = boot_trailer_layout_of(slot, BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT, &tl);
+    int err = boot_trailer_layout_ext(slot, BOOT_MAX_IMG_SECTORS * BOOT_STATUS_STATE_COUNT,
+                                      enc_keys, &tl);
     if (err) {
         return err;
     }

@@ -46,8 +46,9 @@ int image_hash_alg(const struct flash_area *fa, const struct image_header *hdr,
     return found ? 0 : DFU_ENOENT;
 }
 
-int image_compute_hash(const struct flash_area *fa, const struct image_header *hdr,
-                       enum crypto_hash_alg alg, uint8_t *tmp, uint32_t tmp_len, uint8_t *out)
+static int compute_hash(const struct flash_area *fa, const struct image_header *hdr,
+                        enum crypto_hash_alg alg, const struct image_xform *xf, uint8_t *tmp,
+                        uint32_t tmp_len, uint8_t *out)
 {
     uint64_t total = (uint64_t)hdr->hdr_size + hdr->img_size + hdr->protect_tlv_size;
     if (tmp == NULL || tmp_len == 0) {
@@ -64,6 +65,11 @@ int image_compute_hash(const struct flash_area *fa, const struct image_header *h
     for (uint32_t off = 0; off < total;) {
         uint32_t n = (uint32_t)total - off < tmp_len ? (uint32_t)total - off : tmp_len;
         err = flash_area_read(fa, off, tmp, n);
+#if IMAGE_XFORM
+        if (!err && xf != NULL && xf->fn != NULL) {
+            err = xf->fn(xf->arg, off, tmp, n);
+        }
+#endif
         if (!err) {
             err = crypto_hash_update(&h, tmp, n);
         }
@@ -75,3 +81,18 @@ int image_compute_hash(const struct flash_area *fa, const struct image_header *h
     }
     return crypto_hash_finish(&h, out);
 }
+
+int image_compute_hash(const struct flash_area *fa, const struct image_header *hdr,
+                       enum crypto_hash_alg alg, uint8_t *tmp, uint32_t tmp_len, uint8_t *out)
+{
+    return compute_hash(fa, hdr, alg, NULL, tmp, tmp_len, out);
+}
+
+#if IMAGE_XFORM
+int image_compute_hash_xform(const struct flash_area *fa, const struct image_header *hdr,
+                             enum crypto_hash_alg alg, const struct image_xform *xf, uint8_t *tmp,
+                             uint32_t tmp_len, uint8_t *out)
+{
+    return compute_hash(fa, hdr, alg, xf, tmp, tmp_len, out);
+}
+#endif

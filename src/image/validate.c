@@ -285,8 +285,9 @@ static int check_signatures(const struct flash_area *fa, const struct image_head
     return err < 0 ? err : DFU_ESIG;
 }
 
-int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
-                   uint8_t *tmp, uint32_t tmp_len, struct image_info *out)
+static int validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
+                    const struct image_xform *xf, uint8_t *tmp, uint32_t tmp_len,
+                    struct image_info *out)
 {
     struct image_info local;
     struct image_info *info = out ? out : &local;
@@ -317,12 +318,18 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
         return err;
     }
     info->has_sec_cnt = err == 0;
-    if (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256)) {
-        /* The hash TLV covers the plaintext; checking it needs decryption (not supported yet). */
+    bool encrypted = info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256);
+    if (encrypted && xf == NULL) {
+        /* The hash TLV covers the plaintext; checking it needs the caller's decryption. */
         return DFU_ENOTSUP;
     }
     uint8_t computed[CRYPTO_HASH_MAX];
+#if IMAGE_XFORM
+    err = image_compute_hash_xform(fa, &info->hdr, scan.alg, encrypted ? xf : NULL, tmp, tmp_len,
+                                   computed);
+#else
     err = image_compute_hash(fa, &info->hdr, scan.alg, tmp, tmp_len, computed);
+#endif
     if (err) {
         return err;
     }
@@ -335,3 +342,26 @@ int image_validate(const struct flash_area *fa, const struct image_key *keys, si
     return check_signatures(fa, &info->hdr, &scan, keys, key_count, tmp, tmp_len,
                             &info->key_index);
 }
+
+int image_validate(const struct flash_area *fa, const struct image_key *keys, size_t key_count,
+                   uint8_t *tmp, uint32_t tmp_len, struct image_info *out)
+{
+    return validate(fa, keys, key_count, NULL, tmp, tmp_len, out);
+}
+
+#if IMAGE_XFORM
+int image_validate_decrypted(const struct flash_area *fa, const struct image_key *keys,
+                             size_t key_count, uint8_t *tmp, uint32_t tmp_len,
+                             struct image_info *out)
+{
+    static const struct image_xform as_read = {NULL, NULL};
+    return validate(fa, keys, key_count, &as_read, tmp, tmp_len, out);
+}
+
+int image_validate_xform(const struct flash_area *fa, const struct image_key *keys,
+                         size_t key_count, const struct image_xform *xf, uint8_t *tmp,
+                         uint32_t tmp_len, struct image_info *out)
+{
+    return validate(fa, keys, key_count, xf, tmp, tmp_len, out);
+}
+#endif

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build_priv.h"
 #include "dfukit/bytes.h"
 #include "dfukit/crypto.h"
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
 
@@ -171,8 +173,7 @@ static int boot_record(uint8_t *out, size_t cap, const char *sw_type,
     return (int)n;
 }
 
-/* Appends bytes to the image buffer. */
-static int append(struct imgbuild *b, const uint8_t *p, size_t len)
+int imgbuild_append(struct imgbuild *b, const uint8_t *p, size_t len)
 {
     if (b->len + len > b->cap) {
         size_t cap = b->len + len + 4096;
@@ -251,7 +252,7 @@ static int check_opts(struct imgbuild *b, const struct imgbuild_opts *o)
                  keys_type_name(keys_get_type(o->key)));
         return DFU_EINVAL;
     }
-    return 0;
+    return imgbuild_enc_check(b, o);
 }
 
 int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
@@ -319,12 +320,17 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
                                             : "out of memory");
     }
 
-    /* Header over the first 32 bytes of the payload. */
+    /* Header over the first 32 bytes of the payload (an encrypted body padded to the AES
+     * block first: the header counts the padding). */
     if (b->len < o->header_size || b->len - o->header_size > UINT32_MAX) {
         free(prot.p);
         return fail(b, DFU_EINVAL, "input smaller than the header");
     }
-    uint32_t flags = 0;
+    if (imgbuild_enc_pad(b, o) != 0) {
+        free(prot.p);
+        return fail(b, DFU_ENOMEM, "out of memory");
+    }
+    uint32_t flags = imgbuild_enc_flag(o);
     if (o->load_addr) {
         flags |= IMAGE_F_RAM_LOAD;
     }
@@ -348,8 +354,8 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
         uint8_t info[4];
         store16_le(info, IMAGE_TLV_PROT_INFO_MAGIC);
         store16_le(info + 2, (uint16_t)prot_size);
-        rc = append(b, info, 4);
-        rc = rc ? rc : append(b, prot.p, prot.len);
+        rc = imgbuild_append(b, info, 4);
+        rc = rc ? rc : imgbuild_append(b, prot.p, prot.len);
     }
     free(prot.p);
     if (rc) {
@@ -366,7 +372,7 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
         return 0;
     }
     if (o->vector == IMGBUILD_VECTOR_DIGEST) {
-        if (b->len < hlen && append(b, digest, hlen - b->len) != 0) {
+        if (b->len < hlen && imgbuild_append(b, digest, hlen - b->len) != 0) {
             return fail(b, DFU_ENOMEM, "out of memory");
         }
         memcpy(b->data, digest, hlen);
@@ -411,6 +417,16 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
         rc = tlv_add(&unprot, keys_sig_tlv(keys_get_type(o->fix_sig_pubkey)), b->sig,
                      b->sig_len);
     }
+    /* -E: the wrapped AES key last (upstream's order), then the body is encrypted. */
+    if (rc == 0 && imgbuild_encrypting(o)) {
+        uint8_t val[ENC_TLV_MAX];
+        rc = imgbuild_enc_seal(b, o, val);
+        if (rc) {
+            free(unprot.p);
+            return rc;
+        }
+        rc = tlv_add(&unprot, imgbuild_enc_tlv(o), val, imgbuild_enc_tlv_len(o));
+    }
     if (rc == 0 && unprot.len + IMAGE_TLV_INFO_SIZE > 0xffff) {
         rc = DFU_ERANGE;
     }
@@ -418,8 +434,8 @@ int imgbuild_create(struct imgbuild *b, const struct imgbuild_opts *o)
         uint8_t info[4];
         store16_le(info, IMAGE_TLV_INFO_MAGIC);
         store16_le(info + 2, (uint16_t)(unprot.len + IMAGE_TLV_INFO_SIZE));
-        rc = append(b, info, 4);
-        rc = rc ? rc : append(b, unprot.p, unprot.len);
+        rc = imgbuild_append(b, info, 4);
+        rc = rc ? rc : imgbuild_append(b, unprot.p, unprot.len);
     }
     free(unprot.p);
     if (rc) {

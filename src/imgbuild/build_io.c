@@ -252,8 +252,16 @@ uint32_t imgbuild_trailer_size(const struct imgbuild_opts *o)
         return max_align * 2 + magic_align;
     }
     uint32_t sectors = o->max_sectors ? o->max_sectors : IMGBUILD_DEFAULT_MAX_SECTORS;
-    /* status area + image_ok/copy_done/swap_info/swap_size + magic (no encryption keys) */
-    return sectors * 3 * eff_align(o) + max_align * 4 + magic_align;
+    /* Encrypted: two key fields (one per slot), each the AES key or with --save-enctlv the
+     * whole key TLV, aligned. Upstream reserves 16 bytes even for AES-256; we reserve what
+     * the bootloader writes (32), so an image that fits really leaves room for them. */
+    uint32_t keys = 0;
+    if (imgbuild_encrypting(o)) {
+        size_t field = o->save_enctlv ? imgbuild_enc_tlv_len(o) : o->enc_keylen == 256 ? 32 : 16;
+        keys = 2 * align_up((uint32_t)field, max_align);
+    }
+    /* status area + encryption keys + image_ok/copy_done/swap_info/swap_size + magic */
+    return sectors * 3 * eff_align(o) + keys + max_align * 4 + magic_align;
 }
 
 int imgbuild_check_trailer(struct imgbuild *b, const struct imgbuild_opts *o)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dfukit/bytes.h"
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/flash.h"
 #include "dfukit/imgbuild.h"
@@ -140,9 +141,11 @@ static void diagnose(const uint8_t *img, size_t len, int rc, bool keyed, char *e
         }
         p += 4 + tlen;
     }
-    if (load32_le(img + 16) & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256)) {
-        snprintf(err, err_len, "encrypted images cannot be verified yet (the hash covers the "
-                               "plaintext)");
+    if (rc == DFU_ENOTSUP &&
+        (load32_le(img + 16) & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
+        snprintf(err, err_len,
+                 "encrypted image: its hash covers the plaintext, so it cannot be checked "
+                 "without the device's decryption key (give it with --enckey)");
         return;
     }
     if (rc == DFU_ESIG) {
@@ -154,10 +157,28 @@ static void diagnose(const uint8_t *img, size_t len, int rc, bool keyed, char *e
     snprintf(err, err_len, "malformed image (%s)", dfu_strerror(rc));
 }
 
-/* Runs image_validate over a flash area of len bytes served by ops/ctx. */
+/* A read-only flash area of len (<= UINT32_MAX) bytes served by ops/ctx. */
+struct area {
+    struct flash_sector_run run;
+    struct flash_dev dev;
+    struct flash_area fa;
+};
+
+static void area_init(struct area *a, const struct flash_ops *ops, void *ctx, size_t len)
+{
+    a->run = (struct flash_sector_run){1, (uint32_t)len};
+    a->dev = (struct flash_dev){
+        .ops = ops, .ctx = ctx, .size = (uint32_t)len, .write_align = 1,
+        .erased_val = 0xff, .runs = &a->run, .run_count = 1,
+    };
+    a->fa = (struct flash_area){.dev = &a->dev, .off = 0, .size = (uint32_t)len, .id = 0};
+}
+
+/* Runs image_validate (image_validate_decrypted for a decrypted copy) over a flash area of
+ * len bytes served by ops/ctx. */
 static int validate_area(const struct flash_ops *ops, void *ctx, size_t len,
-                         const struct keys_key *key, struct image_info *info, char *err,
-                         size_t err_len)
+                         const struct keys_key *key, bool decrypted, struct image_info *info,
+                         char *err, size_t err_len)
 {
     if (len > UINT32_MAX) {
         snprintf(err, err_len, "image too large");
@@ -174,12 +195,8 @@ static int validate_area(const struct flash_ops *ops, void *ctx, size_t len,
         ik.der = pub;
         ik.len = (size_t)n;
     }
-    struct flash_sector_run run = {1, (uint32_t)len};
-    struct flash_dev dev = {
-        .ops = ops, .ctx = ctx, .size = (uint32_t)len, .write_align = 1,
-        .erased_val = 0xff, .runs = &run, .run_count = 1,
-    };
-    struct flash_area fa = {.dev = &dev, .off = 0, .size = (uint32_t)len, .id = 0};
+    struct area a;
+    area_init(&a, ops, ctx, len);
     /* A large scratch buffer: the hash runs over big chunks, as fast as openssl dgst. */
     uint32_t tmp_len = 64 * 1024;
     uint8_t *tmp = malloc(tmp_len);
@@ -187,7 +204,9 @@ static int validate_area(const struct flash_ops *ops, void *ctx, size_t len,
         snprintf(err, err_len, "out of memory");
         return DFU_ENOMEM;
     }
-    int rc = image_validate(&fa, key ? &ik : NULL, key ? 1 : 0, tmp, tmp_len, info);
+    int rc = (decrypted ? image_validate_decrypted : image_validate)(&a.fa, key ? &ik : NULL,
+                                                                      key ? 1 : 0, tmp, tmp_len,
+                                                                      info);
     free(tmp);
     return rc;
 }
@@ -200,7 +219,7 @@ int imgbuild_verify(const uint8_t *img, size_t len, const struct keys_key *key,
         return DFU_ERANGE;
     }
     struct ram_flash ram = {img, len};
-    int rc = validate_area(&ram_ops, &ram, len, key, info, err, err_len);
+    int rc = validate_area(&ram_ops, &ram, len, key, false, info, err, err_len);
     if (rc && rc != DFU_ENOMEM) {
         diagnose(img, len, rc, key != NULL, err, err_len);
     }
@@ -218,7 +237,8 @@ int imgbuild_verify_file(const char *path, const struct keys_key *key, struct im
         int fd = open(path, O_RDONLY);
         struct stat st;
         if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-            int rc = validate_area(&file_ops, &fd, (size_t)st.st_size, key, info, err, err_len);
+            int rc = validate_area(&file_ops, &fd, (size_t)st.st_size, key, false, info, err,
+                                   err_len);
             close(fd);
             if (rc == 0) {
                 return 0;
@@ -235,5 +255,70 @@ int imgbuild_verify_file(const char *path, const struct keys_key *key, struct im
     }
     rc = imgbuild_verify(img, len, key, info, err, err_len);
     free(img);
+    return rc;
+}
+
+/* The one-line cause of a failed key unwrap. */
+static void unwrap_error(int rc, enum enc_scheme scheme, char *err, size_t err_len)
+{
+    static const char *const names[] = {"ENC_RSA2048", "ENC_KW", "ENC_EC256", "ENC_X25519"};
+    const char *name = scheme >= ENC_SCHEME_RSA_OAEP && scheme <= ENC_SCHEME_X25519
+                           ? names[scheme - ENC_SCHEME_RSA_OAEP]
+                           : "?";
+    if (rc == DFU_ENOENT) {
+        snprintf(err, err_len, "the image has no %s key TLV: it was encrypted for another kind "
+                               "of key", name);
+    } else if (rc == DFU_ESIG) {
+        snprintf(err, err_len, "the image's AES key does not unwrap with this key (%s): it was "
+                               "encrypted for another key", name);
+    } else {
+        snprintf(err, err_len, "cannot unwrap the image's AES key (%s: %s)", name,
+                 dfu_strerror(rc));
+    }
+}
+
+int imgbuild_verify_enc(const uint8_t *img, size_t len, const struct keys_key *key,
+                        const struct enc_exchange_key *xk, struct image_info *info, char *err,
+                        size_t err_len)
+{
+    struct image_header hdr;
+    if (len < IMAGE_HEADER_SIZE || len > UINT32_MAX || image_header_decode(&hdr, img) != 0 ||
+        enc_image_key_len(&hdr) <= 0) {
+        return imgbuild_verify(img, len, key, info, err, err_len);  /* nothing to decrypt */
+    }
+    /* The structure first (image_validate stops at the hash of an encrypted image). */
+    int rc = imgbuild_verify(img, len, key, info, err, err_len);
+    if (rc != DFU_ENOTSUP) {
+        return rc;
+    }
+    struct ram_flash ram = {img, len};
+    struct area a;
+    area_init(&a, &ram_ops, &ram, len);
+    struct enc_key aes;
+    rc = enc_image_key(&a.fa, &hdr, xk, &aes);
+    if (rc) {
+        unwrap_error(rc, xk->scheme, err, err_len);
+        return rc;
+    }
+    uint8_t *plain = malloc(len);
+    if (!plain) {
+        memset(&aes, 0, sizeof(aes));
+        snprintf(err, err_len, "out of memory");
+        return DFU_ENOMEM;
+    }
+    memcpy(plain, img, len);
+    rc = enc_payload_xor(&aes, &hdr, 0, plain, (uint32_t)len);
+    memset(&aes, 0, sizeof(aes));
+    ram.img = plain;
+    rc = rc ? rc : validate_area(&ram_ops, &ram, len, key, true, info, err, err_len);
+    free(plain);
+    if (rc == DFU_ESIG) {
+        snprintf(err, err_len,
+                 key ? "the decrypted image's hash or signature does not verify (damaged "
+                       "ciphertext, or not signed by this key)"
+                     : "the decrypted image has an invalid hash (damaged ciphertext)");
+    } else if (rc && rc != DFU_ENOMEM) {
+        snprintf(err, err_len, "cannot check the decrypted image (%s)", dfu_strerror(rc));
+    }
     return rc;
 }

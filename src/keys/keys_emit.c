@@ -128,6 +128,24 @@ static int encode_private(EVP_PKEY *pkey, const char *structure, unsigned char *
     return ok ? 0 : DFU_EIO;
 }
 
+int keys_private_der(const struct keys_key *key, uint8_t **der, size_t *len)
+{
+    if (!key->priv) {
+        return DFU_EINVAL;
+    }
+    unsigned char *d;
+    int rc = encode_private(key->pkey, "PrivateKeyInfo", &d, len);
+    if (rc) {
+        return rc;
+    }
+    *der = malloc(*len);
+    if (*der) {
+        memcpy(*der, d, *len);
+    }
+    OPENSSL_clear_free(d, *len);
+    return *der ? 0 : DFU_ENOMEM;
+}
+
 /* RSA --minimal: keep version, N, E, D, P, Q of the PKCS#1 RSAPrivateKey; drop the CRT values
  * (MCUboot's decryptor does not need them), as upstream does. Works on the DER in place. */
 static int rsa_minimal(unsigned char *der, size_t *len)

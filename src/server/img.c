@@ -322,13 +322,16 @@ static int img_slot_info(struct mgmt_ctx *ctx)
     if (img_image_room(ctx->srv, sec, &room) != 0) {
         return mgmt_group_err(ctx, IMG_ERR_FLASH_CONFIG_QUERY_FAIL);
     }
+    /* A single-slot device (serial recovery) has only slot 0, which uploads go to. */
+    bool single = sec == pri;
     struct smp_cbor_enc *e = ctx->enc;
     bool ok = smp_cbor_put_tstr(e, "images") && smp_cbor_put_array(e, 1) &&
               smp_cbor_put_map(e, 3) && smp_cbor_put_kv_uint(e, "image", 0) &&
-              smp_cbor_put_tstr(e, "slots") && smp_cbor_put_array(e, 2) &&
+              smp_cbor_put_tstr(e, "slots") && smp_cbor_put_array(e, single ? 1 : 2) &&
               smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 0) &&
-              smp_cbor_put_kv_uint(e, "size", pri->size) && smp_cbor_put_map(e, 2) &&
-              smp_cbor_put_kv_uint(e, "slot", 1) && smp_cbor_put_kv_uint(e, "size", sec->size) &&
+              smp_cbor_put_kv_uint(e, "size", pri->size) &&
+              (single || (smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 1) &&
+                          smp_cbor_put_kv_uint(e, "size", sec->size))) &&
               smp_cbor_put_kv_uint(e, "max_image_size", room);
     return ok ? MGMT_OK : SMP_ERR_EMSGSIZE;
 }

@@ -31,8 +31,11 @@ void img_mgmt_upload_reset(struct smp_server *srv)
  * image pending before it is tested. Sets trailer_from. */
 static int erase_trailer(struct smp_server *srv, const struct flash_area *fa)
 {
-    uint32_t tsize = boot_trailer_size(flash_area_align(fa),
-                                       BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
+    struct boot_trailer_layout tl;
+    uint32_t tsize = boot_trailer_layout_ext(fa, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS,
+                                             srv->port->boot.enc_trailer, &tl) == 0
+                         ? tl.size
+                         : fa->size;
     struct flash_sector s;
     if (tsize > fa->size) {
         tsize = fa->size;
@@ -168,7 +171,7 @@ int img_image_room(const struct smp_server *srv, const struct flash_area *fa, ui
                                   : srv->port->boot.mode == SERVER_BOOT_MODE_SWAP_OFFSET
                                       ? BOOT_STRATEGY_SWAP_OFFSET  /* fa: the image area */
                                       : BOOT_STRATEGY_OVERWRITE;
-    return boot_image_room(fa, strategy, out);
+    return boot_image_room_ext(fa, strategy, srv->port->boot.enc_trailer, out);
 }
 
 /* First-chunk checks in Zephyr's order; 0 with *resume telling whether the upload in progress

@@ -138,14 +138,15 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     };
     p->boot = (struct server_boot_info){ .name = "MCUboot",
                                          .mode = boot_mode_of(d->board.strategy),
-                                         .no_downgrade = d->board.downgrade != BOOT_DOWNGRADE_ALLOW };
+                                         .no_downgrade = d->board.downgrade != BOOT_DOWNGRADE_ALLOW,
+                                         .enc_trailer = d->board.enc_trailer };
     p->version_cmp_use_build = d->board.downgrade_use_build;  /* one rule, boot and upload */
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1_img;  /* swap-offset: one sector in */
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */
-        int rc = sim_recovery_view_init(&d->recovery_slot, &d->slot0);
+        int rc = recovery_slot_view_init(&d->recovery_slot, &d->slot0);
         if (rc != 0) {
             return rc;
         }

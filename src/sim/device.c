@@ -409,6 +409,7 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .downgrade = d->board.downgrade,
         .downgrade_use_build = d->board.downgrade_use_build,
         .sec_cnt = d->board.downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER ? &d->sec_cnt : NULL,
+        .enc_key = d->enc_der != NULL ? &d->enc_key : NULL,
     };
 }
 

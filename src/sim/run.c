@@ -50,6 +50,34 @@ static int load_keys(struct sim_dev *d, char *err, size_t err_len)
     return 0;
 }
 
+/* --enc-key: the private key-exchange key as the bootloader holds it (getpriv's DER). */
+static int load_enc_key(struct sim_dev *d, char *err, size_t err_len)
+{
+    const char *path = d->cfg->enc_key;
+    if (path == NULL) {
+        return 0;
+    }
+    struct keys_key *k = NULL;
+    char why[128] = "";
+    int rc = keys_load_pem(&k, path, why, sizeof why);
+    if (rc != 0) {
+        snprintf(err, err_len, "cannot load key %s: %s", path, why[0] ? why : dfu_strerror(rc));
+        return rc;
+    }
+    uint16_t tlv = keys_enc_tlv(keys_get_type(k));
+    size_t len = 0;
+    rc = tlv != 0 && keys_is_private(k) ? keys_private_der(k, &d->enc_der, &len) : DFU_EINVAL;
+    keys_free(k);
+    if (rc != 0) {
+        snprintf(err, err_len, "cannot use %s as an encryption key: %s", path,
+                 tlv == 0 ? "not a P-256, X25519 or RSA-2048 key" : "not a private key");
+        return rc;
+    }
+    d->enc_key = (struct enc_exchange_key){ (enum enc_scheme)tlv, d->enc_der, len };
+    d->board.enc_trailer = true;
+    return 0;
+}
+
 static struct flash_area area_of(struct sim_dev *d, const struct sim_part *p, uint8_t id)
 {
     return (struct flash_area){ .dev = &d->trace.dev, .off = p->off, .size = p->size, .id = id };
@@ -180,6 +208,7 @@ static void teardown(struct sim_dev *d)
     for (size_t i = 0; i < d->key_count; i++) {
         free((void *)d->keys[i].der);
     }
+    free(d->enc_der);
     free(d->srv);
 }
 
@@ -217,6 +246,9 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
         rc = load_keys(d, err, err_len);
     }
     if (rc == 0) {
+        rc = load_enc_key(d, err, err_len);
+    }
+    if (rc == 0) {
         rc = open_flash(d, err, err_len);
     }
     if (rc == 0 && cfg->fs_root != NULL) {
@@ -235,6 +267,12 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
                 d->board.name, cfg->flash_path, d->board.flash_size / 1024,
                 sim_strategy_name(d->board.strategy), cfg->timing ? "on" : "off", d->key_count);
         sim_log_downgrade(d);
+        if (d->enc_der != NULL) {
+            static const char *const schemes[] = { "RSA-OAEP", "AES-KW", "ECIES-P256",
+                                                   "ECIES-X25519" };
+            sim_log(d, "devsim: encrypted images: %s key from %s",
+                    schemes[d->enc_key.scheme - ENC_SCHEME_RSA_OAEP], cfg->enc_key);
+        }
         if ((rc = sim_serial_open(&d->serial, d)) != 0) {
             say(err, err_len, rc, "cannot open the serial port%s: %s",
                 rc == DFU_EEXIST ? " (the --serial path exists and is not a symlink)" : "");

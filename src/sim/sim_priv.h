@@ -9,8 +9,10 @@
 #include <stdint.h>
 
 #include "dfukit/boot_sec_cnt.h"
+#include "dfukit/enc.h"
 #include "dfukit/hostio.h"
 #include "dfukit/image.h"
+#include "dfukit/recovery.h"
 #include "dfukit/serial_frame.h"
 #include "dfukit/server.h"
 #include "dfukit/sim.h"
@@ -77,16 +79,6 @@ void sim_optrace_release(struct sim_optrace *t);
 uint64_t sim_optrace_cut(struct sim_optrace *t, uint64_t board_us, struct powercut *pc);
 /* Frees the copy and the log (holding must be over): the power went, and the RAM with it. */
 void sim_optrace_drop(struct sim_optrace *t);
-
-/* Slot 0 for serial recovery: its trailer sectors read as erased (recovery_view.c). */
-struct sim_recovery_view {
-    struct flash_dev dev;
-    const struct flash_dev *lower;
-    uint32_t hide_off, hide_len;   /* device range read as erased */
-    struct flash_area area;        /* slot 0 over dev */
-};
-
-int sim_recovery_view_init(struct sim_recovery_view *v, const struct flash_area *slot);
 
 enum sim_state {
     SIM_OFF,        /* power cut: nothing runs */
@@ -207,7 +199,7 @@ struct sim_dev {
     struct powercut pc;
     struct sim_optrace trace;      /* over pc; the areas sit on trace.dev */
     int apply_timer;               /* next held boot operation reaches the chip */
-    struct sim_recovery_view recovery_slot;
+    struct recovery_slot_view recovery_slot;  /* serial recovery's slot 0 (recovery.h) */
     uint64_t hold_t0_us;           /* wall clock at which the held work's board time 0 passed */
     const char *hold_what;         /* whose flash work is held ("the bootloader's") */
     struct flash_area bootpart, slot0, slot1, scratch, storage;
@@ -220,6 +212,9 @@ struct sim_dev {
     /* trusted keys (MCUboot public-key bytes) */
     struct image_key keys[SIM_MAX_KEYS];
     size_t key_count;
+    /* the key-exchange key (--enc-key): enc_der NULL without one */
+    struct enc_exchange_key enc_key;
+    uint8_t *enc_der;
     /* bootloader result and the application */
     enum sim_state state;
     struct image_version running;

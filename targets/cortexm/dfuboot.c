@@ -1,12 +1,14 @@
 /* dfuboot: the bootloader for the mps2-an386 board. Runs boot_go() over the PSRAM flash port
  * (finishing an interrupted swap, doing or reverting a test swap, validating the primary with
  * the trusted key built in) and chain-loads slot 0. One line on the UART says what it did
- * (the bench flavour DFUBOOT_STACK_REPORT adds the stack depth it reached). */
+ * (the bench flavour DFUBOOT_STACK_REPORT adds the stack depth it reached). With nothing to
+ * boot it stays: in serial recovery on UART0 when built with DFUBOOT_RECOVERY=1 (recovery.c). */
 #include <stddef.h>
 
 #include "dfukit/boot.h"
 #include "dfukit/err.h"
 #include "mps2.h"
+#include "recovery.h"
 
 #ifndef DFUBOOT_STRATEGY
 #define DFUBOOT_STRATEGY BOOT_STRATEGY_SWAP_MOVE
@@ -19,6 +21,22 @@
 static const struct image_key trusted_keys[] = {
     { DFUBOOT_KEY_NAME, sizeof DFUBOOT_KEY_NAME },
 };
+
+#ifndef DFUBOOT_RECOVERY
+#define DFUBOOT_RECOVERY 0  /* 1: serial recovery when nothing boots (needs DFUBOOT_LOG) */
+#endif
+
+/* Encrypted images (the dfuboot-enc flavour, built with BOOT_ENCRYPT): the ECIES-P256
+ * key-exchange key, a C array enc_priv_key of its PKCS#8 DER (DFUBOOT_ENC_KEY_FILE). */
+#ifdef DFUBOOT_ENC_KEY_FILE
+#include "dfukit/enc.h"
+#include DFUBOOT_ENC_KEY_FILE
+static const struct enc_exchange_key enc_key = { ENC_SCHEME_EC256, enc_priv_key,
+                                                 sizeof enc_priv_key };
+#define DFUBOOT_ENC_KEY (&enc_key)
+#else
+#define DFUBOOT_ENC_KEY NULL
+#endif
 
 #ifndef DFUBOOT_LOG
 #define DFUBOOT_LOG 1  /* 0: no UART output at all (the size bench's MCUboot-like settings) */
@@ -95,13 +113,18 @@ int main(void)
         .scratch = &mps2_scratch,
         .keys = trusted_keys,
         .key_count = 1,
+        .enc_key = DFUBOOT_ENC_KEY,
     };
     struct boot_rsp rsp;
     int err = boot_go(&cfg, &rsp);
     report(err, &rsp);
     if (err != 0) {
-        for (;;) {  /* serial recovery is not built in yet: stay */
+#if DFUBOOT_RECOVERY
+        dfuboot_recovery(DFUBOOT_STRATEGY);
+#else
+        for (;;) {  /* no recovery in this variant: stay */
         }
+#endif
     }
     mps2_chain_load(MPS2_PSRAM_BASE + rsp.image_off + rsp.hdr.hdr_size);
 }

@@ -12,6 +12,7 @@
 
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
+#include "dfukit/keys.h"
 
 static const struct flash_sector_run uniform_runs[] = {{40, 4096}};
 static const struct flash_sector_run stm32f4_runs[] = {{4, 16 * 1024}, {1, 64 * 1024}, {7, 128 * 1024}};
@@ -113,15 +114,10 @@ bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t
     return true;
 }
 
-void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
-                   uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
-{
-    struct image_version v = {.major = major, .minor = minor};
-    fx_image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt);
-}
-
-void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
-                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+/* fx_image_make_ver with an optional exchange key for -E. */
+static void image_make_ver(struct fx_image *img, const struct image_version *ver,
+                           uint32_t body_len, uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
+                           const struct keys_key *enc_key, uint8_t **body_out)
 {
     uint8_t *body = malloc(body_len);
     assert_non_null(body);
@@ -140,6 +136,7 @@ void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, ui
     o.erased_val = 0xff;
     o.has_sec_cnt = has_sec_cnt;
     o.sec_cnt = sec_cnt;
+    o.enc_key = enc_key;
     struct imgbuild b;
     imgbuild_init(&b);
     int rc = imgbuild_load_mem(&b, body, body_len, &o);
@@ -154,7 +151,77 @@ void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, ui
     memcpy(img->data, b.data, b.len);
     img->len = b.len;
     imgbuild_free(&b);
+    if (body_out != NULL) {
+        *body_out = body;
+    } else {
+        free(body);
+    }
+}
+
+static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
+                       const struct keys_key *enc_key, uint8_t **body_out)
+{
+    struct image_version v = {.major = major, .minor = minor};
+    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out);
+}
+
+void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+{
+    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL);
+}
+
+void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
+                   uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+{
+    image_make(img, major, minor, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL);
+}
+
+void fx_image_make_enc(struct fx_image *img, struct fx_image *plain, uint8_t major, uint8_t minor,
+                       uint32_t body_len, uint32_t seed, const char *enc_pem)
+{
+    assert_int_equal(body_len % 16, 0);
+    struct keys_key *key = NULL;
+    char err[128];
+    if (keys_load_pem(&key, enc_pem, err, sizeof err) != 0) {
+        fail_msg("%s: %s", enc_pem, err);
+    }
+    uint8_t *body;
+    image_make(img, major, minor, body_len, seed, false, 0, key, &body);
+    keys_free(key);
+    struct image_header hdr;
+    assert_int_equal(image_header_decode(&hdr, img->data), 0);
+    assert_int_equal(hdr.img_size, body_len);
+    assert_true(hdr.flags & IMAGE_F_ENCRYPTED_AES128);
+    assert_memory_not_equal(img->data + hdr.hdr_size, body, 64);
+    plain->len = img->len;
+    plain->data = malloc(img->len);
+    assert_non_null(plain->data);
+    memcpy(plain->data, img->data, img->len);
+    memcpy(plain->data + hdr.hdr_size, body, body_len);
     free(body);
+}
+
+void fx_enc_key_load(struct fx_enc_key *k, const char *pem)
+{
+    struct keys_key *key = NULL;
+    char err[128];
+    size_t len;
+    if (keys_load_pem(&key, pem, err, sizeof err) != 0) {
+        fail_msg("%s: %s", pem, err);
+    }
+    assert_int_equal(keys_private_der(key, &k->der, &len), 0);
+    k->xk.scheme = (enum enc_scheme)keys_enc_tlv(keys_get_type(key));
+    k->xk.der = k->der;
+    k->xk.len = len;
+    keys_free(key);
+}
+
+void fx_enc_key_free(struct fx_enc_key *k)
+{
+    free(k->der);
+    k->der = NULL;
 }
 
 void fx_image_free(struct fx_image *img)

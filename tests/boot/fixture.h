@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "dfukit/boot.h"
+#include "dfukit/enc.h"
 #include "dfukit/simflash.h"
 #include "test_files.h"
 
@@ -53,6 +54,18 @@ void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t 
 void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
                        uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
 void fx_image_free(struct fx_image *img);
+/* The same image encrypted as imgtool sign -E does for the exchange key in enc_pem (its public
+ * half): *img as it is uploaded, *plain as the bootloader leaves it in the primary slot (the
+ * same bytes with the payload decrypted). body_len must be a multiple of 16. */
+void fx_image_make_enc(struct fx_image *img, struct fx_image *plain, uint8_t major, uint8_t minor,
+                       uint32_t body_len, uint32_t seed, const char *enc_pem);
+/* A key-exchange key from a PEM file, as boot_config.enc_key takes it. */
+struct fx_enc_key {
+    struct enc_exchange_key xk;
+    uint8_t *der;
+};
+void fx_enc_key_load(struct fx_enc_key *k, const char *pem);
+void fx_enc_key_free(struct fx_enc_key *k);
 /* Body sizes that suit a strategy/geometry: a (older) and b (newer, larger; on the uniform
  * geometry with swap-scratch it reaches into the trailer sector). */
 void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b);

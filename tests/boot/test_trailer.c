@@ -72,6 +72,37 @@ static void test_layout(void **state)
     fx_close(&f);
 }
 
+/* With encryption configured the trailer has MCUboot's two key fields (BOOT_ENC_KEY_SIZE
+ * rounded up to max_align each) between swap_size and the status area, and the room for an
+ * image shrinks by them. */
+static void test_layout_enc(void **state)
+{
+    (void)state;
+    static const uint32_t aligns[] = {1, 8, 32};
+    for (size_t i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++) {
+        struct fx f;
+        fx_open(&f, BOOT_STRATEGY_SWAP_SCRATCH, FX_UNIFORM_4K, aligns[i], 0xff);
+        struct boot_trailer_layout plain, enc;
+        assert_int_equal(boot_trailer_layout_of(&f.pri, 384, &plain), 0);
+        assert_int_equal(boot_trailer_layout_ext(&f.pri, 384, true, &enc), 0);
+        uint32_t field = plain.max_align > 16 ? plain.max_align : 16;
+        assert_int_equal(plain.enc_key_size, 0);
+        assert_int_equal(enc.enc_key_size, field);
+        assert_int_equal(enc.enc_key_off[0], enc.swap_size_off - field);
+        assert_int_equal(enc.enc_key_off[1], enc.swap_size_off - 2 * field);
+        assert_int_equal(enc.size, plain.size + 2 * field);
+        assert_int_equal(enc.status_off + 384 * aligns[i], enc.enc_key_off[1]);
+        /* the fields above them stay where MCUboot's public API writes them */
+        assert_int_equal(enc.magic_off, plain.magic_off);
+        assert_int_equal(enc.swap_size_off, plain.swap_size_off);
+        uint32_t room_plain, room_enc;
+        assert_int_equal(boot_image_room(&f.pri, BOOT_STRATEGY_OVERWRITE, &room_plain), 0);
+        assert_int_equal(boot_image_room_ext(&f.pri, BOOT_STRATEGY_OVERWRITE, true, &room_enc), 0);
+        assert_int_equal(room_plain - room_enc, 2 * field);
+        fx_close(&f);
+    }
+}
+
 /* set_pending / set_confirmed write exactly MCUboot's bytes, for every alignment and both
  * erased values. */
 static void test_public_api_bytes(void **state)
@@ -205,6 +236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_magic),
         cmocka_unit_test(test_layout),
+        cmocka_unit_test(test_layout_enc),
         cmocka_unit_test(test_public_api_bytes),
         cmocka_unit_test(test_set_pending_errors),
         cmocka_unit_test(test_imgtool_trailer),

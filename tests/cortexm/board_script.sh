@@ -8,10 +8,7 @@ TTY=$TMP/board-tty
 rm -f "$F" "$TTY"
 "$SRC/scripts/qemu-board.sh" "$CORTEXM/dfuboot.elf" "$F" "$TTY" >"$TMP/board.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-    [ -L "$TTY" ] && break
-    sleep 0.05
-done
+wait_tty "$TTY"
 [ -L "$TTY" ] && [ -t 0 ] <"$TTY" || fail "no terminal at $TTY: $(cat "$TMP/board.out")"
 [ "$(wc -c <"$F")" -eq 16777216 ] || fail "flash file not 16 MiB"
 [ "$(head -c 1048576 "$F" | tr -d '\377' | wc -c)" -eq 0 ] || fail "new flash file not erased"

@@ -2,8 +2,9 @@
 # dfuboot on the QEMU board, for one strategy (swap-move or swap-scratch): a test swap runs the
 # new image, the next boot reverts it; a confirmed one stays; an image that hangs at start
 # (watchdog reset) is reverted; bad images in slot 1 (wrong key, one flipped byte, truncated)
-# are refused and the old image keeps running.
-#   boot.sh dfuboot.elf|dfuboot-scratch.elf
+# are refused and the old image keeps running; with nothing bootable it stays in recovery.
+#   boot.sh dfuboot.elf|dfuboot-scratch.elf|dfuboot-ed25519.elf [KEY_TYPE]
+KEY_TYPE=${2:-}
 . "$(dirname "$0")/lib.sh"
 BOOT=$CORTEXM/$1
 APP=$CORTEXM/test-app.elf
@@ -31,7 +32,7 @@ expect "$BOOT" "$F" "dfuboot: test swap, starting v2.1.0" "app: crashing" \
     "dfuboot: revert, starting v1.0.0" "app: running v1.0.0"
 
 # Bad images in slot 1 are refused (and erased, as MCUboot); slot 0 keeps running.
-"$BIN/imgtool" keygen -k "$TMP/other.pem" -t ecdsa-p256
+"$BIN/imgtool" keygen -k "$TMP/other.pem" -t "$KEY_TYPE"
 SIGN_KEY=$TMP/other.pem sign "$APP" 2.0.0 "$TMP/wrongkey.bin" --test
 new_flash "$F" "$TMP/v1.bin" "$TMP/wrongkey.bin"
 expect "$BOOT" "$F" "dfuboot: slot 1 refused (signed with an unknown key), starting v1.0.0" "app: running v1.0.0"
@@ -47,7 +48,8 @@ tr '\000' '\377' </dev/zero | head -c 256 | dd of="$TMP/trunc.bin" bs=1 seek=$((
 new_flash "$F" "$TMP/v1.bin" "$TMP/trunc.bin"
 expect "$BOOT" "$F" "dfuboot: slot 1 refused (hash mismatch), starting v1.0.0" "app: running v1.0.0"
 
-# Nothing bootable: dfuboot says why and stays.
+# Nothing bootable: dfuboot says why and stays, in serial recovery (recovery.sh).
 new_flash "$F" "$TMP/flipped.bin"
-BOOT_TIMEOUT=1 expect "$BOOT" "$F" "dfuboot: nothing to boot: hash mismatch"
+BOOT_TIMEOUT=1 expect "$BOOT" "$F" "dfuboot: nothing to boot: hash mismatch" \
+    "dfuboot: serial recovery on UART0"
 echo "boot $1: ok"

@@ -3,53 +3,12 @@
 # test, reset, list (the new image runs, swapped by dfuboot), confirm; the stat and settings
 # groups answer; then an image that hangs at start is tested: the watchdog resets and dfuboot
 # reverts to the confirmed one. Then the guide's one-step script, verbatim, on a fresh board.
-#   smp_flow.sh dfuboot.elf smp-app.elf
+#   smp_flow.sh dfuboot.elf smp-app.elf [KEY_TYPE]
+KEY_TYPE=${3:-}
 . "$(dirname "$0")/lib.sh"
 BOOT=$CORTEXM/$1
 APP=$CORTEXM/$2
 F=$TMP/flash.img
-TTY=$TMP/tty
-export HOME=$TMP  # mcumgr profiles in $TMP/.mcumgr.cp.json
-M="$BIN/mcumgr -c board"
-board_pid=""
-
-stop_board() {
-    [ -z "$board_pid" ] || { kill -TERM "$board_pid" 2>/dev/null || true; wait "$board_pid" || true; }
-    board_pid=""
-}
-trap stop_board EXIT
-
-start_board() {
-    rm -f "$TTY"
-    "$SRC/scripts/qemu-board.sh" "$BOOT" "$F" "$TTY" >"$TMP/board.out" 2>&1 &
-    board_pid=$!
-    for _ in $(seq 100); do
-        [ -L "$TTY" ] && return 0
-        sleep 0.05
-    done
-    fail "board did not start: $(cat "$TMP/board.out")"
-}
-
-# Lists until the app answers (after a reset: dfuboot, maybe a swap or a watchdog round).
-list_when_up() {
-    for _ in $(seq 20); do
-        $M -t 1 image list >"$1" 2>/dev/null && return 0
-    done
-    fail "no answer from the board"
-}
-
-slot_field() {
-    awk -v s="slot=$2" -v k="$3:" '
-        $1 ~ /^image=/ { cur = $2 }
-        cur == s && $1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"
-}
-
-expect_slot() {  # expect_slot LIST SLOT VERSION FLAGS
-    [ "$(slot_field "$1" "$2" version)" = "$3" ] && [ "$(slot_field "$1" "$2" flags)" = "$4" ] ||
-        fail "slot $2: expected $3 '$4' in:
-$(cat "$1")"
-}
-
 arm-none-eabi-objcopy -O binary "$APP" "$TMP/app.bin"
 "$BIN/imgtool" sign -k "$KEY" -v 1.0.0 -H 0x200 --pad-header -S $SLOT_SIZE --align 4 --confirm \
     "$TMP/app.bin" "$TMP/v1.bin"
@@ -58,7 +17,6 @@ arm-none-eabi-objcopy -O binary "$APP" "$TMP/app.bin"
 arm-none-eabi-objcopy -O binary "$CORTEXM/smp-app-crash.elf" "$TMP/crash.bin"
 "$BIN/imgtool" sign -k "$KEY" -v 2.1.0 -H 0x200 --pad-header -S $SLOT_SIZE --align 4 \
     "$TMP/crash.bin" "$TMP/crash.img"
-"$BIN/mcumgr" conn add board type=serial connstring="dev=$TTY,baud=115200" >/dev/null
 
 new_flash "$F" "$TMP/v1.bin"
 start_board

@@ -143,6 +143,22 @@ static void test_slot_info(void **state)
     fx_expect_rc_only(SMP_ERR_ENOTSUP);
 }
 
+/* A single-slot device (serial recovery: both port slots are slot 0) lists only slot 0, which
+ * its uploads go to. */
+static void test_slot_info_single_slot(void **state)
+{
+    (void)state;
+    fx.port.slot_secondary = fx.port.slot_primary;
+    fx_send_bytes(SMP_V2, SMP_OP_READ, SMP_GROUP_IMAGE, IMG_ID_SLOT_INFO, (const uint8_t *)"\xa0", 1);
+    const uint8_t want[] = {
+        0xa1, 0x66, 'i', 'm', 'a', 'g', 'e', 's', 0x81, 0xa3, 0x65, 'i', 'm', 'a', 'g', 'e', 0x00,
+        0x65, 's', 'l', 'o', 't', 's', 0x81,
+        0xa2, 0x64, 's', 'l', 'o', 't', 0x00, 0x64, 's', 'i', 'z', 'e', 0x1a, 0x00, 0x01, 0x00, 0x00,
+        0x6e, 'm', 'a', 'x', '_', 'i', 'm', 'a', 'g', 'e', '_', 's', 'i', 'z', 'e',
+        0x19, 0xf3, 0xd0};
+    fx_expect_payload(want, sizeof(want));
+}
+
 /* Without slots in the port, the image commands are not supported. */
 static void test_no_slots(void **state)
 {
@@ -164,6 +180,7 @@ int main(void)
         cmocka_unit_test_setup(test_erase_refused, setup),
         cmocka_unit_test_setup(test_erase_resets_upload, setup),
         cmocka_unit_test_setup(test_slot_info, setup),
+        cmocka_unit_test_setup(test_slot_info_single_slot, setup),
         cmocka_unit_test_setup(test_no_slots, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -485,7 +485,7 @@ static void test_image_fills_slot(void **state)
 
 /* One byte more than the room is refused at offset 0 with INVALID_IMAGE_TOO_LARGE (v1: the
  * translated code), nothing erased or written; swap-move leaves one sector less, swap-offset
- * the whole sectors below the trailer. */
+ * the whole sectors below the trailer, encryption's trailer key fields 32 bytes less. */
 static void test_too_large_for_room(void **state)
 {
     (void)state;
@@ -496,6 +496,12 @@ static void test_too_large_for_room(void **state)
     expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
     chunk(SMP_V1, 0, img, 500, true, sha, 32, -1);
     fx_expect_rc_only(smp_translate_group_err(SMP_GROUP_IMAGE, IMG_ERR_INVALID_IMAGE_TOO_LARGE));
+    /* a bootloader with encryption: its trailers' two key fields (16 bytes each) are no room */
+    fx.port.boot.enc_trailer = true;
+    img_len = FX_SLOT - 3120 - 32 + 1;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    fx.port.boot.enc_trailer = false;
     fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_MOVE;
     img_len = 14 * FX_SECTOR + 1;
     chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);

@@ -103,7 +103,7 @@ enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
     OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
-    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE,
+    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE, OPT_ENC_KEY,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
@@ -257,6 +257,7 @@ static int cmd_run(int argc, char **argv)
     static const struct option run_opts[] = {
         { "flash", required_argument, NULL, OPT_FLASH },
         { "trust", required_argument, NULL, OPT_TRUST },
+        { "enc-key", required_argument, NULL, OPT_ENC_KEY },
         { "serial", required_argument, NULL, OPT_SERIAL },
         { "udp", required_argument, NULL, OPT_UDP },
         { "no-udp", no_argument, NULL, OPT_NO_UDP },
@@ -329,6 +330,7 @@ static int cmd_run(int argc, char **argv)
             }
             cfg.trust[cfg.trust_count++] = optarg;
             break;
+        case OPT_ENC_KEY: cfg.enc_key = optarg; break;
         case OPT_SERIAL: cfg.serial_link = optarg; break;
         case OPT_UDP:
             if (cfg.udp_count == SIM_MAX_UDP) {

@@ -32,4 +32,16 @@ int cli_base64_decode(const char *in, size_t len, uint8_t **out, size_t *out_len
 /* Writes what fill() prints to path atomically, or to stdout when path is NULL. */
 int cli_emit(const char *path, int (*fill)(FILE *f, void *arg), void *arg);
 
+/* -E / --enckey FILE: a PEM exchange key (P-256, X25519, RSA-2048), or a file holding
+ * exactly 16 or 32 raw bytes: an AES key-wrap key (ENC_KW). */
+struct keys_key;
+struct cli_enckey {
+    struct keys_key *key;
+    uint8_t kek[32];
+    size_t kek_len;  /* 0 unless a raw AES key was given */
+};
+/* Prints the one-line error itself; returns 0 or an exit code. */
+int cli_enckey_load(struct cli_enckey *e, const char *path);
+void cli_enckey_free(struct cli_enckey *e);
+
 #endif

@@ -4,26 +4,73 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dfukit/enc.h"
 #include "dfukit/err.h"
 #include "dfukit/imgbuild.h"
 
 #define IMGTOOL_COMPAT_VERSION "2.4.0"
 
+/* --enckey: the whole image in memory, its AES key unwrapped with the device key, a decrypted
+ * copy checked. */
+static int verify_decrypting(const char *path, const struct keys_key *key, const char *enc_path,
+                             struct image_info *info, char *err, size_t err_len)
+{
+    struct cli_enckey e = {0};
+    int rc = cli_enckey_load(&e, enc_path);
+    if (rc) {
+        return rc;  /* an exit code: already reported */
+    }
+    uint8_t *der = NULL;
+    struct enc_exchange_key xk = {ENC_SCHEME_KW, e.kek, e.kek_len};
+    if (e.key) {
+        xk.scheme = (enum enc_scheme)keys_enc_tlv(keys_get_type(e.key));
+        if (xk.scheme == 0 || !keys_is_private(e.key) ||
+            keys_private_der(e.key, &der, &xk.len) != 0) {
+            cli_enckey_free(&e);
+            return cli_error(CLI_FAIL,
+                             "%s: --enckey needs the device's private ecdsa-p256, x25519 or "
+                             "rsa-2048 key, or its raw AES key",
+                             enc_path);
+        }
+        xk.der = der;
+    }
+    uint8_t *img;
+    size_t len;
+    uint32_t base;
+    bool has_base;
+    rc = imgbuild_read_file(path, imgbuild_is_hex_name(path), &img, &len, &base, &has_base, err,
+                            err_len);
+    if (rc == 0) {
+        rc = imgbuild_verify_enc(img, len, key, &xk, info, err, err_len);
+        free(img);
+    }
+    if (der) {
+        memset(der, 0, xk.len);
+        free(der);
+    }
+    cli_enckey_free(&e);
+    return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"key", required_argument, NULL, 'k'},
+        {"enckey", required_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
-    const char *key_path = NULL;
+    const char *key_path = NULL, *enc_path = NULL;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
-        if (c != 'k') {
+        if (c == 'k') {
+            key_path = optarg;
+        } else if (c == 'K') {
+            enc_path = optarg;
+        } else {
             return cli_error(CLI_USAGE, "verify: invalid option or missing value: %s",
                              argv[optind - 1]);
         }
-        key_path = optarg;
     }
     if (argc - optind != 1) {
         return cli_error(CLI_USAGE, "verify needs exactly one IMGFILE");
@@ -35,8 +82,12 @@ int cmd_verify(int argc, char **argv)
         return cli_error(CLI_FAIL, "%s", err);
     }
     struct image_info info;
-    int rc = imgbuild_verify_file(path, key, &info, err, sizeof(err));
+    int rc = enc_path ? verify_decrypting(path, key, enc_path, &info, err, sizeof(err))
+                      : imgbuild_verify_file(path, key, &info, err, sizeof(err));
     keys_free(key);
+    if (rc > 0) {
+        return rc;  /* the key file's error, already printed */
+    }
     if (rc) {
         return cli_error(CLI_FAIL, "%s: %s", path, err);
     }

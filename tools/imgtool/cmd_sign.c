@@ -66,12 +66,13 @@ struct sign_ctx {
     struct image_dependency deps[MAX_DEPS];
     struct imgbuild_tlv custom[MAX_CUSTOM];
     uint8_t *custom_buf[MAX_CUSTOM];
-    const char *key_path, *fix_sig_path, *fix_sig_pubkey_path, *sig_out;
+    const char *key_path, *fix_sig_path, *fix_sig_pubkey_path, *sig_out, *enc_path;
     const char *in, *out;
     bool has_version, has_header, has_slot, has_hex_addr, want_test;
     uint32_t hex_addr;
     struct keys_key *key, *fix_pub;
     uint8_t *fix_sig;
+    struct cli_enckey enc;
 };
 
 static void ctx_free(struct sign_ctx *c)
@@ -82,6 +83,7 @@ static void ctx_free(struct sign_ctx *c)
     keys_free(c->key);
     keys_free(c->fix_pub);
     free(c->fix_sig);
+    cli_enckey_free(&c->enc);
 }
 
 static int parse_int(const char *opt, const char *s, uint32_t *out)
@@ -412,13 +414,20 @@ static int parse_args(struct sign_ctx *c, int argc, char **argv)
             }
             break;
         case 'E':
+            c->enc_path = optarg;
+            break;
         case 'c':
-            rc = cli_error(CLI_USAGE, "image encryption (-E/--encrypt, -c/--clear) is not "
-                                      "supported yet");
+            o->enc_clear = true;
             break;
         case OPT_ENCRYPT_KEYLEN:
+            if (strcmp(optarg, "128") != 0 && strcmp(optarg, "256") != 0) {
+                rc = cli_error(CLI_USAGE, "invalid --encrypt-keylen '%s' (128, 256)", optarg);
+            }
+            o->enc_keylen = (unsigned)atoi(optarg);
+            break;
         case OPT_SAVE_ENCTLV:
-            break;  /* only meaningful with -E, which is refused */
+            o->save_enctlv = true;
+            break;
         case OPT_COMPRESSION:
             if (strcmp(optarg, "disabled") != 0) {
                 rc = cli_error(CLI_USAGE, "image compression is not supported");
@@ -483,6 +492,15 @@ static int load_keys(struct sign_ctx *c)
         c->o.fix_sig = c->fix_sig;
     }
     c->o.key = c->key;
+    if (c->enc_path) {
+        int rc = cli_enckey_load(&c->enc, c->enc_path);
+        if (rc) {
+            return rc;
+        }
+        c->o.enc_key = c->enc.key;
+        c->o.enc_kek = c->enc.kek_len ? c->enc.kek : NULL;
+        c->o.enc_kek_len = c->enc.kek_len;
+    }
     return 0;
 }
 

@@ -68,12 +68,23 @@ const char usage_sign[] =
     "  --custom-tlv-file TAG FILE\n"
     "                            add a protected TLV holding FILE's bytes\n"
     "\n"
+    "Encryption:\n"
+    "  -E, --encrypt FILE        encrypt the body with a random AES key wrapped for the\n"
+    "                            device's key in FILE: a PEM ecdsa-p256 (ENC_EC256),\n"
+    "                            x25519 (ENC_X25519) or rsa-2048 (ENC_RSA2048) key, its\n"
+    "                            public half used; or 16 or 32 raw bytes, an AES\n"
+    "                            key-wrap key (ENC_KW). The hash covers the plaintext\n"
+    "  --encrypt-keylen 128|256  AES key size (default 128; header flag 0x04 or 0x08)\n"
+    "  -c, --clear               with -E: flag and key TLV as encrypted, but leave the\n"
+    "                            body in the clear (to be encrypted later)\n"
+    "  --save-enctlv             with -E: reserve trailer room for the whole key TLV\n"
+    "                            (MCUboot's BOOT_SWAP_SAVE_ENCTLV)\n"
+    "\n"
     "Other:\n"
     "  -h, --help                show this help\n"
     "\n"
-    "Not supported (refused): -E/--encrypt, -c/--clear, --compression other than\n"
-    "disabled. Accepted and ignored, as they only matter with -E:\n"
-    "--encrypt-keylen, --save-enctlv\n";
+    "Not supported (refused): --compression other than disabled. Without -E,\n"
+    "--encrypt-keylen, -c/--clear and --save-enctlv change nothing (as upstream).\n";
 
 const char usage_dumpinfo[] =
     "[OPTIONS] IMGFILE\n"
@@ -90,7 +101,9 @@ const char usage_dumpinfo[] =
 const char usage_getpriv[] =
     "-k KEY [OPTIONS]\n"
     "\n"
-    "Print the private key of a key pair as a C array.\n"
+    "Print the private key of a key pair as a C array (enc_priv_key[]): for an\n"
+    "ecdsa-p256, x25519 or rsa-2048 key-exchange key, what the bootloader holds to\n"
+    "decrypt images made with sign -E.\n"
     "\n"
     "Options:\n"
     "  -k, --key FILE            PEM key pair to read\n"
@@ -131,20 +144,26 @@ const char usage_keygen[] =
     "Options:\n"
     "  -k, --key FILE            where to write the new key pair\n"
     "  -t, --type TYPE           rsa-2048, rsa-3072, ecdsa-p256, ecdsa-p384, ed25519\n"
-    "                            or x25519\n"
+    "                            or x25519 (x25519, ecdsa-p256 and rsa-2048 also serve\n"
+    "                            as key-exchange keys for sign -E)\n"
     "  -e, --export FILE         also write the public key to FILE (PEM)\n"
     "  -p, --password            password-protected keys: not supported (refused)\n"
     "  -h, --help                show this help\n";
 
 const char usage_verify[] =
-    "[-k KEY] IMGFILE\n"
+    "[-k KEY] [--enckey KEY] IMGFILE\n"
     "\n"
     "Check an image's structure and hash, and with -k its signature; print its\n"
-    "version and digest.\n"
+    "version and digest. The hash of an encrypted image covers its plaintext: without\n"
+    "--enckey it cannot be checked, and verify fails saying so.\n"
     "\n"
     "Options:\n"
     "  -k, --key FILE            PEM key (private or public) that the signature must\n"
     "                            verify with\n"
+    "  --enckey FILE             the device's decryption key: a private ecdsa-p256,\n"
+    "                            x25519 or rsa-2048 PEM key, or the raw 16- or 32-byte\n"
+    "                            AES key-wrap key; the image is decrypted in memory\n"
+    "                            and its plaintext checked\n"
     "  -h, --help                show this help\n";
 
 const char usage_version[] =

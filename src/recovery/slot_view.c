@@ -1,16 +1,13 @@
-/* Slot 0 as MCUboot's serial recovery sees it: images only, never trailers. Recovery uploads
- * straight into slot 0 whatever its trailer says (a confirmed app that crashes at boot must not
- * block the rescue), but the image group judges a slot's use from the trailers. This view reads
- * the sectors holding slot 0's trailer as erased; writes and erases go through, so the upload's
- * erase clears the real trailer as MCUboot's recovery does. */
+/* Slot 0 as MCUboot's serial recovery sees it: images only, never trailers (recovery.h). */
+#include "dfukit/recovery.h"
+
 #include <string.h>
 
-#include "dfukit/err.h"
-#include "sim_priv.h"
+#include "dfukit/boot.h"
 
 static int view_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 {
-    struct sim_recovery_view *v = ctx;
+    struct recovery_slot_view *v = ctx;
     int rc = v->lower->ops->read(v->lower->ctx, off, buf, len);
     if (rc != 0) {
         return rc;
@@ -26,13 +23,13 @@ static int view_read(void *ctx, uint32_t off, void *buf, uint32_t len)
 
 static int view_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
 {
-    struct sim_recovery_view *v = ctx;
+    struct recovery_slot_view *v = ctx;
     return v->lower->ops->write(v->lower->ctx, off, buf, len);
 }
 
 static int view_erase(void *ctx, uint32_t off, uint32_t len)
 {
-    struct sim_recovery_view *v = ctx;
+    struct recovery_slot_view *v = ctx;
     return v->lower->ops->erase(v->lower->ctx, off, len);
 }
 
@@ -42,7 +39,7 @@ static const struct flash_ops view_ops = {
     .erase = view_erase,
 };
 
-int sim_recovery_view_init(struct sim_recovery_view *v, const struct flash_area *slot)
+int recovery_slot_view_init(struct recovery_slot_view *v, const struct flash_area *slot)
 {
     struct boot_trailer_layout t;
     int rc = boot_trailer_layout_of(slot, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS, &t);
