@@ -143,12 +143,21 @@ enum boot_strategy {
     BOOT_STRATEGY_OVERWRITE = 0,     /* copy secondary over primary; no revert */
     BOOT_STRATEGY_SWAP_SCRATCH = 1,  /* swap sector groups through a scratch area */
     BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
+    BOOT_STRATEGY_SWAP_OFFSET = 3,   /* new image one sector into the secondary; no move pass */
 };
+
+/* Where an upload goes in the secondary slot: for swap-offset the slot less its first sector
+ * (as Zephyr's boot_get_image_start_offset()), the trailer at the same place; for the others
+ * the slot itself. DFU_ENOSPC when the slot is a single sector. */
+int boot_image_area(const struct flash_area *slot, enum boot_strategy strategy,
+                    struct flash_area *out);
 
 /* The room the bootloader leaves for an image in a slot of equal-sized sectors: the slot less
  * its trailer (3 x BOOT_MAX_IMG_SECTORS status entries), and for swap-move also less the
- * sector below the trailer that the move needs free. The largest image boot_go() will install
- * there; the SMP server refuses larger uploads with it. DFU_ENOSPC when nothing fits. */
+ * sector below the trailer that the move needs free; for swap-offset, slot is the image area
+ * (boot_image_area()) and the image stays below the sector holding the trailer. The largest
+ * image boot_go() will install there; the SMP server refuses larger uploads with it.
+ * DFU_ENOSPC when nothing fits. */
 int boot_image_room(const struct flash_area *slot, enum boot_strategy strategy, uint32_t *out);
 /* The same for a bootloader configured for encryption (enc_keys: trailers with key fields). */
 int boot_image_room_ext(const struct flash_area *slot, enum boot_strategy strategy, bool enc_keys,
@@ -204,12 +213,13 @@ enum boot_reject {
     BOOT_REJECT_HASH,           /* the hash TLV differs from the computed hash */
     BOOT_REJECT_UNKNOWN_KEY,    /* no KEYHASH/PUBKEY TLV names a trusted key */
     BOOT_REJECT_BAD_SIGNATURE,  /* a trusted key is named, its signature does not verify */
-    BOOT_REJECT_DOWNGRADE,      /* older than the primary, or below the security counter */
+    BOOT_REJECT_DOWNGRADE,      /* older than the primary (BOOT_DOWNGRADE_VERSION) */
     BOOT_REJECT_ENCRYPTED,      /* encrypted image (decryption not supported) */
     BOOT_REJECT_NON_BOOTABLE,   /* header flag IMAGE_F_NON_BOOTABLE: never started, kept */
     BOOT_REJECT_ENC_KEY,        /* encrypted: the key TLV does not unwrap with our key */
     BOOT_REJECT_ENC_HASH,       /* encrypted: the decrypted payload does not match the hash */
     BOOT_REJECT_REFUSED,        /* refused, cause not looked for (BOOT_REJECT_REASONS 0) */
+    BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
 };
 /* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
  * the key lookup), for a bootloader that reports nothing: every refusal is then

@@ -180,6 +180,7 @@ enum server_boot_mode {
     SERVER_BOOT_MODE_DIRECT_XIP = 4,
     SERVER_BOOT_MODE_DIRECT_XIP_REVERT = 5,
     SERVER_BOOT_MODE_RAM_LOAD = 6,
+    SERVER_BOOT_MODE_SWAP_OFFSET = 9,   /* MCUboot's MCUBOOT_MODE_SWAP_USING_OFFSET */
 };
 
 struct server_boot_info {

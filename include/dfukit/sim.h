@@ -36,6 +36,12 @@ struct sim_board {
     uint8_t erased_val;
     struct sim_part boot, slot0, slot1, scratch, storage;
     enum boot_strategy strategy;  /* the bootloader's upgrade strategy */
+    /* MCUboot's downgrade prevention (off in every profile): by version (with the build
+     * number when downgrade_use_build), or by the image's security counter against the
+     * board's, which lives in the last sector of the bootloader partition
+     * (sim_board_sec_cnt_part) and so survives resets, power cuts and slot erases. */
+    enum boot_downgrade downgrade;
+    bool downgrade_use_build;
     struct nor_flash_timing flash_timing;  /* erase/write latency of the chip (datasheet) */
     uint32_t baud;            /* UART: bytes flow at baud/10 per second each way */
     bool timing_default;      /* timing emulation on unless --no-timing */
@@ -66,9 +72,20 @@ int sim_board_layout_generic(struct sim_board *board);
  * partition lies on sector boundaries inside the flash, none overlap, both slots equal, scratch
  * present for swap-scratch. DFU_EINVAL with a reason in why (may be NULL). */
 int sim_board_check(const struct sim_board *board, char *why, size_t why_len);
-/* Parses "swap-scratch" | "swap-move" | "overwrite-only" (MCUboot's Kconfig choices). */
+/* Parses "swap-scratch" | "swap-move" | "swap-offset" | "overwrite-only" (MCUboot's Kconfig
+ * choices). */
 int sim_strategy_parse(const char *s, enum boot_strategy *out);
 const char *sim_strategy_name(enum boot_strategy s);
+/* Where the board keeps its security counter: the last sector of the bootloader partition.
+ * DFU_ENOENT when the board has no bootloader partition. */
+int sim_board_sec_cnt_part(const struct sim_board *board, struct sim_part *out);
+/* Where an image for slot 0 or 1 goes: the slot, or for swap-offset slot 1 less its first
+ * sector (boot_image_area()), as the SMP server and `devsim flash --slot 1` place it. */
+int sim_board_image_part(const struct sim_board *board, int slot, struct sim_part *out);
+/* Parses "off" | "version" | "version+build" | "security-counter" into the board's downgrade
+ * fields; the name of a board's setting. */
+int sim_downgrade_parse(const char *s, struct sim_board *board);
+const char *sim_downgrade_name(const struct sim_board *board);
 
 /* ---------------------------------------------------------------------------------------------
  * Simulator app descriptor (tools/devsim/README.md "App descriptor")

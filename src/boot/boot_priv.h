@@ -185,6 +185,14 @@ int swap_move_fixup_revert(struct boot_state *st, struct boot_status *bs);
 int swap_move_run(struct boot_state *st, struct boot_status *bs);
 bool swap_move_revert_pending(const struct boot_swap_state *p, const struct boot_swap_state *s);
 
+int swap_offset_read_status(struct boot_state *st, struct boot_status *bs);
+int swap_offset_check(struct boot_state *st, uint32_t swap_size);
+int swap_offset_run(struct boot_state *st, struct boot_status *bs);
+/* The swap the trailers ask for in this mode: a revert also when the secondary holds
+ * swap_move_fixup_revert()'s request (complete, or with its magic torn). */
+uint8_t swap_offset_type(struct boot_state *st, const struct boot_swap_state *p,
+                         const struct boot_swap_state *s, uint8_t type);
+
 int overwrite_run(struct boot_state *st, uint32_t copy_size);
 
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,

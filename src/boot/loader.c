@@ -20,7 +20,7 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
     st->pri = cfg->primary;
     st->sec = cfg->secondary;
     st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
-    if (cfg->strategy > BOOT_STRATEGY_SWAP_MOVE || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
+    if (cfg->strategy > BOOT_STRATEGY_SWAP_OFFSET || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
         (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
         (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL) ||
         (!BOOT_DOWNGRADE_POLICY && (cfg->downgrade != BOOT_DOWNGRADE_ALLOW || cfg->sec_cnt))) {
@@ -68,6 +68,8 @@ static int read_status(struct boot_state *st, struct boot_status *bs)
         return swap_scratch_read_status(st, bs);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_read_status(st, bs);
+    case BOOT_STRATEGY_SWAP_OFFSET:
+        return swap_offset_read_status(st, bs);
     default:
         memset(bs, 0, sizeof(*bs));
         bs->idx = 1;
@@ -80,6 +82,9 @@ static int run_swap(struct boot_state *st, struct boot_status *bs)
 {
     if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_SCRATCH) {
         return swap_scratch_run(st, bs);
+    }
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+        return swap_offset_run(st, bs);
     }
     return swap_move_run(st, bs);
 }
@@ -165,8 +170,17 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
                            enum boot_reject *why)
 {
     *why = BOOT_REJECT_NONE;
+    /* swap-offset: a new image one sector in; what a revert takes back, at the start */
+    const struct flash_area *img = st->sec;
+    struct flash_area win;
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET && type != BOOT_SWAP_TYPE_REVERT) {
+        if (boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &win) != 0) {
+            return DFU_EINVAL;
+        }
+        img = &win;
+    }
     struct image_header hdr;
-    int err = image_header_read(st->sec, &hdr);
+    int err = image_header_read(img, &hdr);
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
@@ -175,7 +189,11 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
         *why = BOOT_REJECT_NON_BOOTABLE;
         return 0;
     }
-    err = validate(st, st->sec, info);
+    err = validate(st, img, info);
+    if (!err && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
+        (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
+        err = DFU_ENOTSUP;  /* swap-offset's copy does not decrypt */
+    }
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -189,7 +207,7 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
     if (err == 0) {
         return 0;
     }
-    *why = boot_reject_of(st, st->sec, err);
+    *why = boot_reject_of(st, img, err);
     if (valid) {
         /* A valid image refused by policy: keep it unless the primary is valid. */
         struct image_info pi;
@@ -216,6 +234,8 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
         return swap_scratch_check(st, swap_size);
     case BOOT_STRATEGY_SWAP_MOVE:
         return swap_move_check(st, swap_size);
+    case BOOT_STRATEGY_SWAP_OFFSET:
+        return swap_offset_check(st, swap_size);
     default: {
         uint32_t room;
         int err = boot_image_room(st->pri, BOOT_STRATEGY_OF(st->cfg), &room);
@@ -349,6 +369,9 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
             if (type == BOOT_SWAP_TYPE_NONE && BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_MOVE &&
                 swap_move_revert_pending(&p, &s)) {
                 type = BOOT_SWAP_TYPE_REVERT;
+            }
+            if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+                type = swap_offset_type(&st, &p, &s, type);
             }
         }
         if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {

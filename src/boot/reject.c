@@ -17,9 +17,11 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_HASH: return "hash mismatch";
     case BOOT_REJECT_UNKNOWN_KEY: return "signed with an unknown key";
     case BOOT_REJECT_BAD_SIGNATURE: return "bad signature";
-    case BOOT_REJECT_DOWNGRADE: return "downgrade refused";
+    case BOOT_REJECT_DOWNGRADE: return "downgrade refused: older than the running image";
     case BOOT_REJECT_ENCRYPTED: return "encrypted image (not supported)";
     case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
+    case BOOT_REJECT_SECURITY_COUNTER:
+        return "downgrade refused: security counter below the board's";
     case BOOT_REJECT_REFUSED: break;
 #if BOOT_ENCRYPT  /* only a bootloader with encryption gives these */
     case BOOT_REJECT_ENC_KEY: return "encrypted image: key does not unwrap (other device key)";
@@ -78,8 +80,9 @@ enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *
                                                           : BOOT_REJECT_BAD_TLV;
     case DFU_ENOTSUP:
         return BOOT_REJECT_ENCRYPTED;
-    case DFU_EPERM:
-        return BOOT_REJECT_DOWNGRADE;
+    case DFU_EPERM:  /* only the downgrade policy refuses so: the configured one says which */
+        return st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER ? BOOT_REJECT_SECURITY_COUNTER
+                                                                     : BOOT_REJECT_DOWNGRADE;
     case DFU_ESIG:
         if (st->cfg->key_count == 0 ||
             boot_image_validate(st, fa, NULL, 0, NULL) == DFU_ESIG) {

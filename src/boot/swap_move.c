@@ -11,6 +11,7 @@
  * secondary trailer erased right after, so only the primary holds status during the swap. */
 #include "boot_priv.h"
 #include "dfukit/err.h"
+#include "swap_primary.h"
 
 #define MOVE_ENTRIES BOOT_MAX_IMG_SECTORS
 
@@ -21,46 +22,16 @@ struct move_plan {
 
 static int make_plan(struct boot_state *st, uint32_t swap_size, struct move_plan *p)
 {
-    uint32_t np = flash_area_sector_count(st->pri);
-    uint32_t ns = flash_area_sector_count(st->sec);
-    struct flash_sector s0;
-    int err = flash_area_sector(st->pri, 0, &s0);
-    if (err) {
-        return err;
-    }
-    if ((np != ns && np != ns + 1) || np > BOOT_MAX_IMG_SECTORS) {
-        return DFU_EINVAL;
-    }
-    /* Every sector of both slots has the same size. */
-    for (uint32_t i = 0; i < np; i++) {
-        struct flash_sector a, b;
-        err = flash_area_sector(st->pri, i, &a);
-        if (!err && i < ns) {
-            err = flash_area_sector(st->sec, i, &b);
-            if (!err && b.size != s0.size) {
-                return DFU_EINVAL;
-            }
-        }
-        if (err) {
-            return err;
-        }
-        if (a.size != s0.size) {
-            return DFU_EINVAL;
-        }
-    }
-    p->sector_size = s0.size;
-    p->last_idx = (swap_size + s0.size - 1) / s0.size;
     uint32_t tp, ts;
-    err = boot_first_trailer_sector_off(st->pri, &st->tl_pri, &tp);
-    if (!err) {
-        err = boot_first_trailer_sector_off(st->sec, &st->tl_sec, &ts);
-    }
+    int err = swap_uniform_slots(st, true, &p->sector_size, &tp, &ts);
     if (err) {
         return err;
     }
+    p->last_idx = (swap_size + p->sector_size - 1) / p->sector_size;
     /* The spare sector (last_idx) must lie below the primary trailer, and the secondary's
      * image sectors below its trailer. */
-    if (p->last_idx == 0 || (p->last_idx + 1) * s0.size > tp || p->last_idx * s0.size > ts) {
+    if (p->last_idx == 0 || (p->last_idx + 1) * p->sector_size > tp ||
+        p->last_idx * p->sector_size > ts) {
         return DFU_EINVAL;
     }
     return 0;
@@ -74,36 +45,10 @@ int swap_move_check(struct boot_state *st, uint32_t swap_size)
 
 int swap_move_read_status(struct boot_state *st, struct boot_status *bs)
 {
-    bs->idx = 1;
-    bs->state = 0;
-    bs->op = BOOT_OP_MOVE;
-    bs->swap_type = BOOT_SWAP_TYPE_NONE;
-    bs->swap_size = 0;
-    bs->source = BOOT_STATUS_SOURCE_NONE;
-    struct boot_swap_state p, s;
-    int err = trailer_read_state(st->pri, &st->tl_pri, &p);
-    if (!err) {
-        err = trailer_read_state(st->sec, &st->tl_sec, &s);
-    }
-    if (err) {
+    int err = swap_primary_status(st, bs);
+    if (err || bs->source != BOOT_STATUS_SOURCE_PRIMARY) {
         return err;
     }
-    /* Only a good, unfinished primary trailer, with the secondary's already erased, records a
-     * swap in progress. */
-    if (!(p.magic == BOOT_MAGIC_GOOD && p.copy_done == BOOT_FLAG_UNSET &&
-          s.magic != BOOT_MAGIC_GOOD)) {
-        return 0;
-    }
-    err = trailer_read_swap_size(st->pri, &st->tl_pri, &bs->swap_size);
-    if (err == DFU_ENOENT) {
-        bs->swap_size = 0;
-        return 0;  /* a padded image, not a swap */
-    }
-    if (err) {
-        return err;
-    }
-    bs->source = BOOT_STATUS_SOURCE_PRIMARY;
-    bs->swap_type = p.swap_type;
     /* The move and swap entries are apart, so find the last written one. */
     uint32_t found = 0;
     for (uint32_t i = st->tl_pri.status_entries; i > 0; i--) {
@@ -164,25 +109,7 @@ int swap_move_fixup_revert(struct boot_state *st, struct boot_status *bs)
 static int move_up(struct boot_state *st, struct boot_status *bs, const struct move_plan *p,
                    uint32_t i)
 {
-    int err = 0;
-    if (bs->idx == 1) {
-        if (bs->source != BOOT_STATUS_SOURCE_PRIMARY) {
-            struct boot_swap_state s;
-            err = trailer_read_state(st->sec, &st->tl_sec, &s);
-            if (!err) {
-                err = boot_erase_trailer_sectors(st->pri, &st->tl_pri);
-            }
-            if (!err) {
-                err = boot_status_init(st, st->pri, &st->tl_pri, bs, s.image_ok == BOOT_FLAG_SET);
-            }
-            if (!err) {
-                bs->source = BOOT_STATUS_SOURCE_PRIMARY;
-            }
-        }
-        if (!err) {
-            err = boot_erase_trailer_sectors(st->sec, &st->tl_sec);
-        }
-    }
+    int err = bs->idx == 1 ? swap_primary_init_trailers(st, bs) : 0;
     uint32_t sz = p->sector_size;
     if (!err) {
         err = boot_erase_region(st->pri, i * sz, sz);

@@ -97,7 +97,14 @@ int boot_image_room_ext(const struct flash_area *slot, enum boot_strategy strate
         return err;
     }
     uint32_t room = slot->size - tl.size;
-    if (strategy == BOOT_STRATEGY_SWAP_MOVE) {
+    if (strategy == BOOT_STRATEGY_SWAP_OFFSET) {
+        struct flash_sector s;  /* whole sectors below the trailer's first */
+        err = flash_area_sector_at(slot, room, &s);
+        if (err) {
+            return err;
+        }
+        room = s.off;
+    } else if (strategy == BOOT_STRATEGY_SWAP_MOVE) {
         /* the image ends at least one whole sector below the first trailer sector */
         struct flash_sector s;
         err = flash_area_sector_at(slot, room, &s);

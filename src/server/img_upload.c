@@ -168,6 +168,8 @@ int img_image_room(const struct smp_server *srv, const struct flash_area *fa, ui
 {
     enum boot_strategy strategy = srv->port->boot.mode == SERVER_BOOT_MODE_SWAP_MOVE
                                       ? BOOT_STRATEGY_SWAP_MOVE
+                                  : srv->port->boot.mode == SERVER_BOOT_MODE_SWAP_OFFSET
+                                      ? BOOT_STRATEGY_SWAP_OFFSET  /* fa: the image area */
                                       : BOOT_STRATEGY_OVERWRITE;
     return boot_image_room_ext(fa, strategy, srv->port->boot.enc_trailer, out);
 }

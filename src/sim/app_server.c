@@ -65,6 +65,7 @@ static int boot_mode_of(enum boot_strategy s)
     switch (s) {
     case BOOT_STRATEGY_SWAP_SCRATCH: return SERVER_BOOT_MODE_SWAP_SCRATCH;
     case BOOT_STRATEGY_SWAP_MOVE: return SERVER_BOOT_MODE_SWAP_MOVE;
+    case BOOT_STRATEGY_SWAP_OFFSET: return SERVER_BOOT_MODE_SWAP_OFFSET;
     case BOOT_STRATEGY_OVERWRITE: return SERVER_BOOT_MODE_OVERWRITE_ONLY;
     }
     return SERVER_BOOT_MODE_UNKNOWN;
@@ -137,9 +138,11 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     };
     p->boot = (struct server_boot_info){ .name = "MCUboot",
                                          .mode = boot_mode_of(d->board.strategy),
+                                         .no_downgrade = d->board.downgrade != BOOT_DOWNGRADE_ALLOW,
                                          .enc_trailer = d->board.enc_trailer };
+    p->version_cmp_use_build = d->board.downgrade_use_build;  /* one rule, boot and upload */
     p->slot_primary = &d->slot0;
-    p->slot_secondary = &d->slot1;
+    p->slot_secondary = &d->slot1_img;  /* swap-offset: one sector in */
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */

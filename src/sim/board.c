@@ -232,6 +232,9 @@ int sim_board_check(const struct sim_board *b, char *why, size_t why_len)
     if (b->strategy == BOOT_STRATEGY_SWAP_SCRATCH && b->scratch.size == 0) {
         return fail(why, why_len, "swap-scratch needs a scratch partition");
     }
+    if (b->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && b->boot.size == 0) {
+        return fail(why, why_len, "the security counter needs a bootloader partition");
+    }
     const struct sim_part *parts[] = { &b->boot, &b->slot0, &b->slot1, &b->scratch, &b->storage };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const struct sim_part *p = parts[i];
@@ -274,6 +277,7 @@ static const char *const strategy_names[] = {
     [BOOT_STRATEGY_SWAP_SCRATCH] = "swap-scratch",
     [BOOT_STRATEGY_SWAP_MOVE] = "swap-move",
     [BOOT_STRATEGY_OVERWRITE] = "overwrite-only",
+    [BOOT_STRATEGY_SWAP_OFFSET] = "swap-offset",
 };
 
 int sim_strategy_parse(const char *s, enum boot_strategy *out)
@@ -290,4 +294,77 @@ int sim_strategy_parse(const char *s, enum boot_strategy *out)
 const char *sim_strategy_name(enum boot_strategy s)
 {
     return (unsigned)s < sizeof strategy_names / sizeof strategy_names[0] ? strategy_names[s] : "?";
+}
+
+/* The sector that starts at off (start) or ends at off (!start). */
+static int sector_by_edge(const struct sim_board *b, uint64_t off, bool start, struct sim_part *out)
+{
+    uint64_t pos = 0;
+    for (uint32_t r = 0; r < b->run_count; r++) {
+        for (uint32_t i = 0; i < b->runs[r].count; i++, pos += b->runs[r].size) {
+            if ((start ? pos : pos + b->runs[r].size) == off) {
+                *out = (struct sim_part){ (uint32_t)pos, b->runs[r].size };
+                return 0;
+            }
+        }
+    }
+    return DFU_ENOENT;
+}
+
+int sim_board_sec_cnt_part(const struct sim_board *b, struct sim_part *out)
+{
+    if (b->boot.size == 0) {
+        return DFU_ENOENT;
+    }
+    return sector_by_edge(b, (uint64_t)b->boot.off + b->boot.size, false, out);
+}
+
+int sim_board_image_part(const struct sim_board *b, int slot, struct sim_part *out)
+{
+    *out = slot == 1 ? b->slot1 : b->slot0;
+    struct sim_part s0;
+    if (slot != 1 || b->strategy != BOOT_STRATEGY_SWAP_OFFSET) {
+        return 0;
+    }
+    int err = sector_by_edge(b, b->slot1.off, true, &s0);
+    if (err || s0.size >= b->slot1.size) {
+        return err ? err : DFU_ENOSPC;
+    }
+    *out = (struct sim_part){ b->slot1.off + s0.size, b->slot1.size - s0.size };
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    enum boot_downgrade mode;
+    bool use_build;
+} downgrade_names[] = {
+    { "off", BOOT_DOWNGRADE_ALLOW, false },
+    { "version", BOOT_DOWNGRADE_VERSION, false },
+    { "version+build", BOOT_DOWNGRADE_VERSION, true },
+    { "security-counter", BOOT_DOWNGRADE_SECURITY_COUNTER, false },
+};
+
+int sim_downgrade_parse(const char *s, struct sim_board *b)
+{
+    for (size_t i = 0; i < sizeof downgrade_names / sizeof downgrade_names[0]; i++) {
+        if (strcmp(s, downgrade_names[i].name) == 0) {
+            b->downgrade = downgrade_names[i].mode;
+            b->downgrade_use_build = downgrade_names[i].use_build;
+            return 0;
+        }
+    }
+    return DFU_EINVAL;
+}
+
+const char *sim_downgrade_name(const struct sim_board *b)
+{
+    for (size_t i = 0; i < sizeof downgrade_names / sizeof downgrade_names[0]; i++) {
+        if (downgrade_names[i].mode == b->downgrade &&
+            downgrade_names[i].use_build == (b->downgrade_use_build &&
+                                             b->downgrade == BOOT_DOWNGRADE_VERSION)) {
+            return downgrade_names[i].name;
+        }
+    }
+    return "?";
 }

@@ -382,6 +382,18 @@ static const char *swap_name(enum boot_swap_type t)
     return "?";
 }
 
+void sim_log_downgrade(struct sim_dev *d)
+{
+    uint32_t cnt;
+    if (d->board.downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER &&
+        d->sec_cnt.read(d->sec_cnt.arg, &cnt) == 0) {
+        sim_log(d, "boot: downgrade prevention: security counter %u (kept at flash 0x%x)", cnt,
+                d->sec_cnt_area.off);
+    } else if (d->board.downgrade != BOOT_DOWNGRADE_ALLOW) {
+        sim_log(d, "boot: downgrade prevention: %s", sim_downgrade_name(&d->board));
+    }
+}
+
 /* The bootloader: resumes or performs a swap, validates (logging why it refused an image),
  * and starts the app or falls back to serial recovery once its flash work is over in board
  * time (when timing is on; its writes and erases reach the flash file as that time passes). */
@@ -394,6 +406,9 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .scratch = d->has_scratch ? &d->scratch : NULL,
         .keys = d->keys,
         .key_count = d->key_count,
+        .downgrade = d->board.downgrade,
+        .downgrade_use_build = d->board.downgrade_use_build,
+        .sec_cnt = d->board.downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER ? &d->sec_cnt : NULL,
         .enc_key = d->enc_der != NULL ? &d->enc_key : NULL,
     };
 }
@@ -424,6 +439,8 @@ void sim_power_on(struct sim_dev *d)
         return;
     }
     struct boot_config bc = boot_config_of(d);
+    uint32_t cnt0 = 0, cnt = 0;
+    bool counted = bc.sec_cnt != NULL && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt0) == 0;
     struct boot_rsp rsp;
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t ops0 = powercut_ops(&d->pc);
@@ -440,6 +457,9 @@ void sim_power_on(struct sim_dev *d)
     }
     if (rsp.secondary_reject != BOOT_REJECT_NONE) {
         sim_log(d, "boot: slot 1 refused: %s", boot_reject_str(rsp.secondary_reject));
+    }
+    if (counted && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt) == 0 && cnt != cnt0) {
+        sim_log(d, "boot: security counter raised from %u to %u", cnt0, cnt);
     }
     if (rc == DFU_ENOENT && rsp.primary_reject != BOOT_REJECT_NONE &&
         rsp.primary_reject != BOOT_REJECT_NO_IMAGE) {

@@ -87,12 +87,12 @@ int sim_probe_flash(const struct sim_board *board, const char *flash_path, const
         return say(err, err_len, DFU_EINVAL, "%s", "the slot must be 0 or 1");
     }
     if (slot >= 0 || !has_base) {
-        const struct sim_part *p = slot == 1 ? &board->slot1 : &board->slot0;
-        if (size > p->size) {
+        struct sim_part part;  /* swap-offset: slot 1 one sector in */
+        if (sim_board_image_part(board, slot == 1 ? 1 : 0, &part) != 0 || size > part.size) {
             free(data);
             return say(err, err_len, DFU_ENOSPC, "%s does not fit the slot", file);
         }
-        off = p->off;
+        off = part.off;
     } else {
         if (base < board->mem_base) {
             free(data);

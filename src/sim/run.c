@@ -132,6 +132,15 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     d->has_storage = d->board.storage.size > 0;
     d->storage = area_of(d, &d->board.storage, 4);
     d->bootpart = area_of(d, &d->board.boot, 0);
+    struct sim_part cp;
+    d->slot1_img = d->slot1;
+    if (sim_board_image_part(&d->board, 1, &cp) == 0) {
+        d->slot1_img = area_of(d, &cp, 2);
+    }
+    if (sim_board_sec_cnt_part(&d->board, &cp) == 0) {
+        d->sec_cnt_area = area_of(d, &cp, 5);
+        d->sec_cnt = boot_sec_cnt_flash_port(&d->sec_cnt_area);
+    }
     /* Zephyr's partition labels, for the shell's "flash info". */
     static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch",
                                          "storage" };
@@ -257,6 +266,7 @@ int sim_run(const struct sim_run_config *cfg, char *err, size_t err_len)
         sim_log(d, "devsim: board %s, flash %s (%u KiB), %s, timing %s, %zu trusted key(s)",
                 d->board.name, cfg->flash_path, d->board.flash_size / 1024,
                 sim_strategy_name(d->board.strategy), cfg->timing ? "on" : "off", d->key_count);
+        sim_log_downgrade(d);
         if (d->enc_der != NULL) {
             static const char *const schemes[] = { "RSA-OAEP", "AES-KW", "ECIES-P256",
                                                    "ECIES-X25519" };

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfukit/boot_sec_cnt.h"
 #include "dfukit/enc.h"
 #include "dfukit/hostio.h"
 #include "dfukit/image.h"
@@ -205,6 +206,9 @@ struct sim_dev {
     struct port_shell_partition parts[5];
     size_t part_count;
     bool has_scratch, has_storage;
+    struct flash_area sec_cnt_area;   /* the security counter (sim_board_sec_cnt_part) */
+    struct flash_area slot1_img;      /* where uploads go in slot 1 (sim_board_image_part) */
+    struct boot_sec_cnt_port sec_cnt;
     /* trusted keys (MCUboot public-key bytes) */
     struct image_key keys[SIM_MAX_KEYS];
     size_t key_count;
@@ -253,6 +257,8 @@ struct sim_dev {
 void sim_log(struct sim_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* device.c: power, bootloader, app life */
+/* Logs the downgrade prevention in force (and the security counter) at start-up. */
+void sim_log_downgrade(struct sim_dev *d);
 void sim_power_on(struct sim_dev *d);
 void sim_reset(struct sim_dev *d, const char *why);
 /* A stop or reset (power goes): flash work still under way in board time (the bootloader's or

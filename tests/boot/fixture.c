@@ -50,11 +50,17 @@ void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
         area(&f->pri, d, 1, 128 * K, 384 * K);
         area(&f->sec, d, 2, 512 * K, 256 * K);
         area(&f->scr, d, 3, 768 * K, 128 * K);
+    } else if (s == BOOT_STRATEGY_SWAP_OFFSET) {
+        /* equal sectors, the secondary one larger (MCUboot's optimal layout): 2 + 3 x 128K */
+        area(&f->pri, d, 1, 128 * K, 256 * K);
+        area(&f->sec, d, 2, 384 * K, 384 * K);
+        area(&f->scr, d, 3, 768 * K, 128 * K);
     } else {
         area(&f->pri, d, 1, 0, 256 * K);    /* 4x16K + 64K + 128K */
         area(&f->sec, d, 2, 256 * K, 256 * K); /* 2x128K */
         area(&f->scr, d, 3, 512 * K, 128 * K);
     }
+    assert_int_equal(boot_image_area(&f->sec, s, &f->sec_img), 0);
     f->cfg.strategy = s;
     f->cfg.primary = &f->pri;
     f->cfg.secondary = &f->sec;
@@ -108,10 +114,10 @@ bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t
     return true;
 }
 
-/* fx_image_make with an optional exchange key for -E. */
-static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
-                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
-                       const struct keys_key *enc_key, uint8_t **body_out)
+/* fx_image_make_ver with an optional exchange key for -E. */
+static void image_make_ver(struct fx_image *img, const struct image_version *ver,
+                           uint32_t body_len, uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
+                           const struct keys_key *enc_key, uint8_t **body_out)
 {
     uint8_t *body = malloc(body_len);
     assert_non_null(body);
@@ -124,8 +130,7 @@ static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint3
     }
     struct imgbuild_opts o;
     memset(&o, 0, sizeof(o));
-    o.version.major = major;
-    o.version.minor = minor;
+    o.version = *ver;
     o.header_size = 0x200;
     o.pad_header = true;
     o.erased_val = 0xff;
@@ -151,6 +156,20 @@ static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint3
     } else {
         free(body);
     }
+}
+
+static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
+                       const struct keys_key *enc_key, uint8_t **body_out)
+{
+    struct image_version v = {.major = major, .minor = minor};
+    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out);
+}
+
+void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
+{
+    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL);
 }
 
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
@@ -215,15 +234,16 @@ void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_
 {
     if (g == FX_STM32F4) {
         *a = 60000;
-        *b = s == BOOT_STRATEGY_SWAP_MOVE ? 100000 : 150000;
+        *b = s == BOOT_STRATEGY_SWAP_MOVE || s == BOOT_STRATEGY_SWAP_OFFSET ? 100000 : 150000;
         return;
     }
     /* 48 KiB slots; keep the images below the trailer (3 * 128 entries * align + info). */
     uint32_t trailer = boot_trailer_size(align, BOOT_STATUS_STATE_COUNT * BOOT_MAX_IMG_SECTORS);
     uint32_t first_trailer = (48 * 1024 - trailer) / 4096 * 4096;
     uint32_t room = 48 * 1024 - trailer - 0x200 - 64;
-    if (s == BOOT_STRATEGY_SWAP_MOVE) {
-        /* one spare sector above the image, below the trailer sectors */
+    if (s == BOOT_STRATEGY_SWAP_MOVE || s == BOOT_STRATEGY_SWAP_OFFSET) {
+        /* one spare sector above the image (swap-offset: below it, the image starting one
+         * sector into the secondary), below the trailer sectors */
         room = first_trailer - 4096 - 0x200 - 64;
     } else if (trailer > 4096) {
         /* a trailer larger than a sector cannot travel through a one-sector scratch: keep
@@ -239,6 +259,7 @@ const char *fx_strategy_name(enum boot_strategy s)
     switch (s) {
     case BOOT_STRATEGY_OVERWRITE: return "overwrite";
     case BOOT_STRATEGY_SWAP_SCRATCH: return "swap-scratch";
+    case BOOT_STRATEGY_SWAP_OFFSET: return "swap-offset";
     default: return "swap-move";
     }
 }

@@ -21,6 +21,7 @@ struct fx {
     struct nor_flash nf;
     struct powercut pc;
     struct flash_area pri, sec, scr;
+    struct flash_area sec_img;  /* where an upload goes in sec (boot_image_area()) */
     struct boot_config cfg;
     uint8_t *snap;
 };
@@ -49,6 +50,9 @@ uint8_t *fx_mem(struct fx *f, const struct flash_area *fa);
  * bytes from seed, SHA256 TLV, an optional SEC_CNT. */
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
                    uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
+/* The same with a whole version (revision and build number too). */
+void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                       uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
 void fx_image_free(struct fx_image *img);
 /* The same image encrypted as imgtool sign -E does for the exchange key in enc_pem (its public
  * half): *img as it is uploaded, *plain as the bootloader leaves it in the primary slot (the

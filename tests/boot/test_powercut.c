@@ -1,4 +1,4 @@
-/* Power-cut tests: for a strategy (argv[1]: overwrite, scratch, move), every scenario and
+/* Power-cut tests: for a strategy (argv[1]: overwrite, scratch, move, offset), every scenario and
  * geometry, cut the power at every flash write/erase of the upgrade in turn (the cut one
  * left half done), power on, boot until stable, and check that
  *   - the bootloader starts a valid image, the one the uncut run starts;
@@ -34,6 +34,7 @@ static unsigned long g_second_cuts;
 struct expect {
     const struct fx_image *pri;   /* image left in the primary */
     const struct fx_image *sec;   /* image left in the secondary; NULL: header erased */
+    const struct flash_area *sec_at;  /* where in the secondary (swap-offset: one sector in) */
     uint8_t major;                /* version that boots */
     uint8_t flags[2];
     bool stable;                  /* a further boot does no flash work */
@@ -64,7 +65,7 @@ static void check_outcome(struct fx *f, const struct boot_rsp *rsp, const struct
     if (!fx_holds(f, &f->pri, e->pri)) {
         fail_msg("%s cut %lu: primary does not hold the expected image", what, n);
     }
-    if (e->sec != NULL ? !fx_holds(f, &f->sec, e->sec) : !fx_erased(f, &f->sec, 0, 4096)) {
+    if (e->sec != NULL ? !fx_holds(f, e->sec_at, e->sec) : !fx_erased(f, &f->sec, 0, 4096)) {
         fail_msg("%s cut %lu: secondary does not hold the expected content", what, n);
     }
     if (e->secret != NULL && secondary_leaks(f, e->secret)) {
@@ -142,9 +143,10 @@ static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenar
         b_up = b;
     }
     fx_program(&f, &f.pri, &a);
-    fx_program(&f, &f.sec, &b_up);
+    fx_erase(&f, &f.sec);
+    fx_program(&f, &f.sec_img, &b_up);
     fx_erase(&f, &f.scr);
-    assert_int_equal(boot_set_pending(&f.sec, sc == SC_PERM), 0);
+    assert_int_equal(boot_set_pending(&f.sec_img, sc == SC_PERM), 0);
 
     struct expect e;
     memset(&e, 0, sizeof(e));
@@ -154,11 +156,13 @@ static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenar
         assert_int_equal(rsp.hdr.ver.major, 2);
         e.pri = &a;
         e.sec = &b_up;
+        e.sec_at = &f.sec_img;  /* back where it was uploaded */
         e.major = 1;
         e.stable = true;
     } else {
         e.pri = &b;
         e.sec = s == BOOT_STRATEGY_OVERWRITE ? NULL : &a_up;
+        e.sec_at = &f.sec;
         e.major = 2;
         e.stable = sc != SC_TEST || s == BOOT_STRATEGY_OVERWRITE;
     }
@@ -247,6 +251,8 @@ int main(int argc, char **argv)
         g_strategy = BOOT_STRATEGY_OVERWRITE;
     } else if (strcmp(which, "move") == 0) {
         g_strategy = BOOT_STRATEGY_SWAP_MOVE;
+    } else if (strcmp(which, "offset") == 0) {
+        g_strategy = BOOT_STRATEGY_SWAP_OFFSET;
     } else {
         g_strategy = BOOT_STRATEGY_SWAP_SCRATCH;
     }

@@ -1,4 +1,5 @@
-/* Upgrade scenarios for every strategy on both geometries: test then revert, test then
+/* Upgrade scenarios for every strategy (swap-offset's images uploaded one sector into the
+ * secondary, fx.sec_img) on both geometries: test then revert, test then
  * confirm, permanent, invalid secondary, an image running into the trailer, a non-bootable
  * image, downgrade by version and by security counter, empty secondary, nothing bootable (each
  * refusal with its reason), and slot flags as mcumgr shows them. */
@@ -94,8 +95,8 @@ static void scenario_test_revert(enum boot_strategy s, enum fx_geom g)
     env_open(&e, s, g);
     boot_stable(&e, 1);
     flags_expect(&e, ACT | CONF, 0);
-    fx_program(&e.f, &e.f.sec, &e.b);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     flags_expect(&e, ACT | CONF, PEND);
     boot_expect(&e, 2, BOOT_SWAP_TYPE_TEST);
     assert_true(fx_holds(&e.f, &e.f.pri, &e.b));
@@ -109,7 +110,7 @@ static void scenario_test_revert(enum boot_strategy s, enum fx_geom g)
         flags_expect(&e, ACT, CONF);           /* on trial; the old one is the fallback */
         boot_expect(&e, 1, BOOT_SWAP_TYPE_REVERT);  /* not confirmed: reverted */
         assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
-        assert_true(fx_holds(&e.f, &e.f.sec, &e.b));
+        assert_true(fx_holds(&e.f, &e.f.sec_img, &e.b));
         flags_expect(&e, ACT | CONF, 0);
         boot_stable(&e, 1);
     }
@@ -120,8 +121,8 @@ static void scenario_test_confirm(enum boot_strategy s, enum fx_geom g)
 {
     struct env e;
     env_open(&e, s, g);
-    fx_program(&e.f, &e.f.sec, &e.b);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     boot_expect(&e, 2, BOOT_SWAP_TYPE_TEST);
     assert_int_equal(boot_set_confirmed(&e.f.pri), 0);  /* the new app confirms itself */
     flags_expect(&e, ACT | CONF, 0);
@@ -134,8 +135,8 @@ static void scenario_permanent(enum boot_strategy s, enum fx_geom g)
 {
     struct env e;
     env_open(&e, s, g);
-    fx_program(&e.f, &e.f.sec, &e.b);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
     flags_expect(&e, ACT | CONF, PEND | PERMA);
     boot_expect(&e, 2, BOOT_SWAP_TYPE_PERM);
     flags_expect(&e, ACT | CONF, 0);
@@ -151,9 +152,9 @@ static void scenario_invalid_secondary(enum boot_strategy s, enum fx_geom g)
 {
     struct env e;
     env_open(&e, s, g);
-    fx_program(&e.f, &e.f.sec, &e.b);
-    fx_mem(&e.f, &e.f.sec)[0x200 + 1000] ^= 0x01;  /* one flipped bit in the body */
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    fx_mem(&e.f, &e.f.sec_img)[0x200 + 1000] ^= 0x01;  /* one flipped bit in the body */
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     boot_refuses(&e, 1, BOOT_REJECT_HASH);
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
@@ -166,13 +167,13 @@ static void scenario_non_bootable(enum boot_strategy s, enum fx_geom g)
 {
     struct env e;
     env_open(&e, s, g);
-    fx_program(&e.f, &e.f.sec, &e.b);
-    fx_mem(&e.f, &e.f.sec)[16] |= 0x10;
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    fx_mem(&e.f, &e.f.sec_img)[16] |= 0x10;
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     uint64_t before = powercut_ops(&e.f.pc);
     boot_refuses(&e, 1, BOOT_REJECT_NON_BOOTABLE);
     assert_int_equal(powercut_ops(&e.f.pc), before);  /* left as it is */
-    assert_int_equal(fx_mem(&e.f, &e.f.sec)[16] & 0x10, 0x10);
+    assert_int_equal(fx_mem(&e.f, &e.f.sec_img)[16] & 0x10, 0x10);
     /* a primary marked so is not started, even when it is trusted without validation */
     fx_mem(&e.f, &e.f.pri)[16] |= 0x10;
     e.f.cfg.skip_primary_validation = true;
@@ -189,9 +190,9 @@ static void scenario_empty_secondary(enum boot_strategy s, enum fx_geom g)
     env_open(&e, s, g);
     boot_stable(&e, 1);
     /* an image without a pending trailer is left alone */
-    fx_program(&e.f, &e.f.sec, &e.b);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
     boot_stable(&e, 1);
-    assert_true(fx_holds(&e.f, &e.f.sec, &e.b));
+    assert_true(fx_holds(&e.f, &e.f.sec_img, &e.b));
     env_close(&e);
 }
 
@@ -204,18 +205,18 @@ static void scenario_downgrade_version(enum boot_strategy s, enum fx_geom g)
     uint32_t la, lb;
     fx_body_sizes(s, g, 8, &la, &lb);
     fx_image_make(&old, 0, 9, la / 2, 9, false, 0);
-    fx_program(&e.f, &e.f.sec, &old);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
+    fx_program(&e.f, &e.f.sec_img, &old);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
     boot_refuses(&e, 1, BOOT_REJECT_DOWNGRADE);
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     /* a newer one is fine, and so is the same version */
-    fx_program(&e.f, &e.f.sec, &e.b);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
+    fx_program(&e.f, &e.f.sec_img, &e.b);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
     boot_expect(&e, 2, BOOT_SWAP_TYPE_PERM);
     /* with downgrades allowed the old image goes in */
     e.f.cfg.downgrade = BOOT_DOWNGRADE_ALLOW;
-    fx_program(&e.f, &e.f.sec, &old);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
+    fx_program(&e.f, &e.f.sec_img, &old);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
     boot_expect(&e, 0, BOOT_SWAP_TYPE_PERM);
     fx_image_free(&old);
     env_close(&e);
@@ -255,16 +256,16 @@ static void scenario_security_counter(enum boot_strategy s, enum fx_geom g)
     fx_image_make(&low, 3, 0, la / 2, 5, true, 3);     /* newer version, lower counter */
     fx_image_make(&high, 4, 0, la / 2, 6, true, 7);
     fx_image_make(&higher, 5, 0, la / 2, 7, true, 9);
-    fx_program(&e.f, &e.f.sec, &low);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
-    boot_refuses(&e, 1, BOOT_REJECT_DOWNGRADE);
+    fx_program(&e.f, &e.f.sec_img, &low);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
+    boot_refuses(&e, 1, BOOT_REJECT_SECURITY_COUNTER);
     assert_int_equal(c.value, 5);
-    fx_program(&e.f, &e.f.sec, &high);
-    assert_int_equal(boot_set_pending(&e.f.sec, true), 0);
+    fx_program(&e.f, &e.f.sec_img, &high);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, true), 0);
     boot_expect(&e, 4, BOOT_SWAP_TYPE_PERM);
     assert_int_equal(c.value, 7);  /* permanent: raised at once */
-    fx_program(&e.f, &e.f.sec, &higher);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &higher);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     boot_expect(&e, 5, BOOT_SWAP_TYPE_TEST);
     if (s != BOOT_STRATEGY_OVERWRITE) {
         assert_int_equal(c.value, 7);  /* on trial: not yet */
@@ -296,12 +297,12 @@ static void scenario_nothing_bootable(enum boot_strategy s, enum fx_geom g)
     e.f.cfg.downgrade = BOOT_DOWNGRADE_VERSION;
     struct fx_image old;
     fx_image_make(&old, 0, 1, 4000, 12, false, 0);
-    fx_program(&e.f, &e.f.sec, &old);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &old);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     assert_int_equal(boot_go(&e.f.cfg, &rsp), DFU_ENOENT);
     assert_int_equal(rsp.secondary_reject, BOOT_REJECT_DOWNGRADE);
     assert_int_equal(rsp.primary_reject, BOOT_REJECT_HASH);
-    assert_true(fx_holds(&e.f, &e.f.sec, &old));
+    assert_true(fx_holds(&e.f, &e.f.sec_img, &old));
     /* an erased board */
     fx_erase(&e.f, &e.f.pri);
     fx_erase(&e.f, &e.f.sec);
@@ -321,10 +322,10 @@ static void scenario_too_large(enum boot_strategy s, enum fx_geom g)
     env_open(&e, s, g);
     struct fx_image big;
     fx_image_make(&big, 3, 0, 44 * 1024, 13, false, 0);
-    fx_program(&e.f, &e.f.sec, &big);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_program(&e.f, &e.f.sec_img, &big);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     boot_refuses(&e, 1, BOOT_REJECT_TOO_LARGE);
-    assert_true(fx_holds(&e.f, &e.f.sec, &big));
+    assert_true(fx_holds(&e.f, &e.f.sec_img, &big));
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
     fx_image_free(&big);
     env_close(&e);
@@ -335,14 +336,15 @@ static void scenario_into_the_trailer(enum boot_strategy s, enum fx_geom g)
     if (g != FX_UNIFORM_4K) {
         return;
     }
-    /* 46 KiB of body in a 48 KiB slot: the image runs into the trailer (~3 KiB): invalid,
-     * so erased as MCUboot erases an invalid secondary. */
+    /* 46 KiB of body in a 48 KiB slot (swap-offset: 42 in the 44 KiB image area): the image
+     * runs into the trailer (~3 KiB): invalid, so erased as MCUboot erases an invalid
+     * secondary. */
     struct env e;
     env_open(&e, s, g);
     struct fx_image big;
-    fx_image_make(&big, 3, 0, 46 * 1024, 14, false, 0);
-    fx_program(&e.f, &e.f.sec, &big);
-    assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+    fx_image_make(&big, 3, 0, e.f.sec_img.size - 2 * 1024, 14, false, 0);
+    fx_program(&e.f, &e.f.sec_img, &big);
+    assert_int_equal(boot_set_pending(&e.f.sec_img, false), 0);
     boot_refuses(&e, 1, BOOT_REJECT_TOO_LARGE);
     assert_true(fx_erased(&e.f, &e.f.sec, 0, e.f.sec.size));
     assert_true(fx_holds(&e.f, &e.f.pri, &e.a));
@@ -374,7 +376,7 @@ typedef void (*scenario_fn)(enum boot_strategy, enum fx_geom);
 
 static void run_all(scenario_fn fn)
 {
-    for (int s = BOOT_STRATEGY_OVERWRITE; s <= BOOT_STRATEGY_SWAP_MOVE; s++) {
+    for (int s = BOOT_STRATEGY_OVERWRITE; s <= BOOT_STRATEGY_SWAP_OFFSET; s++) {
         fn((enum boot_strategy)s, FX_UNIFORM_4K);
         fn((enum boot_strategy)s, FX_STM32F4);
     }

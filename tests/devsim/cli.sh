@@ -42,6 +42,11 @@ n=$(wc -c <app.signed.bin)
 dd if=board.img of=slot1.bin bs=4096 skip=115 count=$(( (n + 4095) / 4096 )) 2>/dev/null
 head -c "$n" slot1.bin | cmp - app.signed.bin || fail "slot 1 content"
 [ "$(od -An -tx1 -j0 -N4 board.img | tr -d ' ')" = "ffffffff" ] || fail "bootloader area not erased"
+# swap-offset: slot 1's image goes one sector in (0x74000), as the server puts uploads
+"$D" flash --board nrf52840dk --strategy swap-offset --flash offset.img app.signed.bin --slot 1 >out.txt
+grep -q "at 0x74000 (slot 1, one sector in)" out.txt || fail "flash swap-offset slot 1: $(cat out.txt)"
+dd if=offset.img of=slot1.bin bs=4096 skip=116 count=$(( (n + 4095) / 4096 )) 2>/dev/null
+head -c "$n" slot1.bin | cmp - app.signed.bin || fail "swap-offset slot 1 content"
 
 # flash .hex at its own address (0xC000 = slot 0); Ed25519 signatures are deterministic, so the
 # hex and the bin images are the same bytes

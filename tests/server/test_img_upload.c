@@ -484,8 +484,8 @@ static void test_image_fills_slot(void **state)
 }
 
 /* One byte more than the room is refused at offset 0 with INVALID_IMAGE_TOO_LARGE (v1: the
- * translated code), nothing erased or written; swap-move leaves one sector less, encryption's
- * trailer key fields 32 bytes less. */
+ * translated code), nothing erased or written; swap-move leaves one sector less, swap-offset
+ * the whole sectors below the trailer, encryption's trailer key fields 32 bytes less. */
 static void test_too_large_for_room(void **state)
 {
     (void)state;
@@ -507,6 +507,16 @@ static void test_too_large_for_room(void **state)
     chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
     expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
     img_len = 14 * FX_SECTOR;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    assert_int_equal(fx_uint("off"), 500);
+    /* swap-offset: the area is the image area; whole sectors below the trailer's (a fresh
+     * server: the upload just accepted would be resumed) */
+    fx_setup(8, NULL);
+    fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_OFFSET;
+    img_len = 15 * FX_SECTOR + 1;
+    chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
+    expect_upload_err(IMG_ERR_INVALID_IMAGE_TOO_LARGE);
+    img_len = 15 * FX_SECTOR;
     chunk(SMP_V2, 0, img, 500, true, sha, 32, -1);
     assert_int_equal(fx_uint("off"), 500);
     fx.port.boot.mode = SERVER_BOOT_MODE_SWAP_SCRATCH;

@@ -103,7 +103,7 @@ enum {
     OPT_BOARD = 256, OPT_FLASH, OPT_SLOT, OPT_TRUST, OPT_SERIAL, OPT_UDP, OPT_NO_UDP, OPT_TIMING,
     OPT_NO_TIMING, OPT_RAW, OPT_CUT, OPT_BER, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_LOG,
     OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
-    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_ENC_KEY,
+    OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE, OPT_ENC_KEY,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
     OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
@@ -281,6 +281,7 @@ static int cmd_run(int argc, char **argv)
         { "serial-max-packet", required_argument, NULL, OPT_SERIAL_MAX },
         { "serial-unpaced", no_argument, NULL, OPT_UNPACED },
         { "erase-progressively", no_argument, NULL, OPT_ERASE_PROG },
+        { "downgrade-prevention", required_argument, NULL, OPT_DOWNGRADE },
         { "dbus", required_argument, NULL, OPT_DBUS },
         { "ble-name", required_argument, NULL, OPT_BLE_NAME },
         { "ble-address", required_argument, NULL, OPT_BLE_ADDRESS },
@@ -314,6 +315,7 @@ static int cmd_run(int argc, char **argv)
     };
     const char *log_path = NULL;
     bool quiet = false;
+    struct sim_board downgrade = { .downgrade = BOOT_DOWNGRADE_ALLOW };
     int timing = -1;
     int opt;
     optind = 1;
@@ -394,6 +396,12 @@ static int cmd_run(int argc, char **argv)
             break;
         case OPT_UNPACED: cfg.serial_unpaced = true; break;
         case OPT_ERASE_PROG: cfg.erase_progressively = true; break;
+        case OPT_DOWNGRADE:
+            if (sim_downgrade_parse(optarg, &downgrade) != 0) {
+                return usage_error("--downgrade-prevention is off, version, version+build or "
+                                   "security-counter", optarg);
+            }
+            break;
         case OPT_DBUS: cfg.ble_dbus = optarg; break;
         case OPT_BLE_NAME:
             if (optarg[0] == '\0' || strlen(optarg) > 29) {
@@ -480,6 +488,8 @@ static int cmd_run(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    cfg.board.downgrade = downgrade.downgrade;
+    cfg.board.downgrade_use_build = downgrade.downgrade_use_build;
     cfg.timing = timing < 0 ? cfg.board.timing_default : timing == 1;
     struct log_sink sink = { .f = stderr };
     if (log_path != NULL) {
@@ -558,8 +568,12 @@ static int cmd_flash(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", prog, err);
         return 1;
     }
+    struct sim_part img1;  /* swap-offset: slot 1's image area, one sector in */
+    bool in_img1 = sim_board_image_part(&b, 1, &img1) == 0 && where == img1.off &&
+                   where != b.slot1.off;
     printf("wrote %u bytes at 0x%x (%s)\n", len, where,
-           where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1" : "raw address");
+           where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1"
+           : in_img1 ? "slot 1, one sector in" : "raw address");
     return 0;
 }
 

@@ -7,7 +7,8 @@
     "Board (run and flash take the same ones; give both the same):\n"                           \
     "  --board NAME          profile: nrf52840dk (default), stm32f4, generic or mps2-an386\n" \
     "                        (the QEMU board's flash file and map; 'devsim boards')\n"       \
-    "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, overwrite-only\n" \
+    "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, swap-offset\n" \
+    "                        (uploads one sector into slot 1), overwrite-only\n"                \
     "  --align N             flash write alignment in bytes\n"                                  \
     "  --erased-val V        erased byte value: 0xff or 0\n"                                    \
     "  --baud N              UART speed; bytes cross at N/10 per second when paced\n"            \
@@ -47,6 +48,11 @@ const char usage_run[] =
     "  --erase-progressively image uploads erase sector by sector as the data arrives\n"
     "                        (CONFIG_IMG_ERASE_PROGRESSIVELY); default: the first chunk\n"
     "                        erases the image's sectors before it is answered, as Zephyr\n"
+    "  --downgrade-prevention M  the bootloader refuses older images (MCUboot's\n"
+    "                        MCUBOOT_DOWNGRADE_PREVENTION): off (default), version,\n"
+    "                        version+build, or security-counter (the image's SEC_CNT against\n"
+    "                        the board's counter, kept in the bootloader partition's last\n"
+    "                        sector and raised when an image is confirmed)\n"
     "Links:\n"
     "  --serial PATH         make PATH a symlink to the board's pty\n"
     "  --raw-serial          raw binary SMP on the serial port instead of console frames\n"

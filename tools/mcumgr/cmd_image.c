@@ -198,6 +198,11 @@ static int upload_failed(const char *file, size_t len, int err, const struct cli
         return mcumgr_fail(what, "the device refused %s as too large for slot %" PRIu32
                            " (INVALID_IMAGE_TOO_LARGE, 30)", file, r->room.slot);
     }
+    if (err == CLIENT_EDEVICE && derr->has_group_err && derr->group == SMP_GROUP_IMAGE &&
+        derr->group_rc == IMG_ERR_CURRENT_VERSION_IS_NEWER) {
+        return mcumgr_fail(what, "the device runs a version as new as or newer than %s's "
+                           "(CURRENT_VERSION_IS_NEWER, 27; nothing written)", file);
+    }
     if (err == DFU_ETIMEDOUT && strcmp(step, "upload") == 0 && st->packet_unanswered) {
         return mcumgr_fail(what, "no reply to the first chunk in packets of %zu bytes or more, "
                            "while the device answers small requests", st->packet_unanswered);
