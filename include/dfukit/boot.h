@@ -144,6 +144,12 @@ enum boot_strategy {
     BOOT_STRATEGY_SWAP_SCRATCH = 1,  /* swap sector groups through a scratch area */
     BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
     BOOT_STRATEGY_SWAP_OFFSET = 3,   /* new image one sector into the secondary; no move pass */
+    /* MCUboot's MCUBOOT_DIRECT_XIP: each image is linked for its slot and runs from there;
+     * the highest valid version boots, nothing is copied (src/boot/direct_xip.c). */
+    BOOT_STRATEGY_DIRECT_XIP = 4,
+    /* The same with MCUBOOT_DIRECT_XIP_REVERT: the chosen slot gets copy_done; a slot chosen
+     * before (copy_done) and still not confirmed (image_ok) is erased and the other runs. */
+    BOOT_STRATEGY_DIRECT_XIP_REVERT = 5,
 };
 
 /* Where an upload goes in the secondary slot: for swap-offset the slot less its first sector
@@ -220,6 +226,8 @@ enum boot_reject {
     BOOT_REJECT_ENC_HASH,       /* encrypted: the decrypted payload does not match the hash */
     BOOT_REJECT_REFUSED,        /* refused, cause not looked for (BOOT_REJECT_REASONS 0) */
     BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
+    BOOT_REJECT_WRONG_SLOT,     /* direct-xip: ROM_FIXED load address is not this slot's */
+    BOOT_REJECT_NOT_CONFIRMED,  /* direct-xip-revert: tested once and not confirmed */
 };
 /* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
  * the key lookup), for a bootloader that reports nothing: every refusal is then

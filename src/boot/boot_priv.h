@@ -195,6 +195,9 @@ uint8_t swap_offset_type(struct boot_state *st, const struct boot_swap_state *p,
 
 int overwrite_run(struct boot_state *st, uint32_t copy_size);
 
+/* The whole boot for the direct-xip strategies (direct_xip.c): st initialised. */
+int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp);
+
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,
  * DFU_EPERM) gave. Uses st->buf. */
 enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err);
