@@ -139,14 +139,17 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
         did = BOOT_SWAP_TYPE_REVERT;
         n = pick(st, s);
     }
-    if (rsp != NULL) {
-        rsp->primary_reject = s[0].why;
-        rsp->secondary_reject = s[1].why;
-    }
     if (n < 0) {
+        if (rsp != NULL) {
+            rsp->primary_reject = s[0].why;
+            rsp->secondary_reject = s[1].why;
+        }
         return DFU_ENOENT;
     }
     if (rsp != NULL) {
+        /* an empty slot is not a refusal when the other runs */
+        rsp->primary_reject = s[0].why == BOOT_REJECT_NO_IMAGE ? BOOT_REJECT_NONE : s[0].why;
+        rsp->secondary_reject = s[1].why == BOOT_REJECT_NO_IMAGE ? BOOT_REJECT_NONE : s[1].why;
         rsp->slot = (uint8_t)n;
         rsp->area = s[n].fa;
         rsp->image_off = s[n].fa->off;

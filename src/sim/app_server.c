@@ -145,6 +145,12 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     p->version_cmp_use_build = d->board.downgrade_use_build;  /* one rule, boot and upload */
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1_img;  /* swap-offset: one sector in */
+    if (d->boot_slot == 1 && !recovery) {
+        /* direct-xip: the app runs from slot 1; uploads go to slot 0 */
+        p->slot_primary = &d->slot1;
+        p->slot_secondary = &d->slot0;
+        p->active_slot = 1;
+    }
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */

@@ -461,7 +461,7 @@ void sim_power_on(struct sim_dev *d)
     if (counted && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt) == 0 && cnt != cnt0) {
         sim_log(d, "boot: security counter raised from %u to %u", cnt0, cnt);
     }
-    if (rc == DFU_ENOENT && rsp.primary_reject != BOOT_REJECT_NONE &&
+    if (rsp.primary_reject != BOOT_REJECT_NONE &&  /* direct-xip: also when slot 1 runs */
         rsp.primary_reject != BOOT_REJECT_NO_IMAGE) {
         sim_log(d, "boot: slot 0 refused: %s", boot_reject_str(rsp.primary_reject));
     }
@@ -477,6 +477,7 @@ void sim_power_on(struct sim_dev *d)
         return;
     }
     d->running = rsp.hdr.ver;
+    d->boot_slot = rsp.slot;
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
     sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
             swap_name(rsp.swap_type));

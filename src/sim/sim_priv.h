@@ -218,6 +218,7 @@ struct sim_dev {
     /* bootloader result and the application */
     enum sim_state state;
     struct image_version running;
+    uint8_t boot_slot;                /* the slot the app runs from (direct-xip: 0 or 1) */
     bool has_desc;
     struct sim_app_desc desc;
     uint32_t boots;
