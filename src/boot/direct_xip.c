@@ -1,4 +1,5 @@
-/* Direct-XIP (MCUboot's MCUBOOT_DIRECT_XIP and MCUBOOT_DIRECT_XIP_REVERT): each slot holds an
+/* Direct-XIP (MCUboot's MCUBOOT_DIRECT_XIP and MCUBOOT_DIRECT_XIP_REVERT), and ram-load's
+ * choice of image (MCUBOOT_RAM_LOAD: the same, then ram_load.c copies it): each slot holds an
  * image linked for the place it sits; the bootloader starts the valid image with the highest
  * version where it is and never copies. Its only flash work:
  *   - an invalid image (in either slot: the slots are equivalent, as MCUboot's
@@ -18,6 +19,7 @@ struct xip_slot {
     const struct boot_trailer_layout *tl;
     bool ok;
     struct image_header hdr;
+    uint32_t total;  /* bytes of the valid image */
     enum boot_reject why;
 };
 
@@ -69,6 +71,7 @@ static int check_slot(struct boot_state *st, struct xip_slot *s)
     }
     if (err == 0) {
         s->ok = true;
+        s->total = info.layout.total_size;
         return 0;
     }
     s->why = boot_reject_of(st, s->fa, err);
@@ -109,7 +112,8 @@ static int pick(const struct boot_state *st, const struct xip_slot s[2])
 
 int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
 {
-    if (st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
+    bool ram_load = BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_RAM_LOAD;
+    if (st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER || (ram_load && st->cfg->ram == NULL)) {
         return DFU_EINVAL;  /* the highest version always wins; no counter here */
     }
     struct xip_slot s[2] = {{.fa = st->pri, .tl = &st->tl_pri}, {.fa = st->sec, .tl = &st->tl_sec}};
@@ -139,6 +143,22 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
         did = BOOT_SWAP_TYPE_REVERT;
         n = pick(st, s);
     }
+    uint32_t image_off = n >= 0 ? s[n].fa->off : 0;
+    while (n >= 0 && ram_load) {
+        enum boot_reject why;
+        int err = ram_load_image(st, s[n].fa, &s[n].hdr, s[n].total, &why, &image_off);
+        if (err) {
+            return err;
+        }
+        if (why == BOOT_REJECT_NONE) {
+            break;
+        }
+        s[n].ok = false;  /* kept in flash: it may suit another RAM layout */
+        s[n].why = why;
+        did = BOOT_SWAP_TYPE_FAIL;
+        n = pick(st, s);
+        image_off = n >= 0 ? s[n].fa->off : 0;
+    }
     if (n < 0) {
         if (rsp != NULL) {
             rsp->primary_reject = s[0].why;
@@ -152,7 +172,7 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
         rsp->secondary_reject = s[1].why == BOOT_REJECT_NO_IMAGE ? BOOT_REJECT_NONE : s[1].why;
         rsp->slot = (uint8_t)n;
         rsp->area = s[n].fa;
-        rsp->image_off = s[n].fa->off;
+        rsp->image_off = image_off;  /* ram-load: the RAM address */
         rsp->hdr = s[n].hdr;
         rsp->swap_type = (enum boot_swap_type)did;
     }

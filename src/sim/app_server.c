@@ -69,6 +69,7 @@ static int boot_mode_of(enum boot_strategy s)
     case BOOT_STRATEGY_OVERWRITE: return SERVER_BOOT_MODE_OVERWRITE_ONLY;
     case BOOT_STRATEGY_DIRECT_XIP: return SERVER_BOOT_MODE_DIRECT_XIP;
     case BOOT_STRATEGY_DIRECT_XIP_REVERT: return SERVER_BOOT_MODE_DIRECT_XIP_REVERT;
+    case BOOT_STRATEGY_RAM_LOAD: return SERVER_BOOT_MODE_RAM_LOAD;
     }
     return SERVER_BOOT_MODE_UNKNOWN;
 }
@@ -146,7 +147,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1_img;  /* swap-offset: one sector in */
     if (d->boot_slot == 1 && !recovery) {
-        /* direct-xip: the app runs from slot 1; uploads go to slot 0 */
+        /* direct-xip, ram-load: the app came from slot 1; uploads go to slot 0 */
         p->slot_primary = &d->slot1;
         p->slot_secondary = &d->slot0;
         p->active_slot = 1;

@@ -410,6 +410,8 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .downgrade_use_build = d->board.downgrade_use_build,
         .sec_cnt = d->board.downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER ? &d->sec_cnt : NULL,
         .enc_key = d->enc_der != NULL ? &d->enc_key : NULL,
+        .ram = d->has_ram ? &d->ram_area : NULL,
+        .ram_addr = SIM_RAM_ADDR,
     };
 }
 
@@ -478,6 +480,9 @@ void sim_power_on(struct sim_dev *d)
     }
     d->running = rsp.hdr.ver;
     d->boot_slot = rsp.slot;
+    if (d->has_ram) {
+        sim_log(d, "boot: loaded into RAM at 0x%x", (unsigned)rsp.image_off);
+    }
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
     sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
             swap_name(rsp.swap_type));

@@ -1,6 +1,7 @@
 /* direct-xip and direct-xip-revert: which slot boots, what the bootloader writes (only
  * copy_done, and erases of refused images), and for revert a power cut at every flash
- * operation of each boot (clean and torn, both geometries), recovered by the next boot. */
+ * operation of each boot (clean and torn, both geometries), recovered by the next boot.
+ * ram-load: the chosen image copied into a RAM region (another emulated device here). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,6 +247,62 @@ static void test_revert_powercut(void **state)
     assert_true(g_cuts > 20);
 }
 
+/* ram-load: the highest valid version is copied into the RAM region at its load address and
+ * validated there; the flash is not written. One without RAM_LOAD, or not fitting the region,
+ * is refused (kept) and the other loads. */
+#define RAM_ADDR 0x20000000u
+static void test_ram_load(void **state)
+{
+    (void)state;
+    static const struct flash_sector_run runs[] = {{64, 1024}};
+    struct nor_flash ramdev;
+    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
+    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
+    struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 1, 0, &a, &b);
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);  /* no RAM region */
+    f.cfg.ram = &ram;
+    f.cfg.ram_addr = RAM_ADDR;
+    fx_image_free(&a);
+    fx_image_free(&b);
+    fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000);
+    fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100);
+    fx_program(&f, &f.pri, &a);
+    fx_program(&f, &f.sec, &b);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);  /* the chip's flash is only read */
+    assert_int_equal(rsp.slot, 1);
+    assert_int_equal(rsp.hdr.ver.major, 2);
+    assert_int_equal(rsp.image_off, RAM_ADDR + 0x100);
+    uint8_t *m = nor_flash_mem(&ramdev);
+    assert_memory_equal(m + 0x100, b.data, b.len);
+    for (uint32_t i = 0; i < 0x100; i++) {
+        assert_int_equal(m[i], 0);
+    }
+    /* 2.0.0 with the load address past the region: refused, kept; 1.0.0 loads */
+    struct fx_image far;
+    fx_image_make_ram_load(&far, 2, 30000, 22, RAM_ADDR + 60 * 1024);
+    fx_program(&f, &f.sec, &far);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_LOAD_ADDR);
+    assert_int_equal(rsp.image_off, RAM_ADDR + 0x1000);
+    assert_memory_equal(m + 0x1000, a.data, a.len);
+    assert_true(fx_holds(&f, &f.sec, &far));
+    fx_image_free(&far);
+    /* an image without RAM_LOAD is not loaded */
+    fx_image_make(&far, 3, 0, 30000, 33, false, 0);
+    fx_program(&f, &f.sec, &far);
+    assert_int_equal(boot_go(&f.cfg, &rsp), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_LOAD_ADDR);
+    fx_image_free(&far);
+    done(&f, &a, &b);
+    nor_flash_close(&ramdev);
+}
+
 static void test_config_refused(void **state)
 {
     (void)state;
@@ -259,7 +316,7 @@ static void test_config_refused(void **state)
     assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
     f.cfg.downgrade = BOOT_DOWNGRADE_ALLOW;
     f.cfg.sec_cnt = NULL;
-    f.cfg.strategy = (enum boot_strategy)6;
+    f.cfg.strategy = (enum boot_strategy)7;
     assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
     done(&f, &a, &b);
 }
@@ -272,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_rom_fixed),
         cmocka_unit_test(test_revert_flow),
         cmocka_unit_test(test_revert_powercut),
+        cmocka_unit_test(test_ram_load),
         cmocka_unit_test(test_config_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
