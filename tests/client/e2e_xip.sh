@@ -16,13 +16,6 @@ make_images
     --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 app1.bin v3.bin
 "$BIN/imgtool" sign -k key.pem --version 1.3.0 --header-size 0x200 --pad-header \
     --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 app1.bin v4-slot0.bin
-# waits until devsim.log has at least N lines matching TEXT: log_count TEXT N
-log_count() {
-    i=0
-    until [ "$(grep -c "$1" devsim.log)" -ge "$2" ]; do
-        i=$((i + 1)); [ $i -lt 40 ] || fail "devsim.log: no $2 x '$1'"; sleep 0.25
-    done
-}
 start_board --no-timing --strategy direct-xip-revert
 grep -q "direct-xip-revert, timing off" devsim.log || fail "devsim did not take --strategy direct-xip-revert"
 
@@ -34,34 +27,24 @@ new=$(slot_field list1.lst 1 hash)
 
 # test, reset, no confirm: 1.1.0 runs from slot 1 once, then slot 1 is erased
 "$MCUMGR" -c serial image test "$new" > /dev/null
-"$MCUMGR" -c serial reset > /dev/null
-log_count "boot: booting 1.1.0 from slot 1; swap type test" 1
-wait_board serial
+reset_until "boot: booting 1.1.0 from slot 1; swap type test" 1
 "$MCUMGR" -c serial image list > trial.lst
 [ "$(slot_field trial.lst 1 flags)" = "active" ] || { cat trial.lst; fail "slot 1 not active on trial"; }
 [ "$(slot_field trial.lst 0 version)" = "1.0.0" ] || { cat trial.lst; fail "slot 0 changed"; }
 "$MCUMGR" -c serial reset > /dev/null
-i=0
-until grep -q "swap type revert" devsim.log; do
-    i=$((i + 1)); [ $i -lt 40 ] || fail "no revert"; sleep 0.25
-done
-wait_board serial
+log_count "boot: booting 1.0.0 from slot 0; swap type revert" 1
 grep -q "boot: slot 1 refused: tested and not confirmed" devsim.log || fail "no refusal logged"
-grep -q "boot: booting 1.0.0 from slot 0; swap type revert" devsim.log || fail "not back on slot 0"
+wait_board serial
 
 # upload again, test, reset, confirm: kept in slot 1
 "$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "upload 2"
 "$MCUMGR" -c serial image test "$new" > /dev/null
-"$MCUMGR" -c serial reset > /dev/null
-log_count "boot: booting 1.1.0 from slot 1; swap type test" 2
-wait_board serial
+reset_until "boot: booting 1.1.0 from slot 1; swap type test" 2
 "$MCUMGR" -c serial image confirm > /dev/null
 "$MCUMGR" -c serial image list > after.lst
 [ "$(slot_field after.lst 1 version)" = "1.1.0" ] || { cat after.lst; fail "not running 1.1.0"; }
 [ "$(slot_field after.lst 1 flags)" = "active confirmed" ] || { cat after.lst; fail "not confirmed"; }
-"$MCUMGR" -c serial reset > /dev/null
-log_count "booting 1.1.0 from slot 1; swap type none" 1  # the confirmed image is kept
-wait_board serial
+reset_until "booting 1.1.0 from slot 1; swap type none" 1  # the confirmed image is kept
 
 # the next upload goes to slot 0, the one not running
 "$MCUMGR" -c serial image upload v3.bin > /dev/null || fail "upload to slot 0"
@@ -76,9 +59,7 @@ echo "ok: direct-xip-revert over serial: upload to the idle slot, test, revert, 
 # plain direct-xip: the highest version runs, wherever it is; one built for the other slot not
 start_board --no-timing --strategy direct-xip
 "$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "direct-xip upload"
-"$MCUMGR" -c serial reset > /dev/null
-log_count "boot: booting 1.1.0 from slot 1; swap type none" 1
-wait_board serial
+reset_until "boot: booting 1.1.0 from slot 1; swap type none" 1
 "$MCUMGR" -c serial image upload v4-slot0.bin > /dev/null || fail "direct-xip upload to slot 0"
 "$MCUMGR" -c serial reset > /dev/null
 log_count "boot: booting 1.3.0 from slot 0; swap type none" 1
