@@ -113,8 +113,11 @@ static int pick(const struct boot_state *st, const struct xip_slot s[2])
 int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
 {
     bool ram_load = BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_RAM_LOAD;
-    if (st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER || (ram_load && st->cfg->ram == NULL)) {
+    if (st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
         return DFU_EINVAL;  /* the highest version always wins; no counter here */
+    }
+    if (ram_load && st->cfg->ram == NULL) {
+        return DFU_EINVAL;  /* nowhere to load to */
     }
     struct xip_slot s[2] = {{.fa = st->pri, .tl = &st->tl_pri}, {.fa = st->sec, .tl = &st->tl_sec}};
     uint8_t did = BOOT_SWAP_TYPE_NONE;
