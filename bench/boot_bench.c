@@ -52,13 +52,17 @@ static double board_seconds(unsigned long erases, unsigned long bytes)
  *  - swap-offset: the image one sector into the secondary, so only the n swaps (two erases +
  *    two writes, every sector erased once), both trailer sectors erased once; 2 status
  *    entries per sector.
+ *  - direct-xip: nothing is copied; the new image runs from the secondary where it was
+ *    uploaded. Without revert no flash work; with revert one copy_done write (its try).
  * Trailer fields are written as one write-alignment unit each; the magic as 16 bytes. */
 static struct figures mcuboot_model(enum boot_strategy s, unsigned long n, unsigned long scratch_sectors)
 {
     struct figures f = {0, 0, 0, 0, 0};
     unsigned long data = n * SECTOR;
     unsigned long trailer_init = WRITE_ALIGN * 2 + 16;  /* swap_info, swap_size, magic */
-    if (s == BOOT_STRATEGY_OVERWRITE) {
+    if (s == BOOT_STRATEGY_DIRECT_XIP || s == BOOT_STRATEGY_DIRECT_XIP_REVERT) {
+        f.bytes = s == BOOT_STRATEGY_DIRECT_XIP_REVERT ? WRITE_ALIGN : 0;
+    } else if (s == BOOT_STRATEGY_OVERWRITE) {
         f.erases = n + 1 + 1 + 1;
         f.max_erases = 1;
         f.bytes = data;
@@ -177,7 +181,8 @@ static int measure(enum boot_strategy s, const uint8_t *a, size_t alen, const ui
         rc = boot_go(&cfg, &rsp);
     }
     out->cpu_ms = cpu_ms() - t0;
-    if (rc == 0 && rsp.swap_type != BOOT_SWAP_TYPE_TEST) {
+    bool xip = s == BOOT_STRATEGY_DIRECT_XIP || s == BOOT_STRATEGY_DIRECT_XIP_REVERT;
+    if (rc == 0 && (xip ? rsp.slot != 1 : rsp.swap_type != BOOT_SWAP_TYPE_TEST)) {
         rc = DFU_EIO;
     }
     if (rc == 0) {
@@ -271,11 +276,11 @@ int main(int argc, char **argv)
            " MCUboot erases | MCUboot max/sector | MCUboot bytes | MCUboot time (s) |\n");
     printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int status = 0;
-    for (int s = BOOT_STRATEGY_OVERWRITE; s <= BOOT_STRATEGY_SWAP_OFFSET; s++) {
+    for (int s = BOOT_STRATEGY_OVERWRITE; s <= BOOT_STRATEGY_DIRECT_XIP_REVERT; s++) {
         struct figures f, mb = mcuboot_model((enum boot_strategy)s, n, SCRATCH / SECTOR);
         int rc = measure((enum boot_strategy)s, a, alen, b, blen, NULL, &f);
         static const char *const names[] = {"overwrite-only", "swap-scratch", "swap-move",
-                                            "swap-offset"};
+                                            "swap-offset", "direct-xip", "direct-xip-revert"};
         const char *name = names[s];
         if (rc) {
             fprintf(stderr, "boot_bench: %s: %s\n", name, dfu_strerror(rc));

@@ -144,6 +144,17 @@ enum boot_strategy {
     BOOT_STRATEGY_SWAP_SCRATCH = 1,  /* swap sector groups through a scratch area */
     BOOT_STRATEGY_SWAP_MOVE = 2,     /* shift primary up one sector, then swap; no scratch */
     BOOT_STRATEGY_SWAP_OFFSET = 3,   /* new image one sector into the secondary; no move pass */
+    /* MCUboot's MCUBOOT_DIRECT_XIP: each image is linked for its slot and runs from there;
+     * the highest valid version boots, nothing is copied (src/boot/direct_xip.c). */
+    BOOT_STRATEGY_DIRECT_XIP = 4,
+    /* The same with MCUBOOT_DIRECT_XIP_REVERT: the chosen slot gets copy_done; a slot chosen
+     * before (copy_done) and still not confirmed (image_ok) is erased and the other runs. */
+    BOOT_STRATEGY_DIRECT_XIP_REVERT = 5,
+    /* MCUboot's MCUBOOT_RAM_LOAD: chosen as direct-xip does (highest valid version, no
+     * revert), then copied into the RAM region (boot_config.ram) at its header's load address
+     * (flag IMAGE_F_RAM_LOAD, imgtool sign --load-addr) and validated again there
+     * (src/boot/ram_load.c). boot_rsp.image_off is then that RAM address. */
+    BOOT_STRATEGY_RAM_LOAD = 6,
 };
 
 /* Where an upload goes in the secondary slot: for swap-offset the slot less its first sector
@@ -200,6 +211,10 @@ struct boot_config {
      * decrypted with it and every trailer has MCUboot's two key fields; NULL: encrypted
      * images are refused and trailers have no key fields. */
     const struct enc_exchange_key *enc_key;
+    /* ram-load only: the RAM region images are loaded into, as an area the bootloader may
+     * write (erase = clear), and the address its first byte has on the target. */
+    const struct flash_area *ram;
+    uint32_t ram_addr;
 };
 
 /* Why the bootloader refused an image. Validation is image_validate()'s; these only name its
@@ -220,6 +235,9 @@ enum boot_reject {
     BOOT_REJECT_ENC_HASH,       /* encrypted: the decrypted payload does not match the hash */
     BOOT_REJECT_REFUSED,        /* refused, cause not looked for (BOOT_REJECT_REASONS 0) */
     BOOT_REJECT_SECURITY_COUNTER,  /* SEC_CNT below the hardware counter (DOWNGRADE: version) */
+    BOOT_REJECT_WRONG_SLOT,     /* direct-xip: ROM_FIXED load address is not this slot's */
+    BOOT_REJECT_NOT_CONFIRMED,  /* direct-xip-revert: tested once and not confirmed */
+    BOOT_REJECT_LOAD_ADDR,      /* ram-load: no RAM_LOAD flag, or it does not fit the RAM region */
 };
 /* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
  * the key lookup), for a bootloader that reports nothing: every refusal is then

@@ -221,6 +221,11 @@ struct server_port {
      * the application runs from the primary slot). The trailers are those of boot.h. */
     const struct flash_area *slot_primary;
     const struct flash_area *slot_secondary;
+    /* Direct-XIP (boot.mode DIRECT_XIP[_REVERT]): the number of the slot the application runs
+     * from (boot_rsp.slot). slot_primary is then that slot's area and slot_secondary the other
+     * one's, where uploads go (Zephyr's img_mgmt in direct-xip); image list reports each under
+     * its own number. 0 in the swap modes. */
+    uint8_t active_slot;
     bool version_cmp_use_build;     /* "upgrade" compares the build number too */
 
     /* Ports of the other groups (server_ports.h). */

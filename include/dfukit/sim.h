@@ -72,8 +72,8 @@ int sim_board_layout_generic(struct sim_board *board);
  * partition lies on sector boundaries inside the flash, none overlap, both slots equal, scratch
  * present for swap-scratch. DFU_EINVAL with a reason in why (may be NULL). */
 int sim_board_check(const struct sim_board *board, char *why, size_t why_len);
-/* Parses "swap-scratch" | "swap-move" | "swap-offset" | "overwrite-only" (MCUboot's Kconfig
- * choices). */
+/* Parses "swap-scratch" | "swap-move" | "swap-offset" | "overwrite-only" | "direct-xip" |
+ * "direct-xip-revert" (MCUboot's Kconfig choices). */
 int sim_strategy_parse(const char *s, enum boot_strategy *out);
 const char *sim_strategy_name(enum boot_strategy s);
 /* Where the board keeps its security counter: the last sector of the bootloader partition.

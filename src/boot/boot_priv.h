@@ -195,6 +195,15 @@ uint8_t swap_offset_type(struct boot_state *st, const struct boot_swap_state *p,
 
 int overwrite_run(struct boot_state *st, uint32_t copy_size);
 
+/* The whole boot for the direct-xip and ram-load strategies (direct_xip.c): st initialised. */
+int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp);
+/* ram-load (ram_load.c): copies the image in slot (header hdr, total bytes) into the RAM
+ * region at its load address and validates it there; *why says why when it was refused (the
+ * region is then cleared there). Flash errors pass up. */
+int ram_load_image(struct boot_state *st, const struct flash_area *slot,
+                   const struct image_header *hdr, uint32_t total, enum boot_reject *why,
+                   uint32_t *addr);
+
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,
  * DFU_EPERM) gave. Uses st->buf. */
 enum boot_reject boot_reject_of(struct boot_state *st, const struct flash_area *fa, int err);

@@ -20,7 +20,7 @@ static int state_init(struct boot_state *st, const struct boot_config *cfg)
     st->pri = cfg->primary;
     st->sec = cfg->secondary;
     st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
-    if (cfg->strategy > BOOT_STRATEGY_SWAP_OFFSET || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
+    if (cfg->strategy > BOOT_STRATEGY_RAM_LOAD || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
         (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
         (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && cfg->sec_cnt == NULL) ||
         (!BOOT_DOWNGRADE_POLICY && (cfg->downgrade != BOOT_DOWNGRADE_ALLOW || cfg->sec_cnt))) {
@@ -329,6 +329,9 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     int err = state_init(&st, cfg);
     if (err) {
         return err;
+    }
+    if (BOOT_STRATEGY_OF(cfg) >= BOOT_STRATEGY_DIRECT_XIP) {
+        return direct_xip_go(&st, rsp);  /* nothing to swap: pick a slot (and load it) */
     }
     struct boot_status bs;
     err = read_status(&st, &bs);

@@ -22,6 +22,9 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_NON_BOOTABLE: return "marked non-bootable";
     case BOOT_REJECT_SECURITY_COUNTER:
         return "downgrade refused: security counter below the board's";
+    case BOOT_REJECT_WRONG_SLOT: return "built for the other slot (ROM_FIXED address)";
+    case BOOT_REJECT_NOT_CONFIRMED: return "tested and not confirmed";
+    case BOOT_REJECT_LOAD_ADDR: return "load address outside the RAM region";
     case BOOT_REJECT_REFUSED: break;
 #if BOOT_ENCRYPT  /* only a bootloader with encryption gives these */
     case BOOT_REJECT_ENC_KEY: return "encrypted image: key does not unwrap (other device key)";

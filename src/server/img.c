@@ -155,10 +155,12 @@ static int encode_state(struct mgmt_ctx *ctx)
     /* A single-slot device (MCUboot-style serial recovery: both ports name one area) lists
      * its one slot once. */
     unsigned nslots = sec == pri ? 1 : 2;
-    for (unsigned slot = 0; ok && slot < nslots; slot++) {
+    unsigned active = ctx->srv->port->active_slot & 1u;  /* direct-xip: slot 1 may run */
+    for (unsigned n = 0; ok && n < nslots; n++) {
+        unsigned slot = nslots == 2 ? n ^ active : n;  /* listed in slot order */
         struct img_slot_info info;
         if (img_read_info(ctx->srv, slot, &info) == 0) {
-            ok = encode_slot(ctx, slot, &info, flags[slot]);
+            ok = encode_slot(ctx, slot ^ active, &info, flags[slot]);
         }
     }
     ok = ok && smp_cbor_put_end(e) &&

@@ -67,6 +67,9 @@ static int boot_mode_of(enum boot_strategy s)
     case BOOT_STRATEGY_SWAP_MOVE: return SERVER_BOOT_MODE_SWAP_MOVE;
     case BOOT_STRATEGY_SWAP_OFFSET: return SERVER_BOOT_MODE_SWAP_OFFSET;
     case BOOT_STRATEGY_OVERWRITE: return SERVER_BOOT_MODE_OVERWRITE_ONLY;
+    case BOOT_STRATEGY_DIRECT_XIP: return SERVER_BOOT_MODE_DIRECT_XIP;
+    case BOOT_STRATEGY_DIRECT_XIP_REVERT: return SERVER_BOOT_MODE_DIRECT_XIP_REVERT;
+    case BOOT_STRATEGY_RAM_LOAD: return SERVER_BOOT_MODE_RAM_LOAD;
     }
     return SERVER_BOOT_MODE_UNKNOWN;
 }
@@ -143,6 +146,12 @@ int sim_server_start(struct sim_dev *d, bool recovery)
     p->version_cmp_use_build = d->board.downgrade_use_build;  /* one rule, boot and upload */
     p->slot_primary = &d->slot0;
     p->slot_secondary = &d->slot1_img;  /* swap-offset: one sector in */
+    if (d->boot_slot == 1 && !recovery) {
+        /* direct-xip, ram-load: the app came from slot 1; uploads go to slot 0 */
+        p->slot_primary = &d->slot1;
+        p->slot_secondary = &d->slot0;
+        p->active_slot = 1;
+    }
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */

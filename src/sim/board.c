@@ -278,6 +278,9 @@ static const char *const strategy_names[] = {
     [BOOT_STRATEGY_SWAP_MOVE] = "swap-move",
     [BOOT_STRATEGY_OVERWRITE] = "overwrite-only",
     [BOOT_STRATEGY_SWAP_OFFSET] = "swap-offset",
+    [BOOT_STRATEGY_DIRECT_XIP] = "direct-xip",
+    [BOOT_STRATEGY_DIRECT_XIP_REVERT] = "direct-xip-revert",
+    [BOOT_STRATEGY_RAM_LOAD] = "ram-load",
 };
 
 int sim_strategy_parse(const char *s, enum boot_strategy *out)

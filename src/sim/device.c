@@ -410,6 +410,8 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .downgrade_use_build = d->board.downgrade_use_build,
         .sec_cnt = d->board.downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER ? &d->sec_cnt : NULL,
         .enc_key = d->enc_der != NULL ? &d->enc_key : NULL,
+        .ram = d->has_ram ? &d->ram_area : NULL,
+        .ram_addr = SIM_RAM_ADDR,
     };
 }
 
@@ -461,7 +463,7 @@ void sim_power_on(struct sim_dev *d)
     if (counted && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt) == 0 && cnt != cnt0) {
         sim_log(d, "boot: security counter raised from %u to %u", cnt0, cnt);
     }
-    if (rc == DFU_ENOENT && rsp.primary_reject != BOOT_REJECT_NONE &&
+    if (rsp.primary_reject != BOOT_REJECT_NONE &&  /* direct-xip: also when slot 1 runs */
         rsp.primary_reject != BOOT_REJECT_NO_IMAGE) {
         sim_log(d, "boot: slot 0 refused: %s", boot_reject_str(rsp.primary_reject));
     }
@@ -477,6 +479,10 @@ void sim_power_on(struct sim_dev *d)
         return;
     }
     d->running = rsp.hdr.ver;
+    d->boot_slot = rsp.slot;
+    if (d->has_ram) {
+        sim_log(d, "boot: loaded into RAM at 0x%x", (unsigned)rsp.image_off);
+    }
     format_version(d->version_str, sizeof d->version_str, &rsp.hdr.ver);
     sim_log(d, "boot: booting %s from slot %u; swap type %s", d->version_str, rsp.slot,
             swap_name(rsp.swap_type));

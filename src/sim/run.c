@@ -121,6 +121,15 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
         return say(err, err_len, rc, "cannot open the flash file %s: %s", d->cfg->flash_path);
     }
     powercut_init(&d->pc, &d->nor.dev);
+    if (d->board.strategy == BOOT_STRATEGY_RAM_LOAD) {
+        static const struct flash_sector_run ram_run[] = {{1, SIM_RAM_SIZE}};
+        struct nor_flash_config rc_ = {NULL, 1, 0x00, ram_run, 1, {0}};
+        if (nor_flash_open(&d->ram, &rc_) != 0) {
+            return say(err, err_len, DFU_ENOMEM, "cannot model the RAM region%s", "");
+        }
+        d->has_ram = true;
+        d->ram_area = (struct flash_area){&d->ram.dev, 0, SIM_RAM_SIZE, 9};
+    }
     sim_optrace_init(&d->trace, &d->pc.dev, &d->nor);
     if (d->cfg->power_cut_at_op > 0) {
         powercut_arm(&d->pc, d->cfg->power_cut_at_op);
@@ -202,6 +211,9 @@ static void teardown(struct sim_dev *d)
         close(d->sig_fd);
     }
     nor_flash_close(&d->nor);
+    if (d->has_ram) {
+        nor_flash_close(&d->ram);
+    }
     if (d->lock_fd >= 0) {
         close(d->lock_fd);  /* releases the lock */
     }

@@ -3,6 +3,10 @@
 #ifndef DFUKIT_SIM_PRIV_H
 #define DFUKIT_SIM_PRIV_H
 
+/* ram-load: the RAM region devsim models (nRF52840: 256 KiB at 0x20000000). */
+#define SIM_RAM_ADDR 0x20000000u
+#define SIM_RAM_SIZE (256u * 1024u)
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -196,6 +200,10 @@ struct sim_dev {
     struct sim_rng rng;
     /* flash: file-backed NOR, power-cut wrapper, partitions */
     struct nor_flash nor;
+    /* ram-load: the RAM the bootloader loads images into (SIM_RAM_ADDR) */
+    struct nor_flash ram;
+    struct flash_area ram_area;
+    bool has_ram;
     struct powercut pc;
     struct sim_optrace trace;      /* over pc; the areas sit on trace.dev */
     int apply_timer;               /* next held boot operation reaches the chip */
@@ -218,6 +226,7 @@ struct sim_dev {
     /* bootloader result and the application */
     enum sim_state state;
     struct image_version running;
+    uint8_t boot_slot;                /* the slot the app runs from (direct-xip: 0 or 1) */
     bool has_desc;
     struct sim_app_desc desc;
     uint32_t boots;

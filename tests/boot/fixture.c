@@ -117,7 +117,8 @@ bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t
 /* fx_image_make_ver with an optional exchange key for -E. */
 static void image_make_ver(struct fx_image *img, const struct image_version *ver,
                            uint32_t body_len, uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
-                           const struct keys_key *enc_key, uint8_t **body_out)
+                           const struct keys_key *enc_key, uint8_t **body_out, uint32_t rom_fixed,
+                           uint32_t load_addr)
 {
     uint8_t *body = malloc(body_len);
     assert_non_null(body);
@@ -137,6 +138,9 @@ static void image_make_ver(struct fx_image *img, const struct image_version *ver
     o.has_sec_cnt = has_sec_cnt;
     o.sec_cnt = sec_cnt;
     o.enc_key = enc_key;
+    o.has_rom_fixed = rom_fixed != 0;
+    o.rom_fixed = rom_fixed;
+    o.load_addr = load_addr;
     struct imgbuild b;
     imgbuild_init(&b);
     int rc = imgbuild_load_mem(&b, body, body_len, &o);
@@ -163,13 +167,27 @@ static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint3
                        const struct keys_key *enc_key, uint8_t **body_out)
 {
     struct image_version v = {.major = major, .minor = minor};
-    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out);
+    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out, 0, 0);
 }
 
 void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
                        uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
 {
-    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL);
+    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL, 0, 0);
+}
+
+void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
+                             uint32_t rom_fixed)
+{
+    struct image_version v = {.major = major};
+    image_make_ver(img, &v, body_len, seed, false, 0, NULL, NULL, rom_fixed, 0);
+}
+
+void fx_image_make_ram_load(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
+                            uint32_t load_addr)
+{
+    struct image_version v = {.major = major};
+    image_make_ver(img, &v, body_len, seed, false, 0, NULL, NULL, 0, load_addr);
 }
 
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,
@@ -260,6 +278,9 @@ const char *fx_strategy_name(enum boot_strategy s)
     case BOOT_STRATEGY_OVERWRITE: return "overwrite";
     case BOOT_STRATEGY_SWAP_SCRATCH: return "swap-scratch";
     case BOOT_STRATEGY_SWAP_OFFSET: return "swap-offset";
+    case BOOT_STRATEGY_DIRECT_XIP: return "direct-xip";
+    case BOOT_STRATEGY_DIRECT_XIP_REVERT: return "direct-xip-revert";
+    case BOOT_STRATEGY_RAM_LOAD: return "ram-load";
     default: return "swap-move";
     }
 }

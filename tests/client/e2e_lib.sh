@@ -79,6 +79,22 @@ wait_board() {
     done
 }
 
+# Waits (10 s at most) until devsim.log has at least N lines matching TEXT: log_count TEXT N
+log_count() {
+    i=0
+    until [ "$(grep -c "$1" devsim.log)" -ge "$2" ]; do
+        i=$((i + 1)); [ $i -lt 40 ] || fail "devsim.log: no $2 x '$1'"; sleep 0.25
+    done
+}
+
+# Resets the board over serial, waits for the Nth (default 1st) boot log line matching TEXT
+# and for the app: reset_until TEXT [N]
+reset_until() {
+    "$MCUMGR" -c serial reset > /dev/null
+    log_count "$1" "${2:-1}"
+    wait_board serial
+}
+
 # Field of one slot in `image list` output: slot_field FILE SLOT KEY (slot_field x.lst 1 flags)
 slot_field() {
     awk -v s="slot=$2" -v k="$3:" '

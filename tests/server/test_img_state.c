@@ -322,6 +322,42 @@ static void test_revert_and_confirm(void **state)
     assert_int_equal(p.image_ok, BOOT_FLAG_SET);
 }
 
+/* Direct-XIP with the application running from slot 1 (server_port.active_slot): slot 1 is
+ * listed active under its own number, after slot 0; `image test` marks slot 0 (the other
+ * one) pending in its own trailer, and confirming writes slot 1's image_ok. */
+static void test_direct_xip_active_slot_1(void **state)
+{
+    (void)state;
+    fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP_REVERT;
+    fx.port.slot_primary = &fx.sec;
+    fx.port.slot_secondary = &fx.pri;
+    fx.port.active_slot = 1;
+    fx_trailer_magic(1);  /* slot 1 ran once on test: magic, copy_done, image_ok unset */
+    fx_trailer_flag(1, false, true);
+    struct listed l;
+    state_read(&l);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.slot[0], 0);
+    assert_string_equal(l.version[0], "1.2.3");
+    assert_string_equal(flags_of(&l, 0), "-c--");  /* what runs again unless slot 1 confirms */
+    assert_int_equal(l.slot[1], 1);
+    assert_string_equal(l.version[1], "1.3.0.7");
+    assert_string_equal(flags_of(&l, 1), "--a-");
+    state_write(SMP_V2, NULL, 0, 1);  /* confirm what runs: slot 1 */
+    assert_int_equal(fx_rc(), 0);
+    struct boot_swap_state t;
+    assert_int_equal(boot_read_swap_state(&fx.sec, &t), 0);
+    assert_int_equal(t.image_ok, BOOT_FLAG_SET);
+    state_write(SMP_V2, hash0, 32, 0);  /* test slot 0's image */
+    assert_int_equal(fx_rc(), 0);
+    read_state(&l);
+    assert_int_equal(l.slot[0], 0);
+    assert_string_equal(flags_of(&l, 0), "p---");
+    assert_string_equal(flags_of(&l, 1), "-ca-");
+    assert_int_equal(boot_read_swap_state(&fx.pri, &t), 0);
+    assert_int_equal(t.magic, BOOT_MAGIC_GOOD);
+}
+
 /* Confirming what already runs confirmed is a no-op that writes nothing. */
 static void test_confirm_noop(void **state)
 {
@@ -372,6 +408,7 @@ int main(void)
         cmocka_unit_test_setup(test_permanent, setup),
         cmocka_unit_test_setup(test_revert_and_confirm, setup),
         cmocka_unit_test_setup(test_confirm_noop, setup),
+        cmocka_unit_test_setup(test_direct_xip_active_slot_1, setup),
         cmocka_unit_test_setup(test_boot_errors, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
     "                        (the QEMU board's flash file and map; 'devsim boards')\n"       \
     "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, swap-offset\n" \
     "                        (uploads one sector into slot 1), overwrite-only\n"                \
+    "                        direct-xip, direct-xip-revert (images run from their slot),\n"     \
+    "                        ram-load (images copied into RAM at 0x20000000)\n"                \
     "  --align N             flash write alignment in bytes\n"                                  \
     "  --erased-val V        erased byte value: 0xff or 0\n"                                    \
     "  --baud N              UART speed; bytes cross at N/10 per second when paced\n"            \

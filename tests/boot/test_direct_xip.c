@@ -1,0 +1,336 @@
+/* direct-xip and direct-xip-revert: which slot boots, what the bootloader writes (only
+ * copy_done, and erases of refused images), and for revert a power cut at every flash
+ * operation of each boot (clean and torn, both geometries), recovered by the next boot.
+ * ram-load: the chosen image copied into a RAM region (another emulated device here). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dfukit/err.h"
+#include "fixture.h"
+
+#define XIP BOOT_STRATEGY_DIRECT_XIP
+#define XIP_REVERT BOOT_STRATEGY_DIRECT_XIP_REVERT
+
+/* Boots once; returns the flash operations it did. */
+static uint64_t boot_ops(struct fx *f, struct boot_rsp *rsp, int want)
+{
+    uint64_t before = powercut_ops(&f->pc);
+    assert_int_equal(boot_go(&f->cfg, rsp), want);
+    return powercut_ops(&f->pc) - before;
+}
+
+/* pri holds version pa, sec version sb (0: erased). */
+static void setup(struct fx *f, enum boot_strategy s, enum fx_geom g, uint8_t pa, uint8_t sb,
+                  struct fx_image *a, struct fx_image *b)
+{
+    fx_open(f, s, g, 8, 0xff);
+    fx_image_make(a, pa, 0, 30000, 11, false, 0);
+    fx_image_make(b, sb ? sb : 1, 0, 40000, 22, false, 0);
+    fx_program(f, &f->pri, a);
+    if (sb) {
+        fx_program(f, &f->sec, b);
+    } else {
+        fx_erase(f, &f->sec);
+    }
+}
+
+static void done(struct fx *f, struct fx_image *a, struct fx_image *b)
+{
+    fx_image_free(a);
+    fx_image_free(b);
+    fx_close(f);
+}
+
+/* The higher version runs where it is, the primary on a tie; no flash work at all. */
+static void test_highest_version_in_place(void **state)
+{
+    (void)state;
+    static const struct { uint8_t pa, sb, slot; } cases[] = {{1, 2, 1}, {3, 2, 0}, {2, 2, 0}, {1, 0, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct fx f;
+        struct fx_image a, b;
+        setup(&f, XIP, FX_STM32F4, cases[i].pa, cases[i].sb, &a, &b);
+        struct boot_rsp rsp;
+        assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+        assert_int_equal(rsp.slot, cases[i].slot);
+        assert_ptr_equal(rsp.area, cases[i].slot ? &f.sec : &f.pri);
+        assert_int_equal(rsp.image_off, cases[i].slot ? f.sec.off : f.pri.off);
+        assert_int_equal(rsp.hdr.ver.major, cases[i].slot ? cases[i].sb : cases[i].pa);
+        assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_NONE);
+        assert_true(fx_holds(&f, &f.pri, &a));
+        done(&f, &a, &b);
+    }
+}
+
+/* An invalid image is erased (either slot) and the other runs; the next boot does nothing. */
+static void test_invalid_erased(void **state)
+{
+    (void)state;
+    for (int slot = 0; slot < 2; slot++) {
+        struct fx f;
+        struct fx_image a, b;
+        setup(&f, XIP, FX_STM32F4, 1, 2, &a, &b);
+        const struct flash_area *bad = slot ? &f.sec : &f.pri;
+        fx_mem(&f, bad)[0x300] ^= 0x55;
+        struct boot_rsp rsp;
+        assert_true(boot_ops(&f, &rsp, 0) > 0);
+        assert_int_equal(rsp.slot, !slot);
+        assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_FAIL);
+        assert_int_equal(slot ? rsp.secondary_reject : rsp.primary_reject, BOOT_REJECT_HASH);
+        assert_true(fx_erased(&f, bad, 0, bad->size));
+        assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+        assert_int_equal(rsp.slot, !slot);
+        done(&f, &a, &b);
+    }
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, XIP, FX_UNIFORM_4K, 1, 0, &a, &b);
+    fx_mem(&f, &f.pri)[0x300] ^= 0x55;
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&f.cfg, &rsp), DFU_ENOENT);
+    assert_int_equal(rsp.primary_reject, BOOT_REJECT_HASH);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_NO_IMAGE);
+    done(&f, &a, &b);
+}
+
+/* imgtool sign --rom-fixed: an image built for the other slot's address is skipped, kept. */
+static void test_rom_fixed(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_image a, b, wrong;
+    setup(&f, XIP, FX_STM32F4, 1, 0, &a, &b);
+    fx_image_free(&b);
+    fx_image_make_rom_fixed(&b, 2, 40000, 22, f.sec.off);
+    fx_image_make_rom_fixed(&wrong, 3, 40000, 33, f.sec.off + f.sec.size);  /* somewhere else */
+    fx_program(&f, &f.sec, &b);
+    struct boot_rsp rsp;
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 1);  /* built for the secondary: runs there */
+    assert_true(rsp.hdr.flags & IMAGE_F_ROM_FIXED);
+    assert_int_equal(rsp.hdr.load_addr, f.sec.off);
+    fx_program(&f, &f.sec, &wrong);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_WRONG_SLOT);
+    assert_true(fx_holds(&f, &f.sec, &wrong));
+    fx_image_free(&wrong);
+    done(&f, &a, &b);
+}
+
+/* Revert: a test image runs once (copy_done written), and is erased at the next boot unless
+ * the application confirmed it; a permanent one stays. */
+static void test_revert_flow(void **state)
+{
+    (void)state;
+    for (int outcome = 0; outcome < 3; outcome++) {  /* 0: not confirmed, 1: confirmed, 2: perm */
+        struct fx f;
+        struct fx_image a, b;
+        setup(&f, XIP_REVERT, FX_STM32F4, 1, 2, &a, &b);
+        assert_int_equal(boot_set_pending(&f.sec, outcome == 2), 0);
+        struct boot_rsp rsp;
+        assert_int_equal(boot_ops(&f, &rsp, 0), 1);  /* copy_done into the secondary trailer */
+        assert_int_equal(rsp.slot, 1);
+        assert_int_equal(rsp.swap_type, outcome == 2 ? BOOT_SWAP_TYPE_NONE : BOOT_SWAP_TYPE_TEST);
+        struct boot_swap_state t;
+        assert_int_equal(boot_read_swap_state(&f.sec, &t), 0);
+        assert_int_equal(t.copy_done, BOOT_FLAG_SET);
+        if (outcome == 1) {
+            assert_int_equal(boot_set_confirmed(&f.sec), 0);
+        }
+        uint64_t ops = boot_ops(&f, &rsp, 0);
+        if (outcome == 0) {
+            assert_true(ops > 0);
+            assert_int_equal(rsp.slot, 0);
+            assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_REVERT);
+            assert_int_equal(rsp.secondary_reject, BOOT_REJECT_NOT_CONFIRMED);
+            assert_true(fx_erased(&f, &f.sec, 0, f.sec.size));
+        } else {
+            assert_int_equal(ops, 0);
+            assert_int_equal(rsp.slot, 1);
+        }
+        assert_true(fx_holds(&f, &f.pri, &a));
+        assert_int_equal(boot_ops(&f, &rsp, 0), 0);  /* stable */
+        done(&f, &a, &b);
+    }
+}
+
+/* What a boot sequence leaves: the slot that runs and the bytes of both slots. */
+struct outcome {
+    uint8_t slot;
+    uint8_t major;
+    uint8_t *mem;
+};
+
+static void capture(struct fx *f, const struct boot_rsp *rsp, struct outcome *o)
+{
+    o->slot = rsp->slot;
+    o->major = rsp->hdr.ver.major;
+    o->mem = malloc(f->nf.dev.size);
+    assert_non_null(o->mem);
+    memcpy(o->mem, f->nf.mem, f->nf.dev.size);
+}
+
+static unsigned long g_cuts;
+
+/* For the boot from the snapshot: every cut point, then boots until one completes (every
+ * fourth recovery cut once more); it must end as the uncut boot did, and when stable a further
+ * boot does no flash work (after a try, the next boot is the revert). */
+static void cut_every_op(struct fx *f, const char *what, bool stable)
+{
+    struct boot_rsp rsp;
+    fx_snapshot(f);
+    uint64_t total = boot_ops(f, &rsp, 0);
+    struct outcome want;
+    capture(f, &rsp, &want);
+    for (uint64_t n = 1; n <= total; n++) {
+        fx_restore(f);
+        powercut_arm(&f->pc, n);
+        assert_int_equal(boot_go(&f->cfg, &rsp), DFU_EPOWER);
+        powercut_power_on(&f->pc);
+        if (n % 4 == 0) {
+            powercut_arm(&f->pc, 1 + n % 7);
+            if (boot_go(&f->cfg, &rsp) == DFU_EPOWER) {
+                powercut_power_on(&f->pc);
+            }
+            powercut_arm(&f->pc, 0);
+        }
+        int rc = boot_go(&f->cfg, &rsp);
+        if (rc != 0 || rsp.slot != want.slot || rsp.hdr.ver.major != want.major ||
+            memcmp(f->nf.mem, want.mem, f->nf.dev.size) != 0) {
+            fail_msg("%s cut %lu: rc %d slot %u v%u, want slot %u v%u and the uncut flash", what,
+                     (unsigned long)n, rc, rsp.slot, rsp.hdr.ver.major, want.slot, want.major);
+        }
+        if (stable && boot_ops(f, &rsp, 0) != 0) {
+            fail_msg("%s cut %lu: a further boot still works the flash", what, (unsigned long)n);
+        }
+        g_cuts++;
+    }
+    free(want.mem);
+    printf("boot_direct_xip: %-40s %4lu cut points\n", what, (unsigned long)total);
+}
+
+static void test_revert_powercut(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"clean", "torn", "torn-low"};
+    for (int g = FX_UNIFORM_4K; g <= FX_STM32F4; g++) {
+        for (int m = 0; m < 3; m++) {
+            for (int invalid = 0; invalid < 2; invalid++) {
+                struct fx f;
+                struct fx_image a, b;
+                setup(&f, XIP_REVERT, (enum fx_geom)g, 1, 2, &a, &b);
+                f.pc.tear = m != 0;
+                f.pc.erase_low_first = m == 2;
+                assert_int_equal(boot_set_pending(&f.sec, false), 0);
+                char what[80];
+                if (invalid) {
+                    fx_mem(&f, &f.sec)[0x300] ^= 0x55;  /* the upload went wrong: erased */
+                    snprintf(what, sizeof what, "%s/invalid/%s", fx_geom_name((enum fx_geom)g), modes[m]);
+                    cut_every_op(&f, what, true);
+                } else {
+                    snprintf(what, sizeof what, "%s/test/%s", fx_geom_name((enum fx_geom)g), modes[m]);
+                    cut_every_op(&f, what, false);  /* the try: copy_done */
+                    snprintf(what, sizeof what, "%s/revert/%s", fx_geom_name((enum fx_geom)g), modes[m]);
+                    cut_every_op(&f, what, true);  /* not confirmed: erased, the primary runs */
+                }
+                done(&f, &a, &b);
+            }
+        }
+    }
+    assert_true(g_cuts > 20);
+}
+
+/* ram-load: the highest valid version is copied into the RAM region at its load address and
+ * validated there; the flash is not written. One without RAM_LOAD, or not fitting the region,
+ * is refused (kept) and the other loads. */
+#define RAM_ADDR 0x20000000u
+static void test_ram_load(void **state)
+{
+    (void)state;
+    static const struct flash_sector_run runs[] = {{64, 1024}};
+    struct nor_flash ramdev;
+    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
+    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
+    struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 1, 0, &a, &b);
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);  /* no RAM region */
+    f.cfg.ram = &ram;
+    f.cfg.ram_addr = RAM_ADDR;
+    fx_image_free(&a);
+    fx_image_free(&b);
+    fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000);
+    fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100);
+    fx_program(&f, &f.pri, &a);
+    fx_program(&f, &f.sec, &b);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);  /* the chip's flash is only read */
+    assert_int_equal(rsp.slot, 1);
+    assert_int_equal(rsp.hdr.ver.major, 2);
+    assert_int_equal(rsp.image_off, RAM_ADDR + 0x100);
+    uint8_t *m = nor_flash_mem(&ramdev);
+    assert_memory_equal(m + 0x100, b.data, b.len);
+    for (uint32_t i = 0; i < 0x100; i++) {
+        assert_int_equal(m[i], 0);
+    }
+    /* 2.0.0 with the load address past the region: refused, kept; 1.0.0 loads */
+    struct fx_image far;
+    fx_image_make_ram_load(&far, 2, 30000, 22, RAM_ADDR + 60 * 1024);
+    fx_program(&f, &f.sec, &far);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_LOAD_ADDR);
+    assert_int_equal(rsp.image_off, RAM_ADDR + 0x1000);
+    assert_memory_equal(m + 0x1000, a.data, a.len);
+    assert_true(fx_holds(&f, &f.sec, &far));
+    fx_image_free(&far);
+    /* an image without RAM_LOAD is not loaded */
+    fx_image_make(&far, 3, 0, 30000, 33, false, 0);
+    fx_program(&f, &f.sec, &far);
+    assert_int_equal(boot_go(&f.cfg, &rsp), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_LOAD_ADDR);
+    fx_image_free(&far);
+    done(&f, &a, &b);
+    nor_flash_close(&ramdev);
+}
+
+static void test_config_refused(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, XIP, FX_UNIFORM_4K, 1, 0, &a, &b);
+    struct boot_sec_cnt_port port = {0};
+    f.cfg.downgrade = BOOT_DOWNGRADE_SECURITY_COUNTER;
+    f.cfg.sec_cnt = &port;
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
+    f.cfg.downgrade = BOOT_DOWNGRADE_ALLOW;
+    f.cfg.sec_cnt = NULL;
+    f.cfg.strategy = (enum boot_strategy)7;
+    assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
+    done(&f, &a, &b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_highest_version_in_place),
+        cmocka_unit_test(test_invalid_erased),
+        cmocka_unit_test(test_rom_fixed),
+        cmocka_unit_test(test_revert_flow),
+        cmocka_unit_test(test_revert_powercut),
+        cmocka_unit_test(test_ram_load),
+        cmocka_unit_test(test_config_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# The guide's flow on devsim in direct-xip-revert mode, over serial. Each image is signed for
+# the slot it will run from (imgtool sign --rom-fixed ADDR, as upstream): 1.0.0 for slot 0
+# (0xc000 on nrf52840dk), 1.1.0 for slot 1 (0x73000). The upload goes to the slot that is not
+# running; `image test` + reset runs it there (nothing copied); a reset without confirm erases
+# it and slot 0 runs again; test + reset + confirm keeps it, and the next upload (1.2.0, built
+# for slot 0) goes to slot 0. Then plain direct-xip: the highest version runs, without test
+# or confirm.
+. "$(dirname "$0")/e2e_lib.sh"
+make_images
+"$BIN/imgtool" sign -k key.pem --version 1.0.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 app1.bin v1.bin
+"$BIN/imgtool" sign -k key.pem --version 1.1.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0x73000 app2.bin v2.bin
+"$BIN/imgtool" sign -k key.pem --version 1.2.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 app1.bin v3.bin
+"$BIN/imgtool" sign -k key.pem --version 1.3.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 app1.bin v4-slot0.bin
+start_board --no-timing --strategy direct-xip-revert
+grep -q "direct-xip-revert, timing off" devsim.log || fail "devsim did not take --strategy direct-xip-revert"
+
+"$MCUMGR" -c serial image upload v2.bin > up.out || { cat up.out; fail "upload"; }
+"$MCUMGR" -c serial image list > list1.lst
+[ "$(slot_field list1.lst 0 flags)" = "active confirmed" ] || { cat list1.lst; fail "slot 0 not active"; }
+[ "$(slot_field list1.lst 1 version)" = "1.1.0" ] || { cat list1.lst; fail "upload not in slot 1"; }
+new=$(slot_field list1.lst 1 hash)
+
+# test, reset, no confirm: 1.1.0 runs from slot 1 once, then slot 1 is erased
+"$MCUMGR" -c serial image test "$new" > /dev/null
+reset_until "boot: booting 1.1.0 from slot 1; swap type test" 1
+"$MCUMGR" -c serial image list > trial.lst
+[ "$(slot_field trial.lst 1 flags)" = "active" ] || { cat trial.lst; fail "slot 1 not active on trial"; }
+[ "$(slot_field trial.lst 0 version)" = "1.0.0" ] || { cat trial.lst; fail "slot 0 changed"; }
+"$MCUMGR" -c serial reset > /dev/null
+log_count "boot: booting 1.0.0 from slot 0; swap type revert" 1
+grep -q "boot: slot 1 refused: tested and not confirmed" devsim.log || fail "no refusal logged"
+wait_board serial
+
+# upload again, test, reset, confirm: kept in slot 1
+"$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "upload 2"
+"$MCUMGR" -c serial image test "$new" > /dev/null
+reset_until "boot: booting 1.1.0 from slot 1; swap type test" 2
+"$MCUMGR" -c serial image confirm > /dev/null
+"$MCUMGR" -c serial image list > after.lst
+[ "$(slot_field after.lst 1 version)" = "1.1.0" ] || { cat after.lst; fail "not running 1.1.0"; }
+[ "$(slot_field after.lst 1 flags)" = "active confirmed" ] || { cat after.lst; fail "not confirmed"; }
+reset_until "booting 1.1.0 from slot 1; swap type none" 1  # the confirmed image is kept
+
+# the next upload goes to slot 0, the one not running
+"$MCUMGR" -c serial image upload v3.bin > /dev/null || fail "upload to slot 0"
+"$MCUMGR" -c serial image list > next.lst
+[ "$(slot_field next.lst 0 version)" = "1.2.0" ] || { cat next.lst; fail "1.2.0 not in slot 0"; }
+[ "$(slot_field next.lst 1 flags)" = "active confirmed" ] || { cat next.lst; fail "slot 1 not active"; }
+"$MCUMGR" -c serial image test "$(slot_field next.lst 0 hash)" > /dev/null
+"$MCUMGR" -c serial reset > /dev/null
+log_count "boot: booting 1.2.0 from slot 0; swap type test" 1
+echo "ok: direct-xip-revert over serial: upload to the idle slot, test, revert, test, confirm"
+
+# plain direct-xip: the highest version runs, wherever it is; one built for the other slot not
+start_board --no-timing --strategy direct-xip
+"$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "direct-xip upload"
+reset_until "boot: booting 1.1.0 from slot 1; swap type none" 1
+"$MCUMGR" -c serial image upload v4-slot0.bin > /dev/null || fail "direct-xip upload to slot 0"
+"$MCUMGR" -c serial reset > /dev/null
+log_count "boot: booting 1.3.0 from slot 0; swap type none" 1
+echo "ok: direct-xip over serial: the highest version runs in place"
+cleanup
