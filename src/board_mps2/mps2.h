@@ -56,10 +56,6 @@ int mps2_uart_getc(void);
 #endif
 void mps2_uart_rx_irq_start(void);
 size_t mps2_uart_read(uint8_t *buf, size_t cap);
-/* Sleeps (WFI) until the next interrupt unless received bytes are waiting: the idle loop of
- * a program that serves the UART (SysTick wakes it every millisecond when running). In QEMU
- * a spinning loop's register reads also contend with the UART model for QEMU's lock. */
-void mps2_uart_rx_wait(void);
 void mps2_uart0_rx_handler(void);  /* IRQ 0 of mps2-an386 (startup.c's vector table) */
 
 /* CMSDK APB watchdog: reset after about 2 x timeout_ms without a feed. */

@@ -61,14 +61,3 @@ size_t mps2_uart_read(uint8_t *buf, size_t cap)
     }
     return n;
 }
-
-/* WFI with interrupts held off: a pending interrupt still wakes the core, so a byte that
- * arrived after the check is not slept through. */
-void mps2_uart_rx_wait(void)
-{
-    __asm volatile("cpsid i" ::: "memory");
-    if (rx_head == rx_tail && !rx_stopped) {
-        __asm volatile("wfi" ::: "memory");
-    }
-    __asm volatile("cpsie i" ::: "memory");
-}

@@ -35,13 +35,13 @@ static void receive(void)
 }
 #else
 /* Everything the RX interrupt has put in the ring, served line by line: a complete line is
- * handed on before the next is fed, so two line buffers are enough. With nothing there, sleeps
- * until the next interrupt (a byte, or the 1 ms tick that keeps the loop's timers going). */
+ * handed on before the next is fed, so two line buffers are enough. The loop does not sleep
+ * (WFI) when the ring is empty: on QEMU a wake-up per received byte halves the upload speed
+ * (7.8 against 15.5 kB/s measured, bench/cortexm.sh). */
 static void receive(void)
 {
     uint8_t chunk[64];
     size_t n;
-    mps2_uart_rx_wait();
     while ((n = mps2_uart_read(chunk, sizeof chunk)) > 0) {
         for (size_t pos = 0; pos < n;) {
             const uint8_t *nl = memchr(chunk + pos, '\n', n - pos);
