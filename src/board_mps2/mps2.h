@@ -43,6 +43,7 @@ extern const struct flash_area mps2_slot0, mps2_slot1, mps2_scratch, mps2_storag
 void mps2_uart_init(void);
 void mps2_uart_putc(char c);
 void mps2_uart_puts(const char *s);
+void mps2_uart_put_dec(uint32_t v);  /* decimal, no sign */
 /* -1 when no byte is waiting. */
 int mps2_uart_getc(void);
 

@@ -35,6 +35,19 @@ void mps2_uart_puts(const char *s)
     }
 }
 
+void mps2_uart_put_dec(uint32_t v)
+{
+    char buf[11];
+    int n = 0;
+    do {
+        buf[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0) {
+        mps2_uart_putc(buf[--n]);
+    }
+}
+
 int mps2_uart_getc(void)
 {
     return (UART_STATE & UART_STATE_RXFULL) ? (int)(UART_DATA & 0xffu) : -1;

@@ -43,19 +43,6 @@ static const struct enc_exchange_key enc_key = { ENC_SCHEME_EC256, enc_priv_key,
 #endif
 
 #if DFUBOOT_LOG
-static void put_dec(uint32_t v)
-{
-    char buf[11];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0) {
-        mps2_uart_putc(buf[--n]);
-    }
-}
-
 static const char *swap_name(enum boot_swap_type t)
 {
     switch (t) {
@@ -86,15 +73,15 @@ static void report(int err, const struct boot_rsp *rsp)
         mps2_uart_puts(")");
     }
     mps2_uart_puts(", starting v");
-    put_dec(rsp->hdr.ver.major);
+    mps2_uart_put_dec(rsp->hdr.ver.major);
     mps2_uart_putc('.');
-    put_dec(rsp->hdr.ver.minor);
+    mps2_uart_put_dec(rsp->hdr.ver.minor);
     mps2_uart_putc('.');
-    put_dec(rsp->hdr.ver.revision);
+    mps2_uart_put_dec(rsp->hdr.ver.revision);
     mps2_uart_puts("\r\n");
 #ifdef DFUBOOT_STACK_REPORT
     mps2_uart_puts("dfuboot: stack used ");
-    put_dec(mps2_stack_used());
+    mps2_uart_put_dec(mps2_stack_used());
     mps2_uart_puts(" bytes\r\n");
 #endif
 }

@@ -7,19 +7,6 @@
 #include "dfukit/image.h"
 #include "mps2.h"
 
-static void put_dec(uint32_t v)
-{
-    char buf[11];
-    int n = 0;
-    do {
-        buf[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    while (n > 0) {
-        mps2_uart_putc(buf[--n]);
-    }
-}
-
 int main(void)
 {
     mps2_uart_init();
@@ -35,11 +22,11 @@ int main(void)
     }
 #endif
     mps2_uart_puts("app: running v");
-    put_dec(hdr.ver.major);
+    mps2_uart_put_dec(hdr.ver.major);
     mps2_uart_putc('.');
-    put_dec(hdr.ver.minor);
+    mps2_uart_put_dec(hdr.ver.minor);
     mps2_uart_putc('.');
-    put_dec(hdr.ver.revision);
+    mps2_uart_put_dec(hdr.ver.revision);
     mps2_uart_puts("\r\n");
     mps2_semihost_exit();
 }
