@@ -107,6 +107,22 @@ static int check_area(const uint8_t *img, size_t len, const struct tlv_area *a, 
     return 0;
 }
 
+/* Reads the info of the TLV area ("what": its name in the message) at off and checks it. */
+static int read_area(const uint8_t *img, size_t len, size_t off, const char *what,
+                     struct tlv_area *a, char *err, size_t err_len)
+{
+    if (off + IMAGE_TLV_INFO_SIZE > len) {
+        snprintf(err, err_len, "truncated image: %s at 0x%zx is past the end of the file", what,
+                 off);
+        return DFU_EBADMSG;
+    }
+    a->info_off = off;
+    a->magic = load16_le(img + off);
+    a->tot = load16_le(img + off + 2);
+    a->end = off + a->tot;
+    return check_area(img, len, a, err, err_len);
+}
+
 static void print_tlvs(FILE *out, const uint8_t *img, const struct tlv_area *a)
 {
     size_t off = a->info_off + IMAGE_TLV_INFO_SIZE;
@@ -159,17 +175,7 @@ int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t le
     size_t off = (size_t)hdr_size + img_size;
     struct tlv_area prot = {0}, unprot = {0};
     if (prot_size != 0) {
-        if (off + IMAGE_TLV_INFO_SIZE > len) {
-            snprintf(err, err_len,
-                     "truncated image: protected TLV area at 0x%zx is past the end of the file",
-                     off);
-            return DFU_EBADMSG;
-        }
-        prot.info_off = off;
-        prot.magic = load16_le(img + off);
-        prot.tot = load16_le(img + off + 2);
-        prot.end = off + prot.tot;
-        int rc = check_area(img, len, &prot, err, err_len);
+        int rc = read_area(img, len, off, "protected TLV area", &prot, err, err_len);
         if (rc) {
             return rc;
         }
@@ -180,16 +186,7 @@ int imgbuild_dumpinfo(FILE *out, const char *name, const uint8_t *img, size_t le
         }
         off = p;
     }
-    if (off + IMAGE_TLV_INFO_SIZE > len) {
-        snprintf(err, err_len, "truncated image: TLV area at 0x%zx is past the end of the file",
-                 off);
-        return DFU_EBADMSG;
-    }
-    unprot.info_off = off;
-    unprot.magic = load16_le(img + off);
-    unprot.tot = load16_le(img + off + 2);
-    unprot.end = off + unprot.tot;
-    int rc = check_area(img, len, &unprot, err, err_len);
+    int rc = read_area(img, len, off, "TLV area", &unprot, err, err_len);
     if (rc) {
         return rc;
     }
