@@ -32,6 +32,15 @@ enum enc_scheme {
     ENC_SCHEME_X25519 = IMAGE_TLV_ENC_X25519,     /* ECIES-X25519 */
 };
 
+/* Size setting: the schemes a build unwraps, a bit each (ENC_SCHEME_BIT), as an MCUboot build
+ * has one of MCUBOOT_ENCRYPT_RSA/KW/EC256/X25519; a device key of a scheme left out is
+ * DFU_ENOTSUP and its crypto is not linked. Host builds have all four. */
+#define ENC_SCHEME_BIT(s) (1u << ((unsigned)(s) - (unsigned)IMAGE_TLV_ENC_RSA2048))
+#ifndef ENC_SCHEMES
+#define ENC_SCHEMES 0xfu
+#endif
+#define ENC_HAS_SCHEME(s) ((ENC_SCHEMES & ENC_SCHEME_BIT(s)) != 0)
+
 /* The device's key-exchange (private) key, as imgtool getpriv emits it: PKCS#8 DER for
  * ECIES-P256 (SEC1 ECPrivateKey DER is taken too) and ECIES-X25519, PKCS#1 or PKCS#8 DER for
  * RSA, the raw 16- or 32-byte AES key for AES-KW. */

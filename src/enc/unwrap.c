@@ -41,8 +41,14 @@ static int ecies_unwrap(const struct enc_exchange_key *xk, const uint8_t *tlv, s
     size_t point = xk->scheme == ENC_SCHEME_EC256 ? ENC_EC256_POINT_LEN : ENC_X25519_POINT_LEN;
     int err = enc_private_scalar(xk->scheme, xk->der, xk->len, priv);
     if (!err) {
-        err = xk->scheme == ENC_SCHEME_EC256 ? crypto_ecdh_p256(priv, tlv, shared)
-                                             : crypto_x25519(priv, tlv, shared);
+        /* each call behind its constant, so a build without the scheme does not link it */
+        if (xk->scheme == ENC_SCHEME_EC256) {
+            err = ENC_HAS_SCHEME(ENC_SCHEME_EC256) ? crypto_ecdh_p256(priv, tlv, shared)
+                                                   : DFU_ENOTSUP;
+        } else {
+            err = ENC_HAS_SCHEME(ENC_SCHEME_X25519) ? crypto_x25519(priv, tlv, shared)
+                                                    : DFU_ENOTSUP;
+        }
     }
     if (!err) {
         err = enc_ecies_open(shared, sizeof shared, tlv + point, tlv + point + ENC_ECIES_MAC_LEN,
@@ -68,12 +74,17 @@ int enc_unwrap(const struct enc_exchange_key *xk, uint16_t tlv_type, const uint8
     }
     int err;
     size_t n = 0;
+    /* A scheme left out of ENC_SCHEMES is a constant false here: its code is not linked. */
     switch (xk->scheme) {
     case ENC_SCHEME_EC256:
     case ENC_SCHEME_X25519:
         err = ecies_unwrap(xk, tlv, key_len, out->bytes);
         break;
     case ENC_SCHEME_RSA_OAEP:
+        if (!ENC_HAS_SCHEME(ENC_SCHEME_RSA_OAEP)) {
+            err = DFU_ENOTSUP;
+            break;
+        }
         err = crypto_rsa_oaep_decrypt(xk->der, xk->len, tlv, tlv_len, out->bytes,
                                       sizeof out->bytes, &n);
         if (!err && n != key_len) {
@@ -81,6 +92,10 @@ int enc_unwrap(const struct enc_exchange_key *xk, uint16_t tlv_type, const uint8
         }
         break;
     case ENC_SCHEME_KW:
+        if (!ENC_HAS_SCHEME(ENC_SCHEME_KW)) {
+            err = DFU_ENOTSUP;
+            break;
+        }
         err = crypto_aes_kw_unwrap(xk->der, xk->len, tlv, tlv_len, out->bytes);
         break;
     default:

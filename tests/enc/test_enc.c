@@ -2,7 +2,9 @@
  * payload transform at any offset, the RSA-OAEP and AES-KW unwraps, the crypto port's
  * primitives against published test vectors, and upstream imgtool's two encrypted reference
  * images (unwrapped with their exchange keys and decrypted to the exact plaintext input.bin).
- * Built twice: on the OpenSSL backend (enc_lib) and on the BearSSL one (enc_lib_bearssl). */
+ * Built three times: on the OpenSSL backend (enc_lib), on the BearSSL one (enc_lib_bearssl), and
+ * with ENC_SCHEMES set to ECIES-P256 alone as dfuboot-enc is (enc_lib_ec256_only), where the
+ * other schemes' keys are DFU_ENOTSUP. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +26,9 @@
 #include "test_files.h"
 
 #define VEC DFU_VECTORS_DIR "/imgtool/"
+
+/* What an unwrap that works returns in this build: 0, or DFU_ENOTSUP for a scheme left out. */
+#define BUILT(scheme, rc) (ENC_HAS_SCHEME(scheme) ? (rc) : DFU_ENOTSUP)
 
 /* The DER inside a PEM file (PKCS#8 "PRIVATE KEY"). malloc'd. */
 static uint8_t *pem_der(const char *path, size_t *len)
@@ -163,7 +168,15 @@ static void check_reference(const char *image, const char *keyfile, enum enc_sch
     struct enc_exchange_key xk = {scheme, der, der_len};
     struct enc_key key;
     assert_int_equal(enc_image_key_len(&l.hdr), 16);
-    assert_int_equal(enc_image_key(&l.fa, &l.hdr, &xk, &key), 0);
+    int rc = enc_image_key(&l.fa, &l.hdr, &xk, &key);
+    assert_int_equal(rc, BUILT(scheme, 0));
+    if (rc != 0) {
+        assert_int_equal(key.len, 0);
+        free(plain);
+        free(der);
+        free(l.img);
+        return;
+    }
     assert_int_equal(key.len, 16);
     uint8_t *body = l.img + l.hdr.hdr_size;
     assert_int_equal(l.hdr.img_size, plain_len);
@@ -253,8 +266,11 @@ static void test_port_vectors(void **state)
     /* the same through the key-TLV unwrap, as an ENC_KW image carries it */
     struct enc_exchange_key kw = {ENC_SCHEME_KW, a, 16};
     struct enc_key key;
-    assert_int_equal(enc_unwrap(&kw, IMAGE_TLV_ENC_KW, b, n, 16, &key), 0);
-    assert_memory_equal(key.bytes, c, 16);
+    assert_int_equal(enc_unwrap(&kw, IMAGE_TLV_ENC_KW, b, n, 16, &key),
+                     BUILT(ENC_SCHEME_KW, 0));
+    if (ENC_HAS_SCHEME(ENC_SCHEME_KW)) {
+        assert_memory_equal(key.bytes, c, 16);
+    }
 
     unhex("2b7e151628aed2a6abf7158809cf4f3c", a);
     unhex("f0f1f2f3f4f5f6f7f8f9fafb", b);
@@ -289,10 +305,14 @@ static void test_rsa_oaep_unwrap(void **state)
     assert_true(der_len > 0);
     struct enc_exchange_key xk = {ENC_SCHEME_RSA_OAEP, der, (size_t)der_len};
     struct enc_key key;
-    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key), 0);
-    assert_memory_equal(key.bytes, aes, 16);
+    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key),
+                     BUILT(ENC_SCHEME_RSA_OAEP, 0));
+    if (ENC_HAS_SCHEME(ENC_SCHEME_RSA_OAEP)) {
+        assert_memory_equal(key.bytes, aes, 16);
+    }
     wrapped[100] ^= 0x40;
-    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key), DFU_ESIG);
+    assert_int_equal(enc_unwrap(&xk, IMAGE_TLV_ENC_RSA2048, wrapped, wlen, 16, &key),
+                     BUILT(ENC_SCHEME_RSA_OAEP, DFU_ESIG));
     OPENSSL_free(der);
     EVP_PKEY_free(pkey);
 }
