@@ -1,5 +1,5 @@
 /* direct-xip and direct-xip-revert: which slot boots, what the bootloader writes (only
- * copy_done, and erases of refused images), and for revert a power cut at every flash
+ * copy_done, and erases of refused images), and a power cut at every flash
  * operation of each boot (clean and torn, both geometries), recovered by the next boot.
  * ram-load: the chosen image copied into a RAM region (another emulated device here). */
 #include <setjmp.h>
@@ -179,14 +179,26 @@ static void capture(struct fx *f, const struct boot_rsp *rsp, struct outcome *o)
 
 static unsigned long g_cuts;
 
+/* Fails unless the area still holds img byte for byte (the last valid image is never lost). */
+static void check_kept(struct fx *f, const struct flash_area *fa, const struct fx_image *img,
+                       const char *what, unsigned long n, const char *when)
+{
+    if (fa != NULL && !fx_holds(f, fa, img)) {
+        fail_msg("%s cut %lu: the last valid image was lost %s", what, n, when);
+    }
+}
+
 /* For the boot from the snapshot: every cut point, then boots until one completes (every
- * fourth recovery cut once more); it must end as the uncut boot did, and when stable a further
- * boot does no flash work (after a try, the next boot is the revert). */
-static void cut_every_op(struct fx *f, const char *what, bool stable)
+ * fourth recovery cut once more); it must end as the uncut boot did, the image in keep (when
+ * set) must be intact after the cut and after recovery, and when stable a further boot does
+ * no flash work (after a try, the next boot is the revert). */
+static void cut_every_op(struct fx *f, const char *what, bool stable, const struct flash_area *keep,
+                         const struct fx_image *kept)
 {
     struct boot_rsp rsp;
     fx_snapshot(f);
     uint64_t total = boot_ops(f, &rsp, 0);
+    assert_true(total > 0);
     struct outcome want;
     capture(f, &rsp, &want);
     for (uint64_t n = 1; n <= total; n++) {
@@ -194,10 +206,12 @@ static void cut_every_op(struct fx *f, const char *what, bool stable)
         powercut_arm(&f->pc, n);
         assert_int_equal(boot_go(&f->cfg, &rsp), DFU_EPOWER);
         powercut_power_on(&f->pc);
+        check_kept(f, keep, kept, what, (unsigned long)n, "by the cut");
         if (n % 4 == 0) {
             powercut_arm(&f->pc, 1 + n % 7);
             if (boot_go(&f->cfg, &rsp) == DFU_EPOWER) {
                 powercut_power_on(&f->pc);
+                check_kept(f, keep, kept, what, (unsigned long)n, "by the second cut");
             }
             powercut_arm(&f->pc, 0);
         }
@@ -207,44 +221,83 @@ static void cut_every_op(struct fx *f, const char *what, bool stable)
             fail_msg("%s cut %lu: rc %d slot %u v%u, want slot %u v%u and the uncut flash", what,
                      (unsigned long)n, rc, rsp.slot, rsp.hdr.ver.major, want.slot, want.major);
         }
+        check_kept(f, keep, kept, what, (unsigned long)n, "by the recovery");
         if (stable && boot_ops(f, &rsp, 0) != 0) {
             fail_msg("%s cut %lu: a further boot still works the flash", what, (unsigned long)n);
         }
         g_cuts++;
     }
     free(want.mem);
-    printf("boot_direct_xip: %-40s %4lu cut points\n", what, (unsigned long)total);
+    printf("boot_direct_xip: %-48s %4lu cut points\n", what, (unsigned long)total);
 }
 
-static void test_revert_powercut(void **state)
+/* The boots that write, each cut at every operation on both geometries (STM32F4: a primary of
+ * 16K, 64K and 128K sectors, so the header sector erased first is not the size of the
+ * rest). pa/sb: versions in the primary/secondary; bad: the slot whose image is corrupted
+ * (-1: none); test: the slot marked for test (-1: none), the other one installed permanent. */
+struct xip_cut_case {
+    const char *name;
+    enum boot_strategy s;
+    uint8_t pa, sb;
+    int bad, test;
+};
+
+static const struct xip_cut_case xip_cut_cases[] = {
+    {"xip/invalid-primary", XIP, 1, 2, 0, -1},
+    {"xip/invalid-secondary", XIP, 2, 1, 1, -1},
+    {"revert/invalid-secondary", XIP_REVERT, 1, 2, 1, 1},
+    {"revert/invalid-primary", XIP_REVERT, 3, 2, 0, 0},
+    {"revert/secondary-tried", XIP_REVERT, 1, 2, -1, 1},
+    {"revert/primary-tried", XIP_REVERT, 3, 2, -1, 0},
+};
+
+static void run_cut_case(const struct xip_cut_case *c, enum fx_geom g, int m)
+{
+    static const char *const modes[] = {"clean", "torn", "torn-low"};
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, c->s, g, c->pa, c->sb, &a, &b);
+    f.pc.tear = m != 0;
+    f.pc.erase_low_first = m == 2;
+    const struct flash_area *slot[2] = {&f.pri, &f.sec};
+    const struct fx_image *img[2] = {&a, &b};
+    if (c->test >= 0) {
+        assert_int_equal(boot_set_pending(slot[c->test], false), 0);
+        assert_int_equal(boot_set_pending(slot[!c->test], true), 0);
+    }
+    /* the one that must never be lost: the valid one not on trial */
+    int keep = c->bad >= 0 ? !c->bad : c->test >= 0 ? !c->test : -1;
+    if (c->bad >= 0) {
+        fx_mem(&f, slot[c->bad])[0x300] ^= 0x55;  /* the upload went wrong: erased */
+    }
+    char what[96];
+    snprintf(what, sizeof what, "%s/%s/%s", fx_geom_name(g), c->name, modes[m]);
+    const struct flash_area *kfa = keep >= 0 ? slot[keep] : NULL;
+    const struct fx_image *kimg = keep >= 0 ? img[keep] : NULL;
+    if (c->bad < 0) {
+        char step[112];
+        snprintf(step, sizeof step, "%s/try", what);
+        cut_every_op(&f, step, false, kfa, kimg);  /* the try: copy_done */
+        snprintf(step, sizeof step, "%s/revert", what);
+        cut_every_op(&f, step, true, kfa, kimg);  /* not confirmed: erased, the other runs */
+    } else {
+        cut_every_op(&f, what, true, kfa, kimg);
+    }
+    done(&f, &a, &b);
+}
+
+static void test_xip_powercut(void **state)
 {
     (void)state;
-    static const char *const modes[] = {"clean", "torn", "torn-low"};
-    for (int g = FX_UNIFORM_4K; g <= FX_STM32F4; g++) {
-        for (int m = 0; m < 3; m++) {
-            for (int invalid = 0; invalid < 2; invalid++) {
-                struct fx f;
-                struct fx_image a, b;
-                setup(&f, XIP_REVERT, (enum fx_geom)g, 1, 2, &a, &b);
-                f.pc.tear = m != 0;
-                f.pc.erase_low_first = m == 2;
-                assert_int_equal(boot_set_pending(&f.sec, false), 0);
-                char what[80];
-                if (invalid) {
-                    fx_mem(&f, &f.sec)[0x300] ^= 0x55;  /* the upload went wrong: erased */
-                    snprintf(what, sizeof what, "%s/invalid/%s", fx_geom_name((enum fx_geom)g), modes[m]);
-                    cut_every_op(&f, what, true);
-                } else {
-                    snprintf(what, sizeof what, "%s/test/%s", fx_geom_name((enum fx_geom)g), modes[m]);
-                    cut_every_op(&f, what, false);  /* the try: copy_done */
-                    snprintf(what, sizeof what, "%s/revert/%s", fx_geom_name((enum fx_geom)g), modes[m]);
-                    cut_every_op(&f, what, true);  /* not confirmed: erased, the primary runs */
-                }
-                done(&f, &a, &b);
+    for (size_t i = 0; i < sizeof xip_cut_cases / sizeof xip_cut_cases[0]; i++) {
+        for (int g = FX_UNIFORM_4K; g <= FX_STM32F4; g++) {
+            for (int m = 0; m < 3; m++) {
+                run_cut_case(&xip_cut_cases[i], (enum fx_geom)g, m);
             }
         }
     }
-    assert_true(g_cuts > 20);
+    printf("boot_direct_xip: %lu cut points in total\n", g_cuts);
+    assert_true(g_cuts > 100);
 }
 
 /* ram-load: the highest valid version is copied into the RAM region at its load address and
@@ -328,7 +381,7 @@ int main(void)
         cmocka_unit_test(test_invalid_erased),
         cmocka_unit_test(test_rom_fixed),
         cmocka_unit_test(test_revert_flow),
-        cmocka_unit_test(test_revert_powercut),
+        cmocka_unit_test(test_xip_powercut),
         cmocka_unit_test(test_ram_load),
         cmocka_unit_test(test_config_refused),
     };
