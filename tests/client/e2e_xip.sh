@@ -56,10 +56,27 @@ reset_until "booting 1.1.0 from slot 1; swap type none" 1  # the confirmed image
 log_count "boot: booting 1.2.0 from slot 0; swap type test" 1
 echo "ok: direct-xip-revert over serial: upload to the idle slot, test, revert, test, confirm"
 
-# plain direct-xip: the highest version runs, wherever it is; one built for the other slot not
+# plain direct-xip: the highest version runs, wherever it is; one built for the other slot not.
+# As Zephyr's img_mgmt there: the higher version is listed pending and permanent (it runs next
+# whatever the trailers say), `test` of it and `confirm` of the running image are refused,
+# confirming it is a no-op.
 start_board --no-timing --strategy direct-xip
 "$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "direct-xip upload"
+"$MCUMGR" -c serial image list > plain.lst
+[ "$(slot_field plain.lst 0 flags)" = "active confirmed" ] || { cat plain.lst; fail "plain: slot 0"; }
+[ "$(slot_field plain.lst 1 flags)" = "pending permanent" ] || { cat plain.lst; fail "plain: slot 1 not next"; }
+higher=$(slot_field plain.lst 1 hash)
+"$MCUMGR" -c serial image test "$higher" > out.txt 2> err.txt && fail "plain: test of the higher version accepted"
+expect_line err.txt "mcumgr: image test: IMAGE_ALREADY_PENDING (28)"
+"$MCUMGR" -c serial image confirm > out.txt 2> err.txt && fail "plain: confirm of the running image accepted"
+expect_line err.txt "mcumgr: image confirm: IMAGE_ALREADY_PENDING (28)"
+"$MCUMGR" -c serial image confirm "$higher" > /dev/null || fail "plain: confirm of the higher version"
+"$MCUMGR" -c serial image list > plain2.lst
+cmp -s plain.lst plain2.lst || { diff plain.lst plain2.lst; fail "plain: the list changed"; }
 reset_until "boot: booting 1.1.0 from slot 1; swap type none" 1
+"$MCUMGR" -c serial image list > plain3.lst
+[ "$(slot_field plain3.lst 1 flags)" = "active confirmed" ] || { cat plain3.lst; fail "plain: slot 1 not active"; }
+[ "$(slot_field plain3.lst 0 flags)" = "" ] || { cat plain3.lst; fail "plain: the older slot 0 listed with flags"; }
 "$MCUMGR" -c serial image upload v4-slot0.bin > /dev/null || fail "direct-xip upload to slot 0"
 "$MCUMGR" -c serial reset > /dev/null
 log_count "boot: booting 1.3.0 from slot 0; swap type none" 1
