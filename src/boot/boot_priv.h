@@ -198,11 +198,18 @@ int overwrite_run(struct boot_state *st, uint32_t copy_size);
 /* The whole boot for the direct-xip and ram-load strategies (direct_xip.c): st initialised. */
 int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp);
 /* ram-load (ram_load.c): copies the image in slot (header hdr, total bytes) into the RAM
- * region at its load address and validates it there; *why says why when it was refused (the
- * region is then cleared there). Flash errors pass up. */
+ * region at its load address and validates it there (with the security counter); *why says
+ * why when it was refused (the region is then cleared there), else *addr and *sec_cnt are
+ * the copy's. Flash errors pass up. */
 int ram_load_image(struct boot_state *st, const struct flash_area *slot,
                    const struct image_header *hdr, uint32_t total, enum boot_reject *why,
-                   uint32_t *addr);
+                   uint32_t *addr, uint32_t *sec_cnt);
+
+/* Security counter (sec_cnt_policy.c). check: DFU_EPERM when the image's SEC_CNT is below
+ * the counter under BOOT_DOWNGRADE_SECURITY_COUNTER (0 otherwise; port errors pass up).
+ * raise: the counter up to value when higher (0 without a port). */
+int boot_sec_cnt_check(struct boot_state *st, const struct image_info *info);
+int boot_sec_cnt_raise(struct boot_state *st, uint32_t value);
 
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,
  * DFU_EPERM) gave. Uses st->buf. */

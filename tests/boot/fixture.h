@@ -56,9 +56,10 @@ void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, ui
 /* The same linked for one slot (imgtool sign --rom-fixed ADDR: flag ROM_FIXED, load_addr). */
 void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                              uint32_t rom_fixed);
-/* The same to be loaded into RAM (imgtool sign --load-addr ADDR: flag RAM_LOAD, load_addr). */
+/* The same to be loaded into RAM (imgtool sign --load-addr ADDR: flag RAM_LOAD, load_addr),
+ * with a SEC_CNT of sec_cnt unless it is 0. */
 void fx_image_make_ram_load(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
-                            uint32_t load_addr);
+                            uint32_t load_addr, uint32_t sec_cnt);
 void fx_image_free(struct fx_image *img);
 /* The same image encrypted as imgtool sign -E does for the exchange key in enc_pem (its public
  * half): *img as it is uploaded, *plain as the bootloader leaves it in the primary slot (the

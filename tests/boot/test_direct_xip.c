@@ -321,8 +321,8 @@ static void test_ram_load(void **state)
     f.cfg.ram_addr = RAM_ADDR;
     fx_image_free(&a);
     fx_image_free(&b);
-    fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000);
-    fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100);
+    fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000, 0);
+    fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100, 0);
     fx_program(&f, &f.pri, &a);
     fx_program(&f, &f.sec, &b);
     assert_int_equal(boot_ops(&f, &rsp, 0), 0);  /* the chip's flash is only read */
@@ -336,7 +336,7 @@ static void test_ram_load(void **state)
     }
     /* 2.0.0 with the load address past the region: refused, kept; 1.0.0 loads */
     struct fx_image far;
-    fx_image_make_ram_load(&far, 2, 30000, 22, RAM_ADDR + 60 * 1024);
+    fx_image_make_ram_load(&far, 2, 30000, 22, RAM_ADDR + 60 * 1024, 0);
     fx_program(&f, &f.sec, &far);
     assert_int_equal(boot_ops(&f, &rsp, 0), 0);
     assert_int_equal(rsp.slot, 0);
@@ -362,13 +362,10 @@ static void test_config_refused(void **state)
     struct fx f;
     struct fx_image a, b;
     setup(&f, XIP, FX_UNIFORM_4K, 1, 0, &a, &b);
-    struct boot_sec_cnt_port port = {0};
-    f.cfg.downgrade = BOOT_DOWNGRADE_SECURITY_COUNTER;
-    f.cfg.sec_cnt = &port;
     struct boot_rsp rsp;
+    f.cfg.downgrade = BOOT_DOWNGRADE_SECURITY_COUNTER;  /* without its port */
     assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
     f.cfg.downgrade = BOOT_DOWNGRADE_ALLOW;
-    f.cfg.sec_cnt = NULL;
     f.cfg.strategy = (enum boot_strategy)7;
     assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);
     done(&f, &a, &b);
