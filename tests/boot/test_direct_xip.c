@@ -1,7 +1,8 @@
 /* direct-xip and direct-xip-revert: which slot boots, what the bootloader writes (only
  * copy_done, and erases of refused images), and a power cut at every flash
  * operation of each boot (clean and torn, both geometries), recovered by the next boot.
- * ram-load: the chosen image copied into a RAM region (another emulated device here). */
+ * ram-load: the chosen image copied into a RAM region (another emulated device here), and
+ * validated there (a byte changed on the way in, or a flash read differently for the copy). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -356,6 +357,108 @@ static void test_ram_load(void **state)
     nor_flash_close(&ramdev);
 }
 
+/* A device in front of another that changes one byte at `at` as it passes: in what is
+ * written (a RAM port that corrupts on the way in), or in the nth read covering it (a flash
+ * that changes between the bootloader's two reads). */
+struct tamper {
+    struct flash_dev dev;
+    const struct flash_dev *inner;
+    uint32_t at;
+    bool on_write;
+    unsigned nth, reads;
+};
+
+static int t_read(void *ctx, uint32_t off, void *buf, uint32_t len)
+{
+    struct tamper *t = ctx;
+    int err = t->inner->ops->read(t->inner->ctx, off, buf, len);
+    if (!err && !t->on_write && off <= t->at && t->at - off < len && ++t->reads == t->nth) {
+        ((uint8_t *)buf)[t->at - off] ^= 0x01;
+    }
+    return err;
+}
+
+static int t_write(void *ctx, uint32_t off, const void *buf, uint32_t len)
+{
+    struct tamper *t = ctx;
+    if (!t->on_write || off > t->at || t->at - off >= len) {
+        return t->inner->ops->write(t->inner->ctx, off, buf, len);
+    }
+    uint8_t chunk[1024];
+    assert_true(len <= sizeof chunk);
+    memcpy(chunk, buf, len);
+    chunk[t->at - off] ^= 0x01;
+    return t->inner->ops->write(t->inner->ctx, off, chunk, len);
+}
+
+static int t_erase(void *ctx, uint32_t off, uint32_t len)
+{
+    struct tamper *t = ctx;
+    return t->inner->ops->erase(t->inner->ctx, off, len);
+}
+
+static const struct flash_ops tamper_ops = {t_read, t_write, t_erase};
+
+static void tamper_init(struct tamper *t, const struct flash_dev *inner, uint32_t at, bool on_write,
+                        unsigned nth)
+{
+    *t = (struct tamper){.dev = *inner, .inner = inner, .at = at, .on_write = on_write, .nth = nth};
+    t->dev.ops = &tamper_ops;
+    t->dev.ctx = t;
+}
+
+/* ram-load validates what is in RAM, not what was in flash: a byte changed on its way into
+ * RAM, or a flash that reads differently for the copy than for the first check, gets the
+ * copy refused (hash), the RAM region cleared, and the other slot loaded; flash is kept. */
+static void test_ram_load_checks_the_copy(void **state)
+{
+    (void)state;
+    static const struct flash_sector_run runs[] = {{64, 1024}};
+    struct nor_flash ramdev;
+    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
+    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
+    for (int on_write = 0; on_write < 2; on_write++) {
+        struct fx f;
+        struct fx_image a, b;
+        setup(&f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 1, 0, &a, &b);
+        fx_image_free(&a);
+        fx_image_free(&b);
+        fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000, 0);
+        fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100, 0);
+        fx_program(&f, &f.pri, &a);
+        fx_program(&f, &f.sec, &b);
+        struct tamper t;
+        struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+        if (on_write) {
+            tamper_init(&t, &ramdev.dev, 0x7000, true, 0);  /* in b's body in RAM, past a */
+            ram.dev = &t.dev;
+        } else {
+            tamper_init(&t, &f.pc.dev, f.sec.off + 0x4000, false, 2);  /* the copy's read */
+            f.pri.dev = &t.dev;
+            f.sec.dev = &t.dev;
+        }
+        f.cfg.ram = &ram;
+        f.cfg.ram_addr = RAM_ADDR;
+        struct boot_rsp rsp;
+        assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+        assert_int_equal(rsp.slot, 0);
+        assert_int_equal(rsp.secondary_reject, BOOT_REJECT_HASH);
+        assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_FAIL);
+        assert_int_equal(rsp.image_off, RAM_ADDR + 0x1000);
+        uint8_t *m = nor_flash_mem(&ramdev);
+        assert_memory_equal(m + 0x1000, a.data, a.len);
+        for (uint32_t i = 0; i < 0x1000; i++) {
+            assert_int_equal(m[i], 0);  /* nothing of the refused copy stays */
+        }
+        assert_true(fx_holds(&f, &f.sec, &b));
+        if (!on_write) {
+            assert_int_equal(t.reads, 2);  /* it did read the byte twice: check, then copy */
+        }
+        done(&f, &a, &b);
+    }
+    nor_flash_close(&ramdev);
+}
+
 static void test_config_refused(void **state)
 {
     (void)state;
@@ -380,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_revert_flow),
         cmocka_unit_test(test_xip_powercut),
         cmocka_unit_test(test_ram_load),
+        cmocka_unit_test(test_ram_load_checks_the_copy),
         cmocka_unit_test(test_config_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
