@@ -125,9 +125,10 @@ int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, 
  * encrypted image in the primary as the plaintext it is there. */
 int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
                         const struct image_key *keys, size_t key_count, struct image_info *info);
-/* Before a new swap or copy: both images' keys from their key TLVs. DFU_EPERM when the
- * primary's is encrypted and does not unwrap (st->enc_why set). */
-int boot_enc_start(struct boot_state *st);
+/* Before a new swap or copy of this type: both images' keys from their key TLVs (swap-offset:
+ * the secondary's image where that type takes it). DFU_EPERM when the primary's is encrypted
+ * and does not unwrap (st->enc_why set). */
+int boot_enc_start(struct boot_state *st, uint8_t type);
 /* Before a resumed swap: keys from the status trailer's key fields, and where the payloads
  * are from the images' headers, wherever the progress in bs has put them. */
 int boot_enc_resume(struct boot_state *st, const struct boot_status *bs);
@@ -139,7 +140,12 @@ enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area 
 #else
 #define boot_image_validate(st, fa, keys, key_count, info) \
     image_validate(fa, keys, key_count, (st)->buf, sizeof (st)->buf, info)
-static inline int boot_enc_start(struct boot_state *st) { (void)st; return 0; }
+static inline int boot_enc_start(struct boot_state *st, uint8_t type)
+{
+    (void)st;
+    (void)type;
+    return 0;
+}
 static inline int boot_enc_resume(struct boot_state *st, const struct boot_status *bs)
 {
     (void)st;

@@ -181,10 +181,6 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
         return 0;
     }
     err = validate(st, img, info);
-    if (!err && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
-        (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
-        err = DFU_ENOTSUP;  /* swap-offset's copy does not decrypt */
-    }
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -261,7 +257,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
-    err = boot_enc_start(st);
+    err = boot_enc_start(st, type);
     if (err == DFU_EPERM) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* the primary's key does not unwrap: it cannot leave */
         *why = BOOT_REJECT_ENC_KEY;
