@@ -304,28 +304,32 @@ static void test_xip_powercut(void **state)
 /* ram-load: the highest valid version is copied into the RAM region at its load address and
  * validated there; the flash is not written. One without RAM_LOAD, or not fitting the region,
  * is refused (kept) and the other loads. */
-#define RAM_ADDR 0x20000000u
+#define RAM_ADDR FX_RAM_ADDR
+
+/* ram-load on the STM32F4 layout: 1.0.0 for RAM_ADDR + 0x1000 in the primary, 2.0.0 for
+ * RAM_ADDR + 0x100 in the secondary; no RAM region configured yet. */
+static void setup_ram_load(struct fx *f, struct fx_image *a, struct fx_image *b)
+{
+    fx_open(f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 8, 0xff);
+    fx_image_make_ram_load(a, 1, 20000, 11, RAM_ADDR + 0x1000, 0);
+    fx_image_make_ram_load(b, 2, 30000, 22, RAM_ADDR + 0x100, 0);
+    fx_program(f, &f->pri, a);
+    fx_program(f, &f->sec, b);
+}
+
 static void test_ram_load(void **state)
 {
     (void)state;
-    static const struct flash_sector_run runs[] = {{64, 1024}};
     struct nor_flash ramdev;
-    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
-    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
-    struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+    struct flash_area ram;
+    fx_ram_open(&ramdev, &ram);
     struct fx f;
     struct fx_image a, b;
-    setup(&f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 1, 0, &a, &b);
+    setup_ram_load(&f, &a, &b);
     struct boot_rsp rsp;
     assert_int_equal(boot_go(&f.cfg, &rsp), DFU_EINVAL);  /* no RAM region */
     f.cfg.ram = &ram;
     f.cfg.ram_addr = RAM_ADDR;
-    fx_image_free(&a);
-    fx_image_free(&b);
-    fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000, 0);
-    fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100, 0);
-    fx_program(&f, &f.pri, &a);
-    fx_program(&f, &f.sec, &b);
     assert_int_equal(boot_ops(&f, &rsp, 0), 0);  /* the chip's flash is only read */
     assert_int_equal(rsp.slot, 1);
     assert_int_equal(rsp.hdr.ver.major, 2);
@@ -413,22 +417,15 @@ static void tamper_init(struct tamper *t, const struct flash_dev *inner, uint32_
 static void test_ram_load_checks_the_copy(void **state)
 {
     (void)state;
-    static const struct flash_sector_run runs[] = {{64, 1024}};
     struct nor_flash ramdev;
-    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
-    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
+    struct flash_area ram0;
+    fx_ram_open(&ramdev, &ram0);
     for (int on_write = 0; on_write < 2; on_write++) {
         struct fx f;
         struct fx_image a, b;
-        setup(&f, BOOT_STRATEGY_RAM_LOAD, FX_STM32F4, 1, 0, &a, &b);
-        fx_image_free(&a);
-        fx_image_free(&b);
-        fx_image_make_ram_load(&a, 1, 20000, 11, RAM_ADDR + 0x1000, 0);
-        fx_image_make_ram_load(&b, 2, 30000, 22, RAM_ADDR + 0x100, 0);
-        fx_program(&f, &f.pri, &a);
-        fx_program(&f, &f.sec, &b);
+        setup_ram_load(&f, &a, &b);
         struct tamper t;
-        struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+        struct flash_area ram = ram0;
         if (on_write) {
             tamper_init(&t, &ramdev.dev, 0x7000, true, 0);  /* in b's body in RAM, past a */
             ram.dev = &t.dev;

@@ -307,12 +307,10 @@ static void test_counter_direct_xip_revert(void **state)
 static void test_counter_ram_load(void **state)
 {
     (void)state;
-    const uint32_t ram_addr = 0x20000000u;
-    static const struct flash_sector_run runs[] = {{64, 1024}};
+    const uint32_t ram_addr = FX_RAM_ADDR;
     struct nor_flash ramdev;
-    struct nor_flash_config rc = {NULL, 1, 0x00, runs, 1, {0}};
-    assert_int_equal(nor_flash_open(&ramdev, &rc), 0);
-    struct flash_area ram = {&ramdev.dev, 0, 64 * 1024, 9};
+    struct flash_area ram;
+    fx_ram_open(&ramdev, &ram);
     struct env e;
     env_open(&e, BOOT_STRATEGY_RAM_LOAD);
     e.f.cfg.ram = &ram;

@@ -360,6 +360,23 @@ static void test_direct_xip_active_slot_1(void **state)
     assert_int_equal(t.swap_type, BOOT_SWAP_TYPE_TEST);
 }
 
+/* The flags listed for slots 0 and 1 (NULL: not checked), from a state read sent now (send)
+ * or from the response already there (a state write's). */
+static void expect_flags(bool send, const char *f0, const char *f1)
+{
+    struct listed l;
+    if (send) {
+        state_read(&l);
+    } else {
+        read_state(&l);
+    }
+    assert_int_equal(l.count, 2);
+    if (f0 != NULL) {
+        assert_string_equal(flags_of(&l, 0), f0);
+    }
+    assert_string_equal(flags_of(&l, 1), f1);
+}
+
 /* Plain direct-xip (Zephyr's img_mgmt under CONFIG_MCUBOOT_BOOTLOADER_MODE_DIRECT_XIP), slot 0
  * running 1.2.3, slot 1 holding the higher 1.3.0.7: the bootloader starts slot 1 next whatever
  * the trailers say, so it is listed pending and permanent and the running one confirmed;
@@ -369,11 +386,7 @@ static void test_xip_higher_other(void **state)
 {
     (void)state;
     fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP;
-    struct listed l;
-    state_read(&l);
-    assert_int_equal(l.count, 2);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "p--m");
+    expect_flags(true, "-ca-", "p--m");
     take_snapshot();
     uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
     state_write(SMP_V2, hash1, 32, 0);
@@ -384,8 +397,7 @@ static void test_xip_higher_other(void **state)
     fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED);
     state_write(SMP_V2, hash1, 32, 1);
     assert_int_equal(fx_rc(), 0);
-    read_state(&l);
-    assert_string_equal(flags_of(&l, 1), "p--m");
+    expect_flags(false, NULL, "p--m");
     assert_unchanged();
     assert_int_equal(fx.rf.writes, writes);
     assert_int_equal(fx.rf.erases, erases);
@@ -403,10 +415,7 @@ static void test_xip_older_other(void **state)
     fx_image_hash(old, hold);
     memset(fx.mem + FX_SLOT, 0xff, FX_SLOT);
     fx_put(1, 0, old, olen);
-    struct listed l;
-    state_read(&l);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "----");
+    expect_flags(true, "-ca-", "----");
     take_snapshot();
     state_write(SMP_V2, NULL, 0, 1);
     assert_int_equal(fx_rc(), 0);
@@ -417,9 +426,7 @@ static void test_xip_older_other(void **state)
     assert_int_equal(boot_read_swap_state(&fx.sec, &t), 0);
     assert_int_equal(t.magic, BOOT_MAGIC_GOOD);
     assert_int_equal(t.swap_type, BOOT_SWAP_TYPE_TEST);
-    read_state(&l);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "----");
+    expect_flags(false, "-ca-", "----");
     assert_memory_equal(fx.mem, snapshot, FX_SLOT);  /* the running slot untouched */
 }
 
@@ -432,22 +439,16 @@ static void test_xip_revert_next(void **state)
     fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP_REVERT;
     fx_trailer_magic(0);
     fx_trailer_flag(0, true, true);
-    struct listed l;
-    state_read(&l);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "----");  /* not marked: Zephyr lists it idle */
+    expect_flags(true, "-ca-", "----");  /* not marked: Zephyr lists it idle */
     take_snapshot();
     state_write(SMP_V2, hash1, 32, 0);
     assert_int_equal(fx_rc(), 0);
-    read_state(&l);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "p---");
+    expect_flags(false, "-ca-", "p---");
     assert_memory_equal(fx.mem, snapshot, FX_SLOT);
     memcpy(fx.mem, snapshot, FX_FLASH);
     state_write(SMP_V2, hash1, 32, 1);
     assert_int_equal(fx_rc(), 0);
-    read_state(&l);
-    assert_string_equal(flags_of(&l, 1), "p--m");
+    expect_flags(false, NULL, "p--m");
     struct boot_swap_state t;
     assert_int_equal(boot_read_swap_state(&fx.sec, &t), 0);
     assert_int_equal(t.image_ok, BOOT_FLAG_SET);
@@ -459,16 +460,12 @@ static void test_xip_revert_next(void **state)
     fx_trailer_flag(0, false, true);
     fx_trailer_magic(1);
     fx_trailer_flag(1, true, true);
-    state_read(&l);
-    assert_string_equal(flags_of(&l, 0), "--a-");
-    assert_string_equal(flags_of(&l, 1), "-c--");
+    expect_flags(true, "--a-", "-c--");
     state_write(SMP_V2, NULL, 0, 1);
     assert_int_equal(fx_rc(), 0);
     assert_int_equal(boot_read_swap_state(&fx.pri, &t), 0);
     assert_int_equal(t.image_ok, BOOT_FLAG_SET);
-    read_state(&l);
-    assert_string_equal(flags_of(&l, 0), "-ca-");
-    assert_string_equal(flags_of(&l, 1), "p--m");  /* higher and confirmed: it runs next */
+    expect_flags(false, "-ca-", "p--m");  /* higher and confirmed: it runs next */
 }
 
 /* Confirming what already runs confirmed is a no-op that writes nothing. */
