@@ -125,9 +125,10 @@ int boot_copy_image_region(struct boot_state *st, const struct flash_area *src, 
  * encrypted image in the primary as the plaintext it is there. */
 int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
                         const struct image_key *keys, size_t key_count, struct image_info *info);
-/* Before a new swap or copy: both images' keys from their key TLVs. DFU_EPERM when the
- * primary's is encrypted and does not unwrap (st->enc_why set). */
-int boot_enc_start(struct boot_state *st);
+/* Before a new swap or copy of this type: both images' keys from their key TLVs (swap-offset:
+ * the secondary's image where that type takes it). DFU_EPERM when the primary's is encrypted
+ * and does not unwrap (st->enc_why set). */
+int boot_enc_start(struct boot_state *st, uint8_t type);
 /* Before a resumed swap: keys from the status trailer's key fields, and where the payloads
  * are from the images' headers, wherever the progress in bs has put them. */
 int boot_enc_resume(struct boot_state *st, const struct boot_status *bs);
@@ -139,7 +140,12 @@ enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area 
 #else
 #define boot_image_validate(st, fa, keys, key_count, info) \
     image_validate(fa, keys, key_count, (st)->buf, sizeof (st)->buf, info)
-static inline int boot_enc_start(struct boot_state *st) { (void)st; return 0; }
+static inline int boot_enc_start(struct boot_state *st, uint8_t type)
+{
+    (void)st;
+    (void)type;
+    return 0;
+}
 static inline int boot_enc_resume(struct boot_state *st, const struct boot_status *bs)
 {
     (void)st;
@@ -198,11 +204,18 @@ int overwrite_run(struct boot_state *st, uint32_t copy_size);
 /* The whole boot for the direct-xip and ram-load strategies (direct_xip.c): st initialised. */
 int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp);
 /* ram-load (ram_load.c): copies the image in slot (header hdr, total bytes) into the RAM
- * region at its load address and validates it there; *why says why when it was refused (the
- * region is then cleared there). Flash errors pass up. */
+ * region at its load address and validates it there (with the security counter); *why says
+ * why when it was refused (the region is then cleared there), else *addr and *sec_cnt are
+ * the copy's. Flash errors pass up. */
 int ram_load_image(struct boot_state *st, const struct flash_area *slot,
                    const struct image_header *hdr, uint32_t total, enum boot_reject *why,
-                   uint32_t *addr);
+                   uint32_t *addr, uint32_t *sec_cnt);
+
+/* Security counter (sec_cnt_policy.c). check: DFU_EPERM when the image's SEC_CNT is below
+ * the counter under BOOT_DOWNGRADE_SECURITY_COUNTER (0 otherwise; port errors pass up).
+ * raise: the counter up to value when higher (0 without a port). */
+int boot_sec_cnt_check(struct boot_state *st, const struct image_info *info);
+int boot_sec_cnt_raise(struct boot_state *st, uint32_t value);
 
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,
  * DFU_EPERM) gave. Uses st->buf. */

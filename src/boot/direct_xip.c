@@ -9,7 +9,11 @@
  *     slot chosen before whose image is still not confirmed (magic good, copy_done written,
  *     image_ok not set) is erased the same way and the other slot runs.
  * Each step is one write or erase whose effect the next boot reads and goes on from, so a
- * power cut anywhere ends where the uncut boot would have. */
+ * power cut anywhere ends where the uncut boot would have.
+ * Security counter (BOOT_DOWNGRADE_SECURITY_COUNTER), as MCUboot's MCUBOOT_HW_ROLLBACK_PROT in
+ * these modes: an image below the counter does not validate (so it is erased like any invalid
+ * one); the counter is raised to the started image's SEC_CNT at every boot, with revert only
+ * once that image is confirmed (image_ok), so a test image can still be reverted from. */
 #include "boot_priv.h"
 
 #include "dfukit/err.h"
@@ -20,6 +24,8 @@ struct xip_slot {
     bool ok;
     struct image_header hdr;
     uint32_t total;  /* bytes of the valid image */
+    uint32_t sec_cnt;  /* its SEC_CNT (0 without) */
+    bool confirmed;    /* revert: image_ok set when it was chosen */
     enum boot_reject why;
 };
 
@@ -70,8 +76,15 @@ static int check_slot(struct boot_state *st, struct xip_slot *s)
         return err;
     }
     if (err == 0) {
+        err = boot_sec_cnt_check(st, &info);
+        if (err != 0 && err != DFU_EPERM) {
+            return err;  /* the counter unreadable: touch nothing */
+        }
+    }
+    if (err == 0) {
         s->ok = true;
         s->total = info.layout.total_size;
+        s->sec_cnt = info.has_sec_cnt ? info.sec_cnt : 0;
         return 0;
     }
     s->why = boot_reject_of(st, s->fa, err);
@@ -90,6 +103,7 @@ static int try_once(struct boot_state *st, struct xip_slot *s, bool *tried, bool
     *tried = t.magic == BOOT_MAGIC_GOOD && t.copy_done != BOOT_FLAG_UNSET &&
              t.image_ok != BOOT_FLAG_SET;
     *first = false;
+    s->confirmed = t.image_ok == BOOT_FLAG_SET;
     if (*tried) {
         return erase_slot(st, s->fa);
     }
@@ -113,9 +127,6 @@ static int pick(const struct boot_state *st, const struct xip_slot s[2])
 int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
 {
     bool ram_load = BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_RAM_LOAD;
-    if (st->cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
-        return DFU_EINVAL;  /* the highest version always wins; no counter here */
-    }
     if (ram_load && st->cfg->ram == NULL) {
         return DFU_EINVAL;  /* nowhere to load to */
     }
@@ -149,7 +160,8 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
     uint32_t image_off = n >= 0 ? s[n].fa->off : 0;
     while (n >= 0 && ram_load) {
         enum boot_reject why;
-        int err = ram_load_image(st, s[n].fa, &s[n].hdr, s[n].total, &why, &image_off);
+        int err = ram_load_image(st, s[n].fa, &s[n].hdr, s[n].total, &why, &image_off,
+                                 &s[n].sec_cnt);
         if (err) {
             return err;
         }
@@ -161,6 +173,12 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
         did = BOOT_SWAP_TYPE_FAIL;
         n = pick(st, s);
         image_off = n >= 0 ? s[n].fa->off : 0;
+    }
+    if (n >= 0 && (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_DIRECT_XIP_REVERT || s[n].confirmed)) {
+        int err = boot_sec_cnt_raise(st, s[n].sec_cnt);
+        if (err) {
+            return err;
+        }
     }
     if (n < 0) {
         if (rsp != NULL) {

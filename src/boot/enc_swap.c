@@ -24,6 +24,14 @@ static bool is_flash_error(int err)
     return err == DFU_EIO || err == DFU_EPOWER;
 }
 
+/* True when fa lies in the secondary slot: the slot itself, or swap-offset's image one sector
+ * into it (boot_image_area()). */
+static bool in_secondary(const struct boot_state *st, const struct flash_area *fa)
+{
+    return fa->dev == st->sec->dev && fa->off >= st->sec->off &&
+           fa->off - st->sec->off < st->sec->size;
+}
+
 /* Unwraps the key of the image whose header is hdr (key TLV in fa) into *e. 0 when the image
  * is not encrypted (e->on false), DFU_ENOTSUP when this bootloader cannot decrypt it, DFU_EPERM
  * when it was wrapped for another key (no TLV of our scheme, or it does not unwrap),
@@ -59,7 +67,7 @@ int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
 {
     struct image_xform xf = {NULL, NULL};  /* the primary holds plaintext */
     struct image_header hdr;
-    if (fa == st->sec && image_header_read(fa, &hdr) == 0 && enc_image_key_len(&hdr) != 0) {
+    if (in_secondary(st, fa) && image_header_read(fa, &hdr) == 0 && enc_image_key_len(&hdr) != 0) {
         struct boot_enc_image *e = &st->enc[BOOT_IMG_SECONDARY];
         st->enc_why = BOOT_REJECT_NONE;
         int err = load_key(st, fa, &hdr, e);
@@ -82,7 +90,7 @@ int boot_image_validate(struct boot_state *st, const struct flash_area *fa,
 
 enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area *fa, int err)
 {
-    if (fa != st->sec) {
+    if (!in_secondary(st, fa)) {
         return BOOT_REJECT_NONE;
     }
     if (err == DFU_ENOTSUP && st->enc_why != BOOT_REJECT_NONE) {
@@ -92,9 +100,15 @@ enum boot_reject boot_enc_reject(struct boot_state *st, const struct flash_area 
                                                             : BOOT_REJECT_NONE;
 }
 
-int boot_enc_start(struct boot_state *st)
+int boot_enc_start(struct boot_state *st, uint8_t type)
 {
-    const struct flash_area *areas[2] = {st->pri, st->sec};
+    /* swap-offset: a new image one sector into the secondary; what a revert takes, at 0 */
+    struct flash_area win = *st->sec;
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET && type != BOOT_SWAP_TYPE_REVERT &&
+        boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &win) != 0) {
+        return DFU_EINVAL;
+    }
+    const struct flash_area *areas[2] = {st->pri, &win};
     /* Overwrite sends nothing to the secondary: only its image's key is needed. */
     int first = BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_OVERWRITE;
     memset(st->enc, 0, sizeof st->enc);
@@ -119,12 +133,42 @@ int boot_enc_start(struct boot_state *st)
     return 0;
 }
 
+/* swap-offset (swap_offset.c): upgrade step 0 takes the old header to the secondary's start
+ * (first half) and the new one from a sector in to the primary (second half); a revert runs
+ * backwards, so its last step (of n) does the same from the other side, the tested image's
+ * header going back a sector in. */
+static int offset_header_places(struct boot_state *st, const struct boot_status *bs,
+                                const struct flash_area *fa[2], uint32_t off[2])
+{
+    struct flash_sector s0;
+    int err = flash_area_sector(st->pri, 0, &s0);
+    if (err) {
+        return err;
+    }
+    if (bs->swap_type != BOOT_SWAP_TYPE_REVERT) {
+        bool pri_stays = bs->idx == 1 && bs->state == 0;
+        fa[BOOT_IMG_PRIMARY] = pri_stays ? st->pri : st->sec;
+        fa[BOOT_IMG_SECONDARY] = bs->idx == 1 ? st->sec : st->pri;
+        off[BOOT_IMG_SECONDARY] = bs->idx == 1 ? s0.size : 0;
+        return 0;
+    }
+    uint32_t n = (bs->swap_size + s0.size - 1) / s0.size;
+    bool pri_stays = bs->idx < n || (bs->idx == n && bs->state == 0);
+    fa[BOOT_IMG_PRIMARY] = pri_stays ? st->pri : st->sec;
+    off[BOOT_IMG_PRIMARY] = pri_stays ? 0 : s0.size;
+    fa[BOOT_IMG_SECONDARY] = bs->idx <= n ? st->sec : st->pri;
+    return 0;
+}
+
 /* Where each image's header is while the swap in bs is under way: the primary's moves to the
  * secondary (via sector 1 for swap-move), the secondary's to the primary (via scratch). */
 static int header_places(struct boot_state *st, const struct boot_status *bs,
                          const struct flash_area *fa[2], uint32_t off[2])
 {
     off[0] = off[1] = 0;
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+        return offset_header_places(st, bs, fa, off);
+    }
     if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_MOVE) {
         struct flash_sector s0;
         int err = flash_area_sector(st->pri, 0, &s0);

@@ -149,17 +149,8 @@ static int check_downgrade(struct boot_state *st, const struct image_info *sec)
             image_version_cmp(&sec->hdr.ver, &hp.ver, cfg->downgrade_use_build) < 0) {
             return DFU_EPERM;
         }
-    } else if (cfg->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
-        uint32_t now;
-        int err = cfg->sec_cnt->read(cfg->sec_cnt->arg, &now);
-        if (err) {
-            return err;
-        }
-        if ((sec->has_sec_cnt ? sec->sec_cnt : 0) < now) {
-            return DFU_EPERM;
-        }
     }
-    return 0;
+    return boot_sec_cnt_check(st, sec);
 }
 
 /* Validates the secondary for a swap of this type. 0: go ahead. Otherwise the secondary is
@@ -190,10 +181,6 @@ static int check_secondary(struct boot_state *st, uint8_t type, struct image_inf
         return 0;
     }
     err = validate(st, img, info);
-    if (!err && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET &&
-        (info->hdr.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))) {
-        err = DFU_ENOTSUP;  /* swap-offset's copy does not decrypt */
-    }
     bool valid = err == 0;
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
@@ -270,7 +257,7 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
-    err = boot_enc_start(st);
+    err = boot_enc_start(st, type);
     if (err == DFU_EPERM) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* the primary's key does not unwrap: it cannot leave */
         *why = BOOT_REJECT_ENC_KEY;
@@ -308,15 +295,11 @@ static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
         return err;
     }
     bool confirmed = p.magic == BOOT_MAGIC_UNSET || p.image_ok == BOOT_FLAG_SET;
-    uint32_t img, now;
+    uint32_t img;
     if (!confirmed || image_read_security_counter(st->pri, hdr, &img) != 0) {
         return 0;
     }
-    err = port->read(port->arg, &now);
-    if (!err && img > now) {
-        err = port->update(port->arg, img);
-    }
-    return err;
+    return boot_sec_cnt_raise(st, img);
 }
 
 int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)

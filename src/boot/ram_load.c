@@ -2,13 +2,14 @@
  * into the RAM region at the load address its header names (flag IMAGE_F_RAM_LOAD, imgtool
  * sign --load-addr) and validated again there, so what runs is what was checked. An image
  * without the flag, or one that does not fit the region at that address, is refused; a copy
- * that does not validate is cleared from RAM. Flash is only read. */
+ * that does not validate (or is below the security counter) is cleared from RAM. Flash is only
+ * read. */
 #include "boot_priv.h"
 #include "dfukit/err.h"
 
 int ram_load_image(struct boot_state *st, const struct flash_area *slot,
                    const struct image_header *hdr, uint32_t total, enum boot_reject *why,
-                   uint32_t *addr)
+                   uint32_t *addr, uint32_t *sec_cnt)
 {
     const struct flash_area *ram = st->cfg->ram;
     uint32_t base = st->cfg->ram_addr;
@@ -29,6 +30,12 @@ int ram_load_image(struct boot_state *st, const struct flash_area *slot,
     struct flash_area copy = {ram->dev, ram->off + off, total, ram->id};
     struct image_info info;
     err = boot_image_validate(st, &copy, st->cfg->keys, st->cfg->key_count, &info);
+    if (!err) {
+        err = boot_sec_cnt_check(st, &info);  /* on what runs, not on what flash held */
+        if (err != 0 && err != DFU_EPERM) {
+            return err;
+        }
+    }
     if (err == DFU_EPOWER || err == DFU_EIO) {
         return err;
     }
@@ -37,5 +44,6 @@ int ram_load_image(struct boot_state *st, const struct flash_area *slot,
         return flash_area_erase(ram, 0, ram->size);
     }
     *addr = hdr->load_addr;
+    *sec_cnt = info.has_sec_cnt ? info.sec_cnt : 0;
     return 0;
 }

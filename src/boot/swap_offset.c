@@ -12,7 +12,8 @@
  * header is left there. Each step erases only a sector whose content exists elsewhere, so it
  * can be redone after a cut. Status: in the primary trailer, two entries per sector from the
  * first entry (MCUboot's layout for this mode); trailers initialised as swap-move does, and a
- * revert first made permanent in the secondary trailer (swap_move_fixup_revert()). */
+ * revert first made permanent in the secondary trailer (swap_move_fixup_revert()). Encrypted
+ * images as in the other swaps: decrypted out of the secondary, encrypted into it. */
 #include "boot_priv.h"
 #include "dfukit/err.h"
 #include "swap_primary.h"
@@ -64,13 +65,16 @@ int swap_offset_read_status(struct boot_state *st, struct boot_status *bs)
     return 0;
 }
 
-/* One half-step: dst sector <- src sector (dst erased first), then its status entry. */
+/* One half-step: dst sector <- src sector (dst erased first), then its status entry. The
+ * sector is sector m of image img (BOOT_IMG_*), which is decrypted out of the secondary or
+ * encrypted into it when that image is encrypted (enc_swap.c). */
 static int copy_sector(struct boot_state *st, const struct flash_area *src, uint32_t si,
-                       const struct flash_area *dst, uint32_t di, uint32_t sz, uint32_t entry)
+                       const struct flash_area *dst, uint32_t di, uint32_t sz, uint32_t entry,
+                       int img, uint32_t m)
 {
     int err = boot_erase_region(dst, di * sz, sz);
     if (!err) {
-        err = boot_copy_region(st, src, si * sz, dst, di * sz, sz);
+        err = boot_copy_image_region(st, src, si * sz, dst, di * sz, sz, img, m * sz);
     }
     return err ? err : status_write(st->pri, &st->tl_pri, entry, (uint8_t)(entry % 2 + 1));
 }
@@ -91,11 +95,13 @@ int swap_offset_run(struct boot_state *st, struct boot_status *bs)
         uint32_t k = bs->idx - 1;
         uint32_t m = revert ? p.count - 1 - k : k;
         if (bs->state == 0) {
-            err = copy_sector(st, st->pri, m, st->sec, revert ? m + 1 : m, sz, 2 * k);
+            err = copy_sector(st, st->pri, m, st->sec, revert ? m + 1 : m, sz, 2 * k,
+                              BOOT_IMG_PRIMARY, m);
             bs->state = err ? 0 : 1;
         }
         if (!err) {
-            err = copy_sector(st, st->sec, revert ? m : m + 1, st->pri, m, sz, 2 * k + 1);
+            err = copy_sector(st, st->sec, revert ? m : m + 1, st->pri, m, sz, 2 * k + 1,
+                              BOOT_IMG_SECONDARY, m);
         }
         if (!err) {
             bs->idx++;

@@ -1,6 +1,7 @@
 /* Image group (1): state read/write, erase and slot info (the rules of
- * Zephyr's img_mgmt_state.c for a single image in swap modes, running from slot 0). The
- * trailers are read and written only through the bootloader core's public API (boot.h). */
+ * Zephyr's img_mgmt_state.c for a single image in swap modes, running from slot 0; direct-xip
+ * in img_xip.c). The trailers are read and written only through the bootloader core's public
+ * API (boot.h). */
 #include <string.h>
 
 #include "dfukit/boot.h"
@@ -55,6 +56,9 @@ int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_bo
 {
     const struct flash_area *pri = img_slot_area(srv, 0), *sec = img_slot_area(srv, 1);
     struct boot_swap_state ps, ss;
+    if (pri != NULL && sec != NULL && img_xip_mode(srv)) {
+        return img_xip_next_boot(srv, slot, type);
+    }
     if (pri == NULL || sec == NULL || boot_read_swap_state(pri, &ps) != 0 ||
         boot_read_swap_state(sec, &ss) != 0) {
         return DFU_EIO;
@@ -84,6 +88,9 @@ bool img_slot_in_use(const struct smp_server *srv, unsigned slot)
     enum img_next_boot type;
     if (slot == IMG_ACTIVE_SLOT || img_next_boot(srv, &nbs, &type) != 0) {
         return true;  /* the running slot, or trailers we cannot read: hands off */
+    }
+    if (srv->port->boot.mode == SERVER_BOOT_MODE_DIRECT_XIP) {
+        return false;  /* as Zephyr: only the running slot is in use */
     }
     if (slot == nbs && (type == IMG_NEXT_REVERT || type == IMG_NEXT_TEST)) {
         return true;
@@ -147,7 +154,8 @@ static int encode_state(struct mgmt_ctx *ctx)
         return SMP_ERR_ENOTSUP;
     }
     uint8_t flags[2];
-    if (boot_slot_flags(pri, sec, flags) != 0) {
+    if ((img_xip_mode(ctx->srv) ? img_xip_slot_flags(ctx->srv, flags)
+                                : boot_slot_flags(pri, sec, flags)) != 0) {
         return mgmt_group_err(ctx, IMG_ERR_FLASH_READ_FAILED);
     }
     struct smp_cbor_enc *e = ctx->enc;
@@ -196,6 +204,10 @@ static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool co
     *change = false;
     if (!confirm && slot == IMG_ACTIVE_SLOT) {
         return IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED;
+    }
+    if (srv->port->boot.mode == SERVER_BOOT_MODE_DIRECT_XIP_REVERT) {
+        *change = true;  /* Zephyr refuses nothing else there: the bootloader tries either */
+        return 0;
     }
     if (img_next_boot(srv, &nbs, &type) != 0) {
         return IMG_ERR_FLASH_READ_FAILED;

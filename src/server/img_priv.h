@@ -28,6 +28,12 @@ const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned sl
 int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_info *out);
 /* The slot the next boot runs and how; negative when the trailers cannot be read. */
 int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type);
+/* Direct-xip (img_xip.c): true in the port's boot modes DIRECT_XIP[_REVERT]; there the next
+ * boot (img_next_boot() passes to img_xip_next_boot()) and the listed flags (slot 0 the
+ * running one) follow Zephyr's img_mgmt for those modes. */
+bool img_xip_mode(const struct smp_server *srv);
+int img_xip_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type);
+int img_xip_slot_flags(const struct smp_server *srv, uint8_t flags[2]);
 /* True when the slot may not be written or erased (active, pending, or the revert target). */
 bool img_slot_in_use(const struct smp_server *srv, unsigned slot);
 /* SHA-256 over [0, len) of fa through the server's scratch buffer. */

@@ -184,10 +184,18 @@ void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_
 }
 
 void fx_image_make_ram_load(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
-                            uint32_t load_addr)
+                            uint32_t load_addr, uint32_t sec_cnt)
 {
     struct image_version v = {.major = major};
-    image_make_ver(img, &v, body_len, seed, false, 0, NULL, NULL, 0, load_addr);
+    image_make_ver(img, &v, body_len, seed, sec_cnt != 0, sec_cnt, NULL, NULL, 0, load_addr);
+}
+
+void fx_ram_open(struct nor_flash *dev, struct flash_area *ram)
+{
+    static const struct flash_sector_run runs[] = {{64, 1024}};
+    struct nor_flash_config c = {.write_align = 1, .erased_val = 0x00, .runs = runs, .run_count = 1};
+    assert_int_equal(nor_flash_open(dev, &c), 0);
+    *ram = (struct flash_area){&dev->dev, 0, 64 * 1024, 9};
 }
 
 void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t body_len,

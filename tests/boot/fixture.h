@@ -56,10 +56,15 @@ void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, ui
 /* The same linked for one slot (imgtool sign --rom-fixed ADDR: flag ROM_FIXED, load_addr). */
 void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                              uint32_t rom_fixed);
-/* The same to be loaded into RAM (imgtool sign --load-addr ADDR: flag RAM_LOAD, load_addr). */
+/* The same to be loaded into RAM (imgtool sign --load-addr ADDR: flag RAM_LOAD, load_addr),
+ * with a SEC_CNT of sec_cnt unless it is 0. */
 void fx_image_make_ram_load(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
-                            uint32_t load_addr);
+                            uint32_t load_addr, uint32_t sec_cnt);
 void fx_image_free(struct fx_image *img);
+/* ram-load's RAM region: 64 KiB of an emulated device of its own (1-byte writes, erased 0x00)
+ * as boot_config.ram takes it, whose first byte is at FX_RAM_ADDR on the target. */
+#define FX_RAM_ADDR 0x20000000u
+void fx_ram_open(struct nor_flash *dev, struct flash_area *ram);
 /* The same image encrypted as imgtool sign -E does for the exchange key in enc_pem (its public
  * half): *img as it is uploaded, *plain as the bootloader leaves it in the primary slot (the
  * same bytes with the payload decrypted). body_len must be a multiple of 16. */

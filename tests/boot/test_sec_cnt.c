@@ -2,7 +2,8 @@
  * counter's log on flash (bytes, never lowered, full, a cut in the middle of an update), and
  * through boot_go() (a lower counter refused with its reason, equal and higher accepted, the
  * counter raised when the image is confirmed and kept across power cuts at every operation of
- * that boot), plus the version rule with and without the build number. */
+ * that boot), in direct-xip (with and without revert) and ram-load too, plus the version rule
+ * with and without the build number. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,6 +223,121 @@ static void test_counter_swap_move(void **state)
     counter_flow(BOOT_STRATEGY_SWAP_MOVE);
 }
 
+/* Boots once and checks which slot started, with which version. */
+static struct boot_rsp boot_runs(struct env *e, uint8_t slot, uint8_t major)
+{
+    struct boot_rsp rsp;
+    assert_int_equal(boot_go(&e->f.cfg, &rsp), 0);
+    assert_int_equal(rsp.slot, slot);
+    assert_int_equal(rsp.hdr.ver.major, major);
+    return rsp;
+}
+
+/* A slot below the counter is never started: refused with its reason and erased as an
+ * invalid image (MCUboot's validation fails on it), the other one runs. */
+static void assert_refused_low(struct env *e, const struct boot_rsp *rsp, const struct flash_area *fa)
+{
+    enum boot_reject why = fa == &e->f.pri ? rsp->primary_reject : rsp->secondary_reject;
+    assert_int_equal(why, BOOT_REJECT_SECURITY_COUNTER);
+    assert_int_equal(rsp->swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_true(fx_erased(&e->f, fa, 0, fa->size));
+}
+
+/* Plain direct-xip (MCUboot's MCUBOOT_HW_ROLLBACK_PROT there): the counter rises to the
+ * started image's SEC_CNT at every boot (a cut leaves the old or the new value); from then
+ * on a slot below it, even of a higher version, is never chosen; an equal one is. */
+static void test_counter_direct_xip(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_DIRECT_XIP);
+    put_image(&e, &e.f.pri, 1, 1, 3);
+    boot_runs(&e, 0, 1);
+    assert_int_equal(counter(&e.ca), 3);
+    put_image(&e, &e.f.sec, 2, 2, 7);
+    struct boot_rsp rsp = boot_through_cuts(&e, 3, 7, 2);
+    assert_int_equal(rsp.slot, 1);
+    rsp = boot_runs(&e, 1, 2);
+    assert_refused_low(&e, &rsp, &e.f.pri);  /* 1.0.0 with SEC_CNT 3 */
+    put_image(&e, &e.f.pri, 3, 3, 6);        /* newer, lower counter */
+    rsp = boot_runs(&e, 1, 2);
+    assert_refused_low(&e, &rsp, &e.f.pri);
+    assert_int_equal(counter(&e.ca), 7);
+    put_image(&e, &e.f.pri, 4, 4, 7);
+    rsp = boot_runs(&e, 0, 4);
+    assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_int_equal(counter(&e.ca), 7);
+    fx_close(&e.f);
+}
+
+/* direct-xip-revert: the counter rises only when the started image is confirmed (image_ok),
+ * so the try of a higher counter leaves it and a revert still goes back to the old image;
+ * once confirmed, the boot after raises it and the old slot is refused from then on. */
+static void test_counter_direct_xip_revert(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_DIRECT_XIP_REVERT);
+    put_image(&e, &e.f.pri, 1, 1, 3);
+    assert_int_equal(boot_set_pending(&e.f.pri, true), 0);  /* installed confirmed */
+    boot_runs(&e, 0, 1);
+    assert_int_equal(counter(&e.ca), 3);
+    for (int confirm = 0; confirm < 2; confirm++) {
+        put_image(&e, &e.f.sec, 2, 2, 7);
+        assert_int_equal(boot_set_pending(&e.f.sec, false), 0);
+        struct boot_rsp rsp = boot_runs(&e, 1, 2);
+        assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_TEST);
+        assert_int_equal(counter(&e.ca), 3);  /* not on the try */
+        if (!confirm) {
+            rsp = boot_runs(&e, 0, 1);
+            assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_REVERT);
+            assert_int_equal(counter(&e.ca), 3);
+            continue;
+        }
+        assert_int_equal(boot_set_confirmed(&e.f.sec), 0);
+        rsp = boot_through_cuts(&e, 3, 7, 2);
+        assert_int_equal(rsp.slot, 1);
+        rsp = boot_runs(&e, 1, 2);
+        assert_refused_low(&e, &rsp, &e.f.pri);
+    }
+    fx_close(&e.f);
+}
+
+/* ram-load: the same rule as plain direct-xip, on the image loaded into RAM. */
+static void test_counter_ram_load(void **state)
+{
+    (void)state;
+    const uint32_t ram_addr = FX_RAM_ADDR;
+    struct nor_flash ramdev;
+    struct flash_area ram;
+    fx_ram_open(&ramdev, &ram);
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_RAM_LOAD);
+    e.f.cfg.ram = &ram;
+    e.f.cfg.ram_addr = ram_addr;
+    struct fx_image a, low, high;
+    fx_image_make_ram_load(&a, 1, 9000, 1, ram_addr + 0x100, 3);
+    fx_image_make_ram_load(&low, 2, 9000, 2, ram_addr + 0x100, 2);
+    fx_image_make_ram_load(&high, 2, 9000, 3, ram_addr + 0x100, 5);
+    fx_program(&e.f, &e.f.pri, &a);
+    boot_runs(&e, 0, 1);
+    assert_int_equal(counter(&e.ca), 3);
+    fx_program(&e.f, &e.f.sec, &low);
+    struct boot_rsp rsp = boot_runs(&e, 0, 1);
+    assert_refused_low(&e, &rsp, &e.f.sec);
+    assert_memory_equal(nor_flash_mem(&ramdev) + 0x100, a.data, a.len);
+    fx_program(&e.f, &e.f.sec, &high);
+    rsp = boot_runs(&e, 1, 2);
+    assert_int_equal(rsp.image_off, ram_addr + 0x100);
+    assert_memory_equal(nor_flash_mem(&ramdev) + 0x100, high.data, high.len);
+    assert_int_equal(counter(&e.ca), 5);
+    fx_image_free(&a);
+    fx_image_free(&low);
+    fx_image_free(&high);
+    fx_close(&e.f);
+    nor_flash_close(&ramdev);
+}
+
 /* MCUboot's version rule: major, minor, revision, then the build number only when
  * configured (MCUBOOT_VERSION_CMP_USE_BUILD_NUMBER). */
 static void version_case(const struct image_version *run, const struct image_version *new_,
@@ -282,6 +398,9 @@ int main(void)
         cmocka_unit_test(test_counter_overwrite),
         cmocka_unit_test(test_counter_swap_scratch),
         cmocka_unit_test(test_counter_swap_move),
+        cmocka_unit_test(test_counter_direct_xip),
+        cmocka_unit_test(test_counter_direct_xip_revert),
+        cmocka_unit_test(test_counter_ram_load),
         cmocka_unit_test(test_version_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,7 +5,7 @@
 # running; `image test` + reset runs it there (nothing copied); a reset without confirm erases
 # it and slot 0 runs again; test + reset + confirm keeps it, and the next upload (1.2.0, built
 # for slot 0) goes to slot 0. Then plain direct-xip: the highest version runs, without test
-# or confirm.
+# or confirm; then direct-xip-revert with the security counter.
 . "$(dirname "$0")/e2e_lib.sh"
 make_images
 "$BIN/imgtool" sign -k key.pem --version 1.0.0 --header-size 0x200 --pad-header \
@@ -56,12 +56,56 @@ reset_until "booting 1.1.0 from slot 1; swap type none" 1  # the confirmed image
 log_count "boot: booting 1.2.0 from slot 0; swap type test" 1
 echo "ok: direct-xip-revert over serial: upload to the idle slot, test, revert, test, confirm"
 
-# plain direct-xip: the highest version runs, wherever it is; one built for the other slot not
+# plain direct-xip: the highest version runs, wherever it is; one built for the other slot not.
+# As Zephyr's img_mgmt there: the higher version is listed pending and permanent (it runs next
+# whatever the trailers say), `test` of it and `confirm` of the running image are refused,
+# confirming it is a no-op.
 start_board --no-timing --strategy direct-xip
 "$MCUMGR" -c serial image upload v2.bin > /dev/null || fail "direct-xip upload"
+"$MCUMGR" -c serial image list > plain.lst
+[ "$(slot_field plain.lst 0 flags)" = "active confirmed" ] || { cat plain.lst; fail "plain: slot 0"; }
+[ "$(slot_field plain.lst 1 flags)" = "pending permanent" ] || { cat plain.lst; fail "plain: slot 1 not next"; }
+higher=$(slot_field plain.lst 1 hash)
+"$MCUMGR" -c serial image test "$higher" > out.txt 2> err.txt && fail "plain: test of the higher version accepted"
+expect_line err.txt "mcumgr: image test: IMAGE_ALREADY_PENDING (28)"
+"$MCUMGR" -c serial image confirm > out.txt 2> err.txt && fail "plain: confirm of the running image accepted"
+expect_line err.txt "mcumgr: image confirm: IMAGE_ALREADY_PENDING (28)"
+"$MCUMGR" -c serial image confirm "$higher" > /dev/null || fail "plain: confirm of the higher version"
+"$MCUMGR" -c serial image list > plain2.lst
+cmp -s plain.lst plain2.lst || { diff plain.lst plain2.lst; fail "plain: the list changed"; }
 reset_until "boot: booting 1.1.0 from slot 1; swap type none" 1
+"$MCUMGR" -c serial image list > plain3.lst
+[ "$(slot_field plain3.lst 1 flags)" = "active confirmed" ] || { cat plain3.lst; fail "plain: slot 1 not active"; }
+[ "$(slot_field plain3.lst 0 flags)" = "" ] || { cat plain3.lst; fail "plain: the older slot 0 listed with flags"; }
 "$MCUMGR" -c serial image upload v4-slot0.bin > /dev/null || fail "direct-xip upload to slot 0"
 "$MCUMGR" -c serial reset > /dev/null
 log_count "boot: booting 1.3.0 from slot 0; swap type none" 1
 echo "ok: direct-xip over serial: the highest version runs in place"
+
+# direct-xip-revert with the security counter (kept in devsim's flash file): a test image's
+# counter is taken only once it is confirmed (at the boot after), and a newer version with a
+# lower counter is then refused at boot with the reason logged; the confirmed one keeps running.
+"$BIN/imgtool" sign -k key.pem --version 1.1.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0x73000 --security-counter 5 app2.bin c5.bin
+"$BIN/imgtool" sign -k key.pem --version 1.2.0 --header-size 0x200 --pad-header \
+    --slot-size $SLOT_SIZE --align 4 --rom-fixed 0xc000 --security-counter 4 app1.bin c4.bin
+start_board --no-timing --strategy direct-xip-revert --downgrade-prevention security-counter
+grep -q "boot: downgrade prevention: security counter 0 " devsim.log || fail "no counter at boot"
+"$MCUMGR" -c serial image upload c5.bin > /dev/null || fail "counter: upload 1.1.0"
+"$MCUMGR" -c serial image list > cnt.lst
+"$MCUMGR" -c serial image test "$(slot_field cnt.lst 1 hash)" > /dev/null
+reset_until "boot: booting 1.1.0 from slot 1; swap type test" 1
+grep -q "security counter raised" devsim.log && fail "counter: raised on the try"
+"$MCUMGR" -c serial image confirm > /dev/null || fail "counter: confirm"
+reset_until "boot: booting 1.1.0 from slot 1; swap type none" 1
+log_count "boot: security counter raised from 0 to 5" 1
+"$MCUMGR" -c serial image upload c4.bin > /dev/null || fail "counter: upload 1.2.0 to slot 0"
+"$MCUMGR" -c serial image list > cnt2.lst
+[ "$(slot_field cnt2.lst 0 version)" = "1.2.0" ] || { cat cnt2.lst; fail "counter: 1.2.0 not in slot 0"; }
+"$MCUMGR" -c serial image test "$(slot_field cnt2.lst 0 hash)" > /dev/null
+reset_until "boot: booting 1.1.0 from slot 1; swap type fail" 1
+log_count "boot: slot 0 refused: downgrade refused: security counter below the board's" 1
+"$MCUMGR" -c serial image list > cnt3.lst
+[ "$(slot_field cnt3.lst 0 version)" = "" ] || { cat cnt3.lst; fail "counter: the refused image kept"; }
+echo "ok: direct-xip-revert with the security counter: raised on confirm, a lower one refused"
 cleanup

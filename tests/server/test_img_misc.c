@@ -94,6 +94,21 @@ static void test_erase_refused(void **state)
     assert_memory_equal(fx.mem + FX_SLOT, img1, len1);
 }
 
+/* Plain direct-xip, as Zephyr: only the running slot is in use, so the other one is erased
+ * even while listed pending (a higher version) and marked in its trailer; slot 0 never. */
+static void test_erase_direct_xip(void **state)
+{
+    (void)state;
+    fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP;
+    assert_int_equal(boot_set_pending(&fx.sec, false), 0);
+    erase(SMP_V2, 0);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_NO_FREE_SLOT);
+    erase(SMP_V2, 1);
+    assert_int_equal(fx_rc(), 0);
+    assert_true(slot_blank(1));
+    assert_memory_equal(fx.mem, img0, len0);
+}
+
 /* Erase forgets a half-done upload. */
 static void test_erase_resets_upload(void **state)
 {
@@ -179,6 +194,7 @@ int main(void)
         cmocka_unit_test_setup(test_erase_garbage, setup),
         cmocka_unit_test_setup(test_erase_refused, setup),
         cmocka_unit_test_setup(test_erase_resets_upload, setup),
+        cmocka_unit_test_setup(test_erase_direct_xip, setup),
         cmocka_unit_test_setup(test_slot_info, setup),
         cmocka_unit_test_setup(test_slot_info_single_slot, setup),
         cmocka_unit_test_setup(test_no_slots, setup),

@@ -322,9 +322,10 @@ static void test_revert_and_confirm(void **state)
     assert_int_equal(p.image_ok, BOOT_FLAG_SET);
 }
 
-/* Direct-XIP with the application running from slot 1 (server_port.active_slot): slot 1 is
- * listed active under its own number, after slot 0; `image test` marks slot 0 (the other
- * one) pending in its own trailer, and confirming writes slot 1's image_ok. */
+/* Direct-XIP-revert with the application running from slot 1 (server_port.active_slot):
+ * slot 1 is listed active under its own number, after slot 0; confirming writes slot 1's
+ * image_ok; `image test` of the older slot 0 writes its trailer (Zephyr's boot_set_next())
+ * but it is not listed pending: the bootloader starts the higher version. */
 static void test_direct_xip_active_slot_1(void **state)
 {
     (void)state;
@@ -352,10 +353,119 @@ static void test_direct_xip_active_slot_1(void **state)
     assert_int_equal(fx_rc(), 0);
     read_state(&l);
     assert_int_equal(l.slot[0], 0);
-    assert_string_equal(flags_of(&l, 0), "p---");
+    assert_string_equal(flags_of(&l, 0), "----");
     assert_string_equal(flags_of(&l, 1), "-ca-");
     assert_int_equal(boot_read_swap_state(&fx.pri, &t), 0);
     assert_int_equal(t.magic, BOOT_MAGIC_GOOD);
+    assert_int_equal(t.swap_type, BOOT_SWAP_TYPE_TEST);
+}
+
+/* The flags listed for slots 0 and 1 (NULL: not checked), from a state read sent now (send)
+ * or from the response already there (a state write's). */
+static void expect_flags(bool send, const char *f0, const char *f1)
+{
+    struct listed l;
+    if (send) {
+        state_read(&l);
+    } else {
+        read_state(&l);
+    }
+    assert_int_equal(l.count, 2);
+    if (f0 != NULL) {
+        assert_string_equal(flags_of(&l, 0), f0);
+    }
+    assert_string_equal(flags_of(&l, 1), f1);
+}
+
+/* Plain direct-xip (Zephyr's img_mgmt under CONFIG_MCUBOOT_BOOTLOADER_MODE_DIRECT_XIP), slot 0
+ * running 1.2.3, slot 1 holding the higher 1.3.0.7: the bootloader starts slot 1 next whatever
+ * the trailers say, so it is listed pending and permanent and the running one confirmed;
+ * `test` of slot 1 and `confirm` of the running image are refused, confirming slot 1 is a
+ * no-op, and nothing is written. */
+static void test_xip_higher_other(void **state)
+{
+    (void)state;
+    fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP;
+    expect_flags(true, "-ca-", "p--m");
+    take_snapshot();
+    uint32_t writes = fx.rf.writes, erases = fx.rf.erases;
+    state_write(SMP_V2, hash1, 32, 0);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_IMAGE_ALREADY_PENDING);
+    state_write(SMP_V2, NULL, 0, 1);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_IMAGE_ALREADY_PENDING);
+    state_write(SMP_V2, hash0, 32, 0);
+    fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED);
+    state_write(SMP_V2, hash1, 32, 1);
+    assert_int_equal(fx_rc(), 0);
+    expect_flags(false, NULL, "p--m");
+    assert_unchanged();
+    assert_int_equal(fx.rf.writes, writes);
+    assert_int_equal(fx.rf.erases, erases);
+}
+
+/* Plain direct-xip with an older image in slot 1: nothing pending, the running image
+ * confirmed (a confirm writes nothing); `test` of slot 1 writes its trailer as Zephyr's
+ * boot_set_next() does (magic, swap_info), which this bootloader ignores: still not pending. */
+static void test_xip_older_other(void **state)
+{
+    (void)state;
+    fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP;
+    uint8_t old[8192], hold[32];
+    size_t olen = fx_make_image(old, sizeof(old), 1, 1, 0, 0, 4000, 3, false);
+    fx_image_hash(old, hold);
+    memset(fx.mem + FX_SLOT, 0xff, FX_SLOT);
+    fx_put(1, 0, old, olen);
+    expect_flags(true, "-ca-", "----");
+    take_snapshot();
+    state_write(SMP_V2, NULL, 0, 1);
+    assert_int_equal(fx_rc(), 0);
+    assert_unchanged();
+    state_write(SMP_V2, hold, 32, 0);
+    assert_int_equal(fx_rc(), 0);
+    struct boot_swap_state t;
+    assert_int_equal(boot_read_swap_state(&fx.sec, &t), 0);
+    assert_int_equal(t.magic, BOOT_MAGIC_GOOD);
+    assert_int_equal(t.swap_type, BOOT_SWAP_TYPE_TEST);
+    expect_flags(false, "-ca-", "----");
+    assert_memory_equal(fx.mem, snapshot, FX_SLOT);  /* the running slot untouched */
+}
+
+/* Direct-xip-revert, slot 0 confirmed and slot 1 higher: marked once (test) it is pending,
+ * marked for good (confirm) pending and permanent; the running image tried and not
+ * confirmed is listed active only, with the other confirmed: what a reset goes back to. */
+static void test_xip_revert_next(void **state)
+{
+    (void)state;
+    fx.port.boot.mode = SERVER_BOOT_MODE_DIRECT_XIP_REVERT;
+    fx_trailer_magic(0);
+    fx_trailer_flag(0, true, true);
+    expect_flags(true, "-ca-", "----");  /* not marked: Zephyr lists it idle */
+    take_snapshot();
+    state_write(SMP_V2, hash1, 32, 0);
+    assert_int_equal(fx_rc(), 0);
+    expect_flags(false, "-ca-", "p---");
+    assert_memory_equal(fx.mem, snapshot, FX_SLOT);
+    memcpy(fx.mem, snapshot, FX_FLASH);
+    state_write(SMP_V2, hash1, 32, 1);
+    assert_int_equal(fx_rc(), 0);
+    expect_flags(false, NULL, "p--m");
+    struct boot_swap_state t;
+    assert_int_equal(boot_read_swap_state(&fx.sec, &t), 0);
+    assert_int_equal(t.image_ok, BOOT_FLAG_SET);
+    /* slot 0 tried (copy_done) and not confirmed: the next boot reverts to slot 1 */
+    memset(fx.mem, 0xff, FX_FLASH);
+    fx_put(0, 0, img0, len0);
+    fx_put(1, 0, img1, len1);
+    fx_trailer_magic(0);
+    fx_trailer_flag(0, false, true);
+    fx_trailer_magic(1);
+    fx_trailer_flag(1, true, true);
+    expect_flags(true, "--a-", "-c--");
+    state_write(SMP_V2, NULL, 0, 1);
+    assert_int_equal(fx_rc(), 0);
+    assert_int_equal(boot_read_swap_state(&fx.pri, &t), 0);
+    assert_int_equal(t.image_ok, BOOT_FLAG_SET);
+    expect_flags(false, "-ca-", "p--m");  /* higher and confirmed: it runs next */
 }
 
 /* Confirming what already runs confirmed is a no-op that writes nothing. */
@@ -409,6 +519,9 @@ int main(void)
         cmocka_unit_test_setup(test_revert_and_confirm, setup),
         cmocka_unit_test_setup(test_confirm_noop, setup),
         cmocka_unit_test_setup(test_direct_xip_active_slot_1, setup),
+        cmocka_unit_test_setup(test_xip_higher_other, setup),
+        cmocka_unit_test_setup(test_xip_older_other, setup),
+        cmocka_unit_test_setup(test_xip_revert_next, setup),
         cmocka_unit_test_setup(test_boot_errors, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
