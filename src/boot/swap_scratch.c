@@ -203,6 +203,13 @@ int swap_scratch_status_source(struct boot_state *st, uint8_t *source)
             break;
         }
     }
+#if BOOT_IMAGE_NUMBER > 1
+    /* The scratch is shared: a record there may be another image's (as MCUboot, by the
+     * image number in its swap_info). */
+    if (*source == BOOT_STATUS_SOURCE_SCRATCH && s.image_num != BOOT_CURR_IMG(st)) {
+        *source = BOOT_STATUS_SOURCE_NONE;
+    }
+#endif
     if (*source == BOOT_STATUS_SOURCE_SCRATCH && p.magic == BOOT_MAGIC_GOOD &&
         p.copy_done == BOOT_FLAG_UNSET) {
         /* Both good: once the primary records all of group 1 it is the newer record, and

@@ -24,6 +24,10 @@ struct fx {
     struct flash_area sec_img;  /* where an upload goes in sec (boot_image_area()) */
     struct boot_config cfg;
     uint8_t *snap;
+    /* fx_open_multi(): image 1's slots (image 0's are pri/sec), and the pairs cfg.images
+     * points at */
+    struct flash_area pri1, sec1, sec1_img;
+    struct boot_image_pair pairs[2];
 };
 
 struct fx_image {
@@ -33,6 +37,11 @@ struct fx_image {
 
 /* Opens the flash for a strategy/geometry/alignment/erased value and fills cfg. */
 void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased);
+/* The same for two images (cfg.images, image_count 2): on a larger flash of the geometry's
+ * sectors, image 0's slots laid out as fx_open() does and image 1's the same size after them
+ * (scratch last), so fx_body_sizes() suits both. */
+void fx_open_multi(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
+                   uint8_t erased);
 void fx_close(struct fx *f);
 /* What a programming probe does: erase the area, then put the bytes at its start. */
 void fx_program(struct fx *f, const struct flash_area *fa, const struct fx_image *img);
@@ -53,6 +62,9 @@ void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t 
 /* The same with a whole version (revision and build number too). */
 void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
                        uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
+/* The same with DEPENDENCY TLVs (imgtool sign -d "(id,version)"). */
+void fx_image_make_deps(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                        uint32_t seed, const struct image_dependency *deps, size_t dep_count);
 /* The same linked for one slot (imgtool sign --rom-fixed ADDR: flag ROM_FIXED, load_addr). */
 void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                              uint32_t rom_fixed);

@@ -1,0 +1,458 @@
+/* Multi-image boot (boot_go_multi) with two image pairs, for overwrite-only, swap-scratch,
+ * swap-move and swap-offset on a uniform and a mixed-sector layout: image 1 alone tested,
+ * reverted, confirmed (image 0's slots untouched); both tested together; one confirmed and
+ * the other reverted; dependencies met (both swap), not met (nothing moves, every slot byte
+ * for byte as before, reason DEPENDENCY; tried again on the next boot), met by a later
+ * upload, a running image's dependency that an upload would break, a revert held back by a
+ * confirmed image's dependency, a dependency on an image that does not exist, versions equal
+ * / higher / with a build number; and the configurations boot_go_multi() refuses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dfukit/err.h"
+#include "fixture.h"
+
+struct env {
+    struct fx f;
+    uint32_t la, lb;        /* body sizes: running images, uploads */
+    struct fx_image a[2];   /* 1.0.0 in each primary */
+    uint8_t *before;        /* the whole flash before a boot */
+};
+
+static const struct flash_area *pri_of(struct env *e, int i) { return i ? &e->f.pri1 : &e->f.pri; }
+static const struct flash_area *sec_of(struct env *e, int i) { return i ? &e->f.sec1 : &e->f.sec; }
+/* where an upload goes (swap-offset: one sector in) */
+static const struct flash_area *up_of(struct env *e, int i)
+{
+    return i ? &e->f.sec1_img : &e->f.sec_img;
+}
+
+static struct image_version ver(uint8_t major, uint8_t minor, uint16_t rev, uint32_t build)
+{
+    struct image_version v = {.major = major, .minor = minor, .revision = rev, .build = build};
+    return v;
+}
+
+static void env_open(struct env *e, enum boot_strategy s, enum fx_geom g)
+{
+    memset(e, 0, sizeof *e);
+    fx_open_multi(&e->f, s, g, 8, 0xff);
+    fx_body_sizes(s, g, 8, &e->la, &e->lb);
+    for (int i = 0; i < 2; i++) {
+        struct image_version v = ver(1, 0, 0, 0);
+        fx_image_make_ver(&e->a[i], &v, e->la, 10 + (uint32_t)i, false, 0);
+        fx_program(&e->f, pri_of(e, i), &e->a[i]);
+        fx_erase(&e->f, sec_of(e, i));
+    }
+    fx_erase(&e->f, &e->f.scr);
+    e->before = malloc(e->f.nf.dev.size);
+    assert_non_null(e->before);
+}
+
+static void env_close(struct env *e)
+{
+    fx_image_free(&e->a[0]);
+    fx_image_free(&e->a[1]);
+    free(e->before);
+    fx_close(&e->f);
+}
+
+/* Uploads img as image i's new image and marks it pending (a test unless permanent). */
+static void upload(struct env *e, int i, const struct fx_image *img, bool permanent)
+{
+    fx_erase(&e->f, sec_of(e, i));
+    fx_program(&e->f, up_of(e, i), img);
+    assert_int_equal(boot_set_pending(up_of(e, i), permanent), 0);
+}
+
+static void make(struct env *e, struct fx_image *img, struct image_version v, uint32_t seed,
+                 const struct image_dependency *deps, size_t n)
+{
+    fx_image_make_deps(img, &v, e->lb, seed, deps, n);
+}
+
+static bool is_overwrite(struct env *e) { return e->f.cfg.strategy == BOOT_STRATEGY_OVERWRITE; }
+
+static void boot(struct env *e, struct boot_rsp rsp[2])
+{
+    memcpy(e->before, nor_flash_mem(&e->f.nf), e->f.nf.dev.size);
+    int rc = boot_go_multi(&e->f.cfg, rsp, 2);
+    if (rc != 0) {
+        fail_msg("%s: boot failed: %s", fx_strategy_name(e->f.cfg.strategy), dfu_strerror(rc));
+    }
+    for (int i = 0; i < 2; i++) {
+        assert_ptr_equal(rsp[i].area, pri_of(e, i));
+        assert_int_equal(rsp[i].image_off, pri_of(e, i)->off);
+    }
+}
+
+/* True when image i's two slots read as they did before the last boot(). */
+static bool slots_unchanged(struct env *e, int i)
+{
+    const uint8_t *mem = nor_flash_mem(&e->f.nf);
+    const struct flash_area *fa[2] = {pri_of(e, i), sec_of(e, i)};
+    for (int k = 0; k < 2; k++) {
+        if (memcmp(mem + fa[k]->off, e->before + fa[k]->off, fa[k]->size) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void expect(const struct boot_rsp *r, uint8_t major, uint8_t minor,
+                   enum boot_swap_type done, enum boot_reject why)
+{
+    assert_int_equal(r->hdr.ver.major, major);
+    assert_int_equal(r->hdr.ver.minor, minor);
+    assert_int_equal(r->swap_type, done);
+    assert_int_equal(r->secondary_reject, why);
+}
+
+typedef void (*scenario_fn)(struct env *e);
+
+static void each_layout(scenario_fn fn, bool with_overwrite)
+{
+    static const enum boot_strategy strategies[] = {
+        BOOT_STRATEGY_OVERWRITE, BOOT_STRATEGY_SWAP_SCRATCH, BOOT_STRATEGY_SWAP_MOVE,
+        BOOT_STRATEGY_SWAP_OFFSET};
+    for (size_t k = 0; k < sizeof strategies / sizeof strategies[0]; k++) {
+        if (strategies[k] == BOOT_STRATEGY_OVERWRITE && !with_overwrite) {
+            continue;
+        }
+        for (int g = FX_UNIFORM_4K; g <= FX_STM32F4; g++) {
+            struct env e;
+            env_open(&e, strategies[k], (enum fx_geom)g);
+            fn(&e);
+            env_close(&e);
+        }
+    }
+}
+
+/* Image 1 alone: test swap (image 0 untouched, image 1's trailer says image 1), then the
+ * revert; again with a confirm. */
+static void image1_alone(struct env *e)
+{
+    struct fx_image b;
+    make(e, &b, ver(2, 0, 0, 0), 21, NULL, 0);
+    struct boot_rsp rsp[2];
+    for (int confirm = 0; confirm < 2; confirm++) {
+        upload(e, 1, &b, false);
+        boot(e, rsp);
+        expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+        expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+        assert_true(slots_unchanged(e, 0));
+        assert_true(fx_holds(&e->f, &e->f.pri1, &b));
+        if (is_overwrite(e)) {
+            break;  /* nothing to revert to */
+        }
+        assert_true(fx_holds(&e->f, &e->f.sec1, &e->a[1]));
+        struct boot_swap_state st;
+        assert_int_equal(boot_read_swap_state(&e->f.pri1, &st), 0);
+        assert_int_equal(st.image_num, 1);  /* swap_info's image number nibble */
+        assert_int_equal(st.swap_type, BOOT_SWAP_TYPE_TEST);
+        if (confirm) {
+            assert_int_equal(boot_set_confirmed(&e->f.pri1), 0);
+            boot(e, rsp);
+            expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+            assert_true(slots_unchanged(e, 0));
+            assert_true(slots_unchanged(e, 1));
+        } else {
+            boot(e, rsp);
+            expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+            expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_REVERT, BOOT_REJECT_NONE);
+            assert_true(slots_unchanged(e, 0));
+            assert_true(fx_holds(&e->f, &e->f.pri1, &e->a[1]));
+            assert_true(fx_holds(&e->f, &e->f.sec1_img, &b));
+        }
+    }
+    fx_image_free(&b);
+}
+
+static void test_image1_alone(void **state)
+{
+    (void)state;
+    each_layout(image1_alone, true);
+}
+
+/* Both tested together; then image 0 confirmed and image 1 not: image 1 reverts alone. */
+static void both_tested(struct env *e)
+{
+    struct fx_image b[2];
+    struct boot_rsp rsp[2];
+    for (int i = 0; i < 2; i++) {
+        make(e, &b[i], ver(2, 0, 0, 0), 20 + (uint32_t)i, NULL, 0);
+        upload(e, i, &b[i], false);
+    }
+    boot(e, rsp);
+    for (int i = 0; i < 2; i++) {
+        expect(&rsp[i], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+        assert_true(fx_holds(&e->f, pri_of(e, i), &b[i]));
+    }
+    if (!is_overwrite(e)) {
+        assert_int_equal(boot_set_confirmed(&e->f.pri), 0);
+        boot(e, rsp);
+        expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+        expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_REVERT, BOOT_REJECT_NONE);
+        assert_true(slots_unchanged(e, 0));
+        assert_true(fx_holds(&e->f, &e->f.pri1, &e->a[1]));
+    }
+    fx_image_free(&b[0]);
+    fx_image_free(&b[1]);
+}
+
+static void test_both_tested(void **state)
+{
+    (void)state;
+    each_layout(both_tested, true);
+}
+
+/* Image 0 needs image 1 >= 1.2.0: met by 1.2.0 and by 1.3.0 (both swap), not by 1.1.0
+ * (nothing moves, both pending, again on the next boot), then met by a new upload. */
+static void dependency(struct env *e)
+{
+    const struct image_dependency dep = {1, {1, 2, 0, 0}};
+    struct fx_image b0, b1;
+    make(e, &b0, ver(2, 0, 0, 0), 20, &dep, 1);
+    struct boot_rsp rsp[2];
+
+    make(e, &b1, ver(1, 1, 0, 0), 21, NULL, 0);
+    upload(e, 0, &b0, false);
+    upload(e, 1, &b1, false);
+    for (int again = 0; again < 2; again++) {
+        boot(e, rsp);
+        expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+        expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+        assert_true(slots_unchanged(e, 0));
+        assert_true(slots_unchanged(e, 1));
+    }
+    fx_image_free(&b1);
+
+    uint8_t minors[2] = {2, 3};  /* equal, higher */
+    for (int k = 0; k < 2; k++) {
+        make(e, &b1, ver(1, minors[k], 0, 0), 22, NULL, 0);
+        upload(e, 1, &b1, true);  /* the new image 1 goes in for good */
+        if (k == 1) {
+            upload(e, 0, &b0, false);
+        }
+        boot(e, rsp);
+        expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+        expect(&rsp[1], 1, minors[k], BOOT_SWAP_TYPE_PERM, BOOT_REJECT_NONE);
+        assert_true(fx_holds(&e->f, &e->f.pri, &b0));
+        assert_true(fx_holds(&e->f, &e->f.pri1, &b1));
+        fx_image_free(&b1);
+        if (is_overwrite(e)) {
+            break;  /* image 0's test cannot be reverted for the second round */
+        }
+        assert_int_equal(boot_set_confirmed(&e->f.pri), 0);
+    }
+    fx_image_free(&b0);
+}
+
+static void test_dependency(void **state)
+{
+    (void)state;
+    each_layout(dependency, true);
+}
+
+/* A dependency on a build number: 1.2.0+5 is met by 1.2.0+3 unless the build counts. */
+static void dependency_build(struct env *e)
+{
+    const struct image_dependency dep = {1, {1, 2, 0, 5}};
+    struct fx_image b0, b1;
+    make(e, &b0, ver(2, 0, 0, 0), 20, &dep, 1);
+    make(e, &b1, ver(1, 2, 0, 3), 21, NULL, 0);
+    struct boot_rsp rsp[2];
+    e->f.cfg.downgrade_use_build = true;
+    upload(e, 0, &b0, false);
+    upload(e, 1, &b1, false);
+    boot(e, rsp);
+    expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    assert_true(slots_unchanged(e, 0));
+    assert_true(slots_unchanged(e, 1));
+    e->f.cfg.downgrade_use_build = false;
+    boot(e, rsp);
+    expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    expect(&rsp[1], 1, 2, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    fx_image_free(&b0);
+    fx_image_free(&b1);
+}
+
+static void test_dependency_build(void **state)
+{
+    (void)state;
+    each_layout(dependency_build, false);
+}
+
+/* Image 1's upload alone would break what the running image 0 needs: it stays out. */
+static void dependency_of_primary(struct env *e)
+{
+    const struct image_dependency dep = {1, {1, 0, 0, 0}};
+    struct fx_image a0, b1;
+    struct image_version v = ver(1, 0, 0, 0);
+    fx_image_make_deps(&a0, &v, e->la, 30, &dep, 1);
+    fx_program(&e->f, &e->f.pri, &a0);
+    make(e, &b1, ver(0, 9, 0, 0), 21, NULL, 0);
+    upload(e, 1, &b1, false);
+    struct boot_rsp rsp[2];
+    boot(e, rsp);
+    expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    assert_true(slots_unchanged(e, 0));
+    assert_true(slots_unchanged(e, 1));
+    fx_image_free(&a0);
+    fx_image_free(&b1);
+}
+
+static void test_dependency_of_primary(void **state)
+{
+    (void)state;
+    each_layout(dependency_of_primary, true);
+}
+
+/* A chain: image 1's new image needs image 0 >= 3.0, image 0's (2.0) needs image 1 >= 2.0;
+ * image 1's not being met cancels image 0's too. Then a pair that needs each other is tested,
+ * image 0 confirmed, image 1 not: its revert would break image 0's dependency, so it is held
+ * (as MCUboot) until image 1 is confirmed too. */
+static void chain_and_held_revert(struct env *e)
+{
+    const struct image_dependency need1 = {1, {2, 0, 0, 0}};
+    const struct image_dependency need0_3 = {0, {3, 0, 0, 0}};
+    const struct image_dependency need0_2 = {0, {2, 0, 0, 0}};
+    struct fx_image b0, b1;
+    make(e, &b0, ver(2, 0, 0, 0), 20, &need1, 1);
+    make(e, &b1, ver(2, 0, 0, 0), 21, &need0_3, 1);
+    struct boot_rsp rsp[2];
+    upload(e, 0, &b0, false);
+    upload(e, 1, &b1, false);
+    boot(e, rsp);
+    expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    assert_true(slots_unchanged(e, 0));
+    assert_true(slots_unchanged(e, 1));
+    fx_image_free(&b1);
+
+    make(e, &b1, ver(2, 0, 0, 0), 22, &need0_2, 1);
+    upload(e, 1, &b1, false);
+    boot(e, rsp);
+    expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    if (!is_overwrite(e)) {
+        assert_int_equal(boot_set_confirmed(&e->f.pri), 0);
+        boot(e, rsp);
+        expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+        expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+        assert_true(slots_unchanged(e, 0));
+        assert_true(slots_unchanged(e, 1));
+        assert_int_equal(boot_set_confirmed(&e->f.pri1), 0);
+        boot(e, rsp);
+        expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+        assert_true(slots_unchanged(e, 1));
+    }
+    fx_image_free(&b0);
+    fx_image_free(&b1);
+}
+
+static void test_chain_and_held_revert(void **state)
+{
+    (void)state;
+    each_layout(chain_and_held_revert, true);
+}
+
+/* A dependency on image 2 (or 9) with two images: refused, nothing moves. */
+static void dependency_unknown_image(struct env *e)
+{
+    for (uint8_t id = 2; id <= 9; id += 7) {
+        const struct image_dependency dep = {id, {0, 0, 0, 0}};
+        struct fx_image b1;
+        make(e, &b1, ver(2, 0, 0, 0), 21, &dep, 1);
+        upload(e, 1, &b1, false);
+        struct boot_rsp rsp[2];
+        boot(e, rsp);
+        expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+        assert_true(slots_unchanged(e, 0));
+        assert_true(slots_unchanged(e, 1));
+        fx_image_free(&b1);
+    }
+}
+
+static void test_dependency_unknown_image(void **state)
+{
+    (void)state;
+    each_layout(dependency_unknown_image, false);
+}
+
+static void test_config(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_SWAP_SCRATCH, FX_UNIFORM_4K);
+    struct boot_rsp rsp[3];
+    struct boot_config c = e.f.cfg;
+    memcpy(e.before, nor_flash_mem(&e.f.nf), e.f.nf.dev.size);
+    assert_int_equal(boot_go(&c, rsp), DFU_EINVAL);          /* multi-image: boot_go_multi */
+    assert_int_equal(boot_go_multi(&c, rsp, 1), DFU_EINVAL);  /* count is not image_count */
+    assert_int_equal(boot_go_multi(&c, rsp, 3), DFU_EINVAL);
+    assert_int_equal(boot_go_multi(NULL, rsp, 2), DFU_EINVAL);
+    assert_int_equal(boot_go_multi(&c, NULL, 2), DFU_EINVAL);
+    c.image_count = BOOT_IMAGE_NUMBER + 1;
+    assert_int_equal(boot_go_multi(&c, rsp, c.image_count), DFU_EINVAL);
+    c = e.f.cfg;
+    c.image_count = 1;
+    assert_int_equal(boot_go_multi(&c, rsp, 1), DFU_EINVAL);
+    c = e.f.cfg;
+    c.primary = &e.f.pri;
+    assert_int_equal(boot_go_multi(&c, rsp, 2), DFU_EINVAL);
+    c = e.f.cfg;
+    c.strategy = BOOT_STRATEGY_DIRECT_XIP;
+    assert_int_equal(boot_go_multi(&c, rsp, 2), DFU_EINVAL);
+    struct boot_sec_cnt_port port = {NULL, NULL, NULL};
+    c = e.f.cfg;
+    c.downgrade = BOOT_DOWNGRADE_SECURITY_COUNTER;
+    c.sec_cnt = &port;
+    assert_int_equal(boot_go_multi(&c, rsp, 2), DFU_EINVAL);
+    c = e.f.cfg;
+    struct boot_image_pair pairs[2] = {{&e.f.pri, &e.f.sec}, {&e.f.pri1, NULL}};
+    c.images = pairs;
+    assert_int_equal(boot_go_multi(&c, rsp, 2), DFU_EINVAL);
+    assert_true(slots_unchanged(&e, 0));  /* nothing written by any of these */
+    assert_true(slots_unchanged(&e, 1));
+    /* A single-image config is boot_go() with one rsp. */
+    c = e.f.cfg;
+    c.images = NULL;
+    c.image_count = 0;
+    c.primary = &e.f.pri1;
+    c.secondary = &e.f.sec1;
+    assert_int_equal(boot_go_multi(&c, rsp, 1), 0);
+    assert_ptr_equal(rsp[0].area, &e.f.pri1);
+    assert_int_equal(boot_go_multi(&c, rsp, 2), DFU_EINVAL);
+    /* Nothing bootable in image 1: DFU_ENOENT, image 0's rsp filled, image 1's says why. */
+    fx_erase(&e.f, &e.f.pri1);
+    assert_int_equal(boot_go_multi(&e.f.cfg, rsp, 2), DFU_ENOENT);
+    assert_int_equal(rsp[0].hdr.ver.major, 1);
+    assert_ptr_equal(rsp[0].area, &e.f.pri);
+    assert_int_equal(rsp[1].primary_reject, BOOT_REJECT_NO_IMAGE);
+    assert_string_equal(boot_reject_str(BOOT_REJECT_DEPENDENCY),
+                        "dependency not met (image version it needs)");
+    env_close(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_image1_alone),
+        cmocka_unit_test(test_both_tested),
+        cmocka_unit_test(test_dependency),
+        cmocka_unit_test(test_dependency_build),
+        cmocka_unit_test(test_dependency_of_primary),
+        cmocka_unit_test(test_chain_and_held_revert),
+        cmocka_unit_test(test_dependency_unknown_image),
+        cmocka_unit_test(test_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
