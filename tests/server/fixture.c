@@ -100,6 +100,10 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
     ramflash_init(&fx.rf, fx.mem, FX_FLASH, FX_SECTOR, align, 0xff);
     fx.pri = ramflash_area(&fx.rf, 0, FX_SLOT, 1);
     fx.sec = ramflash_area(&fx.rf, FX_SLOT, FX_SLOT, 2);
+    fx.pri1 = ramflash_area(&fx.rf, 2 * FX_SLOT, FX_SLOT, 3);
+    fx.sec1 = ramflash_area(&fx.rf, 3 * FX_SLOT, FX_SLOT, 4);
+    fx.pairs[0] = (struct boot_image_pair){&fx.pri, &fx.sec};
+    fx.pairs[1] = (struct boot_image_pair){&fx.pri1, &fx.sec1};
     fx.port = (struct server_port){
         .ctx = &fx,
         .datetime_get = fake_datetime_get,
@@ -119,6 +123,13 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
     server_init(&fx.srv, &fx.port, cfg);
     assert_int_equal(server_register_group(&fx.srv, &os_mgmt_group), 0);
     assert_int_equal(server_register_group(&fx.srv, &img_mgmt_group), 0);
+}
+
+void fx_setup_multi(uint32_t align, const struct server_config *cfg)
+{
+    fx_setup(align, cfg);
+    fx.port.images = fx.pairs;
+    fx.port.image_count = 2;
 }
 
 int fx_raw(const uint8_t *req, size_t len)
@@ -293,7 +304,9 @@ void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len)
 
 static const struct flash_area *area(unsigned slot)
 {
-    return slot == 0 ? &fx.pri : &fx.sec;
+    const struct flash_area *areas[] = {&fx.pri, &fx.sec, &fx.pri1, &fx.sec1};
+    assert_true(slot < 4);
+    return areas[slot];
 }
 
 void fx_trailer_magic(unsigned slot)
