@@ -544,8 +544,8 @@ static int cmd_flash(int argc, char **argv)
         switch (opt) {
         case OPT_FLASH: flash = optarg; break;
         case OPT_SLOT:
-            if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
-                return usage_error("--slot is 0 or 1", optarg);
+            if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != '\0') {
+                return usage_error("--slot is 0 or 1 (2 or 3: image 1's)", optarg);
             }
             slot = optarg[0] - '0';
             break;
@@ -561,6 +561,9 @@ static int cmd_flash(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    if (slot > 1 && b.image_count < 2) {
+        return usage_error("--slot is 0 or 1 on a board with one image", b.name);
+    }
     uint32_t where = 0, len = 0;
     char err[256] = "";
     rc = sim_probe_flash(&b, flash, argv[optind], slot, &where, &len, err, sizeof err);
@@ -573,7 +576,9 @@ static int cmd_flash(int argc, char **argv)
                    where != b.slot1.off;
     printf("wrote %u bytes at 0x%x (%s)\n", len, where,
            where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1"
-           : in_img1 ? "slot 1, one sector in" : "raw address");
+           : in_img1 ? "slot 1, one sector in"
+           : b.image_count > 1 && where == b.slot2.off ? "slot 2"
+           : b.image_count > 1 && where == b.slot3.off ? "slot 3" : "raw address");
     return 0;
 }
 
@@ -665,10 +670,15 @@ static int cmd_boards(int argc, char **argv)
             continue;
         }
         printf("%-11s %4u KiB, align %u, %s, slots 0x%x+0x%x / 0x%x+0x%x, scratch 0x%x+0x%x, "
-               "storage 0x%x+0x%x, timing %s\n",
+               "storage 0x%x+0x%x, timing %s",
                b.name, b.flash_size / 1024, b.write_align, sim_strategy_name(b.strategy),
                b.slot0.off, b.slot0.size, b.slot1.off, b.slot1.size, b.scratch.off,
                b.scratch.size, b.storage.off, b.storage.size, b.timing_default ? "on" : "off");
+        if (b.image_count > 1) {
+            printf(", image 1 slots 0x%x+0x%x / 0x%x+0x%x", b.slot2.off, b.slot2.size,
+                   b.slot3.off, b.slot3.size);
+        }
+        printf("\n");
     }
     return 0;
 }

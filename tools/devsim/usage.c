@@ -106,14 +106,15 @@ const char usage_run[] =
     BOARD_FLAGS;
 
 const char usage_flash[] =
-    "--flash FILE [--slot 0|1] [BOARD OPTION]... IMAGE.bin|IMAGE.hex\n"
+    "--flash FILE [--slot 0|1|2|3] [BOARD OPTION]... IMAGE.bin|IMAGE.hex\n"
     "\n"
     "Write an image into the board's flash file as a programming probe would: a .hex file goes\n"
     "to its own addresses, a .bin file to the start of a slot.\n"
     "\n"
     "  --flash FILE          the board's flash file (created erased when missing; required)\n"
     "  --slot N              put the image at the start of slot 0 or 1 (default: 0 for .bin,\n"
-    "                        the file's own addresses for .hex)\n"
+    "                        the file's own addresses for .hex); 2 or 3: image 1's slots on a\n"
+    "                        board with two images (nrf5340dk)\n"
     "  --help                print this help\n"
     BOARD_FLAGS;
 
