@@ -11,19 +11,22 @@ APP_SLOT=0x36000    # nrf5340dk: image 0's slots
 NET_SLOT=0x40000    # image 1's (the network core's flash size)
 "$BIN/imgtool" keygen -k key.pem -t ecdsa-p256
 "$BIN/imgtool" getpub -k key.pem -e pem > pub.pem
-# sign NAME VERSION SLOT_SIZE [imgtool options]: a devsim app payload signed as NAME.bin
+# sign NAME VERSION SLOT_SIZE BEHAVIOUR [imgtool options]: a devsim app payload signed as
+# NAME.bin (the network core's payloads are larger, so no two images hash the same)
 sign() {
-    name=$1 ver=$2 size=$3
-    shift 3
-    "$BIN/devsim" mkapp --version "$ver" --behaviour normal -o "$name.app" --size 40000
+    name=$1 ver=$2 size=$3 behaviour=$4
+    shift 4
+    [ "$size" = $APP_SLOT ] && bytes=40000 || bytes=50000
+    "$BIN/devsim" mkapp --version "$ver" --behaviour "$behaviour" -o "$name.app" --size $bytes
     "$BIN/imgtool" sign -k key.pem --version "$ver" --header-size 0x200 --pad-header \
         --slot-size "$size" --align 4 "$@" "$name.app" "$name.bin"
 }
-sign app10 1.0.0 $APP_SLOT
-sign net10 1.0.0 $NET_SLOT
-sign net11 1.1.0 $NET_SLOT
-sign net12 1.2.0 $NET_SLOT
-sign app11 1.1.0 $APP_SLOT -d "(1,1.2.0+0)"
+sign app10 1.0.0 $APP_SLOT normal
+sign net10 1.0.0 $NET_SLOT normal
+sign net11 1.1.0 $NET_SLOT normal
+sign net12 1.2.0 $NET_SLOT normal
+sign net13 1.3.0 $NET_SLOT self-confirm
+sign app11 1.1.0 $APP_SLOT normal -d "(1,1.2.0+0)"
 
 # Field of one image's slot in `image list` output: field FILE IMAGE SLOT KEY
 field() {
@@ -109,4 +112,15 @@ echo "ok: upload to image 2 refused: $(cat err.txt)"
 [ "$(field erased.lst 1 0 version)" = "1.2.0" ] || { cat erased.lst; fail "image 1 changed"; }
 expect_exit 1 -c serial image erase --slot 2
 echo "ok: image erase --slot 3; --slot 2 refused: $(cat err.txt)"
+
+# a self-confirm image 1 confirms itself when it runs; the app confirms only image 0
+"$MCUMGR" -c serial image upload -n 1 net13.bin > /dev/null || fail "upload net13"
+"$MCUMGR" -c serial image list > self.lst
+"$MCUMGR" -c serial image test "$(field self.lst 1 1 hash)" > /dev/null
+reset_until "boot: image 1 (the other core) runs 1.3.0; swap type test"
+log_count "net: image 1 confirmed itself" 1
+"$MCUMGR" -c serial image list > selfc.lst
+[ "$(field selfc.lst 1 0 flags)" = "active confirmed" ] || { cat selfc.lst; fail "not self-confirmed"; }
+reset_until "boot: image 1 (the other core) runs 1.3.0; swap type none"
+echo "ok: a self-confirm image 1 confirmed itself and stays"
 cleanup
