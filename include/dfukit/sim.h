@@ -71,8 +71,8 @@ struct sim_board {
 int sim_board_find(const char *name, struct sim_board *out);
 /* Name of the i-th profile, NULL past the end (for --help). */
 const char *sim_board_name(size_t i);
-/* Lays out a generic board from its geometry: bootloader, slot 0, slot 1, then scratch (only for
- * swap-scratch) and storage, each rounded up to whole sectors of the uniform sector size; the
+/* Lays out a generic board from its geometry: bootloader, slot 0, slot 1, slots 2 and 3 (two
+ * images), then scratch (only for swap-scratch) and storage, each rounded up to whole sectors of the uniform sector size; the
  * flash size becomes their sum unless flash_size is already larger. Uses board->runs[0].size,
  * slot0.size, boot.size, scratch.size, storage.size and strategy as set by the caller. */
 int sim_board_layout_generic(struct sim_board *board);

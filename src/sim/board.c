@@ -188,8 +188,10 @@ int sim_board_layout_generic(struct sim_board *b)
         return DFU_EINVAL;
     }
     uint64_t pos = 0;
-    struct sim_part *order[] = { &b->boot, &b->slot0, &b->slot1, &b->scratch, &b->storage };
+    struct sim_part *order[] = { &b->boot,  &b->slot0,   &b->slot1,  &b->slot2,
+                                 &b->slot3, &b->scratch, &b->storage };
     b->slot1.size = b->slot0.size;
+    b->slot2.size = b->slot3.size = b->image_count > 1 ? b->slot0.size : 0;
     if (b->strategy != BOOT_STRATEGY_SWAP_SCRATCH) {
         b->scratch.size = 0;
     }

@@ -55,6 +55,11 @@ grep -q "at 0xb8000 (slot 3)" out.txt || fail "flash nrf5340dk slot 3: $(cat out
 dd if=n53.img of=slot3.bin bs=4096 skip=184 count=$(( (n + 4095) / 4096 )) 2>/dev/null
 head -c "$n" slot3.bin | cmp - app.signed.bin || fail "nrf5340dk slot 3 content"
 
+# generic --images 2: image 1's slots follow slot 1 (boot 0x10000 + 3 x 0x20000 = 0x70000)
+"$D" flash --board generic --images 2 --flash gen2.img app.signed.bin --slot 3 >out.txt
+grep -q "at 0x70000 (slot 3)" out.txt || fail "flash generic --images 2 slot 3: $(cat out.txt)"
+expect_exit 2 "$D" flash --board generic --images 3 --flash gen3.img app.signed.bin
+
 # flash .hex at its own address (0xC000 = slot 0); Ed25519 signatures are deterministic, so the
 # hex and the bin images are the same bytes
 "$I" sign --key "$VECTORS/imgtool/key-ed25519.pem" --header-size 0x200 --pad-header --align 4 \

@@ -105,7 +105,7 @@ enum {
     OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
     OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE, OPT_ENC_KEY,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
-    OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
+    OPT_FLASH_SIZE, OPT_IMAGES, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
     OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_PARTIAL_ERASE, OPT_WATCHDOG,
     OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
@@ -122,12 +122,13 @@ struct board_flags {
     struct sim_board over;   /* fields below are taken when their has_ flag is set */
     bool has_flash_size, has_sector, has_align, has_erased, has_slot, has_boot, has_scratch,
         has_storage, has_strategy, has_baud, has_buf_size, has_buf_count, has_line_size,
-        has_line_count, has_erase_us, has_write_us, has_partial_erase, has_watchdog;
+        has_line_count, has_erase_us, has_write_us, has_partial_erase, has_watchdog, has_images;
 };
 
 static const struct option board_opts[] = {
     { "board", required_argument, NULL, OPT_BOARD },
     { "flash-size", required_argument, NULL, OPT_FLASH_SIZE },
+    { "images", required_argument, NULL, OPT_IMAGES },
     { "sector-size", required_argument, NULL, OPT_SECTOR },
     { "align", required_argument, NULL, OPT_ALIGN },
     { "erased-val", required_argument, NULL, OPT_ERASED },
@@ -173,6 +174,11 @@ static int take_board_flag(struct board_flags *f, int opt, const char *arg)
         switch (opt) {
         case OPT_FLASH_SIZE: o->flash_size = v; f->has_flash_size = f->relayout = true; break;
         case OPT_SECTOR: o->runs[0].size = v; f->has_sector = f->relayout = true; break;
+        case OPT_IMAGES:
+            ok = ok && (v == 1 || v == 2);
+            o->image_count = (uint8_t)v;
+            f->has_images = f->relayout = true;
+            break;
         case OPT_ALIGN: o->write_align = v; f->has_align = true; break;
         case OPT_SLOT_SIZE: o->slot0.size = v; f->has_slot = f->relayout = true; break;
         case OPT_BOOT_SIZE: o->boot.size = v; f->has_boot = f->relayout = true; break;
@@ -227,11 +233,15 @@ static int make_board(const struct board_flags *f, struct sim_board *b)
             if (f->has_boot) b->boot.size = o->boot.size;
             if (f->has_scratch) b->scratch.size = o->scratch.size;
             if (f->has_storage) b->storage.size = o->storage.size;
+            if (f->has_images) b->image_count = o->image_count;
             b->flash_size = f->has_flash_size ? o->flash_size : 0;
             if (sim_board_layout_generic(b) != 0) {
                 return usage_error("cannot lay the board out", "check the sizes");
             }
         }
+    }
+    if (b->image_count > 1 && !f->has_buf_size && b->smp_buf_size < 512) {
+        b->smp_buf_size = 512;  /* Zephyr: two images need MCUMGR_TRANSPORT_NETBUF_SIZE >= 512 */
     }
     char why[96];
     if (sim_board_check(b, why, sizeof why) != 0) {
