@@ -302,6 +302,37 @@ void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len)
     memcpy(fx.mem + slot * FX_SLOT + off, data, len);
 }
 
+bool fx_slot_blank(unsigned slot)
+{
+    for (uint32_t i = 0; i < FX_SLOT; i++) {
+        if (fx.mem[slot * FX_SLOT + i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void fx_upload(uint8_t ver, uint32_t image, uint64_t len, uint64_t off, const uint8_t *data,
+               size_t n, bool first, const uint8_t *sha, size_t sha_len, int upgrade)
+{
+    struct smp_cbor_enc *e = fx_payload();
+    smp_cbor_put_map_open(e);
+    smp_cbor_put_kv_uint(e, "image", image);
+    if (first) {
+        smp_cbor_put_kv_uint(e, "len", len);
+        if (sha != NULL) {
+            smp_cbor_put_kv_bstr(e, "sha", sha, sha_len);
+        }
+        if (upgrade >= 0) {
+            smp_cbor_put_kv_bool(e, "upgrade", upgrade != 0);
+        }
+    }
+    smp_cbor_put_kv_uint(e, "off", off);
+    smp_cbor_put_kv_bstr(e, "data", data, n);
+    smp_cbor_put_end(e);
+    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
+}
+
 static const struct flash_area *area(unsigned slot)
 {
     const struct flash_area *areas[] = {&fx.pri, &fx.sec, &fx.pri1, &fx.sec1};

@@ -83,6 +83,12 @@ size_t fx_make_image(uint8_t *out, size_t cap, uint8_t major, uint8_t minor, uin
 void fx_image_hash(const uint8_t *img, uint8_t out[32]);
 /* Programs bytes into a slot (0..3) directly, as a probe would. */
 void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len);
+/* True when a slot (0..3) is all erased bytes. */
+bool fx_slot_blank(unsigned slot);
+/* One image upload request (v ver): {"image", ("len", ("sha"), ("upgrade") when first), "off",
+ * "data"}; sha NULL and upgrade < 0 leave those keys out. */
+void fx_upload(uint8_t ver, uint32_t image, uint64_t len, uint64_t off, const uint8_t *data,
+               size_t n, bool first, const uint8_t *sha, size_t sha_len, int upgrade);
 /* Trailer states as the bootloader leaves them. */
 void fx_trailer_magic(unsigned slot);
 void fx_trailer_flag(unsigned slot, bool image_ok, bool copy_done);

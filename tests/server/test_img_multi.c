@@ -125,14 +125,11 @@ static enum boot_swap_type swap_type(const struct flash_area *pri, const struct 
     return boot_swap_type_of(&p, &s);
 }
 
-static bool slot_blank(unsigned slot)
+/* What the next boot does with image 0 and with image 1. */
+static void expect_swaps(enum boot_swap_type image0, enum boot_swap_type image1)
 {
-    for (uint32_t i = 0; i < FX_SLOT; i++) {
-        if (fx.mem[slot * FX_SLOT + i] != 0xff) {
-            return false;
-        }
-    }
-    return true;
+    assert_int_equal(swap_type(&fx.pri, &fx.sec), image0);
+    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), image1);
 }
 
 static void test_list_every_image(void **state)
@@ -170,9 +167,8 @@ static void test_test_image1_by_hash(void **state)
     assert_int_equal(l[2].image, 1);
     assert_int_equal(l[2].slot, 1);
     assert_string_equal(l[2].flags, "p---");
-    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), BOOT_SWAP_TYPE_TEST);
-    assert_int_equal(swap_type(&fx.pri, &fx.sec), BOOT_SWAP_TYPE_NONE);
-    assert_true(slot_blank(1));
+    expect_swaps(BOOT_SWAP_TYPE_NONE, BOOT_SWAP_TYPE_TEST);
+    assert_true(fx_slot_blank(1));
     /* testing it again is a no-op; testing the running slot of image 1 is refused */
     state_write(net_new_hash, 0);
     assert_int_equal(fx_rc(), 0);
@@ -189,8 +185,7 @@ static void test_confirm_image1_secondary(void **state)
     (void)state;
     state_write(net_new_hash, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), BOOT_SWAP_TYPE_PERM);
-    assert_int_equal(swap_type(&fx.pri, &fx.sec), BOOT_SWAP_TYPE_NONE);
+    expect_swaps(BOOT_SWAP_TYPE_NONE, BOOT_SWAP_TYPE_PERM);
     struct entry l[4];
     assert_int_equal(read_list(l, 4), 3);
     assert_string_equal(l[2].flags, "p--m");
@@ -205,8 +200,7 @@ static void swapped_unconfirmed(void)
     fx_trailer_flag(0, false, true);
     fx_trailer_magic(2);
     fx_trailer_flag(2, false, true);
-    assert_int_equal(swap_type(&fx.pri, &fx.sec), BOOT_SWAP_TYPE_REVERT);
-    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), BOOT_SWAP_TYPE_REVERT);
+    expect_swaps(BOOT_SWAP_TYPE_REVERT, BOOT_SWAP_TYPE_REVERT);
 }
 
 static void test_confirm_without_hash_is_image0(void **state)
@@ -215,8 +209,7 @@ static void test_confirm_without_hash_is_image0(void **state)
     swapped_unconfirmed();
     state_write(NULL, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_int_equal(swap_type(&fx.pri, &fx.sec), BOOT_SWAP_TYPE_NONE);
-    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), BOOT_SWAP_TYPE_REVERT);
+    expect_swaps(BOOT_SWAP_TYPE_NONE, BOOT_SWAP_TYPE_REVERT);
     take_snapshot();
     state_write(net_hash, 1);
     fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_IMAGE_CONFIRMATION_DENIED);
@@ -231,8 +224,7 @@ static void test_confirm_any_image(void **state)
     swapped_unconfirmed();
     state_write(net_hash, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_int_equal(swap_type(&fx.pri1, &fx.sec1), BOOT_SWAP_TYPE_NONE);
-    assert_int_equal(swap_type(&fx.pri, &fx.sec), BOOT_SWAP_TYPE_REVERT);
+    expect_swaps(BOOT_SWAP_TYPE_REVERT, BOOT_SWAP_TYPE_NONE);
     struct entry l[4];
     assert_int_equal(read_list(l, 4), 3);
     assert_string_equal(l[0].flags, "--a-");  /* image 0 still to be confirmed */
@@ -242,19 +234,7 @@ static void test_confirm_any_image(void **state)
 static void upload_request(uint32_t image, uint64_t len, uint64_t off, const uint8_t *data,
                            size_t n, int upgrade)
 {
-    struct smp_cbor_enc *e = fx_payload();
-    smp_cbor_put_map_open(e);
-    smp_cbor_put_kv_uint(e, "image", image);
-    if (off == 0) {
-        smp_cbor_put_kv_uint(e, "len", len);
-        if (upgrade >= 0) {
-            smp_cbor_put_kv_bool(e, "upgrade", upgrade != 0);
-        }
-    }
-    smp_cbor_put_kv_uint(e, "off", off);
-    smp_cbor_put_kv_bstr(e, "data", data, n);
-    smp_cbor_put_end(e);
-    fx_send(SMP_V2, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
+    fx_upload(SMP_V2, image, len, off, data, n, off == 0, NULL, 0, upgrade);
 }
 
 static void make_upload(uint8_t major, uint8_t minor, uint32_t body_len)
@@ -277,7 +257,7 @@ static void test_upload_image1(void **state)
         assert_int_equal(fx_uint("off"), off);
     }
     assert_memory_equal(fx.mem + 3 * FX_SLOT, up, up_len);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
     struct entry l[4];
     assert_int_equal(state_read(l, 4), 3);
     assert_int_equal(l[2].image, 1);
@@ -347,7 +327,7 @@ static void test_erase_image1(void **state)
     fx_put(1, 0, app, app_len);
     erase(3);
     assert_int_equal(fx_rc(), 0);
-    assert_true(slot_blank(3));
+    assert_true(fx_slot_blank(3));
     assert_memory_equal(fx.mem + FX_SLOT, app, app_len);
     take_snapshot();
     erase(2);
@@ -369,7 +349,7 @@ static void test_erase_pending_image1_refused(void **state)
     fx_put(1, 0, app, app_len);
     erase(1);
     assert_int_equal(fx_rc(), 0);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
 }
 
 /* Slot info lists both images, each with its slots and room (slot less its 3120-byte
