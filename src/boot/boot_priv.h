@@ -221,16 +221,21 @@ int ram_load_image(struct boot_state *st, const struct flash_area *slot,
  * NULL), the shared scratch and the rest from cfg. */
 int boot_state_init(struct boot_state *st, const struct boot_config *cfg, uint8_t image);
 /* Finishes an interrupted swap (*done its type, *type NONE), or reads the swap the trailers
- * ask for into *type (*done NONE); *bs is the status a new swap starts from. */
-int boot_prepare(struct boot_state *st, struct boot_status *bs, uint8_t *type, uint8_t *done);
+ * ask for into *type (*done NONE); *bs is the status a new swap starts from. Without finish
+ * the swap's copy_done/image_ok are left to boot_finish_swap(). */
+int boot_prepare(struct boot_state *st, struct boot_status *bs, bool finish, uint8_t *type,
+                 uint8_t *done);
 /* Validates the secondary for a swap of this type, as boot_go() does (erasing it when
  * invalid): 0 with *why NONE when it may go in (*info its image), or *why says why not. */
 int boot_check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
                          enum boot_reject *why);
 /* Runs the swap of a checked secondary whose image occupies size bytes; *done its type, or
- * FAIL with *why when the slots cannot do it. */
+ * FAIL with *why when the slots cannot do it. finish: as boot_prepare(). */
 int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint32_t size,
-                      uint8_t *done, enum boot_reject *why);
+                      bool finish, uint8_t *done, enum boot_reject *why);
+/* The end of a swap of this type in the primary trailer: image_ok (permanent, revert), then
+ * copy_done; what is there already is not written again. */
+int boot_finish_swap(struct boot_state *st, uint8_t swap_type);
 /* Validates the primary and fills *rsp (NULL: not wanted); DFU_ENOENT when not bootable. */
 int boot_finish(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
                 enum boot_reject sec_why);
@@ -245,6 +250,7 @@ struct multi_image {
     struct boot_status bs;  /* the status a new swap starts from */
     uint8_t type;           /* the swap to run (NONE once refused or cancelled) */
     uint8_t done;           /* what this boot did, for boot_rsp.swap_type */
+    uint8_t finish;         /* the swap whose copy_done is still to be written (0: none) */
     enum boot_reject why;   /* why the secondary was refused or its swap cancelled */
     uint32_t size;          /* bytes of the secondary's image */
     bool has_ver[2];        /* slot 0 / slot 1 hold an image header */

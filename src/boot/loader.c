@@ -112,7 +112,7 @@ static int run_swap(struct boot_state *st, struct boot_status *bs)
 
 /* After a swap: image_ok first for PERM/REVERT (a cut before copy_done then resumes, rather
  * than looking like an unconfirmed test), then copy_done. */
-static int finish_swap(struct boot_state *st, uint8_t swap_type)
+BOOT_PHASE int boot_finish_swap(struct boot_state *st, uint8_t swap_type)
 {
     struct boot_swap_state p;
     int err = trailer_read_state(st->pri, &st->tl_pri, &p);
@@ -276,7 +276,7 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
 /* Starts a new upgrade (or revert) of the given type for a secondary checked valid; *done
  * gets what happened, *why why it could not. */
 BOOT_PHASE int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type,
-                                 uint32_t size, uint8_t *done, enum boot_reject *why)
+                                 uint32_t size, bool finish, uint8_t *done, enum boot_reject *why)
 {
     if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
         uint32_t psize = image_size(st->pri);
@@ -304,8 +304,8 @@ BOOT_PHASE int boot_perform_swap(struct boot_state *st, struct boot_status *bs, 
         bs->swap_type = type;
         bs->swap_size = size;
         err = run_swap(st, bs);
-        if (!err) {
-            err = finish_swap(st, type);
+        if (!err && finish) {
+            err = boot_finish_swap(st, type);
         }
     }
     if (!err) {
@@ -338,8 +338,8 @@ static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
     return err;
 }
 
-BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, uint8_t *type,
-                            uint8_t *done)
+BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, bool finish,
+                            uint8_t *type, uint8_t *done)
 {
     int err = read_status(st, bs);
     if (err) {
@@ -353,8 +353,8 @@ BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, uint8
         if (!err) {
             err = run_swap(st, bs);
         }
-        if (!err) {
-            err = finish_swap(st, bs->swap_type);
+        if (!err && finish) {
+            err = boot_finish_swap(st, bs->swap_type);
         }
         *done = bs->swap_type;
         if (err == DFU_EINVAL) {
@@ -451,7 +451,7 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     struct boot_status bs;
     uint8_t type, done;
     enum boot_reject sec_why = BOOT_REJECT_NONE;
-    err = boot_prepare(&st, &bs, &type, &done);
+    err = boot_prepare(&st, &bs, true, &type, &done);
     if (!err && (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
                  type == BOOT_SWAP_TYPE_REVERT)) {
         struct image_info info;
@@ -462,7 +462,8 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
         if (sec_why != BOOT_REJECT_NONE) {
             done = BOOT_SWAP_TYPE_FAIL;
         } else {
-            err = boot_perform_swap(&st, &bs, type, info.layout.total_size, &done, &sec_why);
+            err = boot_perform_swap(&st, &bs, type, info.layout.total_size, true, &done,
+                                    &sec_why);
         }
     }
     if (err) {

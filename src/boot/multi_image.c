@@ -96,7 +96,10 @@ static int multi_go(const struct boot_config *cfg, struct boot_rsp *rsp, size_t 
     for (uint8_t i = 0; i < n && !err; i++) {
         err = boot_state_init(&st, cfg, i);
         if (!err) {
-            err = boot_prepare(&st, &m[i].bs, &m[i].type, &m[i].done);
+            err = boot_prepare(&st, &m[i].bs, false, &m[i].type, &m[i].done);
+        }
+        if (is_upgrade(m[i].done)) {
+            m[i].finish = m[i].done;  /* resumed: its copy_done waits for the others */
         }
     }
     for (uint8_t i = 0; i < n && !err; i++) {
@@ -113,8 +116,22 @@ static int multi_go(const struct boot_config *cfg, struct boot_rsp *rsp, size_t 
         if (is_upgrade(m[i].type)) {
             err = boot_state_init(&st, cfg, i);
             if (!err) {
-                err = boot_perform_swap(&st, &m[i].bs, m[i].type, m[i].size, &m[i].done,
-                                        &m[i].why);
+                err = boot_perform_swap(&st, &m[i].bs, m[i].type, m[i].size, false,
+                                        &m[i].done, &m[i].why);
+            }
+            if (!err && m[i].done == m[i].type && cfg->strategy != BOOT_STRATEGY_OVERWRITE) {
+                m[i].finish = m[i].type;
+            }
+        }
+    }
+    /* Only now that every image is in place does any trailer say its swap is done: a cut
+     * before this resumes the swaps rather than taking an image for tested and unconfirmed
+     * (MCUboot writes each image's copy_done after its own swap). */
+    for (uint8_t i = 0; i < n && !err; i++) {
+        if (m[i].finish != 0) {
+            err = boot_state_init(&st, cfg, i);
+            if (!err) {
+                err = boot_finish_swap(&st, m[i].finish);
             }
         }
     }

@@ -5,7 +5,8 @@
  * for byte as before, reason DEPENDENCY; tried again on the next boot), met by a later
  * upload, a running image's dependency that an upload would break, a revert held back by a
  * confirmed image's dependency, a dependency on an image that does not exist, versions equal
- * / higher / with a build number; and the configurations boot_go_multi() refuses. */
+ * / higher / with a build number; the downgrade policy and validation per image; encrypted
+ * images; and the configurations boot_go_multi() refuses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -387,6 +388,81 @@ static void test_dependency_unknown_image(void **state)
     each_layout(dependency_unknown_image, false);
 }
 
+/* Per image as boot_go(): image 1's older upload is refused by the version policy (erased,
+ * DOWNGRADE) while image 0's newer one goes in; then a corrupt one (HASH), erased too. */
+static void per_image_policy(struct env *e)
+{
+    e->f.cfg.downgrade = BOOT_DOWNGRADE_VERSION;
+    struct fx_image b0, b1;
+    make(e, &b0, ver(2, 0, 0, 0), 20, NULL, 0);
+    make(e, &b1, ver(0, 9, 0, 0), 21, NULL, 0);
+    upload(e, 0, &b0, true);
+    upload(e, 1, &b1, true);
+    struct boot_rsp rsp[2];
+    boot(e, rsp);
+    expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_PERM, BOOT_REJECT_NONE);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_FAIL, BOOT_REJECT_DOWNGRADE);
+    assert_true(fx_erased(&e->f, &e->f.sec1, 0, e->f.sec1.size));
+    assert_true(fx_holds(&e->f, &e->f.pri1, &e->a[1]));
+    fx_image_free(&b1);
+    make(e, &b1, ver(3, 0, 0, 0), 22, NULL, 0);
+    upload(e, 1, &b1, false);
+    fx_mem(&e->f, up_of(e, 1))[0x400] ^= 0x01;
+    boot(e, rsp);
+    expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_FAIL, BOOT_REJECT_HASH);
+    assert_true(fx_erased(&e->f, &e->f.sec1, 0, e->f.sec1.size));
+    assert_true(slots_unchanged(e, 0));
+    fx_image_free(&b0);
+    fx_image_free(&b1);
+}
+
+static void test_per_image_policy(void **state)
+{
+    (void)state;
+    each_layout(per_image_policy, true);
+}
+
+/* Both images encrypted (imgtool -E): each is decrypted into its primary with its own key,
+ * and both revert (the new ones going back encrypted). swap-offset does not decrypt. */
+#define ENC_PEM DFU_VECTORS_DIR "/imgtool/enckey-ecdsa-p256.pem"
+static void encrypted(struct env *e)
+{
+    if (e->f.cfg.strategy == BOOT_STRATEGY_SWAP_OFFSET) {
+        return;
+    }
+    struct fx_enc_key key;
+    fx_enc_key_load(&key, ENC_PEM);
+    e->f.cfg.enc_key = &key.xk;
+    struct fx_image up[2], plain[2];
+    struct boot_rsp rsp[2];
+    for (int i = 0; i < 2; i++) {
+        fx_image_make_enc(&up[i], &plain[i], 2, 0, (e->lb - 256) / 16 * 16, 40 + (uint32_t)i,
+                          ENC_PEM);
+        upload(e, i, &up[i], false);
+    }
+    boot(e, rsp);
+    for (int i = 0; i < 2; i++) {
+        expect(&rsp[i], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+        assert_true(fx_holds(&e->f, pri_of(e, i), &plain[i]));
+    }
+    boot(e, rsp);
+    for (int i = 0; i < 2; i++) {
+        expect(&rsp[i], 1, 0, BOOT_SWAP_TYPE_REVERT, BOOT_REJECT_NONE);
+        assert_true(fx_holds(&e->f, pri_of(e, i), &e->a[i]));
+        assert_true(fx_holds(&e->f, up_of(e, i), &up[i]));
+        fx_image_free(&up[i]);
+        fx_image_free(&plain[i]);
+    }
+    fx_enc_key_free(&key);
+}
+
+static void test_encrypted(void **state)
+{
+    (void)state;
+    each_layout(encrypted, false);
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -452,6 +528,8 @@ int main(void)
         cmocka_unit_test(test_dependency_of_primary),
         cmocka_unit_test(test_chain_and_held_revert),
         cmocka_unit_test(test_dependency_unknown_image),
+        cmocka_unit_test(test_per_image_policy),
+        cmocka_unit_test(test_encrypted),
         cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
