@@ -212,6 +212,8 @@ static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, boo
         return IMG_ERR_FLASH_CONFIG_QUERY_FAIL;
     }
     if (req->upgrade) {
+        /* Against the running version of the image uploaded to (Zephyr compares with the
+         * application's, image 0's, whatever the image: no use for another core's). */
         struct image_header cur, next;
         if (image_header_read(img_slot_area(srv, IMG_ACTIVE_SLOT(req->image)), &cur) != 0) {
             return IMG_ERR_VERSION_GET_FAILED;
