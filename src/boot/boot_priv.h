@@ -237,8 +237,8 @@ int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
  * copy_done; what is there already is not written again. */
 int boot_finish_swap(struct boot_state *st, uint8_t swap_type);
 /* Validates the primary and fills *rsp (NULL: not wanted); DFU_ENOENT when not bootable. */
-int boot_finish(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
-                enum boot_reject sec_why);
+int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                          enum boot_reject sec_why);
 /* Where the secondary's image of a swap of this type is (*img): st->sec, or for swap-offset's
  * new image the slot less its first sector (in *win); DFU_EINVAL when there is no such window. */
 int boot_secondary_image(struct boot_state *st, uint8_t type, struct flash_area *win,

@@ -5,7 +5,9 @@
  *      anything; an invalid secondary is erased (one marked non-bootable is left alone, as
  *      MCUboot's boot_validate_slot() does) and the primary boots (FAIL).
  *   3. Validate the primary (unless configured not to; never start a non-bootable one) and
- *      report what to start, or why nothing can start. */
+ *      report what to start, or why nothing can start.
+ * Each step is a function of one image pair (boot_state_init() picks the pair), which
+ * boot_go_multi() (multi_image.c) runs for every image between its own steps. */
 #include <string.h>
 
 #include "boot_priv.h"
@@ -391,8 +393,8 @@ BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, bool 
     return 0;
 }
 
-BOOT_PHASE int boot_finish(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
-                           enum boot_reject sec_why)
+BOOT_PHASE int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                                     enum boot_reject sec_why)
 {
     struct image_header hdr;
     int err;
@@ -469,5 +471,5 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     if (err) {
         return err;
     }
-    return boot_finish(&st, rsp, done, sec_why);
+    return boot_validate_primary(&st, rsp, done, sec_why);
 }
