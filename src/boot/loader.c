@@ -275,18 +275,23 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
     }
 }
 
+BOOT_PHASE int boot_swap_size(struct boot_state *st, uint32_t *size)
+{
+    if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
+        uint32_t psize = image_size(st->pri);
+        if (psize > *size && psize <= st->pri->size - st->tl_pri.size) {
+            *size = psize;
+        }
+    }
+    return strategy_check(st, *size) != 0 ? DFU_ENOSPC : 0;
+}
+
 /* Starts a new upgrade (or revert) of the given type for a secondary checked valid; *done
  * gets what happened, *why why it could not. */
 BOOT_PHASE int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type,
                                  uint32_t size, bool finish, uint8_t *done, enum boot_reject *why)
 {
-    if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
-        uint32_t psize = image_size(st->pri);
-        if (psize > size && psize <= st->pri->size - st->tl_pri.size) {
-            size = psize;
-        }
-    }
-    if (strategy_check(st, size) != 0) {
+    if (boot_swap_size(st, &size) != 0) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;

@@ -44,11 +44,15 @@ static int plan_image(struct boot_state *st, struct multi_image *m)
         if (err) {
             return err;
         }
+        m->size = info.layout.total_size;
+        if (m->why == BOOT_REJECT_NONE && boot_swap_size(st, &m->size) != 0) {
+            /* found before the dependency check counts on this swap; both slots stay */
+            m->why = BOOT_REJECT_TOO_LARGE;
+        }
         if (m->why != BOOT_REJECT_NONE) {
             m->type = BOOT_SWAP_TYPE_NONE;
             m->done = BOOT_SWAP_TYPE_FAIL;
         } else {
-            m->size = info.layout.total_size;
             m->has_ver[1] = true;
             m->ver[1] = info.hdr.ver;
             hdr = info.hdr;

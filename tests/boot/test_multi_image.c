@@ -457,6 +457,29 @@ static void test_encrypted(void **state)
     each_layout(encrypted, false);
 }
 
+/* swap-move: image 1's upload reaches into the sector the move needs free, so it cannot swap
+ * (TOO_LARGE, found before the dependency check); image 0's, which needs it, stays out too. */
+static void test_too_large_before_dependency(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_SWAP_MOVE, FX_UNIFORM_4K);
+    const struct image_dependency dep = {1, {2, 0, 0, 0}};
+    struct fx_image b0, b1;
+    make(&e, &b0, ver(2, 0, 0, 0), 20, &dep, 1);
+    struct image_version v2 = ver(2, 0, 0, 0);
+    fx_image_make_deps(&b1, &v2, e.lb + 4096, 21, NULL, 0);
+    upload(&e, 0, &b0, false);
+    upload(&e, 1, &b1, false);
+    struct boot_rsp rsp[2];
+    boot_unchanged(&e, rsp);
+    expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_FAIL, BOOT_REJECT_TOO_LARGE);
+    fx_image_free(&b0);
+    fx_image_free(&b1);
+    env_close(&e);
+}
+
 /* Three pairs of 16 KiB slots (swap-scratch, one shared scratch): images 0 and 2 swap together
  * (image 2 needs image 0 >= 2.0), image 1 untouched; image 2's trailer records image number
  * 2; an upload of image 2 needing image 1 >= 5.0 moves nothing. */
@@ -596,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_dependency_unknown_image),
         cmocka_unit_test(test_per_image_policy),
         cmocka_unit_test(test_encrypted),
+        cmocka_unit_test(test_too_large_before_dependency),
         cmocka_unit_test(test_three_images),
         cmocka_unit_test(test_config),
     };
