@@ -315,7 +315,10 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp);
  *      stays pending, to be tried again on the next boot. So a pair uploaded together swaps
  *      together or not at all, and an unconfirmed image does not revert while a confirmed one
  *      needs it;
- *   4. the remaining swaps run, image by image; then every primary is validated.
+ *   4. the remaining swaps run, image by image; copy_done (and image_ok) of each is written
+ *      only after the last one, so a power cut anywhere resumes the whole set (MCUboot
+ *      writes them per image: a cut in image 1's swap made image 0 look tested once and
+ *      unconfirmed, and the next boot reverted it); then every primary is validated.
  * DFU_ENOENT when some image has nothing bootable (its rsp says why; the others' rsp are
  * filled). An image_count of 0 is boot_go() with count 1. */
 int boot_go_multi(const struct boot_config *cfg, struct boot_rsp *rsp, size_t count);

@@ -229,16 +229,20 @@ int boot_prepare(struct boot_state *st, struct boot_status *bs, bool finish, uin
  * invalid): 0 with *why NONE when it may go in (*info its image), or *why says why not. */
 int boot_check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
                          enum boot_reject *why);
+/* The bytes a swap exchanges for a secondary image of *size bytes (for a swap the larger of
+ * the two images), into *size; DFU_ENOSPC when these slots cannot do that swap. */
+int boot_swap_size(struct boot_state *st, uint32_t *size);
 /* Runs the swap of a checked secondary whose image occupies size bytes; *done its type, or
- * FAIL with *why when the slots cannot do it. finish: as boot_prepare(). */
+ * FAIL with *why when the slots cannot do it (boot_swap_size()) or the primary's key does not
+ * unwrap. finish: as boot_prepare(). */
 int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint32_t size,
                       bool finish, uint8_t *done, enum boot_reject *why);
 /* The end of a swap of this type in the primary trailer: image_ok (permanent, revert), then
  * copy_done; what is there already is not written again. */
 int boot_finish_swap(struct boot_state *st, uint8_t swap_type);
 /* Validates the primary and fills *rsp (NULL: not wanted); DFU_ENOENT when not bootable. */
-int boot_finish(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
-                enum boot_reject sec_why);
+int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                          enum boot_reject sec_why);
 /* Where the secondary's image of a swap of this type is (*img): st->sec, or for swap-offset's
  * new image the slot less its first sector (in *win); DFU_EINVAL when there is no such window. */
 int boot_secondary_image(struct boot_state *st, uint8_t type, struct flash_area *win,

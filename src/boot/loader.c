@@ -5,7 +5,9 @@
  *      anything; an invalid secondary is erased (one marked non-bootable is left alone, as
  *      MCUboot's boot_validate_slot() does) and the primary boots (FAIL).
  *   3. Validate the primary (unless configured not to; never start a non-bootable one) and
- *      report what to start, or why nothing can start. */
+ *      report what to start, or why nothing can start.
+ * Each step is a function of one image pair (boot_state_init() picks the pair), which
+ * boot_go_multi() (multi_image.c) runs for every image between its own steps. */
 #include <string.h>
 
 #include "boot_priv.h"
@@ -273,18 +275,23 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
     }
 }
 
+BOOT_PHASE int boot_swap_size(struct boot_state *st, uint32_t *size)
+{
+    if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
+        uint32_t psize = image_size(st->pri);
+        if (psize > *size && psize <= st->pri->size - st->tl_pri.size) {
+            *size = psize;
+        }
+    }
+    return strategy_check(st, *size) != 0 ? DFU_ENOSPC : 0;
+}
+
 /* Starts a new upgrade (or revert) of the given type for a secondary checked valid; *done
  * gets what happened, *why why it could not. */
 BOOT_PHASE int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type,
                                  uint32_t size, bool finish, uint8_t *done, enum boot_reject *why)
 {
-    if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
-        uint32_t psize = image_size(st->pri);
-        if (psize > size && psize <= st->pri->size - st->tl_pri.size) {
-            size = psize;
-        }
-    }
-    if (strategy_check(st, size) != 0) {
+    if (boot_swap_size(st, &size) != 0) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
@@ -391,8 +398,8 @@ BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, bool 
     return 0;
 }
 
-BOOT_PHASE int boot_finish(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
-                           enum boot_reject sec_why)
+BOOT_PHASE int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                                     enum boot_reject sec_why)
 {
     struct image_header hdr;
     int err;
@@ -469,5 +476,5 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     if (err) {
         return err;
     }
-    return boot_finish(&st, rsp, done, sec_why);
+    return boot_validate_primary(&st, rsp, done, sec_why);
 }

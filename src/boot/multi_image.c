@@ -3,9 +3,11 @@
  *   1. each image: finish its interrupted swap (loader.c's boot_prepare(); the shared
  *      scratch's swap_info names the image it belongs to);
  *   2. each image: validate the secondary of the swap its trailers ask for, note the versions
- *      and the secondary's DEPENDENCY TLVs;
- *   3. cancel the swaps whose dependencies will not be met (dependency.c);
- *   4. each image: run its swap; 5. each image: validate the primary.
+ *      and the DEPENDENCY TLVs of the image it will run;
+ *   3. cancel every swap when a dependency will not be met (dependency.c);
+ *   4. each image: run its swap; then every swapped image's copy_done (and image_ok), only
+ *      once all are in place;
+ *   5. each image: validate the primary.
  * One boot_state (with its copy buffer) serves every image in turn; what has to outlive a
  * phase is in struct multi_image, sized by BOOT_IMAGE_NUMBER. */
 #include <string.h>
@@ -42,11 +44,15 @@ static int plan_image(struct boot_state *st, struct multi_image *m)
         if (err) {
             return err;
         }
+        m->size = info.layout.total_size;
+        if (m->why == BOOT_REJECT_NONE && boot_swap_size(st, &m->size) != 0) {
+            /* found before the dependency check counts on this swap; both slots stay */
+            m->why = BOOT_REJECT_TOO_LARGE;
+        }
         if (m->why != BOOT_REJECT_NONE) {
             m->type = BOOT_SWAP_TYPE_NONE;
             m->done = BOOT_SWAP_TYPE_FAIL;
         } else {
-            m->size = info.layout.total_size;
             m->has_ver[1] = true;
             m->ver[1] = info.hdr.ver;
             hdr = info.hdr;
@@ -139,7 +145,7 @@ static int multi_go(const struct boot_config *cfg, struct boot_rsp *rsp, size_t 
     for (uint8_t i = 0; i < n && !err; i++) {
         err = boot_state_init(&st, cfg, i);
         if (!err) {
-            err = boot_finish(&st, &rsp[i], m[i].done, m[i].why);
+            err = boot_validate_primary(&st, &rsp[i], m[i].done, m[i].why);
         }
         if (err == DFU_ENOENT) {
             none = err;

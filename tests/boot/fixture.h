@@ -89,6 +89,15 @@ void fx_enc_key_free(struct fx_enc_key *k);
 void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b);
 
 const char *fx_strategy_name(enum boot_strategy s);
+/* The strategy a test program's argument names (overwrite, scratch, move, offset; anything
+ * else is swap-scratch). */
+enum boot_strategy fx_strategy_arg(const char *arg);
+
+/* Power-cut tests: boots after a cut until a boot completes, boot(f, rsp) being one boot (0
+ * once it completed). Every fourth recovery (after cut n) is cut once more, at an operation
+ * chosen from n; returns 1 when that second cut hit, else 0. Fails the test when a recovery
+ * boot fails. */
+int fx_recover(struct fx *f, unsigned long n, int (*boot)(struct fx *f, void *rsp), void *rsp);
 const char *fx_geom_name(enum fx_geom g);
 
 #endif

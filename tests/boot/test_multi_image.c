@@ -6,7 +6,7 @@
  * upload, a running image's dependency that an upload would break, a revert held back by a
  * confirmed image's dependency, a dependency on an image that does not exist, versions equal
  * / higher / with a build number; the downgrade policy and validation per image; encrypted
- * images; and the configurations boot_go_multi() refuses. */
+ * images; three pairs; and the configurations boot_go_multi() refuses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +106,14 @@ static bool slots_unchanged(struct env *e, int i)
     return true;
 }
 
+/* A boot that moves nothing: both images' slots as they were. */
+static void boot_unchanged(struct env *e, struct boot_rsp rsp[2])
+{
+    boot(e, rsp);
+    assert_true(slots_unchanged(e, 0));
+    assert_true(slots_unchanged(e, 1));
+}
+
 static void expect(const struct boot_rsp *r, uint8_t major, uint8_t minor,
                    enum boot_swap_type done, enum boot_reject why)
 {
@@ -159,10 +167,8 @@ static void image1_alone(struct env *e)
         assert_int_equal(st.swap_type, BOOT_SWAP_TYPE_TEST);
         if (confirm) {
             assert_int_equal(boot_set_confirmed(&e->f.pri1), 0);
-            boot(e, rsp);
+            boot_unchanged(e, rsp);
             expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
-            assert_true(slots_unchanged(e, 0));
-            assert_true(slots_unchanged(e, 1));
         } else {
             boot(e, rsp);
             expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
@@ -226,11 +232,9 @@ static void dependency(struct env *e)
     upload(e, 0, &b0, false);
     upload(e, 1, &b1, false);
     for (int again = 0; again < 2; again++) {
-        boot(e, rsp);
+        boot_unchanged(e, rsp);
         expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
         expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-        assert_true(slots_unchanged(e, 0));
-        assert_true(slots_unchanged(e, 1));
     }
     fx_image_free(&b1);
 
@@ -272,10 +276,8 @@ static void dependency_build(struct env *e)
     e->f.cfg.downgrade_use_build = true;
     upload(e, 0, &b0, false);
     upload(e, 1, &b1, false);
-    boot(e, rsp);
+    boot_unchanged(e, rsp);
     expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-    assert_true(slots_unchanged(e, 0));
-    assert_true(slots_unchanged(e, 1));
     e->f.cfg.downgrade_use_build = false;
     boot(e, rsp);
     expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
@@ -301,11 +303,9 @@ static void dependency_of_primary(struct env *e)
     make(e, &b1, ver(0, 9, 0, 0), 21, NULL, 0);
     upload(e, 1, &b1, false);
     struct boot_rsp rsp[2];
-    boot(e, rsp);
+    boot_unchanged(e, rsp);
     expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
     expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-    assert_true(slots_unchanged(e, 0));
-    assert_true(slots_unchanged(e, 1));
     fx_image_free(&a0);
     fx_image_free(&b1);
 }
@@ -331,11 +331,9 @@ static void chain_and_held_revert(struct env *e)
     struct boot_rsp rsp[2];
     upload(e, 0, &b0, false);
     upload(e, 1, &b1, false);
-    boot(e, rsp);
+    boot_unchanged(e, rsp);
     expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
     expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-    assert_true(slots_unchanged(e, 0));
-    assert_true(slots_unchanged(e, 1));
     fx_image_free(&b1);
 
     make(e, &b1, ver(2, 0, 0, 0), 22, &need0_2, 1);
@@ -345,11 +343,9 @@ static void chain_and_held_revert(struct env *e)
     expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
     if (!is_overwrite(e)) {
         assert_int_equal(boot_set_confirmed(&e->f.pri), 0);
-        boot(e, rsp);
+        boot_unchanged(e, rsp);
         expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
         expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-        assert_true(slots_unchanged(e, 0));
-        assert_true(slots_unchanged(e, 1));
         assert_int_equal(boot_set_confirmed(&e->f.pri1), 0);
         boot(e, rsp);
         expect(&rsp[1], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
@@ -374,10 +370,8 @@ static void dependency_unknown_image(struct env *e)
         make(e, &b1, ver(2, 0, 0, 0), 21, &dep, 1);
         upload(e, 1, &b1, false);
         struct boot_rsp rsp[2];
-        boot(e, rsp);
+        boot_unchanged(e, rsp);
         expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
-        assert_true(slots_unchanged(e, 0));
-        assert_true(slots_unchanged(e, 1));
         fx_image_free(&b1);
     }
 }
@@ -463,6 +457,101 @@ static void test_encrypted(void **state)
     each_layout(encrypted, false);
 }
 
+/* swap-move: image 1's upload reaches into the sector the move needs free, so it cannot swap
+ * (TOO_LARGE, found before the dependency check); image 0's, which needs it, stays out too. */
+static void test_too_large_before_dependency(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_SWAP_MOVE, FX_UNIFORM_4K);
+    const struct image_dependency dep = {1, {2, 0, 0, 0}};
+    struct fx_image b0, b1;
+    make(&e, &b0, ver(2, 0, 0, 0), 20, &dep, 1);
+    struct image_version v2 = ver(2, 0, 0, 0);
+    fx_image_make_deps(&b1, &v2, e.lb + 4096, 21, NULL, 0);
+    upload(&e, 0, &b0, false);
+    upload(&e, 1, &b1, false);
+    struct boot_rsp rsp[2];
+    boot_unchanged(&e, rsp);
+    expect(&rsp[0], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_FAIL, BOOT_REJECT_TOO_LARGE);
+    fx_image_free(&b0);
+    fx_image_free(&b1);
+    env_close(&e);
+}
+
+/* Three pairs of 16 KiB slots (swap-scratch, one shared scratch): images 0 and 2 swap together
+ * (image 2 needs image 0 >= 2.0), image 1 untouched; image 2's trailer records image number
+ * 2; an upload of image 2 needing image 1 >= 5.0 moves nothing. */
+static void test_three_images(void **state)
+{
+    (void)state;
+    struct env e;
+    env_open(&e, BOOT_STRATEGY_SWAP_SCRATCH, FX_UNIFORM_4K);
+    const uint32_t K = 1024;
+    struct flash_area slot[6];
+    struct boot_image_pair pairs[3];
+    struct fx_image a[3];
+    const struct image_version v1 = ver(1, 0, 0, 0);
+    for (int i = 0; i < 6; i++) {
+        slot[i] = e.f.pri;
+        slot[i].id = (uint8_t)(10 + i);
+        slot[i].off = (uint32_t)i * 16 * K;
+        slot[i].size = 16 * K;
+    }
+    for (int i = 0; i < 3; i++) {
+        pairs[i].primary = &slot[2 * i];
+        pairs[i].secondary = &slot[2 * i + 1];
+        fx_image_make_ver(&a[i], &v1, 6000, 50 + (uint32_t)i, false, 0);
+        fx_program(&e.f, pairs[i].primary, &a[i]);
+        fx_erase(&e.f, pairs[i].secondary);
+    }
+    e.f.cfg.images = pairs;
+    e.f.cfg.image_count = 3;
+    const struct image_dependency need0 = {0, {2, 0, 0, 0}}, need1 = {1, {5, 0, 0, 0}};
+    struct fx_image b0, b2;
+    struct image_version v2 = ver(2, 0, 0, 0);
+    fx_image_make_deps(&b0, &v2, 7000, 60, NULL, 0);
+    fx_image_make_deps(&b2, &v2, 7000, 62, &need0, 1);
+    const struct flash_area *up[2] = {pairs[0].secondary, pairs[2].secondary};
+    const struct fx_image *img[2] = {&b0, &b2};
+    for (int k = 0; k < 2; k++) {
+        fx_program(&e.f, up[k], img[k]);
+        assert_int_equal(boot_set_pending(up[k], false), 0);
+    }
+    struct boot_rsp rsp[3];
+    uint8_t *before = malloc(slot[3].off + slot[3].size);
+    assert_non_null(before);
+    memcpy(before, nor_flash_mem(&e.f.nf), slot[3].off + slot[3].size);
+    assert_int_equal(boot_go_multi(&e.f.cfg, rsp, 3), 0);
+    expect(&rsp[0], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    expect(&rsp[1], 1, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_NONE);
+    expect(&rsp[2], 2, 0, BOOT_SWAP_TYPE_TEST, BOOT_REJECT_NONE);
+    assert_memory_equal(nor_flash_mem(&e.f.nf) + slot[2].off, before + slot[2].off, 32 * K);
+    assert_true(fx_holds(&e.f, pairs[2].primary, &b2));
+    struct boot_swap_state st;
+    assert_int_equal(boot_read_swap_state(pairs[2].primary, &st), 0);
+    assert_int_equal(st.image_num, 2);
+    assert_int_equal(boot_set_confirmed(pairs[0].primary), 0);
+    assert_int_equal(boot_set_confirmed(pairs[2].primary), 0);
+    fx_image_free(&b2);
+    fx_image_make_deps(&b2, &v2, 7000, 63, &need1, 1);
+    fx_erase(&e.f, pairs[2].secondary);
+    fx_program(&e.f, pairs[2].secondary, &b2);
+    assert_int_equal(boot_set_pending(pairs[2].secondary, false), 0);
+    memcpy(e.before, nor_flash_mem(&e.f.nf), e.f.nf.dev.size);
+    assert_int_equal(boot_go_multi(&e.f.cfg, rsp, 3), 0);
+    expect(&rsp[2], 2, 0, BOOT_SWAP_TYPE_NONE, BOOT_REJECT_DEPENDENCY);
+    assert_memory_equal(nor_flash_mem(&e.f.nf), e.before, e.f.nf.dev.size);
+    free(before);
+    fx_image_free(&b0);
+    fx_image_free(&b2);
+    for (int i = 0; i < 3; i++) {
+        fx_image_free(&a[i]);
+    }
+    env_close(&e);
+}
+
 static void test_config(void **state)
 {
     (void)state;
@@ -530,6 +619,8 @@ int main(void)
         cmocka_unit_test(test_dependency_unknown_image),
         cmocka_unit_test(test_per_image_policy),
         cmocka_unit_test(test_encrypted),
+        cmocka_unit_test(test_too_large_before_dependency),
+        cmocka_unit_test(test_three_images),
         cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
