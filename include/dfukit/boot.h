@@ -194,6 +194,19 @@ struct boot_sec_cnt_port {
 #define BOOT_DOWNGRADE_POLICY 1
 #endif
 
+/* Image pairs one bootloader handles (MCUboot's BOOT_IMAGE_NUMBER). */
+#ifndef BOOT_IMAGE_NUMBER
+#define BOOT_IMAGE_NUMBER 1        /* the host library (src/boot/CMakeLists.txt) sets 4 */
+#endif
+/* DEPENDENCY TLVs the bootloader reads from one image; an image with more is refused. */
+#ifndef BOOT_MAX_DEPENDENCIES
+#define BOOT_MAX_DEPENDENCIES 8
+#endif
+struct boot_image_pair {
+    const struct flash_area *primary;
+    const struct flash_area *secondary;
+};
+
 /* A zeroed config (plus the areas) means: overwrite-only, hash-only validation, primary
  * validated on every boot, downgrades allowed. */
 struct boot_config {
@@ -215,6 +228,14 @@ struct boot_config {
      * write (erase = clear), and the address its first byte has on the target. */
     const struct flash_area *ram;
     uint32_t ram_addr;
+    /* Multi-image: image_count (2..BOOT_IMAGE_NUMBER) pairs, image i's slots images[i];
+     * primary/secondary must then be NULL. 0: the single pair primary/secondary. The scratch
+     * area is shared; keys, downgrade policy (per image, against its own primary) and
+     * encryption apply to every image. Not with direct-xip, ram-load or a security counter
+     * port (one counter cannot serve several images): boot_go_multi() refuses those with
+     * DFU_EINVAL. */
+    const struct boot_image_pair *images;
+    uint8_t image_count;
 };
 
 /* Why the bootloader refused an image. Validation is image_validate()'s; these only name its
@@ -238,6 +259,7 @@ enum boot_reject {
     BOOT_REJECT_WRONG_SLOT,     /* direct-xip: ROM_FIXED load address is not this slot's */
     BOOT_REJECT_NOT_CONFIRMED,  /* direct-xip-revert: tested once and not confirmed */
     BOOT_REJECT_LOAD_ADDR,      /* ram-load: no RAM_LOAD flag, or it does not fit the RAM region */
+    BOOT_REJECT_DEPENDENCY,   /* a DEPENDENCY TLV names an image version that will not be there */
 };
 /* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
  * the key lookup), for a bootloader that reports nothing: every refusal is then
@@ -271,5 +293,34 @@ struct boot_rsp {
  * slots. Flash errors (DFU_EIO, DFU_EPOWER) are passed up; calling boot_go() again after
  * power returns resumes where it stopped. Never erases the last valid image. */
 int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp);
+/* boot_go() takes single-image configs only: a multi-image one (images set, primary and
+ * secondary NULL) is DFU_EINVAL there. */
+
+/* Multi-image boot: does what boot_go() does for every image, in image order, with the
+ * dependency check between validation and the swaps; rsp[i] is image i's (count must be the
+ * configured image count). 0 when every image is bootable.
+ * As MCUboot's multi-image loader:
+ *   1. every image's interrupted swap is finished first (the shared scratch's swap_info says
+ *      whose it is: its image number nibble);
+ *   2. every image's pending swap is decided and its secondary validated (refused ones erased
+ *      as boot_go() does);
+ *   3. dependencies (MCUboot's loader.c boot_verify_dependencies()): each image's DEPENDENCY
+ *      TLVs, of the image it will run after this boot (its secondary's when it swaps in or
+ *      reverts, else its primary's), are checked against the version each named image will
+ *      have after this boot (likewise; the build number counts when downgrade_use_build is
+ *      set, as MCUBOOT_VERSION_CMP_USE_BUILD_NUMBER). One not met, naming an image
+ *      >= image_count, or unreadable cancels every swap of this boot (test, permanent and
+ *      revert): those images get rsp[i].swap_type NONE and secondary_reject
+ *      BOOT_REJECT_DEPENDENCY, their slots stay byte for byte as they were and the secondary
+ *      stays pending, to be tried again on the next boot. So a pair uploaded together swaps
+ *      together or not at all, and an unconfirmed image does not revert while a confirmed one
+ *      needs it;
+ *   4. the remaining swaps run, image by image; copy_done (and image_ok) of each is written
+ *      only after the last one, so a power cut anywhere resumes the whole set (MCUboot
+ *      writes them per image: a cut in image 1's swap made image 0 look tested once and
+ *      unconfirmed, and the next boot reverted it); then every primary is validated.
+ * DFU_ENOENT when some image has nothing bootable (its rsp says why; the others' rsp are
+ * filled). An image_count of 0 is boot_go() with count 1. */
+int boot_go_multi(const struct boot_config *cfg, struct boot_rsp *rsp, size_t count);
 
 #endif

@@ -58,6 +58,10 @@
 #ifndef SERVER_IMG_UPLOAD_IDLE_MS
 #define SERVER_IMG_UPLOAD_IDLE_MS 30000u
 #endif
+/* Image pairs the image group handles at most (server_port.image_count). */
+#ifndef SERVER_IMG_MAX_IMAGES
+#define SERVER_IMG_MAX_IMAGES 4
+#endif
 /* Address bytes of a peer identity (an IPv6 address and port fit). */
 #ifndef SMP_PEER_ADDR_MAX
 #define SMP_PEER_ADDR_MAX 20
@@ -226,6 +230,12 @@ struct server_port {
      * one's, where uploads go (Zephyr's img_mgmt in direct-xip); image list reports each under
      * its own number. 0 in the swap modes. */
     uint8_t active_slot;
+    /* Multi-image (Zephyr's CONFIG_MCUMGR_GRP_IMG_UPDATABLE_IMAGE_NUMBER > 1, swap modes):
+     * image_count pairs (at most SERVER_IMG_MAX_IMAGES), image n's primary and secondary being
+     * Zephyr's slots 2n and 2n + 1; images[0] is the application's, which runs from its
+     * primary. slot_primary/slot_secondary are then not used. NULL or 0: the single image. */
+    const struct boot_image_pair *images;
+    uint8_t image_count;
     bool version_cmp_use_build;     /* "upgrade" compares the build number too */
 
     /* Ports of the other groups (server_ports.h). */
@@ -246,6 +256,10 @@ struct server_config {
      * CONFIG_IMG_ERASE_PROGRESSIVELY). Off (Zephyr's default): the first chunk erases the
      * sectors the whole image will take, and the trailer's, before it is answered. */
     bool erase_progressively;
+    /* Multi-image: a state write may confirm the primary of an image other than the
+     * application's (Zephyr's CONFIG_MCUMGR_GRP_IMG_ALLOW_CONFIRM_NON_ACTIVE_IMAGE_ANY). Off
+     * (Zephyr's default): IMAGE_CONFIRMATION_DENIED; its secondary may be confirmed either way. */
+    bool image_confirm_any;
 };
 
 /* ------------------------------------------------------------------------------------------ */
@@ -260,6 +274,7 @@ struct server_img_upload {
     uint32_t last_ms;             /* uptime of its last request */
     uint32_t off;                 /* bytes accepted: the next offset expected */
     uint32_t size;                /* total image length ("len") */
+    uint8_t image;                /* the image whose secondary slot it goes to */
     uint8_t sha[32];              /* client's SHA-256 of the whole file (may be truncated) */
     uint8_t sha_len;
     uint32_t erased_to;           /* [0, erased_to) erased during this upload */

@@ -35,6 +35,14 @@ struct sim_board {
     uint32_t write_align;
     uint8_t erased_val;
     struct sim_part boot, slot0, slot1, scratch, storage;
+    /* Image pairs (MCUboot's UPDATEABLE_IMAGE_NUMBER): 1, or 2 with image 1 in slot2/slot3
+     * (Zephyr's slot2_partition and slot3_partition, mcumgr's slots 2 and 3). The app runs
+     * image 0; image 1 is the other core's firmware (nrf5340dk: the network core). */
+    uint8_t image_count;
+    struct sim_part slot2, slot3;
+    /* The app may confirm image 1's running slot over SMP (Zephyr's
+     * CONFIG_MCUMGR_GRP_IMG_ALLOW_CONFIRM_NON_ACTIVE_IMAGE_ANY). */
+    bool img_confirm_any;
     enum boot_strategy strategy;  /* the bootloader's upgrade strategy */
     /* MCUboot's downgrade prevention (off in every profile): by version (with the build
      * number when downgrade_use_build), or by the image's security counter against the
@@ -59,12 +67,12 @@ struct sim_board {
     bool enc_trailer;
 };
 
-/* The named profile ("nrf52840dk", "stm32f4", "generic") into out. DFU_ENOENT if unknown. */
+/* The named profile ("nrf52840dk", "nrf5340dk", "stm32f4", "generic") into out. DFU_ENOENT if unknown. */
 int sim_board_find(const char *name, struct sim_board *out);
 /* Name of the i-th profile, NULL past the end (for --help). */
 const char *sim_board_name(size_t i);
-/* Lays out a generic board from its geometry: bootloader, slot 0, slot 1, then scratch (only for
- * swap-scratch) and storage, each rounded up to whole sectors of the uniform sector size; the
+/* Lays out a generic board from its geometry: bootloader, slot 0, slot 1, slots 2 and 3 (two
+ * images), then scratch (only for swap-scratch) and storage, each rounded up to whole sectors of the uniform sector size; the
  * flash size becomes their sum unless flash_size is already larger. Uses board->runs[0].size,
  * slot0.size, boot.size, scratch.size, storage.size and strategy as set by the caller. */
 int sim_board_layout_generic(struct sim_board *board);
@@ -79,8 +87,9 @@ const char *sim_strategy_name(enum boot_strategy s);
 /* Where the board keeps its security counter: the last sector of the bootloader partition.
  * DFU_ENOENT when the board has no bootloader partition. */
 int sim_board_sec_cnt_part(const struct sim_board *board, struct sim_part *out);
-/* Where an image for slot 0 or 1 goes: the slot, or for swap-offset slot 1 less its first
- * sector (boot_image_area()), as the SMP server and `devsim flash --slot 1` place it. */
+/* Where an image for slot 0 or 1 (2 or 3: image 1's) goes: the slot, or for swap-offset slot
+ * 1 less its first sector (boot_image_area()), as the SMP server and `devsim flash --slot 1`
+ * place it. DFU_ENOENT for slot 2 or 3 on a board with one image. */
 int sim_board_image_part(const struct sim_board *board, int slot, struct sim_part *out);
 /* Parses "off" | "version" | "version+build" | "security-counter" into the board's downgrade
  * fields; the name of a board's setting. */

@@ -100,7 +100,7 @@ int boot_status_init(struct boot_state *st, const struct flash_area *fa,
 {
     int err = 0;
     if (bs->swap_type != BOOT_SWAP_TYPE_NONE) {
-        err = trailer_write_swap_info(fa, tl, bs->swap_type, 0);
+        err = trailer_write_swap_info(fa, tl, bs->swap_type, BOOT_CURR_IMG(st));
     }
     if (!err && image_ok) {
         err = trailer_write_flag(fa, tl->image_ok_off);

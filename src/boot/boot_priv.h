@@ -56,9 +56,12 @@ struct boot_enc_image {
 #define BOOT_IMG_PRIMARY 0
 #define BOOT_IMG_SECONDARY 1
 
-/* One boot: areas, trailer layouts and the work buffer. */
+/* One boot: areas, trailer layouts and the work buffer (of one image pair at a time). */
 struct boot_state {
     const struct boot_config *cfg;
+#if BOOT_IMAGE_NUMBER > 1
+    uint8_t image;  /* which pair: the image number swap_info records */
+#endif
     const struct flash_area *pri;
     const struct flash_area *sec;
     const struct flash_area *scr;
@@ -71,6 +74,13 @@ struct boot_state {
     enum boot_reject enc_why;      /* why the secondary's key did not unwrap */
 #endif
 };
+
+/* The image the state is for (MCUboot's BOOT_CURR_IMG()): always 0 in a single-image build. */
+#if BOOT_IMAGE_NUMBER > 1
+#define BOOT_CURR_IMG(st) ((st)->image)
+#else
+#define BOOT_CURR_IMG(st) 0
+#endif
 
 /* Trailer writes: each field is one write of write_align bytes (the value, then the erased
  * value as padding), so on flash a field is either untouched or complete. */
@@ -216,6 +226,58 @@ int ram_load_image(struct boot_state *st, const struct flash_area *slot,
  * raise: the counter up to value when higher (0 without a port). */
 int boot_sec_cnt_check(struct boot_state *st, const struct image_info *info);
 int boot_sec_cnt_raise(struct boot_state *st, uint32_t value);
+
+#if BOOT_IMAGE_NUMBER > 1
+/* The phases of one image's boot (loader.c), which boot_go() runs in a row and
+ * boot_go_multi() image by image between the phases (static in a single-image build). */
+/* Sets st up for image pair `image` (cfg->images[image], or primary/secondary when images is
+ * NULL), the shared scratch and the rest from cfg. */
+int boot_state_init(struct boot_state *st, const struct boot_config *cfg, uint8_t image);
+/* Finishes an interrupted swap (*done its type, *type NONE), or reads the swap the trailers
+ * ask for into *type (*done NONE); *bs is the status a new swap starts from. Without finish
+ * the swap's copy_done/image_ok are left to boot_finish_swap(). */
+int boot_prepare(struct boot_state *st, struct boot_status *bs, bool finish, uint8_t *type,
+                 uint8_t *done);
+/* Validates the secondary for a swap of this type, as boot_go() does (erasing it when
+ * invalid): 0 with *why NONE when it may go in (*info its image), or *why says why not. */
+int boot_check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
+                         enum boot_reject *why);
+/* The bytes a swap exchanges for a secondary image of *size bytes (for a swap the larger of
+ * the two images), into *size; DFU_ENOSPC when these slots cannot do that swap. */
+int boot_swap_size(struct boot_state *st, uint32_t *size);
+/* Runs the swap of a checked secondary whose image occupies size bytes; *done its type, or
+ * FAIL with *why when the slots cannot do it (boot_swap_size()) or the primary's key does not
+ * unwrap. finish: as boot_prepare(). */
+int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint32_t size,
+                      bool finish, uint8_t *done, enum boot_reject *why);
+/* The end of a swap of this type in the primary trailer: image_ok (permanent, revert), then
+ * copy_done; what is there already is not written again. */
+int boot_finish_swap(struct boot_state *st, uint8_t swap_type);
+/* Validates the primary and fills *rsp (NULL: not wanted); DFU_ENOENT when not bootable. */
+int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                          enum boot_reject sec_why);
+/* Where the secondary's image of a swap of this type is (*img): st->sec, or for swap-offset's
+ * new image the slot less its first sector (in *win); DFU_EINVAL when there is no such window. */
+int boot_secondary_image(struct boot_state *st, uint8_t type, struct flash_area *win,
+                         const struct flash_area **img);
+
+/* What boot_go_multi() keeps of one image between its phases (multi_image.c). */
+#define BOOT_DEPS_UNREADABLE 0xff  /* dep_count: the DEPENDENCY TLVs could not be read */
+struct multi_image {
+    struct boot_status bs;  /* the status a new swap starts from */
+    uint8_t type;           /* the swap to run (NONE once refused or cancelled) */
+    uint8_t done;           /* what this boot did, for boot_rsp.swap_type */
+    uint8_t finish;         /* the swap whose copy_done is still to be written (0: none) */
+    enum boot_reject why;   /* why the secondary was refused or its swap cancelled */
+    uint32_t size;          /* bytes of the secondary's image */
+    bool has_ver[2];        /* slot 0 / slot 1 hold an image header */
+    struct image_version ver[2];
+    uint8_t dep_count;      /* dependencies of the image that runs after this boot */
+    struct image_dependency deps[BOOT_MAX_DEPENDENCIES];
+};
+/* Cancels every swap when some image's dependency will not be met (dependency.c). */
+void boot_deps_settle(struct multi_image *m, uint8_t count, bool use_build);
+#endif
 
 /* Why the image in fa was refused, from the error validation (or the downgrade policy,
  * DFU_EPERM) gave. Uses st->buf. */

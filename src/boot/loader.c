@@ -5,20 +5,43 @@
  *      anything; an invalid secondary is erased (one marked non-bootable is left alone, as
  *      MCUboot's boot_validate_slot() does) and the primary boots (FAIL).
  *   3. Validate the primary (unless configured not to; never start a non-bootable one) and
- *      report what to start, or why nothing can start. */
+ *      report what to start, or why nothing can start.
+ * Each step is a function of one image pair (boot_state_init() picks the pair), which
+ * boot_go_multi() (multi_image.c) runs for every image between its own steps. */
 #include <string.h>
 
 #include "boot_priv.h"
 #include "dfukit/err.h"
 
-static int state_init(struct boot_state *st, const struct boot_config *cfg)
+/* The phases boot_go_multi() (multi_image.c) calls per image; static where there is one
+ * image, so boot_go() compiles as one function as before. */
+#if BOOT_IMAGE_NUMBER > 1
+#define BOOT_PHASE
+#else
+#define BOOT_PHASE static
+#endif
+
+BOOT_PHASE int boot_state_init(struct boot_state *st, const struct boot_config *cfg,
+                               uint8_t image)
 {
-    if (cfg == NULL || cfg->primary == NULL || cfg->secondary == NULL) {
+    if (cfg == NULL) {
         return DFU_EINVAL;
     }
     st->cfg = cfg;
     st->pri = cfg->primary;
     st->sec = cfg->secondary;
+#if BOOT_IMAGE_NUMBER > 1
+    st->image = image;
+    if (cfg->images != NULL) {
+        st->pri = cfg->images[image].primary;
+        st->sec = cfg->images[image].secondary;
+    }
+#else
+    (void)image;
+#endif
+    if (st->pri == NULL || st->sec == NULL) {
+        return DFU_EINVAL;
+    }
     st->scr = BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH ? cfg->scratch : NULL;
     if (cfg->strategy > BOOT_STRATEGY_RAM_LOAD || cfg->strategy != BOOT_STRATEGY_OF(cfg) ||
         (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_SCRATCH && st->scr == NULL) ||
@@ -91,7 +114,7 @@ static int run_swap(struct boot_state *st, struct boot_status *bs)
 
 /* After a swap: image_ok first for PERM/REVERT (a cut before copy_done then resumes, rather
  * than looking like an unconfirmed test), then copy_done. */
-static int finish_swap(struct boot_state *st, uint8_t swap_type)
+BOOT_PHASE int boot_finish_swap(struct boot_state *st, uint8_t swap_type)
 {
     struct boot_swap_state p;
     int err = trailer_read_state(st->pri, &st->tl_pri, &p);
@@ -153,22 +176,30 @@ static int check_downgrade(struct boot_state *st, const struct image_info *sec)
     return boot_sec_cnt_check(st, sec);
 }
 
+BOOT_PHASE int boot_secondary_image(struct boot_state *st, uint8_t type, struct flash_area *win,
+                                    const struct flash_area **img)
+{
+    *img = st->sec;
+    /* swap-offset: a new image one sector in; what a revert takes back, at the start */
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET && type != BOOT_SWAP_TYPE_REVERT) {
+        *img = win;
+        return boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, win) == 0 ? 0 : DFU_EINVAL;
+    }
+    return 0;
+}
+
 /* Validates the secondary for a swap of this type. 0: go ahead. Otherwise the secondary is
  * refused (*why says why); it is erased unless that could lose the last valid image, as
  * MCUboot's boot_validate_slot() erases an invalid secondary. Flash errors pass up as such
  * (*why stays BOOT_REJECT_NONE). */
-static int check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
-                           enum boot_reject *why)
+BOOT_PHASE int boot_check_secondary(struct boot_state *st, uint8_t type, struct image_info *info,
+                                    enum boot_reject *why)
 {
     *why = BOOT_REJECT_NONE;
-    /* swap-offset: a new image one sector in; what a revert takes back, at the start */
-    const struct flash_area *img = st->sec;
     struct flash_area win;
-    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET && type != BOOT_SWAP_TYPE_REVERT) {
-        if (boot_image_area(st->sec, BOOT_STRATEGY_SWAP_OFFSET, &win) != 0) {
-            return DFU_EINVAL;
-        }
-        img = &win;
+    const struct flash_area *img;
+    if (boot_secondary_image(st, type, &win, &img) != 0) {
+        return DFU_EINVAL;
     }
     struct image_header hdr;
     int err = image_header_read(img, &hdr);
@@ -231,33 +262,28 @@ static int strategy_check(struct boot_state *st, uint32_t swap_size)
     }
 }
 
-/* Starts a new upgrade (or revert) of the given type; *done gets what happened, *why why the
- * secondary was refused. */
-static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t type, uint8_t *done,
-                      enum boot_reject *why)
+BOOT_PHASE int boot_swap_size(struct boot_state *st, uint32_t *size)
 {
-    struct image_info info;
-    int err = check_secondary(st, type, &info, why);
-    if (err) {
-        return err;
-    }
-    if (*why != BOOT_REJECT_NONE) {
-        *done = BOOT_SWAP_TYPE_FAIL;
-        return 0;
-    }
-    uint32_t size = info.layout.total_size;
     if (BOOT_STRATEGY_OF(st->cfg) != BOOT_STRATEGY_OVERWRITE) {
         uint32_t psize = image_size(st->pri);
-        if (psize > size && psize <= st->pri->size - st->tl_pri.size) {
-            size = psize;
+        if (psize > *size && psize <= st->pri->size - st->tl_pri.size) {
+            *size = psize;
         }
     }
-    if (strategy_check(st, size) != 0) {
+    return strategy_check(st, *size) != 0 ? DFU_ENOSPC : 0;
+}
+
+/* Starts a new upgrade (or revert) of the given type for a secondary checked valid; *done
+ * gets what happened, *why why it could not. */
+BOOT_PHASE int boot_perform_swap(struct boot_state *st, struct boot_status *bs, uint8_t type,
+                                 uint32_t size, bool finish, uint8_t *done, enum boot_reject *why)
+{
+    if (boot_swap_size(st, &size) != 0) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* slots cannot hold this swap; leave both alone */
         *why = BOOT_REJECT_TOO_LARGE;
         return 0;
     }
-    err = boot_enc_start(st, type);
+    int err = boot_enc_start(st, type);
     if (err == DFU_EPERM) {
         *done = BOOT_SWAP_TYPE_FAIL;  /* the primary's key does not unwrap: it cannot leave */
         *why = BOOT_REJECT_ENC_KEY;
@@ -272,8 +298,8 @@ static int start_swap(struct boot_state *st, struct boot_status *bs, uint8_t typ
         bs->swap_type = type;
         bs->swap_size = size;
         err = run_swap(st, bs);
-        if (!err) {
-            err = finish_swap(st, type);
+        if (!err && finish) {
+            err = boot_finish_swap(st, type);
         }
     }
     if (!err) {
@@ -302,82 +328,69 @@ static int update_sec_cnt(struct boot_state *st, const struct image_header *hdr)
     return boot_sec_cnt_raise(st, img);
 }
 
-int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
+BOOT_PHASE int boot_prepare(struct boot_state *st, struct boot_status *bs, bool finish,
+                            uint8_t *type, uint8_t *done)
 {
-    struct boot_state st;
-    if (rsp != NULL) {
-        memset(rsp, 0, sizeof(*rsp));
-    }
-    enum boot_reject sec_why = BOOT_REJECT_NONE;
-    int err = state_init(&st, cfg);
+    int err = read_status(st, bs);
     if (err) {
         return err;
     }
-    if (BOOT_STRATEGY_OF(cfg) >= BOOT_STRATEGY_DIRECT_XIP) {
-        return direct_xip_go(&st, rsp);  /* nothing to swap: pick a slot (and load it) */
-    }
-    struct boot_status bs;
-    err = read_status(&st, &bs);
-    if (err) {
-        return err;
-    }
-    uint8_t done = BOOT_SWAP_TYPE_NONE;
-    if (bs.source != BOOT_STATUS_SOURCE_NONE && !status_is_reset(&st, &bs)) {
+    *type = BOOT_SWAP_TYPE_NONE;
+    *done = BOOT_SWAP_TYPE_NONE;
+    if (bs->source != BOOT_STATUS_SOURCE_NONE && !status_is_reset(st, bs)) {
         /* Interrupted swap: finish it; its images cannot be validated until it is done. */
-        err = boot_enc_resume(&st, &bs);
+        err = boot_enc_resume(st, bs);
         if (!err) {
-            err = run_swap(&st, &bs);
+            err = run_swap(st, bs);
         }
-        if (!err) {
-            err = finish_swap(&st, bs.swap_type);
+        if (!err && finish) {
+            err = boot_finish_swap(st, bs->swap_type);
         }
-        done = bs.swap_type;
+        *done = bs->swap_type;
         if (err == DFU_EINVAL) {
             /* The record asks for a swap these slots cannot do (a foreign or corrupt
              * trailer): touch nothing and let the primary's validation decide. */
             err = 0;
-            done = BOOT_SWAP_TYPE_PANIC;
+            *done = BOOT_SWAP_TYPE_PANIC;
         }
-    } else {
-        uint8_t type;
-        if (bs.source != BOOT_STATUS_SOURCE_NONE && bs.swap_type != BOOT_SWAP_TYPE_NONE) {
-            type = bs.swap_type;  /* a swap recorded but not begun: start it again */
-        } else {
-            struct boot_swap_state p, s;
-            err = trailer_read_state(st.pri, &st.tl_pri, &p);
-            if (!err) {
-                err = trailer_read_state(st.sec, &st.tl_sec, &s);
-            }
-            if (err) {
-                return err;
-            }
-            type = boot_swap_type_of(&p, &s);
-            if (type == BOOT_SWAP_TYPE_NONE && BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_MOVE &&
-                swap_move_revert_pending(&p, &s)) {
-                type = BOOT_SWAP_TYPE_REVERT;
-            }
-            if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
-                type = swap_offset_type(&st, &p, &s, type);
-            }
-        }
-        if (BOOT_STRATEGY_OF(cfg) == BOOT_STRATEGY_OVERWRITE && type == BOOT_SWAP_TYPE_REVERT) {
-            type = BOOT_SWAP_TYPE_NONE;  /* nothing to revert to */
-        }
-        if (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
-            type == BOOT_SWAP_TYPE_REVERT) {
-            err = start_swap(&st, &bs, type, &done, &sec_why);
-        }
-    }
-    if (err) {
         return err;
     }
+    if (bs->source != BOOT_STATUS_SOURCE_NONE && bs->swap_type != BOOT_SWAP_TYPE_NONE) {
+        *type = bs->swap_type;  /* a swap recorded but not begun: start it again */
+    } else {
+        struct boot_swap_state p, s;
+        err = trailer_read_state(st->pri, &st->tl_pri, &p);
+        if (!err) {
+            err = trailer_read_state(st->sec, &st->tl_sec, &s);
+        }
+        if (err) {
+            return err;
+        }
+        *type = boot_swap_type_of(&p, &s);
+        if (*type == BOOT_SWAP_TYPE_NONE && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_MOVE &&
+            swap_move_revert_pending(&p, &s)) {
+            *type = BOOT_SWAP_TYPE_REVERT;
+        }
+        if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_SWAP_OFFSET) {
+            *type = swap_offset_type(st, &p, &s, *type);
+        }
+    }
+    if (BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_OVERWRITE && *type == BOOT_SWAP_TYPE_REVERT) {
+        *type = BOOT_SWAP_TYPE_NONE;  /* nothing to revert to */
+    }
+    return 0;
+}
 
+BOOT_PHASE int boot_validate_primary(struct boot_state *st, struct boot_rsp *rsp, uint8_t done,
+                                     enum boot_reject sec_why)
+{
     struct image_header hdr;
-    if (cfg->skip_primary_validation) {
-        err = image_header_read(st.pri, &hdr);
+    int err;
+    if (st->cfg->skip_primary_validation) {
+        err = image_header_read(st->pri, &hdr);
     } else {
         struct image_info info;
-        err = validate(&st, st.pri, &info);
+        err = validate(st, st->pri, &info);
         hdr = info.hdr;
     }
     if (err == DFU_EPOWER || err == DFU_EIO) {
@@ -388,21 +401,63 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     }
     if (err || (hdr.flags & IMAGE_F_NON_BOOTABLE)) {
         if (rsp != NULL) {
-            rsp->primary_reject = err ? boot_reject_of(&st, st.pri, err)
+            rsp->primary_reject = err ? boot_reject_of(st, st->pri, err)
                                       : BOOT_REJECT_NON_BOOTABLE;
         }
         return DFU_ENOENT;  /* nothing bootable */
     }
-    err = update_sec_cnt(&st, &hdr);
+    err = update_sec_cnt(st, &hdr);
     if (err) {
         return err;
     }
     if (rsp != NULL) {
         rsp->slot = 0;
-        rsp->area = st.pri;
-        rsp->image_off = st.pri->off;
+        rsp->area = st->pri;
+        rsp->image_off = st->pri->off;
         rsp->hdr = hdr;
         rsp->swap_type = (enum boot_swap_type)done;
     }
     return 0;
+}
+
+int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
+{
+    struct boot_state st;
+    if (rsp != NULL) {
+        memset(rsp, 0, sizeof(*rsp));
+    }
+#if BOOT_IMAGE_NUMBER > 1
+    if (cfg != NULL && cfg->images != NULL) {
+        return DFU_EINVAL;  /* a multi-image config: boot_go_multi() */
+    }
+#endif
+    int err = boot_state_init(&st, cfg, 0);
+    if (err) {
+        return err;
+    }
+    if (BOOT_STRATEGY_OF(cfg) >= BOOT_STRATEGY_DIRECT_XIP) {
+        return direct_xip_go(&st, rsp);  /* nothing to swap: pick a slot (and load it) */
+    }
+    struct boot_status bs;
+    uint8_t type, done;
+    enum boot_reject sec_why = BOOT_REJECT_NONE;
+    err = boot_prepare(&st, &bs, true, &type, &done);
+    if (!err && (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
+                 type == BOOT_SWAP_TYPE_REVERT)) {
+        struct image_info info;
+        err = boot_check_secondary(&st, type, &info, &sec_why);
+        if (err) {
+            return err;
+        }
+        if (sec_why != BOOT_REJECT_NONE) {
+            done = BOOT_SWAP_TYPE_FAIL;
+        } else {
+            err = boot_perform_swap(&st, &bs, type, info.layout.total_size, true, &done,
+                                    &sec_why);
+        }
+    }
+    if (err) {
+        return err;
+    }
+    return boot_validate_primary(&st, rsp, done, sec_why);
 }

@@ -26,6 +26,11 @@ const char *boot_reject_str(enum boot_reject r)
     case BOOT_REJECT_NOT_CONFIRMED: return "tested and not confirmed";
     case BOOT_REJECT_LOAD_ADDR: return "load address outside the RAM region";
     case BOOT_REJECT_REFUSED: break;
+#if BOOT_IMAGE_NUMBER > 1  /* only a multi-image bootloader gives this */
+    case BOOT_REJECT_DEPENDENCY: return "dependency not met (image version it needs)";
+#else
+    case BOOT_REJECT_DEPENDENCY: break;
+#endif
 #if BOOT_ENCRYPT  /* only a bootloader with encryption gives these */
     case BOOT_REJECT_ENC_KEY: return "encrypted image: key does not unwrap (other device key)";
     case BOOT_REJECT_ENC_HASH: return "encrypted image: hash mismatch after decryption";

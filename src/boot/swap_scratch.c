@@ -194,6 +194,15 @@ int swap_scratch_status_source(struct boot_state *st, uint8_t *source)
     if (err) {
         return err;
     }
+#if BOOT_IMAGE_NUMBER > 1
+    /* The scratch is shared: a record there may be another image's (the image number in its
+     * swap_info), and is then none of this image's business. MCUboot takes this image's
+     * status source to be none then; boot_go_multi() leaves copy_done of every image until
+     * all swaps are done, so a finished swap waiting for it is found in the primary. */
+    if (s.magic == BOOT_MAGIC_GOOD && s.image_num != BOOT_CURR_IMG(st)) {
+        s.magic = BOOT_MAGIC_BAD;
+    }
+#endif
     *source = BOOT_STATUS_SOURCE_NONE;
     for (size_t i = 0; i < sizeof(source_rows) / sizeof(source_rows[0]); i++) {
         const struct source_row *r = &source_rows[i];
@@ -391,7 +400,12 @@ int swap_scratch_run(struct boot_state *st, struct boot_status *bs)
      * next boot would take it for a swap in progress. */
     struct boot_swap_state s;
     err = trailer_read_state(st->scr, &st->tl_scr, &s);
-    if (!err && s.magic == BOOT_MAGIC_GOOD) {
+#if BOOT_IMAGE_NUMBER > 1
+    bool ours = s.image_num == BOOT_CURR_IMG(st);  /* not another image's swap under way */
+#else
+    bool ours = true;
+#endif
+    if (!err && s.magic == BOOT_MAGIC_GOOD && ours) {
         err = boot_erase_region(st->scr, 0, st->scr->size);
     }
     return err;

@@ -1,7 +1,8 @@
 /* Image group (1): state read/write, erase and slot info (the rules of
- * Zephyr's img_mgmt_state.c for a single image in swap modes, running from slot 0; direct-xip
- * in img_xip.c). The trailers are read and written only through the bootloader core's public
- * API (boot.h). */
+ * Zephyr's img_mgmt_state.c in swap modes, the application running from slot 0; with several
+ * image pairs each is listed, tested and confirmed in its own slots, as Zephyr's
+ * CONFIG_MCUMGR_GRP_IMG_UPDATABLE_IMAGE_NUMBER > 1; direct-xip, one image, in img_xip.c). The
+ * trailers are read and written only through the bootloader core's public API (boot.h). */
 #include <string.h>
 
 #include "dfukit/boot.h"
@@ -9,11 +10,27 @@
 #include "dfukit/err.h"
 #include "img_priv.h"
 
+unsigned img_image_count(const struct smp_server *srv)
+{
+    const struct server_port *p = srv->port;
+    if (p == NULL || p->images == NULL || p->image_count == 0) {
+        return 1;
+    }
+    return p->image_count < SERVER_IMG_MAX_IMAGES ? p->image_count : SERVER_IMG_MAX_IMAGES;
+}
+
 const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned slot)
 {
     const struct server_port *p = srv->port;
     if (p == NULL) {
         return NULL;
+    }
+    if (p->images != NULL && p->image_count > 0) {
+        if (slot / 2u >= img_image_count(srv)) {
+            return NULL;
+        }
+        const struct boot_image_pair *pair = &p->images[slot / 2u];
+        return slot % 2u == 0 ? pair->primary : pair->secondary;
     }
     return slot == 0 ? p->slot_primary : slot == 1 ? p->slot_secondary : NULL;
 }
@@ -52,9 +69,11 @@ int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_i
     return found ? 0 : IMG_ERR_HASH_NOT_FOUND;
 }
 
-int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type)
+int img_next_boot(const struct smp_server *srv, unsigned image, unsigned *slot,
+                  enum img_next_boot *type)
 {
-    const struct flash_area *pri = img_slot_area(srv, 0), *sec = img_slot_area(srv, 1);
+    const struct flash_area *pri = img_slot_area(srv, IMG_ACTIVE_SLOT(image));
+    const struct flash_area *sec = img_slot_area(srv, IMG_UPLOAD_SLOT(image));
     struct boot_swap_state ps, ss;
     if (pri != NULL && sec != NULL && img_xip_mode(srv)) {
         return img_xip_next_boot(srv, slot, type);
@@ -63,7 +82,7 @@ int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_bo
         boot_read_swap_state(sec, &ss) != 0) {
         return DFU_EIO;
     }
-    *slot = 1;
+    *slot = IMG_UPLOAD_SLOT(image);
     switch (boot_swap_type_of(&ps, &ss)) {
     case BOOT_SWAP_TYPE_TEST:
         *type = IMG_NEXT_TEST;
@@ -75,7 +94,7 @@ int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_bo
         *type = IMG_NEXT_REVERT;
         break;
     default:
-        *slot = IMG_ACTIVE_SLOT;
+        *slot = IMG_ACTIVE_SLOT(image);
         *type = IMG_NEXT_NORMAL;
         break;
     }
@@ -84,9 +103,9 @@ int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_bo
 
 bool img_slot_in_use(const struct smp_server *srv, unsigned slot)
 {
-    unsigned nbs;
+    unsigned nbs, active = IMG_ACTIVE_SLOT(slot / 2u);
     enum img_next_boot type;
-    if (slot == IMG_ACTIVE_SLOT || img_next_boot(srv, &nbs, &type) != 0) {
+    if (slot == active || img_next_boot(srv, slot / 2u, &nbs, &type) != 0) {
         return true;  /* the running slot, or trailers we cannot read: hands off */
     }
     if (srv->port->boot.mode == SERVER_BOOT_MODE_DIRECT_XIP) {
@@ -95,7 +114,7 @@ bool img_slot_in_use(const struct smp_server *srv, unsigned slot)
     if (slot == nbs && (type == IMG_NEXT_REVERT || type == IMG_NEXT_TEST)) {
         return true;
     }
-    return type == IMG_NEXT_NORMAL && nbs != IMG_ACTIVE_SLOT;
+    return type == IMG_NEXT_NORMAL && nbs != active;
 }
 
 int img_hash_area(struct smp_server *srv, const struct flash_area *fa, uint32_t len,
@@ -126,15 +145,15 @@ static bool put_flag(struct mgmt_ctx *ctx, const char *key, bool v)
     return smp_cbor_put_kv_bool(ctx->enc, key, v);
 }
 
-static bool encode_slot(struct mgmt_ctx *ctx, unsigned slot, const struct img_slot_info *info,
-                        uint8_t flags)
+static bool encode_slot(struct mgmt_ctx *ctx, unsigned image, unsigned slot,
+                        const struct img_slot_info *info, uint8_t flags)
 {
     struct smp_cbor_enc *e = ctx->enc;
     char ver[32];
     if (image_version_format(ver, sizeof(ver), &info->hdr.ver, true) < 0) {
         memcpy(ver, "<\?\?\?>", 6);
     }
-    return smp_cbor_put_map_open(e) && smp_cbor_put_kv_uint(e, "image", 0) &&
+    return smp_cbor_put_map_open(e) && smp_cbor_put_kv_uint(e, "image", image) &&
            smp_cbor_put_kv_uint(e, "slot", slot) && smp_cbor_put_kv_tstr(e, "version", ver) &&
            smp_cbor_put_kv_bstr(e, "hash", info->hash, IMG_HASH_LEN) &&
            put_flag(ctx, "bootable", (info->hdr.flags & IMAGE_F_NON_BOOTABLE) == 0) &&
@@ -145,30 +164,38 @@ static bool encode_slot(struct mgmt_ctx *ctx, unsigned slot, const struct img_sl
            smp_cbor_put_end(e);
 }
 
-/* {"images": [...], ("splitStatus": 0)}: the reply of state read and state write. Slots
- * without a listable image are left out. */
+/* {"images": [...], ("splitStatus": 0)}: the reply of state read and state write, image by
+ * image, each image's slots as "slot" 0 and 1 (Zephyr's slot % 2). Slots without a listable
+ * image are left out. */
 static int encode_state(struct mgmt_ctx *ctx)
 {
-    const struct flash_area *pri = img_slot_area(ctx->srv, 0), *sec = img_slot_area(ctx->srv, 1);
-    if (pri == NULL || sec == NULL) {
-        return SMP_ERR_ENOTSUP;
-    }
-    uint8_t flags[2];
-    if ((img_xip_mode(ctx->srv) ? img_xip_slot_flags(ctx->srv, flags)
-                                : boot_slot_flags(pri, sec, flags)) != 0) {
-        return mgmt_group_err(ctx, IMG_ERR_FLASH_READ_FAILED);
+    unsigned count = img_image_count(ctx->srv);
+    uint8_t flags[SERVER_IMG_MAX_IMAGES][2];
+    for (unsigned image = 0; image < count; image++) {
+        const struct flash_area *pri = img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image));
+        const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
+        if (pri == NULL || sec == NULL) {
+            return SMP_ERR_ENOTSUP;
+        }
+        if ((img_xip_mode(ctx->srv) ? img_xip_slot_flags(ctx->srv, flags[image])
+                                    : boot_slot_flags(pri, sec, flags[image])) != 0) {
+            return mgmt_group_err(ctx, IMG_ERR_FLASH_READ_FAILED);
+        }
     }
     struct smp_cbor_enc *e = ctx->enc;
     bool ok = smp_cbor_put_tstr(e, "images") && smp_cbor_put_array_open(e);
-    /* A single-slot device (MCUboot-style serial recovery: both ports name one area) lists
-     * its one slot once. */
-    unsigned nslots = sec == pri ? 1 : 2;
-    unsigned active = ctx->srv->port->active_slot & 1u;  /* direct-xip: slot 1 may run */
-    for (unsigned n = 0; ok && n < nslots; n++) {
-        unsigned slot = nslots == 2 ? n ^ active : n;  /* listed in slot order */
-        struct img_slot_info info;
-        if (img_read_info(ctx->srv, slot, &info) == 0) {
-            ok = encode_slot(ctx, slot ^ active, &info, flags[slot]);
+    for (unsigned image = 0; ok && image < count; image++) {
+        unsigned base = IMG_ACTIVE_SLOT(image);
+        /* A single-slot device (MCUboot-style serial recovery: both ports name one area)
+         * lists its one slot once. */
+        unsigned nslots = img_slot_area(ctx->srv, base) == img_slot_area(ctx->srv, base + 1) ? 1 : 2;
+        unsigned active = ctx->srv->port->active_slot & 1u;  /* direct-xip: slot 1 may run */
+        for (unsigned n = 0; ok && n < nslots; n++) {
+            unsigned slot = nslots == 2 ? n ^ active : n;  /* listed in slot order */
+            struct img_slot_info info;
+            if (img_read_info(ctx->srv, base + slot, &info) == 0) {
+                ok = encode_slot(ctx, image, slot ^ active, &info, flags[image][slot]);
+            }
         }
     }
     ok = ok && smp_cbor_put_end(e) &&
@@ -184,7 +211,7 @@ static int img_state_read(struct mgmt_ctx *ctx)
 
 static int find_by_hash(const struct smp_server *srv, const uint8_t *hash)
 {
-    for (unsigned slot = 0; slot < 2; slot++) {
+    for (unsigned slot = 0; slot < 2u * img_image_count(srv); slot++) {
         struct img_slot_info info;
         if (img_read_info(srv, slot, &info) == 0 && memcmp(info.hash, hash, IMG_HASH_LEN) == 0) {
             return (int)slot;
@@ -199,17 +226,22 @@ static int find_by_hash(const struct smp_server *srv, const uint8_t *hash)
 static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool confirm,
                             bool *change)
 {
-    unsigned nbs;
+    unsigned nbs, image = slot / 2u, active = IMG_ACTIVE_SLOT(image);
     enum img_next_boot type;
     *change = false;
-    if (!confirm && slot == IMG_ACTIVE_SLOT) {
+    /* Another image's running slot is confirmed by that image, not over SMP (Zephyr's
+     * default); its secondary may be confirmed (a permanent upgrade). */
+    if (confirm && image != 0 && slot == active && !srv->cfg.image_confirm_any) {
+        return IMG_ERR_IMAGE_CONFIRMATION_DENIED;
+    }
+    if (!confirm && slot == active) {
         return IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED;
     }
     if (srv->port->boot.mode == SERVER_BOOT_MODE_DIRECT_XIP_REVERT) {
         *change = true;  /* Zephyr refuses nothing else there: the bootloader tries either */
         return 0;
     }
-    if (img_next_boot(srv, &nbs, &type) != 0) {
+    if (img_next_boot(srv, image, &nbs, &type) != 0) {
         return IMG_ERR_FLASH_READ_FAILED;
     }
     switch (type) {
@@ -219,8 +251,7 @@ static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool co
         if (confirm && slot == nbs) {
             return 0;
         }
-        if ((slot == IMG_ACTIVE_SLOT && nbs != IMG_ACTIVE_SLOT) ||
-            (!confirm && slot != IMG_ACTIVE_SLOT && slot == nbs)) {
+        if ((slot == active && nbs != active) || (!confirm && slot != active && slot == nbs)) {
             return IMG_ERR_IMAGE_ALREADY_PENDING;
         }
         *change = true;
@@ -238,8 +269,8 @@ static int next_boot_allows(const struct smp_server *srv, unsigned slot, bool co
 /* Writes the trailer change through the bootloader core (MCUboot's boot_set_next()). */
 static int set_next(const struct smp_server *srv, unsigned slot, bool confirm)
 {
-    int err = slot == IMG_ACTIVE_SLOT ? boot_set_confirmed(img_slot_area(srv, 0))
-                                      : boot_set_pending(img_slot_area(srv, 1), confirm);
+    int err = slot % 2u == 0 ? boot_set_confirmed(img_slot_area(srv, slot))
+                             : boot_set_pending(img_slot_area(srv, slot), confirm);
     switch (err) {
     case 0: return 0;
     case DFU_EIO:
@@ -272,7 +303,7 @@ static int img_state_write(struct mgmt_ctx *ctx)
             mgmt_set_rsn(ctx, "test needs a hash");
             return mgmt_group_err(ctx, IMG_ERR_INVALID_HASH);
         }
-        slot = IMG_ACTIVE_SLOT;
+        slot = (int)IMG_ACTIVE_SLOT(0);  /* the application's image, as Zephyr */
     } else if (hash.len != IMG_HASH_LEN) {
         return mgmt_group_err(ctx, IMG_ERR_INVALID_HASH);
     } else if ((slot = find_by_hash(ctx->srv, hash.ptr)) < 0) {
@@ -300,12 +331,13 @@ static int img_erase(struct mgmt_ctx *ctx)
     }
     const struct flash_area *fa = img_slot_area(ctx->srv, slot);
     if (fa == NULL) {
-        return slot > 1 ? mgmt_group_err(ctx, IMG_ERR_INVALID_SLOT) : SMP_ERR_ENOTSUP;
+        return slot >= 2u * img_image_count(ctx->srv) ? mgmt_group_err(ctx, IMG_ERR_INVALID_SLOT)
+                                                      : SMP_ERR_ENOTSUP;
     }
     /* Zephyr refuses only a valid image in use; the running slot is refused always, so an
      * erase can never take the application away. */
     struct img_slot_info info;
-    if (slot == IMG_ACTIVE_SLOT ||
+    if (slot == IMG_ACTIVE_SLOT(slot / 2u) ||
         (img_read_info(ctx->srv, slot, &info) == 0 && img_slot_in_use(ctx->srv, slot))) {
         return mgmt_group_err(ctx, IMG_ERR_NO_FREE_SLOT);
     }
@@ -324,29 +356,42 @@ static int img_erase(struct mgmt_ctx *ctx)
     return MGMT_OK;
 }
 
-/* 0/1/6 {} -> {"images": [{"image": 0, "slots": [{"slot", "size"}...], "max_image_size"}]} */
-static int img_slot_info(struct mgmt_ctx *ctx)
+/* One image's {"image": n, "slots": [{"slot", "size"}...], "max_image_size": room}. */
+static bool encode_slot_info(struct mgmt_ctx *ctx, unsigned image, uint32_t room)
 {
-    const struct flash_area *pri = img_slot_area(ctx->srv, 0), *sec = img_slot_area(ctx->srv, 1);
-    if (pri == NULL || sec == NULL) {
-        return SMP_ERR_ENOTSUP;
-    }
-    /* Zephyr's key: the largest image the bootloader takes in the upload slot. */
-    uint32_t room;
-    if (img_image_room(ctx->srv, sec, &room) != 0) {
-        return mgmt_group_err(ctx, IMG_ERR_FLASH_CONFIG_QUERY_FAIL);
-    }
+    const struct flash_area *pri = img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image));
+    const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
     /* A single-slot device (serial recovery) has only slot 0, which uploads go to. */
     bool single = sec == pri;
     struct smp_cbor_enc *e = ctx->enc;
-    bool ok = smp_cbor_put_tstr(e, "images") && smp_cbor_put_array(e, 1) &&
-              smp_cbor_put_map(e, 3) && smp_cbor_put_kv_uint(e, "image", 0) &&
-              smp_cbor_put_tstr(e, "slots") && smp_cbor_put_array(e, single ? 1 : 2) &&
-              smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 0) &&
-              smp_cbor_put_kv_uint(e, "size", pri->size) &&
-              (single || (smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 1) &&
-                          smp_cbor_put_kv_uint(e, "size", sec->size))) &&
-              smp_cbor_put_kv_uint(e, "max_image_size", room);
+    return smp_cbor_put_map(e, 3) && smp_cbor_put_kv_uint(e, "image", image) &&
+           smp_cbor_put_tstr(e, "slots") && smp_cbor_put_array(e, single ? 1 : 2) &&
+           smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 0) &&
+           smp_cbor_put_kv_uint(e, "size", pri->size) &&
+           (single || (smp_cbor_put_map(e, 2) && smp_cbor_put_kv_uint(e, "slot", 1) &&
+                       smp_cbor_put_kv_uint(e, "size", sec->size))) &&
+           smp_cbor_put_kv_uint(e, "max_image_size", room);
+}
+
+/* 0/1/6 {} -> {"images": [{"image": 0, "slots": [{"slot", "size"}...], "max_image_size"}...]} */
+static int img_slot_info(struct mgmt_ctx *ctx)
+{
+    unsigned count = img_image_count(ctx->srv);
+    uint32_t room[SERVER_IMG_MAX_IMAGES];
+    for (unsigned image = 0; image < count; image++) {
+        const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
+        if (img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image)) == NULL || sec == NULL) {
+            return SMP_ERR_ENOTSUP;
+        }
+        /* Zephyr's key: the largest image the bootloader takes in the upload slot. */
+        if (img_image_room(ctx->srv, sec, &room[image]) != 0) {
+            return mgmt_group_err(ctx, IMG_ERR_FLASH_CONFIG_QUERY_FAIL);
+        }
+    }
+    bool ok = smp_cbor_put_tstr(ctx->enc, "images") && smp_cbor_put_array(ctx->enc, count);
+    for (unsigned image = 0; ok && image < count; image++) {
+        ok = encode_slot_info(ctx, image, room[image]);
+    }
     return ok ? MGMT_OK : SMP_ERR_EMSGSIZE;
 }
 

@@ -10,7 +10,10 @@
 #include "dfukit/server.h"
 
 #define IMG_HASH_LEN 32
-#define IMG_ACTIVE_SLOT 0u   /* swap modes: the application runs from the primary slot */
+/* Slots are numbered as Zephyr's: image n has slots 2n (primary) and 2n + 1 (secondary).
+ * Swap modes: each image runs from its primary. */
+#define IMG_ACTIVE_SLOT(image) (2u * (image))
+#define IMG_UPLOAD_SLOT(image) (2u * (image) + 1u)
 
 /* What the next boot does (Zephyr's img_mgmt_next_boot_type). */
 enum img_next_boot { IMG_NEXT_NORMAL, IMG_NEXT_TEST, IMG_NEXT_REVERT };
@@ -21,16 +24,20 @@ struct img_slot_info {
     uint8_t hash[IMG_HASH_LEN];   /* the SHA256 TLV */
 };
 
-/* The flash area of slot 0 or 1, NULL when the port has none. */
+/* Image pairs the port has (1 for a single image). */
+unsigned img_image_count(const struct smp_server *srv);
+/* The flash area of a slot (Zephyr's numbering), NULL when the port has none. */
 const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned slot);
 /* 0 and *out filled for a listable image; else the image-group code why not (NO_IMAGE,
  * NO_TLVS, HASH_NOT_FOUND, TLV_INVALID_SIZE, TLV_MULTIPLE_HASHES_FOUND, FLASH_READ_FAILED). */
 int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_info *out);
-/* The slot the next boot runs and how; negative when the trailers cannot be read. */
-int img_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type);
-/* Direct-xip (img_xip.c): true in the port's boot modes DIRECT_XIP[_REVERT]; there the next
- * boot (img_next_boot() passes to img_xip_next_boot()) and the listed flags (slot 0 the
- * running one) follow Zephyr's img_mgmt for those modes. */
+/* The slot the next boot runs for an image and how; negative when the trailers cannot be
+ * read. */
+int img_next_boot(const struct smp_server *srv, unsigned image, unsigned *slot,
+                  enum img_next_boot *type);
+/* Direct-xip (img_xip.c; one image): true in the port's boot modes DIRECT_XIP[_REVERT]; there
+ * the next boot (img_next_boot() passes to img_xip_next_boot()) and the listed flags (slot 0
+ * the running one) follow Zephyr's img_mgmt for those modes. */
 bool img_xip_mode(const struct smp_server *srv);
 int img_xip_next_boot(const struct smp_server *srv, unsigned *slot, enum img_next_boot *type);
 int img_xip_slot_flags(const struct smp_server *srv, uint8_t flags[2]);

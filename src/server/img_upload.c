@@ -3,15 +3,14 @@
  * offset on a mismatch, overrun refusal, the optional "upgrade" version check, the image's
  * sectors erased at the first chunk (Zephyr's default) or sector by sector as the data reaches
  * them (erase_progressively), writes buffered to the flash alignment, and "match" against the
- * client's SHA-256 at the end. Any error forgets the upload. Internal functions return 0 or
+ * client's SHA-256 at the end. An upload goes to the secondary slot of its "image" (0 when
+ * absent; an image the port has not: NO_FREE_SLOT, as Zephyr). Any error forgets the upload. Internal functions return 0 or
  * the image-group code (enum smp_img_err) the request fails with. */
 #include <string.h>
 
 #include "dfukit/bytes.h"
 #include "dfukit/err.h"
 #include "img_priv.h"
-
-#define UPLOAD_SLOT 1u
 
 struct upload_req {
     uint32_t image;
@@ -198,7 +197,7 @@ static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, boo
         *resume = true;
         return 0;
     }
-    if (req->image != 0 || img_slot_in_use(srv, UPLOAD_SLOT)) {
+    if (fa == NULL || img_slot_in_use(srv, IMG_UPLOAD_SLOT(req->image))) {
         return IMG_ERR_NO_FREE_SLOT;
     }
     uint32_t room;
@@ -213,8 +212,10 @@ static int inspect_first(struct mgmt_ctx *ctx, const struct upload_req *req, boo
         return IMG_ERR_FLASH_CONFIG_QUERY_FAIL;
     }
     if (req->upgrade) {
+        /* Against the running version of the image uploaded to (Zephyr compares with the
+         * application's, image 0's, whatever the image: no use for another core's). */
         struct image_header cur, next;
-        if (image_header_read(img_slot_area(srv, 0), &cur) != 0) {
+        if (image_header_read(img_slot_area(srv, IMG_ACTIVE_SLOT(req->image)), &cur) != 0) {
             return IMG_ERR_VERSION_GET_FAILED;
         }
         if (image_header_decode(&next, req->data.ptr) != 0) {
@@ -237,6 +238,7 @@ static int start(struct smp_server *srv, const struct upload_req *req,
     img_mgmt_upload_reset(srv);
     up->active = true;
     up->size = (uint32_t)req->len;
+    up->image = (uint8_t)req->image;
     up->sha_len = (uint8_t)req->sha.len;
     if (req->sha.len > 0) {
         memcpy(up->sha, req->sha.ptr, req->sha.len);
@@ -258,7 +260,7 @@ static int upload(struct mgmt_ctx *ctx, const struct upload_req *req, bool off_f
 {
     struct smp_server *srv = ctx->srv;
     struct server_img_upload *up = &srv->upload;
-    const struct flash_area *fa = img_slot_area(srv, UPLOAD_SLOT);
+    const struct flash_area *fa = img_slot_area(srv, IMG_UPLOAD_SLOT(up->image));
 
     *reply = UPLOAD_REPLY_OFF;
     if (!off_found) {
@@ -266,6 +268,10 @@ static int upload(struct mgmt_ctx *ctx, const struct upload_req *req, bool off_f
     }
     if (req->off == 0) {
         bool resume;
+        /* A fresh upload goes to its image's secondary (NULL: no such image); resuming one
+         * keeps the slot it had. */
+        fa = req->image < img_image_count(srv) ? img_slot_area(srv, IMG_UPLOAD_SLOT(req->image))
+                                               : NULL;
         int rc = inspect_first(ctx, req, len_found, fa, &resume);
         if (rc != 0 || resume) {
             return rc;
@@ -363,7 +369,8 @@ int img_upload(struct mgmt_ctx *ctx)
         return rc;
     }
     struct smp_server *srv = ctx->srv;
-    if (img_slot_area(srv, 0) == NULL || img_slot_area(srv, UPLOAD_SLOT) == NULL) {
+    if (img_slot_area(srv, IMG_ACTIVE_SLOT(0)) == NULL ||
+        img_slot_area(srv, IMG_UPLOAD_SLOT(0)) == NULL) {
         return SMP_ERR_ENOTSUP;
     }
     uint32_t now = uptime_ms(srv);

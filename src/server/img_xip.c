@@ -37,10 +37,10 @@ int img_xip_next_boot(const struct smp_server *srv, unsigned *slot, enum img_nex
     int rca = img_read_info(srv, 0, &act), rco = img_read_info(srv, 1, &oth);
     bool newer = rca == 0 && rco == 0 &&
                  image_version_cmp(&act.hdr.ver, &oth.hdr.ver, srv->port->version_cmp_use_build) < 0;
-    *slot = IMG_ACTIVE_SLOT;
+    *slot = IMG_ACTIVE_SLOT(0);
     *type = IMG_NEXT_NORMAL;
     if (srv->port->boot.mode == SERVER_BOOT_MODE_DIRECT_XIP) {
-        *slot = newer ? 1 : IMG_ACTIVE_SLOT;
+        *slot = newer ? 1 : IMG_ACTIVE_SLOT(0);
         return 0;
     }
     enum xip_try ta, to;
@@ -73,7 +73,7 @@ int img_xip_slot_flags(const struct smp_server *srv, uint8_t flags[2])
         return err;
     }
     flags[0] = BOOT_SLOT_F_ACTIVE | (type != IMG_NEXT_REVERT ? BOOT_SLOT_F_CONFIRMED : 0);
-    flags[1] = nbs == IMG_ACTIVE_SLOT      ? 0
+    flags[1] = nbs == IMG_ACTIVE_SLOT(0) ? 0
                : type == IMG_NEXT_NORMAL  ? BOOT_SLOT_F_PENDING | BOOT_SLOT_F_PERMANENT
                : type == IMG_NEXT_REVERT  ? BOOT_SLOT_F_CONFIRMED
                                           : BOOT_SLOT_F_PENDING;

@@ -152,6 +152,10 @@ int sim_server_start(struct sim_dev *d, bool recovery)
         p->slot_secondary = &d->slot0;
         p->active_slot = 1;
     }
+    if (d->board.image_count > 1 && !recovery) {
+        p->images = d->pairs;  /* image 1: the other core's firmware, in slots 2 and 3 */
+        p->image_count = d->board.image_count;
+    }
     if (recovery) {
         /* Uploads go straight into slot 0, as MCUboot's serial recovery does, whatever its
          * trailer says. */
@@ -166,6 +170,7 @@ int sim_server_start(struct sim_dev *d, bool recovery)
         .buf_size = (uint16_t)d->board.smp_buf_size,
         .buf_count = (uint16_t)d->board.smp_buf_count,
         .erase_progressively = d->cfg->erase_progressively,
+        .image_confirm_any = d->board.img_confirm_any,
     };
     server_init(d->srv, p, &sc);
     int rc = server_register_group(d->srv, &os_mgmt_group);

@@ -37,6 +37,40 @@ static const struct sim_board board_nrf52840dk = {
     .watchdog_ms = 1000,
 };
 
+/* nRF5340 DK updating both cores through MCUboot, as NCS's multi-image DFU: image 0 is the
+ * application core's firmware, image 1 the network core's (256 KiB slots: the size of that
+ * core's flash); the bootloader swaps with swap-move, MCUboot's default. Simplified: one flash
+ * device (the application core's 1 MiB of 4 KiB pages) holds all four slots, and image 1
+ * swaps and reverts like image 0, where NCS keeps the secondaries on the DK's external flash
+ * and MCUboot hands the network core image to that core (PCD) without revert; so the app lets
+ * a client confirm image 1 too. Flash timing as the nRF52840 DK's (not measured here). */
+static const struct sim_board board_nrf5340dk = {
+    .name = "nrf5340dk",
+    .mem_base = 0,
+    .flash_size = 1024 * KIB,
+    .runs = { { 256, 4 * KIB } },
+    .run_count = 1,
+    .write_align = 4,
+    .erased_val = 0xff,
+    .boot = { 0x0, 0xC000 },
+    .slot0 = { 0xC000, 0x36000 },
+    .slot1 = { 0x42000, 0x36000 },
+    .image_count = 2,
+    .slot2 = { 0x78000, 0x40000 },
+    .slot3 = { 0xB8000, 0x40000 },
+    .img_confirm_any = true,
+    .storage = { 0xF8000, 0x8000 },
+    .strategy = BOOT_STRATEGY_SWAP_MOVE,
+    .flash_timing = { .erase_us = 85000, .erase_unit = 4096, .word_us = 41, .word_size = 4 },
+    .baud = 115200,
+    .timing_default = false,
+    .smp_buf_size = 512,   /* Zephyr: two images need MCUMGR_TRANSPORT_NETBUF_SIZE >= 512 */
+    .smp_buf_count = 4,
+    .line_size = 128,
+    .line_count = 2,
+    .watchdog_ms = 1000,
+};
+
 /* STM32F407 (1 MiB, sectors 4 x 16 KiB, 1 x 64 KiB, 7 x 128 KiB, byte programming): bootloader
  * in two 16 KiB sectors, storage in the other two (the settings store needs two sectors), the
  * 64 KiB sector left free, three 128 KiB sectors per slot, one for scratch.
@@ -120,6 +154,7 @@ static const struct sim_board board_mps2 = {
 
 static const struct sim_board *const boards[] = {
     &board_nrf52840dk,
+    &board_nrf5340dk,
     &board_stm32f4,
     &board_generic,
     &board_mps2,
@@ -153,8 +188,10 @@ int sim_board_layout_generic(struct sim_board *b)
         return DFU_EINVAL;
     }
     uint64_t pos = 0;
-    struct sim_part *order[] = { &b->boot, &b->slot0, &b->slot1, &b->scratch, &b->storage };
+    struct sim_part *order[] = { &b->boot,  &b->slot0,   &b->slot1,  &b->slot2,
+                                 &b->slot3, &b->scratch, &b->storage };
     b->slot1.size = b->slot0.size;
+    b->slot2.size = b->slot3.size = b->image_count > 1 ? b->slot0.size : 0;
     if (b->strategy != BOOT_STRATEGY_SWAP_SCRATCH) {
         b->scratch.size = 0;
     }
@@ -229,16 +266,28 @@ int sim_board_check(const struct sim_board *b, char *why, size_t why_len)
     if (b->slot0.size != b->slot1.size) {
         return fail(why, why_len, "slot 0 and slot 1 differ in size");
     }
+    if (b->image_count > 2 || (b->image_count == 2 && (b->slot2.size == 0 ||
+                                                       b->slot2.size != b->slot3.size))) {
+        return fail(why, why_len, "image 1 needs slot 2 and slot 3 of one size");
+    }
+    if (b->image_count == 2 && b->strategy != BOOT_STRATEGY_SWAP_MOVE &&
+        b->strategy != BOOT_STRATEGY_SWAP_SCRATCH && b->strategy != BOOT_STRATEGY_OVERWRITE) {
+        return fail(why, why_len, "two images need swap-move, swap-scratch or overwrite-only");
+    }
+    if (b->image_count == 2 && b->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER) {
+        return fail(why, why_len, "two images cannot share the one security counter");
+    }
     if (b->strategy == BOOT_STRATEGY_SWAP_SCRATCH && b->scratch.size == 0) {
         return fail(why, why_len, "swap-scratch needs a scratch partition");
     }
     if (b->downgrade == BOOT_DOWNGRADE_SECURITY_COUNTER && b->boot.size == 0) {
         return fail(why, why_len, "the security counter needs a bootloader partition");
     }
-    const struct sim_part *parts[] = { &b->boot, &b->slot0, &b->slot1, &b->scratch, &b->storage };
+    const struct sim_part *parts[] = { &b->boot,    &b->slot0,   &b->slot1, &b->scratch,
+                                       &b->storage, &b->slot2, &b->slot3 };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
         const struct sim_part *p = parts[i];
-        if (p->size == 0) {
+        if (p->size == 0 || (i >= 5 && b->image_count < 2)) {
             continue;
         }
         uint64_t end = (uint64_t)p->off + p->size;
@@ -250,7 +299,8 @@ int sim_board_check(const struct sim_board *b, char *why, size_t why_len)
         }
         for (size_t j = 0; j < i; j++) {
             const struct sim_part *q = parts[j];
-            if (q->size != 0 && p->off < (uint64_t)q->off + q->size && q->off < end) {
+            if (q->size != 0 && (j < 5 || b->image_count == 2) &&
+                p->off < (uint64_t)q->off + q->size && q->off < end) {
                 return fail(why, why_len, "partitions overlap");
             }
         }
@@ -324,7 +374,10 @@ int sim_board_sec_cnt_part(const struct sim_board *b, struct sim_part *out)
 
 int sim_board_image_part(const struct sim_board *b, int slot, struct sim_part *out)
 {
-    *out = slot == 1 ? b->slot1 : b->slot0;
+    if (slot >= 2 && b->image_count < 2) {
+        return DFU_ENOENT;
+    }
+    *out = slot == 1 ? b->slot1 : slot == 2 ? b->slot2 : slot == 3 ? b->slot3 : b->slot0;
     struct sim_part s0;
     if (slot != 1 || b->strategy != BOOT_STRATEGY_SWAP_OFFSET) {
         return 0;

@@ -313,6 +313,27 @@ static void app_ready(void *arg)
     sim_blelink_app_up(&d->ble, true);
 }
 
+/* Image 1, the other core's firmware (nrf5340dk: the network core), starts with the app. It
+ * serves nothing here; built as a self-confirm app it confirms its own image, as the app does
+ * image 0 (each image its own: a Zephyr app's boot_write_img_confirmed() writes only image 0's
+ * trailer). False when the power went meanwhile. */
+static bool net_start(struct sim_dev *d)
+{
+    struct image_header hdr;
+    struct sim_app_desc desc;
+    if (!d->net_booted || image_header_read(&d->slot2, &hdr) != 0 ||
+        sim_app_find(&d->slot2, (uint32_t)hdr.hdr_size + hdr.img_size, &desc) != 0 ||
+        desc.behaviour != SIM_APP_SELF_CONFIRM) {
+        return true;
+    }
+    int rc = boot_set_confirmed(&d->slot2);
+    if (power_lost(d)) {
+        return false;
+    }
+    sim_log(d, "net: image 1 confirmed itself%s%s", rc ? ": " : "", rc ? dfu_strerror(rc) : "");
+    return true;
+}
+
 /* The app's start-up: it reads its descriptor, brings its SMP server up (the settings store
  * may format its partition) and confirms itself if it is a self-confirm app. That flash work
  * delays app_ready() when timing is on; the UART is not listening yet. */
@@ -347,6 +368,9 @@ static void app_start(void *arg)
             return;
         }
         sim_log(d, "app: confirmed its image%s%s", rc ? ": " : "", rc ? dfu_strerror(rc) : "");
+    }
+    if (!net_start(d)) {
+        return;
     }
     uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
     uint64_t now = sim_now_us();
@@ -399,10 +423,13 @@ void sim_log_downgrade(struct sim_dev *d)
  * time (when timing is on; its writes and erases reach the flash file as that time passes). */
 static struct boot_config boot_config_of(const struct sim_dev *d)
 {
+    bool multi = d->board.image_count > 1;  /* both pairs through images; no primary/secondary */
     return (struct boot_config){
         .strategy = d->board.strategy,
-        .primary = &d->slot0,
-        .secondary = &d->slot1,
+        .primary = multi ? NULL : &d->slot0,
+        .secondary = multi ? NULL : &d->slot1,
+        .images = multi ? d->pairs : NULL,
+        .image_count = multi ? d->board.image_count : 0,
         .scratch = d->has_scratch ? &d->scratch : NULL,
         .keys = d->keys,
         .key_count = d->key_count,
@@ -413,6 +440,25 @@ static struct boot_config boot_config_of(const struct sim_dev *d)
         .ram = d->has_ram ? &d->ram_area : NULL,
         .ram_addr = SIM_RAM_ADDR,
     };
+}
+
+/* Image 1 after boot_go_multi(): why its secondary was refused (a dependency not met leaves
+ * both images as they were), and the version the other core runs. */
+static void log_image1(struct sim_dev *d, const struct boot_rsp *r, int rc)
+{
+    if (r->secondary_reject != BOOT_REJECT_NONE) {
+        sim_log(d, "boot: image 1 slot 1 refused: %s", boot_reject_str(r->secondary_reject));
+    }
+    d->net_booted = (rc == 0 || rc == DFU_ENOENT) && r->primary_reject == BOOT_REJECT_NONE;
+    if (!d->net_booted) {
+        sim_log(d, "boot: image 1 not bootable%s%s", r->primary_reject ? ": " : "",
+                r->primary_reject ? boot_reject_str(r->primary_reject) : "");
+        return;
+    }
+    char ver[32];
+    format_version(ver, sizeof ver, &r->hdr.ver);
+    sim_log(d, "boot: image 1 (the other core) runs %s; swap type %s", ver,
+            swap_name(r->swap_type));
 }
 
 static void recovery_after_boot(void *arg)
@@ -443,11 +489,13 @@ void sim_power_on(struct sim_dev *d)
     struct boot_config bc = boot_config_of(d);
     uint32_t cnt0 = 0, cnt = 0;
     bool counted = bc.sec_cnt != NULL && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt0) == 0;
-    struct boot_rsp rsp;
+    struct boot_rsp rsps[2];
+    struct boot_rsp *rsp_ = &rsps[0];  /* image 0's: the app */
+    bool multi = d->board.image_count > 1;
     uint64_t t0 = nor_flash_time_us(&d->nor);
     uint64_t ops0 = powercut_ops(&d->pc);
     bool held = hold_flash(d, "the bootloader's");
-    int rc = boot_go(&bc, &rsp);
+    int rc = multi ? boot_go_multi(&bc, rsps, 2) : boot_go(&bc, rsp_);
     uint64_t ops = held ? sim_optrace_count(&d->trace) : powercut_ops(&d->pc) - ops0;
     uint64_t busy = held ? sim_optrace_busy_us(&d->trace) : flash_busy_us(d, t0);
     uint64_t now = sim_now_us();
@@ -457,8 +505,16 @@ void sim_power_on(struct sim_dev *d)
     if (held) {
         hold_started_at(d, now);
     }
+    if (multi) {
+        log_image1(d, &rsps[1], rc);
+        if (rc == DFU_ENOENT && rsp_->primary_reject == BOOT_REJECT_NONE) {
+            rc = 0;  /* only image 1 has nothing bootable: the app still starts */
+        }
+    }
+    const struct boot_rsp rsp = *rsp_;
     if (rsp.secondary_reject != BOOT_REJECT_NONE) {
-        sim_log(d, "boot: slot 1 refused: %s", boot_reject_str(rsp.secondary_reject));
+        sim_log(d, "boot: %sslot 1 refused: %s", multi ? "image 0 " : "",
+                boot_reject_str(rsp.secondary_reject));
     }
     if (counted && bc.sec_cnt->read(bc.sec_cnt->arg, &cnt) == 0 && cnt != cnt0) {
         sim_log(d, "boot: security counter raised from %u to %u", cnt0, cnt);

@@ -82,13 +82,14 @@ int sim_probe_flash(const struct sim_board *board, const char *flash_path, const
         return say(err, err_len, rc, "%s", why[0] ? why : dfu_strerror(rc));
     }
     uint64_t off;
-    if (slot > 1 || slot < -1) {
+    if (slot > (board->image_count > 1 ? 3 : 1) || slot < -1) {
         free(data);
-        return say(err, err_len, DFU_EINVAL, "%s", "the slot must be 0 or 1");
+        return say(err, err_len, DFU_EINVAL, "%s",
+                   board->image_count > 1 ? "the slot must be 0 to 3" : "the slot must be 0 or 1");
     }
     if (slot >= 0 || !has_base) {
         struct sim_part part;  /* swap-offset: slot 1 one sector in */
-        if (sim_board_image_part(board, slot == 1 ? 1 : 0, &part) != 0 || size > part.size) {
+        if (sim_board_image_part(board, slot < 0 ? 0 : slot, &part) != 0 || size > part.size) {
             free(data);
             return say(err, err_len, DFU_ENOSPC, "%s does not fit the slot", file);
         }

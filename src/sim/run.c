@@ -141,6 +141,10 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     d->has_storage = d->board.storage.size > 0;
     d->storage = area_of(d, &d->board.storage, 4);
     d->bootpart = area_of(d, &d->board.boot, 0);
+    d->slot2 = area_of(d, &d->board.slot2, 6);
+    d->slot3 = area_of(d, &d->board.slot3, 7);
+    d->pairs[0] = (struct boot_image_pair){ &d->slot0, &d->slot1 };
+    d->pairs[1] = (struct boot_image_pair){ &d->slot2, &d->slot3 };
     struct sim_part cp;
     d->slot1_img = d->slot1;
     if (sim_board_image_part(&d->board, 1, &cp) == 0) {
@@ -152,12 +156,12 @@ static int open_flash(struct sim_dev *d, char *err, size_t err_len)
     }
     /* Zephyr's partition labels, for the shell's "flash info". */
     static const char *const names[] = { "mcuboot", "image-0", "image-1", "image-scratch",
-                                         "storage" };
-    const struct flash_area *areas[] = { &d->bootpart, &d->slot0, &d->slot1, &d->scratch,
-                                         &d->storage };
+                                         "storage", "image-2", "image-3" };
+    const struct flash_area *areas[] = { &d->bootpart, &d->slot0,   &d->slot1, &d->scratch,
+                                         &d->storage,  &d->slot2, &d->slot3 };
     d->part_count = 0;
-    for (size_t i = 0; i < 5; i++) {
-        if (areas[i]->size > 0) {
+    for (size_t i = 0; i < 7; i++) {
+        if (areas[i]->size > 0 && (i < 5 || d->board.image_count > 1)) {
             d->parts[d->part_count++] = (struct port_shell_partition){ names[i], areas[i] };
         }
     }

@@ -211,7 +211,9 @@ struct sim_dev {
     uint64_t hold_t0_us;           /* wall clock at which the held work's board time 0 passed */
     const char *hold_what;         /* whose flash work is held ("the bootloader's") */
     struct flash_area bootpart, slot0, slot1, scratch, storage;
-    struct port_shell_partition parts[5];
+    struct flash_area slot2, slot3;   /* image 1 (board.image_count 2) */
+    struct boot_image_pair pairs[2];  /* both images, for the bootloader and the server */
+    struct port_shell_partition parts[7];
     size_t part_count;
     bool has_scratch, has_storage;
     struct flash_area sec_cnt_area;   /* the security counter (sim_board_sec_cnt_part) */
@@ -229,6 +231,7 @@ struct sim_dev {
     uint8_t boot_slot;                /* the slot the app runs from (direct-xip: 0 or 1) */
     bool has_desc;
     struct sim_app_desc desc;
+    bool net_booted;                  /* image 1 (the other core's firmware) booted */
     uint32_t boots;
     bool button_held;          /* recovery button: the next boot enters serial recovery */
     int app_timer;             /* boot done / fault / watchdog */

@@ -26,19 +26,87 @@ static void area(struct flash_area *fa, const struct flash_dev *dev, uint8_t id,
     fa->size = size;
 }
 
-void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased)
+/* Two images: more sectors of the same sizes. */
+static const struct flash_sector_run uniform2_runs[] = {{49, 4096}};
+static const struct flash_sector_run stm32f4_2_runs[] = {{4, 16 * 1024}, {1, 64 * 1024},
+                                                         {15, 128 * 1024}};
+
+static void open_flash(struct fx *f, const struct flash_sector_run *runs, size_t run_count,
+                       uint32_t align, uint8_t erased)
 {
     memset(f, 0, sizeof(*f));
     struct nor_flash_config c = {
         .path = NULL,
         .write_align = align,
         .erased_val = erased,
-        .runs = g == FX_UNIFORM_4K ? uniform_runs : stm32f4_runs,
-        .run_count = g == FX_UNIFORM_4K ? 1 : 3,
+        .runs = runs,
+        .run_count = run_count,
         .timing = NOR_FLASH_TIMING_NRF52840,
     };
     assert_int_equal(nor_flash_open(&f->nf, &c), 0);
     powercut_init(&f->pc, &f->nf.dev);
+}
+
+static void finish_open(struct fx *f, enum boot_strategy s)
+{
+    assert_int_equal(boot_image_area(&f->sec, s, &f->sec_img), 0);
+    f->cfg.strategy = s;
+    f->cfg.primary = &f->pri;
+    f->cfg.secondary = &f->sec;
+    f->cfg.scratch = &f->scr;
+    f->snap = malloc(f->nf.dev.size);
+    assert_non_null(f->snap);
+}
+
+void fx_open_multi(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
+                   uint8_t erased)
+{
+    if (g == FX_UNIFORM_4K) {
+        open_flash(f, uniform2_runs, 1, align, erased);
+    } else {
+        open_flash(f, stm32f4_2_runs, 3, align, erased);
+    }
+    const struct flash_dev *d = &f->pc.dev;
+    const uint32_t K = 1024;
+    uint32_t pri0, size0, sec0, ssize0, pri1, sec1, scr, scr_size;
+    if (g == FX_UNIFORM_4K) {
+        pri0 = 0, size0 = 48 * K, sec0 = 48 * K, ssize0 = 48 * K, pri1 = 96 * K, sec1 = 144 * K;
+        scr = 192 * K, scr_size = 4 * K;
+    } else if (s == BOOT_STRATEGY_SWAP_MOVE) {
+        pri0 = 128 * K, size0 = 384 * K, sec0 = 512 * K, ssize0 = 256 * K;
+        pri1 = 768 * K, sec1 = 1152 * K, scr = 1408 * K, scr_size = 128 * K;
+    } else if (s == BOOT_STRATEGY_SWAP_OFFSET) {
+        pri0 = 128 * K, size0 = 256 * K, sec0 = 384 * K, ssize0 = 384 * K;
+        pri1 = 768 * K, sec1 = 1024 * K, scr = 1408 * K, scr_size = 128 * K;
+    } else {
+        /* image 0 on the mixed sectors, image 1 on 128K ones */
+        pri0 = 0, size0 = 256 * K, sec0 = 256 * K, ssize0 = 256 * K, pri1 = 512 * K;
+        sec1 = 768 * K, scr = 1024 * K, scr_size = 128 * K;
+    }
+    area(&f->pri, d, 1, pri0, size0);
+    area(&f->sec, d, 2, sec0, ssize0);
+    area(&f->pri1, d, 4, pri1, size0);
+    area(&f->sec1, d, 5, sec1, ssize0);
+    area(&f->scr, d, 3, scr, scr_size);
+    finish_open(f, s);
+    assert_int_equal(boot_image_area(&f->sec1, s, &f->sec1_img), 0);
+    f->pairs[0].primary = &f->pri;
+    f->pairs[0].secondary = &f->sec;
+    f->pairs[1].primary = &f->pri1;
+    f->pairs[1].secondary = &f->sec1;
+    f->cfg.primary = NULL;
+    f->cfg.secondary = NULL;
+    f->cfg.images = f->pairs;
+    f->cfg.image_count = 2;
+}
+
+void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased)
+{
+    if (g == FX_UNIFORM_4K) {
+        open_flash(f, uniform_runs, 1, align, erased);
+    } else {
+        open_flash(f, stm32f4_runs, 3, align, erased);
+    }
     const struct flash_dev *d = &f->pc.dev;
     const uint32_t K = 1024;
     if (g == FX_UNIFORM_4K) {
@@ -60,13 +128,7 @@ void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
         area(&f->sec, d, 2, 256 * K, 256 * K); /* 2x128K */
         area(&f->scr, d, 3, 512 * K, 128 * K);
     }
-    assert_int_equal(boot_image_area(&f->sec, s, &f->sec_img), 0);
-    f->cfg.strategy = s;
-    f->cfg.primary = &f->pri;
-    f->cfg.secondary = &f->sec;
-    f->cfg.scratch = &f->scr;
-    f->snap = malloc(f->nf.dev.size);
-    assert_non_null(f->snap);
+    finish_open(f, s);
 }
 
 void fx_close(struct fx *f)
@@ -118,7 +180,8 @@ bool fx_erased(struct fx *f, const struct flash_area *fa, uint32_t off, uint32_t
 static void image_make_ver(struct fx_image *img, const struct image_version *ver,
                            uint32_t body_len, uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt,
                            const struct keys_key *enc_key, uint8_t **body_out, uint32_t rom_fixed,
-                           uint32_t load_addr)
+                           uint32_t load_addr, const struct image_dependency *deps,
+                           size_t dep_count)
 {
     uint8_t *body = malloc(body_len);
     assert_non_null(body);
@@ -141,6 +204,8 @@ static void image_make_ver(struct fx_image *img, const struct image_version *ver
     o.has_rom_fixed = rom_fixed != 0;
     o.rom_fixed = rom_fixed;
     o.load_addr = load_addr;
+    o.deps = deps;
+    o.dep_count = dep_count;
     struct imgbuild b;
     imgbuild_init(&b);
     int rc = imgbuild_load_mem(&b, body, body_len, &o);
@@ -167,27 +232,35 @@ static void image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint3
                        const struct keys_key *enc_key, uint8_t **body_out)
 {
     struct image_version v = {.major = major, .minor = minor};
-    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out, 0, 0);
+    image_make_ver(img, &v, body_len, seed, has_sec_cnt, sec_cnt, enc_key, body_out, 0, 0, NULL,
+                   0);
 }
 
 void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
                        uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt)
 {
-    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL, 0, 0);
+    image_make_ver(img, ver, body_len, seed, has_sec_cnt, sec_cnt, NULL, NULL, 0, 0, NULL, 0);
+}
+
+void fx_image_make_deps(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                        uint32_t seed, const struct image_dependency *deps, size_t dep_count)
+{
+    image_make_ver(img, ver, body_len, seed, false, 0, NULL, NULL, 0, 0, deps, dep_count);
 }
 
 void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                              uint32_t rom_fixed)
 {
     struct image_version v = {.major = major};
-    image_make_ver(img, &v, body_len, seed, false, 0, NULL, NULL, rom_fixed, 0);
+    image_make_ver(img, &v, body_len, seed, false, 0, NULL, NULL, rom_fixed, 0, NULL, 0);
 }
 
 void fx_image_make_ram_load(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                             uint32_t load_addr, uint32_t sec_cnt)
 {
     struct image_version v = {.major = major};
-    image_make_ver(img, &v, body_len, seed, sec_cnt != 0, sec_cnt, NULL, NULL, 0, load_addr);
+    image_make_ver(img, &v, body_len, seed, sec_cnt != 0, sec_cnt, NULL, NULL, 0, load_addr, NULL,
+                   0);
 }
 
 void fx_ram_open(struct nor_flash *dev, struct flash_area *ram)
@@ -291,6 +364,38 @@ const char *fx_strategy_name(enum boot_strategy s)
     case BOOT_STRATEGY_RAM_LOAD: return "ram-load";
     default: return "swap-move";
     }
+}
+
+enum boot_strategy fx_strategy_arg(const char *arg)
+{
+    if (strcmp(arg, "overwrite") == 0) {
+        return BOOT_STRATEGY_OVERWRITE;
+    }
+    if (strcmp(arg, "move") == 0) {
+        return BOOT_STRATEGY_SWAP_MOVE;
+    }
+    return strcmp(arg, "offset") == 0 ? BOOT_STRATEGY_SWAP_OFFSET : BOOT_STRATEGY_SWAP_SCRATCH;
+}
+
+int fx_recover(struct fx *f, unsigned long n, int (*boot)(struct fx *f, void *rsp), void *rsp)
+{
+    int second = 0;
+    if (n % 4 == 0) {
+        powercut_arm(&f->pc, 1 + (n * 7919u) % 97u);
+        int rc = boot(f, rsp);
+        if (rc != DFU_EPOWER) {
+            powercut_arm(&f->pc, 0);
+            assert_int_equal(rc, 0);
+            return 0;
+        }
+        powercut_power_on(&f->pc);
+        second = 1;
+    }
+    int rc = boot(f, rsp);
+    if (rc != 0) {
+        fail_msg("cut %lu: recovery boot failed: %s", n, dfu_strerror(rc));
+    }
+    return second;
 }
 
 const char *fx_geom_name(enum fx_geom g) { return g == FX_UNIFORM_4K ? "uniform-4K" : "stm32f4"; }

@@ -24,6 +24,10 @@ struct fx {
     struct flash_area sec_img;  /* where an upload goes in sec (boot_image_area()) */
     struct boot_config cfg;
     uint8_t *snap;
+    /* fx_open_multi(): image 1's slots (image 0's are pri/sec), and the pairs cfg.images
+     * points at */
+    struct flash_area pri1, sec1, sec1_img;
+    struct boot_image_pair pairs[2];
 };
 
 struct fx_image {
@@ -33,6 +37,11 @@ struct fx_image {
 
 /* Opens the flash for a strategy/geometry/alignment/erased value and fills cfg. */
 void fx_open(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align, uint8_t erased);
+/* The same for two images (cfg.images, image_count 2): on a larger flash of the geometry's
+ * sectors, image 0's slots laid out as fx_open() does and image 1's the same size after them
+ * (scratch last), so fx_body_sizes() suits both. */
+void fx_open_multi(struct fx *f, enum boot_strategy s, enum fx_geom g, uint32_t align,
+                   uint8_t erased);
 void fx_close(struct fx *f);
 /* What a programming probe does: erase the area, then put the bytes at its start. */
 void fx_program(struct fx *f, const struct flash_area *fa, const struct fx_image *img);
@@ -53,6 +62,9 @@ void fx_image_make(struct fx_image *img, uint8_t major, uint8_t minor, uint32_t 
 /* The same with a whole version (revision and build number too). */
 void fx_image_make_ver(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
                        uint32_t seed, bool has_sec_cnt, uint32_t sec_cnt);
+/* The same with DEPENDENCY TLVs (imgtool sign -d "(id,version)"). */
+void fx_image_make_deps(struct fx_image *img, const struct image_version *ver, uint32_t body_len,
+                        uint32_t seed, const struct image_dependency *deps, size_t dep_count);
 /* The same linked for one slot (imgtool sign --rom-fixed ADDR: flag ROM_FIXED, load_addr). */
 void fx_image_make_rom_fixed(struct fx_image *img, uint8_t major, uint32_t body_len, uint32_t seed,
                              uint32_t rom_fixed);
@@ -82,6 +94,15 @@ void fx_enc_key_free(struct fx_enc_key *k);
 void fx_body_sizes(enum boot_strategy s, enum fx_geom g, uint32_t align, uint32_t *a, uint32_t *b);
 
 const char *fx_strategy_name(enum boot_strategy s);
+/* The strategy a test program's argument names (overwrite, scratch, move, offset; anything
+ * else is swap-scratch). */
+enum boot_strategy fx_strategy_arg(const char *arg);
+
+/* Power-cut tests: boots after a cut until a boot completes, boot(f, rsp) being one boot (0
+ * once it completed). Every fourth recovery (after cut n) is cut once more, at an operation
+ * chosen from n; returns 1 when that second cut hit, else 0. Fails the test when a recovery
+ * boot fails. */
+int fx_recover(struct fx *f, unsigned long n, int (*boot)(struct fx *f, void *rsp), void *rsp);
 const char *fx_geom_name(enum fx_geom g);
 
 #endif

@@ -87,26 +87,7 @@ static void check_outcome(struct fx *f, const struct boot_rsp *rsp, const struct
     }
 }
 
-/* Boots after a cut until a boot completes; a sample of recoveries is cut once more. */
-static void recover(struct fx *f, unsigned long n, struct boot_rsp *rsp)
-{
-    if (n % 4 == 0) {
-        powercut_arm(&f->pc, 1 + (n * 7919u) % 97u);
-        int rc = boot_go(&f->cfg, rsp);
-        if (rc == DFU_EPOWER) {
-            powercut_power_on(&f->pc);
-            g_second_cuts++;
-        } else {
-            powercut_arm(&f->pc, 0);
-            assert_int_equal(rc, 0);
-            return;
-        }
-    }
-    int rc = boot_go(&f->cfg, rsp);
-    if (rc != 0) {
-        fail_msg("cut %lu: recovery boot failed: %s", n, dfu_strerror(rc));
-    }
-}
+static int boot_cb(struct fx *f, void *rsp) { return boot_go(&f->cfg, rsp); }
 
 /* How the cut operation is left: not started, or half done with the upper (or lower) half
  * of a torn erase reading erased. */
@@ -190,7 +171,7 @@ static void run_case(enum fx_geom g, uint32_t align, uint8_t erased, enum scenar
             fail_msg("%s cut %lu: boot returned %d instead of the power cut", what, n, rc);
         }
         powercut_power_on(&f.pc);
-        recover(&f, n, &rsp);
+        g_second_cuts += (unsigned long)fx_recover(&f, n, boot_cb, &rsp);
         check_outcome(&f, &rsp, &e, what, n);
         g_cut_points++;
     }
@@ -247,15 +228,7 @@ static void test_report(void **state)
 int main(int argc, char **argv)
 {
     const char *which = argc > 1 ? argv[1] : "scratch";
-    if (strcmp(which, "overwrite") == 0) {
-        g_strategy = BOOT_STRATEGY_OVERWRITE;
-    } else if (strcmp(which, "move") == 0) {
-        g_strategy = BOOT_STRATEGY_SWAP_MOVE;
-    } else if (strcmp(which, "offset") == 0) {
-        g_strategy = BOOT_STRATEGY_SWAP_OFFSET;
-    } else {
-        g_strategy = BOOT_STRATEGY_SWAP_SCRATCH;
-    }
+    g_strategy = fx_strategy_arg(which);
     g_enc = argc > 2 && strcmp(argv[2], "enc") == 0;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_uniform),

@@ -14,12 +14,13 @@ expect_exit() { # code, command...
     [ "$got" = "$want" ] || { cat out.txt err.txt >&2; fail "'$*' exited $got, expected $want"; }
 }
 
-# boards: the four profiles, the nRF52840 DK map of Zephyr, the QEMU mps2-an386 map
+# boards: the five profiles, the nRF52840 DK map of Zephyr, the QEMU mps2-an386 map
 "$D" boards >boards.txt
 grep -q '^nrf52840dk .*slots 0xc000+0x67000 / 0x73000+0x67000, scratch 0xda000+0x1e000, storage 0xf8000+0x8000, timing on' boards.txt || fail "nrf52840dk profile"
 grep -q '^stm32f4 ' boards.txt || fail "stm32f4 profile"
 grep -q '^generic ' boards.txt || fail "generic profile"
 grep -q "^mps2-an386 .*16384 KiB, align 4, swap-move, slots 0x0+0x60000 / 0x60000+0x60000" boards.txt || fail "mps2-an386 profile"
+grep -q '^nrf5340dk .*swap-move, slots 0xc000+0x36000 / 0x42000+0x36000, .*storage 0xf8000+0x8000, timing off, image 1 slots 0x78000+0x40000 / 0xb8000+0x40000$' boards.txt || fail "nrf5340dk profile"
 
 # mkapp: the descriptor at offset 0, the requested size
 "$D" mkapp --version 1.2.3+4 --behaviour hang -o app.bin --size 5000
@@ -48,6 +49,17 @@ grep -q "at 0x74000 (slot 1, one sector in)" out.txt || fail "flash swap-offset 
 dd if=offset.img of=slot1.bin bs=4096 skip=116 count=$(( (n + 4095) / 4096 )) 2>/dev/null
 head -c "$n" slot1.bin | cmp - app.signed.bin || fail "swap-offset slot 1 content"
 
+# nrf5340dk: --slot 3 is image 1's secondary (0xb8000)
+"$D" flash --board nrf5340dk --flash n53.img app.signed.bin --slot 3 >out.txt
+grep -q "at 0xb8000 (slot 3)" out.txt || fail "flash nrf5340dk slot 3: $(cat out.txt)"
+dd if=n53.img of=slot3.bin bs=4096 skip=184 count=$(( (n + 4095) / 4096 )) 2>/dev/null
+head -c "$n" slot3.bin | cmp - app.signed.bin || fail "nrf5340dk slot 3 content"
+
+# generic --images 2: image 1's slots follow slot 1 (boot 0x10000 + 3 x 0x20000 = 0x70000)
+"$D" flash --board generic --images 2 --flash gen2.img app.signed.bin --slot 3 >out.txt
+grep -q "at 0x70000 (slot 3)" out.txt || fail "flash generic --images 2 slot 3: $(cat out.txt)"
+expect_exit 2 "$D" flash --board generic --images 3 --flash gen3.img app.signed.bin
+
 # flash .hex at its own address (0xC000 = slot 0); Ed25519 signatures are deterministic, so the
 # hex and the bin images are the same bytes
 "$I" sign --key "$VECTORS/imgtool/key-ed25519.pem" --header-size 0x200 --pad-header --align 4 \
@@ -69,6 +81,8 @@ expect_exit 1 "$D" flash --board nrf52840dk --flash board.img big.bin
 grep -q "does not fit" err.txt || fail "too large: $(cat err.txt)"
 expect_exit 1 "$D" flash --board nrf52840dk --flash board.img missing.bin
 expect_exit 2 "$D" flash --board nrf52840dk --flash board.img app.signed.bin --slot 2
+grep -q "slot is 0 or 1 on a board with one image" err.txt || fail "slot 2: $(cat err.txt)"
+expect_exit 2 "$D" flash --board nrf5340dk --flash n53.img app.signed.bin --slot 4
 expect_exit 2 "$D" flash --board nrf9999 --flash board.img app.signed.bin
 expect_exit 2 "$D" run --board stm32f4 --flash x.img --slot-size 0x1000
 expect_exit 2 "$D" run --board generic --flash x.img --align 3

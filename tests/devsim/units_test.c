@@ -50,9 +50,42 @@ static void every_profile_is_consistent(void **state)
         assert_int_equal(sim_board_find(name, &b), 0);
         assert_int_equal(sim_board_check(&b, why, sizeof why), 0);
     }
-    assert_int_equal(n, 4);  /* nrf52840dk, stm32f4, generic, mps2-an386 */
+    assert_int_equal(n, 5);  /* nrf52840dk, nrf5340dk, stm32f4, generic, mps2-an386 */
     struct sim_board b;
     assert_int_equal(sim_board_find("nope", &b), DFU_ENOENT);
+}
+
+/* Two images: slots 2 and 3 take part in the layout checks; swap strategies only, no shared
+ * security counter. */
+static void nrf5340dk_has_two_images(void **state)
+{
+    (void)state;
+    struct sim_board b;
+    char why[80];
+    struct sim_part p;
+    assert_int_equal(sim_board_find("nrf5340dk", &b), 0);
+    assert_int_equal(b.image_count, 2);
+    assert_int_equal(sim_board_image_part(&b, 3, &p), 0);
+    assert_int_equal(p.off, 0xB8000);
+    assert_int_equal(p.size, 0x40000);
+    b.slot3.off = 0xB0000;  /* overlaps slot 2 */
+    assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
+    assert_string_equal(why, "partitions overlap");
+    assert_int_equal(sim_board_find("nrf5340dk", &b), 0);
+    b.slot3.size = 0x3F000;
+    assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
+    assert_string_equal(why, "image 1 needs slot 2 and slot 3 of one size");
+    assert_int_equal(sim_board_find("nrf5340dk", &b), 0);
+    b.strategy = BOOT_STRATEGY_DIRECT_XIP;
+    assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
+    assert_string_equal(why, "two images need swap-move, swap-scratch or overwrite-only");
+    assert_int_equal(sim_board_find("nrf5340dk", &b), 0);
+    b.downgrade = BOOT_DOWNGRADE_SECURITY_COUNTER;
+    assert_int_equal(sim_board_check(&b, why, sizeof why), DFU_EINVAL);
+    assert_string_equal(why, "two images cannot share the one security counter");
+    /* one image: slots 2 and 3 are not there */
+    assert_int_equal(sim_board_find("nrf52840dk", &b), 0);
+    assert_int_equal(sim_board_image_part(&b, 2, &p), DFU_ENOENT);
 }
 
 static void stm32f4_has_mixed_sectors(void **state)
@@ -391,6 +424,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nrf52840dk_has_zephyr_map),
         cmocka_unit_test(every_profile_is_consistent),
+        cmocka_unit_test(nrf5340dk_has_two_images),
         cmocka_unit_test(stm32f4_has_mixed_sectors),
         cmocka_unit_test(generic_layout_follows_flags),
         cmocka_unit_test(check_rejects_bad_maps),

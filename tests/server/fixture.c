@@ -100,6 +100,10 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
     ramflash_init(&fx.rf, fx.mem, FX_FLASH, FX_SECTOR, align, 0xff);
     fx.pri = ramflash_area(&fx.rf, 0, FX_SLOT, 1);
     fx.sec = ramflash_area(&fx.rf, FX_SLOT, FX_SLOT, 2);
+    fx.pri1 = ramflash_area(&fx.rf, 2 * FX_SLOT, FX_SLOT, 3);
+    fx.sec1 = ramflash_area(&fx.rf, 3 * FX_SLOT, FX_SLOT, 4);
+    fx.pairs[0] = (struct boot_image_pair){&fx.pri, &fx.sec};
+    fx.pairs[1] = (struct boot_image_pair){&fx.pri1, &fx.sec1};
     fx.port = (struct server_port){
         .ctx = &fx,
         .datetime_get = fake_datetime_get,
@@ -119,6 +123,13 @@ void fx_setup(uint32_t align, const struct server_config *cfg)
     server_init(&fx.srv, &fx.port, cfg);
     assert_int_equal(server_register_group(&fx.srv, &os_mgmt_group), 0);
     assert_int_equal(server_register_group(&fx.srv, &img_mgmt_group), 0);
+}
+
+void fx_setup_multi(uint32_t align, const struct server_config *cfg)
+{
+    fx_setup(align, cfg);
+    fx.port.images = fx.pairs;
+    fx.port.image_count = 2;
 }
 
 int fx_raw(const uint8_t *req, size_t len)
@@ -291,9 +302,42 @@ void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len)
     memcpy(fx.mem + slot * FX_SLOT + off, data, len);
 }
 
+bool fx_slot_blank(unsigned slot)
+{
+    for (uint32_t i = 0; i < FX_SLOT; i++) {
+        if (fx.mem[slot * FX_SLOT + i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void fx_upload(uint8_t ver, uint32_t image, uint64_t len, uint64_t off, const uint8_t *data,
+               size_t n, bool first, const uint8_t *sha, size_t sha_len, int upgrade)
+{
+    struct smp_cbor_enc *e = fx_payload();
+    smp_cbor_put_map_open(e);
+    smp_cbor_put_kv_uint(e, "image", image);
+    if (first) {
+        smp_cbor_put_kv_uint(e, "len", len);
+        if (sha != NULL) {
+            smp_cbor_put_kv_bstr(e, "sha", sha, sha_len);
+        }
+        if (upgrade >= 0) {
+            smp_cbor_put_kv_bool(e, "upgrade", upgrade != 0);
+        }
+    }
+    smp_cbor_put_kv_uint(e, "off", off);
+    smp_cbor_put_kv_bstr(e, "data", data, n);
+    smp_cbor_put_end(e);
+    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
+}
+
 static const struct flash_area *area(unsigned slot)
 {
-    return slot == 0 ? &fx.pri : &fx.sec;
+    const struct flash_area *areas[] = {&fx.pri, &fx.sec, &fx.pri1, &fx.sec1};
+    assert_true(slot < 4);
+    return areas[slot];
 }
 
 void fx_trailer_magic(unsigned slot)

@@ -8,18 +8,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dfukit/boot.h"
 #include "dfukit/image.h"
 #include "dfukit/server.h"
 #include "ramflash.h"
 
 #define FX_SECTOR 4096u
 #define FX_SLOT (16u * FX_SECTOR)
-#define FX_FLASH (2u * FX_SLOT)
+#define FX_FLASH (4u * FX_SLOT)   /* slots 0, 1 (image 0) and 2, 3 (image 1) */
 
 struct fx {
     uint8_t mem[FX_FLASH];
     struct ramflash rf;
     struct flash_area pri, sec;
+    struct flash_area pri1, sec1;    /* image 1 (fx_setup_multi) */
+    struct boot_image_pair pairs[2];
     struct server_port port;
     struct smp_server srv;
     /* last exchange */
@@ -42,6 +45,9 @@ extern struct fx fx;
 
 /* Fresh erased flash with the given write alignment, server with cfg (NULL: defaults). */
 void fx_setup(uint32_t align, const struct server_config *cfg);
+
+/* The same with two image pairs: image 0 in slots 0 and 1, image 1 in slots 2 and 3. */
+void fx_setup_multi(uint32_t align, const struct server_config *cfg);
 
 /* Feeds raw bytes to server_process_from(fx.peer); returns its result and decodes the first response
  * header into fx.rh when there is one. */
@@ -75,8 +81,14 @@ size_t fx_make_image(uint8_t *out, size_t cap, uint8_t major, uint8_t minor, uin
                      uint32_t build, uint32_t body_len, uint8_t seed, bool non_bootable);
 /* The SHA256 TLV value (the image hash mcumgr reports) of an image made by fx_make_image. */
 void fx_image_hash(const uint8_t *img, uint8_t out[32]);
-/* Programs bytes into a slot directly, as a probe would. */
+/* Programs bytes into a slot (0..3) directly, as a probe would. */
 void fx_put(unsigned slot, uint32_t off, const uint8_t *data, size_t len);
+/* True when a slot (0..3) is all erased bytes. */
+bool fx_slot_blank(unsigned slot);
+/* One image upload request (v ver): {"image", ("len", ("sha"), ("upgrade") when first), "off",
+ * "data"}; sha NULL and upgrade < 0 leave those keys out. */
+void fx_upload(uint8_t ver, uint32_t image, uint64_t len, uint64_t off, const uint8_t *data,
+               size_t n, bool first, const uint8_t *sha, size_t sha_len, int upgrade);
 /* Trailer states as the bootloader leaves them. */
 void fx_trailer_magic(unsigned slot);
 void fx_trailer_flag(unsigned slot, bool image_ok, bool copy_done);

@@ -36,22 +36,12 @@ static void erase(uint8_t ver, int slot)
     fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, 5);
 }
 
-static bool slot_blank(unsigned slot)
-{
-    for (uint32_t i = 0; i < FX_SLOT; i++) {
-        if (fx.mem[slot * FX_SLOT + i] != 0xff) {
-            return false;
-        }
-    }
-    return true;
-}
-
 static void test_erase_default_slot(void **state)
 {
     (void)state;
     erase(SMP_V2, -1);
     fx_expect_payload((const uint8_t *)"\xa0", 1);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
     assert_memory_equal(fx.mem, img0, len0);
     uint32_t erases = fx.rf.erases;
     erase(SMP_V2, 1);  /* already blank: no erase */
@@ -67,7 +57,7 @@ static void test_erase_garbage(void **state)
     fx_trailer_magic(1);
     erase(SMP_V2, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
 }
 
 static void test_erase_refused(void **state)
@@ -105,7 +95,7 @@ static void test_erase_direct_xip(void **state)
     fx_expect_err(SMP_GROUP_IMAGE, IMG_ERR_NO_FREE_SLOT);
     erase(SMP_V2, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
     assert_memory_equal(fx.mem, img0, len0);
 }
 
@@ -123,7 +113,7 @@ static void test_erase_resets_upload(void **state)
     assert_int_equal(fx_uint("off"), 500);
     erase(SMP_V2, 1);
     assert_int_equal(fx_rc(), 0);
-    assert_true(slot_blank(1));
+    assert_true(fx_slot_blank(1));
     e = fx_payload();
     smp_cbor_put_map(e, 2);
     smp_cbor_put_kv_uint(e, "off", 500);

@@ -48,22 +48,7 @@ static int setup(void **state)
 static void chunk(uint8_t ver, uint64_t off, const uint8_t *data, size_t n, bool first,
                   const uint8_t *sha_p, size_t sha_len, int upgrade)
 {
-    struct smp_cbor_enc *e = fx_payload();
-    smp_cbor_put_map_open(e);
-    smp_cbor_put_kv_uint(e, "image", 0);
-    if (first) {
-        smp_cbor_put_kv_uint(e, "len", img_len);
-        if (sha_p != NULL) {
-            smp_cbor_put_kv_bstr(e, "sha", sha_p, sha_len);
-        }
-        if (upgrade >= 0) {
-            smp_cbor_put_kv_bool(e, "upgrade", upgrade != 0);
-        }
-    }
-    smp_cbor_put_kv_uint(e, "off", off);
-    smp_cbor_put_kv_bstr(e, "data", data, n);
-    smp_cbor_put_end(e);
-    fx_send(ver, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD);
+    fx_upload(ver, 0, img_len, off, data, n, first, sha_p, sha_len, upgrade);
 }
 
 /* Uploads [from, img_len) in chunks of `size`, checking every acknowledged offset. */

@@ -105,7 +105,7 @@ enum {
     OPT_QUIET, OPT_VERBOSE, OPT_RECOVERY, OPT_RESET_DELAY, OPT_FS_ROOT, OPT_FS_SIZE,
     OPT_SERIAL_MAX, OPT_UNPACED, OPT_ERASE_PROG, OPT_DOWNGRADE, OPT_ENC_KEY,
     /* board flags, OPT_FLASH_SIZE .. OPT_WATCHDOG */
-    OPT_FLASH_SIZE, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
+    OPT_FLASH_SIZE, OPT_IMAGES, OPT_SECTOR, OPT_ALIGN, OPT_ERASED, OPT_SLOT_SIZE, OPT_BOOT_SIZE, OPT_SCRATCH,
     OPT_STORAGE, OPT_STRATEGY, OPT_BAUD, OPT_BUF_SIZE, OPT_BUF_COUNT, OPT_LINE_SIZE,
     OPT_LINE_COUNT, OPT_ERASE_US, OPT_WRITE_US, OPT_PARTIAL_ERASE, OPT_WATCHDOG,
     OPT_VERSION, OPT_BEHAVIOUR, OPT_SIZE, OPT_FAULT_AFTER, OPT_HELP,
@@ -122,12 +122,13 @@ struct board_flags {
     struct sim_board over;   /* fields below are taken when their has_ flag is set */
     bool has_flash_size, has_sector, has_align, has_erased, has_slot, has_boot, has_scratch,
         has_storage, has_strategy, has_baud, has_buf_size, has_buf_count, has_line_size,
-        has_line_count, has_erase_us, has_write_us, has_partial_erase, has_watchdog;
+        has_line_count, has_erase_us, has_write_us, has_partial_erase, has_watchdog, has_images;
 };
 
 static const struct option board_opts[] = {
     { "board", required_argument, NULL, OPT_BOARD },
     { "flash-size", required_argument, NULL, OPT_FLASH_SIZE },
+    { "images", required_argument, NULL, OPT_IMAGES },
     { "sector-size", required_argument, NULL, OPT_SECTOR },
     { "align", required_argument, NULL, OPT_ALIGN },
     { "erased-val", required_argument, NULL, OPT_ERASED },
@@ -173,6 +174,11 @@ static int take_board_flag(struct board_flags *f, int opt, const char *arg)
         switch (opt) {
         case OPT_FLASH_SIZE: o->flash_size = v; f->has_flash_size = f->relayout = true; break;
         case OPT_SECTOR: o->runs[0].size = v; f->has_sector = f->relayout = true; break;
+        case OPT_IMAGES:
+            ok = ok && (v == 1 || v == 2);
+            o->image_count = (uint8_t)v;
+            f->has_images = f->relayout = true;
+            break;
         case OPT_ALIGN: o->write_align = v; f->has_align = true; break;
         case OPT_SLOT_SIZE: o->slot0.size = v; f->has_slot = f->relayout = true; break;
         case OPT_BOOT_SIZE: o->boot.size = v; f->has_boot = f->relayout = true; break;
@@ -227,11 +233,15 @@ static int make_board(const struct board_flags *f, struct sim_board *b)
             if (f->has_boot) b->boot.size = o->boot.size;
             if (f->has_scratch) b->scratch.size = o->scratch.size;
             if (f->has_storage) b->storage.size = o->storage.size;
+            if (f->has_images) b->image_count = o->image_count;
             b->flash_size = f->has_flash_size ? o->flash_size : 0;
             if (sim_board_layout_generic(b) != 0) {
                 return usage_error("cannot lay the board out", "check the sizes");
             }
         }
+    }
+    if (b->image_count > 1 && !f->has_buf_size && b->smp_buf_size < 512) {
+        b->smp_buf_size = 512;  /* Zephyr: two images need MCUMGR_TRANSPORT_NETBUF_SIZE >= 512 */
     }
     char why[96];
     if (sim_board_check(b, why, sizeof why) != 0) {
@@ -544,8 +554,8 @@ static int cmd_flash(int argc, char **argv)
         switch (opt) {
         case OPT_FLASH: flash = optarg; break;
         case OPT_SLOT:
-            if (strcmp(optarg, "0") != 0 && strcmp(optarg, "1") != 0) {
-                return usage_error("--slot is 0 or 1", optarg);
+            if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != '\0') {
+                return usage_error("--slot is 0 or 1 (2 or 3: image 1's)", optarg);
             }
             slot = optarg[0] - '0';
             break;
@@ -561,6 +571,9 @@ static int cmd_flash(int argc, char **argv)
     if (rc != 0) {
         return rc;
     }
+    if (slot > 1 && b.image_count < 2) {
+        return usage_error("--slot is 0 or 1 on a board with one image", b.name);
+    }
     uint32_t where = 0, len = 0;
     char err[256] = "";
     rc = sim_probe_flash(&b, flash, argv[optind], slot, &where, &len, err, sizeof err);
@@ -573,7 +586,9 @@ static int cmd_flash(int argc, char **argv)
                    where != b.slot1.off;
     printf("wrote %u bytes at 0x%x (%s)\n", len, where,
            where == b.slot0.off ? "slot 0" : where == b.slot1.off ? "slot 1"
-           : in_img1 ? "slot 1, one sector in" : "raw address");
+           : in_img1 ? "slot 1, one sector in"
+           : b.image_count > 1 && where == b.slot2.off ? "slot 2"
+           : b.image_count > 1 && where == b.slot3.off ? "slot 3" : "raw address");
     return 0;
 }
 
@@ -665,10 +680,15 @@ static int cmd_boards(int argc, char **argv)
             continue;
         }
         printf("%-11s %4u KiB, align %u, %s, slots 0x%x+0x%x / 0x%x+0x%x, scratch 0x%x+0x%x, "
-               "storage 0x%x+0x%x, timing %s\n",
+               "storage 0x%x+0x%x, timing %s",
                b.name, b.flash_size / 1024, b.write_align, sim_strategy_name(b.strategy),
                b.slot0.off, b.slot0.size, b.slot1.off, b.slot1.size, b.scratch.off,
                b.scratch.size, b.storage.off, b.storage.size, b.timing_default ? "on" : "off");
+        if (b.image_count > 1) {
+            printf(", image 1 slots 0x%x+0x%x / 0x%x+0x%x", b.slot2.off, b.slot2.size,
+                   b.slot3.off, b.slot3.size);
+        }
+        printf("\n");
     }
     return 0;
 }

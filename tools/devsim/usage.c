@@ -5,7 +5,8 @@
 /* The flags that change the board, taken by run and flash alike. */
 #define BOARD_FLAGS                                                                             \
     "Board (run and flash take the same ones; give both the same):\n"                           \
-    "  --board NAME          profile: nrf52840dk (default), stm32f4, generic or mps2-an386\n" \
+    "  --board NAME          profile: nrf52840dk (default), nrf5340dk (two images), stm32f4,\n" \
+    "                        generic or mps2-an386\n"                                          \
     "                        (the QEMU board's flash file and map; 'devsim boards')\n"       \
     "  --strategy S          MCUboot upgrade strategy: swap-scratch, swap-move, swap-offset\n" \
     "                        (uploads one sector into slot 1), overwrite-only\n"                \
@@ -25,6 +26,7 @@
     "Layout (re-lays the partitions out one after the other, equal sectors only):\n"            \
     "  --sector-size N       sector size\n"                                                     \
     "  --slot-size N         size of each image slot\n"                                         \
+    "  --images N            image pairs: 1, or 2 (image 1 in slots 2 and 3 after slot 1)\n"   \
     "  --boot-size N         bootloader partition size\n"                                       \
     "  --scratch-size N      scratch partition size (swap-scratch)\n"                           \
     "  --storage-size N      storage partition size (settings; the FS group's default bound)\n"  \
@@ -106,14 +108,15 @@ const char usage_run[] =
     BOARD_FLAGS;
 
 const char usage_flash[] =
-    "--flash FILE [--slot 0|1] [BOARD OPTION]... IMAGE.bin|IMAGE.hex\n"
+    "--flash FILE [--slot 0|1|2|3] [BOARD OPTION]... IMAGE.bin|IMAGE.hex\n"
     "\n"
     "Write an image into the board's flash file as a programming probe would: a .hex file goes\n"
     "to its own addresses, a .bin file to the start of a slot.\n"
     "\n"
     "  --flash FILE          the board's flash file (created erased when missing; required)\n"
     "  --slot N              put the image at the start of slot 0 or 1 (default: 0 for .bin,\n"
-    "                        the file's own addresses for .hex)\n"
+    "                        the file's own addresses for .hex); 2 or 3: image 1's slots on a\n"
+    "                        board with two images (nrf5340dk)\n"
     "  --help                print this help\n"
     BOARD_FLAGS;
 
