@@ -260,6 +260,7 @@ enum boot_reject {
     BOOT_REJECT_NOT_CONFIRMED,  /* direct-xip-revert: tested once and not confirmed */
     BOOT_REJECT_LOAD_ADDR,      /* ram-load: no RAM_LOAD flag, or it does not fit the RAM region */
     BOOT_REJECT_DEPENDENCY,   /* a DEPENDENCY TLV names an image version that will not be there */
+    BOOT_REJECT_NOT_MARKED,   /* direct-xip-revert: neither marked for test nor confirmed */
 };
 /* Size setting: 0 leaves out the search for a refusal's cause (a second hash-only pass and
  * the key lookup), for a bootloader that reports nothing: every refusal is then

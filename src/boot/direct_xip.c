@@ -7,7 +7,11 @@
  *     leaves no image that still validates;
  *   - with revert, the slot chosen gets copy_done (its one try) unless it has it already; a
  *     slot chosen before whose image is still not confirmed (magic good, copy_done written,
- *     image_ok not set) is erased the same way and the other slot runs.
+ *     image_ok not set) is erased the same way and the other slot runs. As MCUboot's
+ *     boot_select_or_erase(), so is a slot whose trailer has no good magic (an upload never
+ *     marked for test nor confirmed), with one exception MCUboot does not make: when the
+ *     other slot holds no valid image it starts as it is, nothing written (a factory image
+ *     flashed without --confirm), so the last valid image is never erased.
  * Each step is one write or erase whose effect the next boot reads and goes on from, so a
  * power cut anywhere ends where the uncut boot would have.
  * Security counter (BOOT_DOWNGRADE_SECURITY_COUNTER), as MCUboot's MCUBOOT_HW_ROLLBACK_PROT in
@@ -91,21 +95,29 @@ static int check_slot(struct boot_state *st, struct xip_slot *s)
     return erase_slot(st, s->fa);
 }
 
-/* Revert: *tried when the slot was chosen by an earlier boot and not confirmed since (then it
- * is erased); otherwise its copy_done is written if it is not yet. */
-static int try_once(struct boot_state *st, struct xip_slot *s, bool *tried, bool *first)
+/* Revert: *why set when the slot may not run (then it is erased): chosen by an earlier boot
+ * and not confirmed since, or never marked while the other slot holds a valid image (other_ok);
+ * otherwise its copy_done is written if it is not yet (not for an unmarked last image). */
+static int try_once(struct boot_state *st, struct xip_slot *s, bool other_ok,
+                    enum boot_reject *why, bool *first)
 {
     struct boot_swap_state t;
     int err = trailer_read_state(s->fa, s->tl, &t);
     if (err) {
         return err;
     }
-    *tried = t.magic == BOOT_MAGIC_GOOD && t.copy_done != BOOT_FLAG_UNSET &&
-             t.image_ok != BOOT_FLAG_SET;
+    bool marked = t.magic == BOOT_MAGIC_GOOD;
+    *why = marked && t.copy_done != BOOT_FLAG_UNSET && t.image_ok != BOOT_FLAG_SET
+               ? BOOT_REJECT_NOT_CONFIRMED
+           : !marked && other_ok ? BOOT_REJECT_NOT_MARKED
+                                 : BOOT_REJECT_NONE;
     *first = false;
-    s->confirmed = t.image_ok == BOOT_FLAG_SET;
-    if (*tried) {
+    s->confirmed = t.image_ok == BOOT_FLAG_SET || !marked;
+    if (*why != BOOT_REJECT_NONE) {
         return erase_slot(st, s->fa);
+    }
+    if (!marked) {
+        return 0;  /* the only valid image, never marked: it runs, nothing is written */
     }
     if (t.copy_done == BOOT_FLAG_UNSET) {
         *first = t.magic == BOOT_MAGIC_GOOD && t.image_ok != BOOT_FLAG_SET;
@@ -143,18 +155,19 @@ int direct_xip_go(struct boot_state *st, struct boot_rsp *rsp)
     }
     int n = pick(st, s);
     while (n >= 0 && BOOT_STRATEGY_OF(st->cfg) == BOOT_STRATEGY_DIRECT_XIP_REVERT) {
-        bool tried, first;
-        int err = try_once(st, &s[n], &tried, &first);
+        enum boot_reject why;
+        bool first;
+        int err = try_once(st, &s[n], s[n ^ 1].ok, &why, &first);
         if (err) {
             return err;
         }
-        if (!tried) {
+        if (why == BOOT_REJECT_NONE) {
             did = first ? BOOT_SWAP_TYPE_TEST : did;
             break;
         }
         s[n].ok = false;
-        s[n].why = BOOT_REJECT_NOT_CONFIRMED;
-        did = BOOT_SWAP_TYPE_REVERT;
+        s[n].why = why;
+        did = why == BOOT_REJECT_NOT_CONFIRMED ? BOOT_SWAP_TYPE_REVERT : BOOT_SWAP_TYPE_FAIL;
         n = pick(st, s);
     }
     uint32_t image_off = n >= 0 ? s[n].fa->off : 0;

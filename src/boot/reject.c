@@ -24,6 +24,7 @@ const char *boot_reject_str(enum boot_reject r)
         return "downgrade refused: security counter below the board's";
     case BOOT_REJECT_WRONG_SLOT: return "built for the other slot (ROM_FIXED address)";
     case BOOT_REJECT_NOT_CONFIRMED: return "tested and not confirmed";
+    case BOOT_REJECT_NOT_MARKED: return "neither marked for test nor confirmed";
     case BOOT_REJECT_LOAD_ADDR: return "load address outside the RAM region";
     case BOOT_REJECT_REFUSED: break;
 #if BOOT_IMAGE_NUMBER > 1  /* only a multi-image bootloader gives this */

@@ -162,6 +162,39 @@ static void test_revert_flow(void **state)
     }
 }
 
+/* Revert, as MCUboot's boot_select_or_erase(): a higher image never marked for test nor
+ * confirmed (uploaded, no image test) is erased and the other slot runs; an unmarked image that
+ * is the only valid one (a factory image flashed without --confirm) runs, nothing written. */
+static void test_revert_unmarked(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct fx_image a, b;
+    setup(&f, XIP_REVERT, FX_STM32F4, 1, 2, &a, &b);
+    struct boot_rsp rsp;
+    assert_true(boot_ops(&f, &rsp, 0) > 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.secondary_reject, BOOT_REJECT_NOT_MARKED);
+    assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_true(fx_erased(&f, &f.sec, 0, f.sec.size));
+    assert_true(fx_holds(&f, &f.pri, &a));  /* the unmarked primary: nothing written */
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 0);
+    assert_int_equal(rsp.swap_type, BOOT_SWAP_TYPE_NONE);
+    assert_string_equal(boot_reject_str(BOOT_REJECT_NOT_MARKED),
+                        "neither marked for test nor confirmed");
+    done(&f, &a, &b);
+    /* the same in slot 1 alone: it runs, and stays */
+    setup(&f, XIP_REVERT, FX_UNIFORM_4K, 1, 2, &a, &b);
+    fx_erase(&f, &f.pri);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 1);
+    assert_int_equal(boot_ops(&f, &rsp, 0), 0);
+    assert_int_equal(rsp.slot, 1);
+    assert_true(fx_holds(&f, &f.sec, &b));
+    done(&f, &a, &b);
+}
+
 /* What a boot sequence leaves: the slot that runs and the bytes of both slots. */
 struct outcome {
     uint8_t slot;
@@ -478,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_invalid_erased),
         cmocka_unit_test(test_rom_fixed),
         cmocka_unit_test(test_revert_flow),
+        cmocka_unit_test(test_revert_unmarked),
         cmocka_unit_test(test_xip_powercut),
         cmocka_unit_test(test_ram_load),
         cmocka_unit_test(test_ram_load_checks_the_copy),
