@@ -2,7 +2,8 @@
  * copy_done, and erases of refused images), and a power cut at every flash
  * operation of each boot (clean and torn, both geometries), recovered by the next boot.
  * ram-load: the chosen image copied into a RAM region (another emulated device here), and
- * validated there (a byte changed on the way in, or a flash read differently for the copy). */
+ * validated there (a byte changed on the way in, or a flash read differently for the copy);
+ * its one flash work, erasing an invalid image, cut at every operation as well. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,6 +284,9 @@ static const struct xip_cut_case xip_cut_cases[] = {
     {"revert/invalid-primary", XIP_REVERT, 3, 2, 0, 0},
     {"revert/secondary-tried", XIP_REVERT, 1, 2, -1, 1},
     {"revert/primary-tried", XIP_REVERT, 3, 2, -1, 0},
+    /* ram-load writes the flash only to erase an invalid image (RAM is not flash: no cut) */
+    {"ram-load/invalid-primary", BOOT_STRATEGY_RAM_LOAD, 1, 2, 0, -1},
+    {"ram-load/invalid-secondary", BOOT_STRATEGY_RAM_LOAD, 2, 1, 1, -1},
 };
 
 static void run_cut_case(const struct xip_cut_case *c, enum fx_geom g, int m)
@@ -291,6 +295,19 @@ static void run_cut_case(const struct xip_cut_case *c, enum fx_geom g, int m)
     struct fx f;
     struct fx_image a, b;
     setup(&f, c->s, g, c->pa, c->sb, &a, &b);
+    struct nor_flash ramdev;
+    struct flash_area ram;
+    if (c->s == BOOT_STRATEGY_RAM_LOAD) {  /* the same versions, built to load into RAM */
+        fx_image_free(&a);
+        fx_image_free(&b);
+        fx_image_make_ram_load(&a, c->pa, 30000, 11, FX_RAM_ADDR + 0x1000, 0);
+        fx_image_make_ram_load(&b, c->sb, 40000, 22, FX_RAM_ADDR + 0x100, 0);
+        fx_program(&f, &f.pri, &a);
+        fx_program(&f, &f.sec, &b);
+        fx_ram_open(&ramdev, &ram);
+        f.cfg.ram = &ram;
+        f.cfg.ram_addr = FX_RAM_ADDR;
+    }
     f.pc.tear = m != 0;
     f.pc.erase_low_first = m == 2;
     const struct flash_area *slot[2] = {&f.pri, &f.sec};
@@ -318,6 +335,9 @@ static void run_cut_case(const struct xip_cut_case *c, enum fx_geom g, int m)
         cut_every_op(&f, what, true, kfa, kimg);
     }
     done(&f, &a, &b);
+    if (c->s == BOOT_STRATEGY_RAM_LOAD) {
+        nor_flash_close(&ramdev);
+    }
 }
 
 static void test_xip_powercut(void **state)
