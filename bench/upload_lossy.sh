@@ -166,8 +166,8 @@ report ""
 report "Serial 115200 baud: 128 KiB signed image, partial erase in 3 ms steps (--partial-erase-ms 3),"
 report "$nseeds seeds per row as above."
 report ""
-report "| serial bit error rate | time s, mean (range) | of clean | requests sent, mean | needed | data B per chunk | Go mcumgr s |"
-report "|---|---|---|---|---|---|---|"
+report "| serial bit error rate | time s, mean (range) | of clean | requests sent, mean | needed | requests of needed | floor, 2 per damaged request | data B per chunk | Go mcumgr s |"
+report "|---|---|---|---|---|---|---|---|---|"
 cause_head "Where the serial resends come from (mcumgr's counters, totals over the seeds; lines the board's CRC refused are not logged)." "serial bit error rate"
 clean=""
 needed=""
@@ -182,13 +182,15 @@ for ber in ${BERS:-0 1e-5 2e-5}; do
         run_line "s$ber" - - -
     done
     if [ -n "$failed" ]; then
-        report "| $ber | failed: $failed | | | | | |"
+        report "| $ber | failed: $failed | | | | | | | |"
         continue
     fi
     # shellcheck disable=SC2046
     set -- $(summary "s$ber")
     [ -n "$clean" ] || { clean=$1; needed=$(awk -v r="$4" 'BEGIN { printf "%d", r }'); }
     ratio=$(awk -v t="$1" -v c="$clean" -v lo="$2" -v hi="$3" 'BEGIN { printf "%.2f x (%.2f-%.2f)", t / c, lo / c, hi / c }')
+    of=$(awk -v r="$4" -v n="$needed" 'BEGIN { printf "%.3f", r / n }')
+    floor=$(awk -v g="$8" -v k="${13}" -v n="$needed" 'BEGIN { printf "%.3f", 1 + 2 * g / (k * n) }')
     cause "| $ber | - | - | - | $8 | $9 | ${10} | ${11} | ${12} | - |"
     gt="not installed"
     if [ -n "$GO_MCUMGR" ]; then
@@ -196,7 +198,7 @@ for ber in ${BERS:-0 1e-5 2e-5}; do
         start_board --baud 115200 --partial-erase-ms 3 --serial-ber "$ber"
         gt=$(go_time --conntype serial --connstring "dev=$W/tty,baud=115200" image upload v3.bin)
     fi
-    report "| $ber | $1 ($2-$3) | $ratio | $4 | $needed | ${15} | $gt |"
+    report "| $ber | $1 ($2-$3) | $ratio | $4 | $needed | $of | $floor | ${15} | $gt |"
 done
 stop
 
@@ -209,6 +211,18 @@ report "the board dropped behind it (it takes chunks in order only)."
 report "The go-back-N floor: a lost request costs itself and the one sent behind it (a window of two,"
 report "so the next answer shows the loss instead of a timeout), a lost answer nothing: 2 x requests"
 report "lost / datagrams dropped. Overtaken requests (reordering) cost the one that overtook them on top."
+report "In expectation, with a loss rate p each way, answers are lost only for requests that arrived,"
+report "so the floor is 2p / (p + p (1 - p)) = 2 / (2 - p): 1.01, 1.03 and 1.05 at 2, 5 and 10 %."
+report "Above it: a loss while three requests are in flight (the full window, before the first loss"
+report "and after the window grows back) costs one more, and a timeout comes when three requests in"
+report "a row go unanswered (each one with 1 - (1 - p)^2, 19 % at 10 %), the last one the limited"
+report "transmit sent to find the loss."
+report "Serial: a damaged request (the board's CRC refuses it) costs two request times on this"
+report "link-bound upload, itself and the one the board drops behind it; the floor is 1 + 2 x damaged"
+report "requests (the gaps named, per seed) / needed, the requests column what was sent. The rest of"
+report "the time is the line idle: the turnaround of each resync, and the retransmission timeout"
+report "(srtt + 4 x rttvar, widened by the erases' delays) when a damaged request's follower or its"
+report "gap answer was damaged too."
 [ -n "$GO_MCUMGR" ] || report "Go mcumgr: not installed (no \`mcumgr\` on PATH besides ours)."
 cat causes.md >> report.md
 cat report.md
