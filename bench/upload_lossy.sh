@@ -98,12 +98,13 @@ go_time() {
 SEEDS=${SEEDS:-"1 2 3 4 5"}
 nseeds=$(echo $SEEDS | wc -w)
 # runs.txt, one line per run: table row seconds requests requests-lost answers-lost overtaken
-#   resent-gap resent-behind resent-timeout resent-other needless chunk-bytes
+#   resent-gap resent-behind resent-timeout resent-other needless chunk-bytes probes
 run_line() {
-    printf '%s %s %s %s %s %s %s %s %s %s %s %s\n' "$1" "$(field seconds r.json)" \
+    printf '%s %s %s %s %s %s %s %s %s %s %s %s %s\n' "$1" "$(field seconds r.json)" \
         "$(field requests r.json)" "$2" "$3" "$4" "$(field resent_gap r.json)" \
         "$(field resent_behind r.json)" "$(field resent_timeout r.json)" \
-        "$(field resent_other r.json)" "$(field needless r.json)" "$(field chunk r.json)" >> runs.txt
+        "$(field resent_other r.json)" "$(field needless r.json)" "$(field chunk r.json)" \
+        "$(field probes r.json)" >> runs.txt
 }
 # summary ROW: "mean min max requests-mean" and the sums of the other columns, for the row
 summary() {
@@ -166,7 +167,7 @@ report ""
 report "Serial 115200 baud: 128 KiB signed image, partial erase in 3 ms steps (--partial-erase-ms 3),"
 report "$nseeds seeds per row as above."
 report ""
-report "| serial bit error rate | time s, mean (range) | of clean | requests sent, mean | needed | requests of needed | floor, 2 per damaged request | data B per chunk | Go mcumgr s |"
+report "| serial bit error rate | time s, mean (range) | of clean | requests sent, mean (probes) | needed | requests of needed | floor, 2 per damaged request | data B per chunk | Go mcumgr s |"
 report "|---|---|---|---|---|---|---|---|---|"
 cause_head "Where the serial resends come from (mcumgr's counters, totals over the seeds; lines the board's CRC refused are not logged)." "serial bit error rate"
 clean=""
@@ -198,7 +199,9 @@ for ber in ${BERS:-0 1e-5 2e-5}; do
         start_board --baud 115200 --partial-erase-ms 3 --serial-ber "$ber"
         gt=$(go_time --conntype serial --connstring "dev=$W/tty,baud=115200" image upload v3.bin)
     fi
-    report "| $ber | $1 ($2-$3) | $ratio | $4 | $needed | $of | $floor | ${15} | $gt |"
+    # probes: the empty chunks that asked where the board stood (not requests), mean per run
+    probes=$(awk -v row="s$ber" '$1 == row { n++; p += $13 } END { printf "%.1f", n ? p / n : 0 }' runs.txt)
+    report "| $ber | $1 ($2-$3) | $ratio | $4 ($probes) | $needed | $of | $floor | ${15} | $gt |"
 done
 stop
 
