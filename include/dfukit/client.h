@@ -116,6 +116,12 @@ struct client_xport {
     /* Answers come in the order of the requests (one byte stream): a request still unanswered
      * when a later one is answered is lost. */
     bool ordered;
+    /* The link loses a damaged request without a word (serial: the device's CRC refuses the
+     * line) but keeps the order: when the newest answer is overdue, the upload asks where the
+     * device stands with an empty chunk at the last confirmed offset (Zephyr's img_mgmt
+     * answers any chunk with the offset it expects and writes nothing for no data) instead of
+     * waiting out the retransmission timeout. */
+    bool probe_overdue;
     /* Requests the link itself holds, in order and without loss, beyond the device's buffers
      * (BLE: link-layer flow control stops writes the device cannot take yet). The default
      * upload window grows by this, so the device never waits for the link after an erase. */
@@ -377,6 +383,8 @@ struct client_upload_stats {
      * chunks in order only), those given up on at a timeout, and the rest (first-chunk tries,
      * restarts). needless: answers showing the device held a resent chunk already. */
     unsigned resent_gap, resent_behind, resent_timeout, resent_other, needless;
+    /* Empty chunks sent to ask where the device stands (probe_overdue links); not in requests. */
+    unsigned probes;
 };
 
 /* Uploads an image; resumes when the device already holds part of the same file (by its

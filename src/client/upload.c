@@ -7,7 +7,10 @@
  * for a timeout where an answer reveals it: a lost request is resent as soon as the next
  * answer names its offset (fast retransmit), a lost answer is covered by the next one's
  * cumulative offset, and duplicated or overtaken packets are told apart by sequence number
- * and offset, so they cause no resend. */
+ * and offset, so they cause no resend. On a link that drops a damaged request without a word
+ * but keeps the order (serial), an overdue answer is asked about with an empty chunk (a probe)
+ * rather than waited out: its answer comes after everything sent before it was handled and
+ * names the offset the device expects. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,6 +32,7 @@
 #define UPLOAD_RETRIES_MAX 16
 #define UPLOAD_EXTRA_MIN_MS 20
 #define UPLOAD_REORDER_MIN_MS 5
+#define UPLOAD_PROBE_MIN_MS 20
 
 struct inflight {
     bool used;
@@ -99,6 +103,18 @@ struct upload {
     size_t late_end;
     int64_t hold_until;  /* the reordering window ends */
     size_t hold_off;
+    /* probe (probe_overdue links): an empty chunk at acked, one at a time. The device handles
+     * requests in order and answers any chunk with the offset it expects, so the probe's
+     * answer settles every request sent before it: what ends at or before that offset was
+     * taken, the rest is lost. A probe behind a slow erase costs its few bytes, no resend,
+     * so it goes out long before the retransmission timeout. */
+    bool probe_ok;       /* the link drops silently, and the device took the empty chunks */
+    bool probe_out;
+    uint8_t probe_seq;
+    uint32_t probe_order; /* requests of a lower send order went before it */
+    unsigned probe_epoch;
+    size_t probe_next;   /* where the upload stood when it went */
+    int64_t probe_ms;    /* when the last one went */
 };
 
 static void on_loss(struct upload *u)
@@ -165,14 +181,11 @@ static void count_resend(struct upload *u, size_t off, size_t len)
     }
 }
 
-/* Encodes and sends the chunk at off; returns its data length or a negative error. */
-static int send_chunk(struct upload *u, size_t off)
+/* Encodes and sends an upload request with d data bytes at off; returns its sequence number
+ * or a negative error. */
+static int send_upload(struct upload *u, size_t off, size_t d)
 {
     const struct client_upload_opts *o = u->o;
-    size_t d = chunk_len(u, off);
-    if (d == 0) {
-        return DFU_ENOSPC; /* the device's buffer cannot hold even one byte of data */
-    }
     bool first = off == 0;
     size_t pairs = 2 + (o->image ? 1 : 0) + (first ? 2 + (o->upgrade ? 1 : 0) : 0);
     struct smp_cbor_enc e;
@@ -194,7 +207,17 @@ static int send_chunk(struct upload *u, size_t off)
     if (!ok || err) {
         return err ? err : DFU_ENOSPC;
     }
-    int seq = client_send(u->s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, u->pkt, e.len);
+    return client_send(u->s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_ID_UPLOAD, u->pkt, e.len);
+}
+
+/* Encodes and sends the chunk at off; returns its data length or a negative error. */
+static int send_chunk(struct upload *u, size_t off)
+{
+    size_t d = chunk_len(u, off);
+    if (d == 0) {
+        return DFU_ENOSPC; /* the device's buffer cannot hold even one byte of data */
+    }
+    int seq = send_upload(u, off, d);
     if (seq < 0) {
         return seq;
     }
@@ -257,8 +280,9 @@ static unsigned send_limit(const struct upload *u)
 }
 
 /* The oldest request's send time (now when none is in flight, so a wait stays bounded), plus
- * the erase grace while a page-opening request is in flight (those behind it wait too). */
-static int64_t oldest_sent(const struct upload *u)
+ * with grace the erase grace while a page-opening request is in flight (those behind it wait
+ * too). */
+static int64_t oldest_sent(const struct upload *u, bool with_grace)
 {
     int64_t t = client_now_ms(), grace = 0;
     for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
@@ -269,7 +293,7 @@ static int64_t oldest_sent(const struct upload *u)
             grace = u->fl[i].grace_ms;
         }
     }
-    return t + grace;
+    return with_grace ? t + grace : t;
 }
 
 /* How long limited transmit waits after the newest request for an answer: two round trips,
@@ -298,6 +322,41 @@ static int64_t last_sent(const struct upload *u)
         }
     }
     return t ? t : client_now_ms();
+}
+
+/* When the next probe is due, in ms from now (-1: none may go now). The answers come in order,
+ * so all are overdue once the oldest request's is: a round trip and two deviations after it
+ * was sent (or after the last probe), ahead of the retransmission timeout's four and its
+ * erase grace. */
+static int64_t probe_due(const struct upload *u, int64_t now)
+{
+    if (!u->probe_ok || u->probe_out || !u->have_rtt || u->nfl == 0 || u->acked == 0 ||
+        u->nfl >= u->s->buf_count || u->barrier) {
+        /* never at off 0 (a new upload), into a full set of device buffers, or behind a page
+         * opener on a device deaf while it erases (it would lose the probe) */
+        return -1;
+    }
+    int64_t w = (int64_t)(u->srtt + 2 * u->rttvar) + 1;
+    int64_t from = oldest_sent(u, false) > u->probe_ms ? oldest_sent(u, false) : u->probe_ms;
+    int64_t at = from + (w < UPLOAD_PROBE_MIN_MS ? UPLOAD_PROBE_MIN_MS : w) - now;
+    return at > 0 ? at : 0;
+}
+
+/* Sends a probe: an empty chunk at the last confirmed offset. */
+static int send_probe(struct upload *u)
+{
+    int seq = send_upload(u, u->acked, 0);
+    if (seq < 0) {
+        return seq;
+    }
+    u->probe_out = true;
+    u->probe_seq = (uint8_t)seq;
+    u->probe_order = u->sent;
+    u->probe_epoch = u->epoch;
+    u->probe_next = u->next;
+    u->probe_ms = client_now_ms();
+    u->st->probes++;
+    return 0;
 }
 
 /* One size the first chunk was sent at. */
@@ -609,11 +668,49 @@ static void on_late(struct upload *u, const struct client_rsp *rsp, int *stalls)
     }
 }
 
+/* The probe's answer: every request sent before it was handled. What ends at or before the
+ * device's offset was taken (its answer was lost), the rest is gone, and when that left a gap
+ * in this resync generation the upload goes on from the device's offset at once. A device
+ * that refuses the empty chunk gets no more of them. */
+static void on_probe(struct upload *u, const struct client_rsp *rsp, int *stalls)
+{
+    uint64_t off;
+    u->probe_out = false;
+    if (client_rsp_failed(rsp) || !client_get_uint(rsp->root, "off", &off) || off > u->o->len ||
+        (off == 0 && u->acked > 0)) {
+        u->probe_ok = false; /* not understood, or the upload is gone: the chunks will tell */
+        return;
+    }
+    for (unsigned i = 0; i < UPLOAD_WINDOW_MAX; i++) {
+        struct inflight *f = &u->fl[i];
+        if (f->used && f->order < u->probe_order) {
+            f->used = false;
+            u->nfl--;
+        }
+    }
+    if (u->barrier && u->nfl == 0) {
+        u->barrier = false;
+    }
+    advance(u, rsp, off, stalls);
+    if (u->probe_epoch == u->epoch && off < u->probe_next) {
+        /* a damaged line, not an erase: a device deaf while it erases shows that by the
+         * answers behind its page openers, and nothing of those is known here */
+        resync(u, (size_t)off, true, NULL, 0);
+    }
+    if (u->next < u->acked) {
+        u->next = u->acked;
+    }
+}
+
 /* Handles one response of the pipelined phase. */
 static int on_response(struct upload *u, struct client_rsp *rsp, struct client_deverr *err,
                        unsigned *restarts, int *stalls)
 {
     if (rsp->hdr.group != SMP_GROUP_IMAGE || rsp->hdr.id != IMG_ID_UPLOAD) {
+        return 0;
+    }
+    if (u->probe_out && rsp->hdr.seq == u->probe_seq) {
+        on_probe(u, rsp, stalls);
         return 0;
     }
     struct inflight *f = find_inflight(u, rsp->hdr.seq);
@@ -626,6 +723,9 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
     struct inflight req = *f;
     f->used = false;
     u->nfl--;
+    if (u->probe_out && req.order >= u->probe_order) {
+        u->probe_out = false; /* answered in order, the probe would have come first: it was lost */
+    }
     /* What was sent before it and is still unanswered no longer holds a place in the window
      * nor a timeout: the device answers in the order it takes requests and its offsets are
      * cumulative, so a late answer would say nothing this one does not (and a request still on
@@ -661,6 +761,7 @@ static int on_response(struct upload *u, struct client_rsp *rsp, struct client_d
         u->acked = u->next = 0;
         u->rewind = REWIND_OTHER;
         u->holding = false;
+        u->probe_out = false;
         return 1; /* caller runs the first-chunk step again */
     }
     if (req.epoch == u->epoch && off == req.off + req.len) {
@@ -767,6 +868,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
     u.cwnd = u.window;
     u.grow_after = UPLOAD_GROW_AFTER;
     u.page = s->xp.page_barrier;
+    u.probe_ok = s->xp.probe_overdue && s->xp.ordered;
     rc = crypto_hash(CRYPTO_SHA256, o->data, o->len, u.sha);
     if (rc) {
         return rc;
@@ -789,7 +891,9 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         o->progress(o->progress_arg, u.acked, o->len);
     }
     while (!rc && u.acked < o->len) {
-        while (!u.barrier && !u.holding && u.nfl < send_limit(&u) && u.next < o->len) {
+        /* an unanswered probe holds one of the device's buffers */
+        while (!u.barrier && !u.holding && u.nfl < send_limit(&u) && u.next < o->len &&
+               !(u.probe_out && u.nfl + 1 >= s->buf_count)) {
             int n = send_chunk(&u, u.next);
             if (n < 0) {
                 rc = n;
@@ -801,7 +905,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         if (rc) {
             break;
         }
-        int64_t now = client_now_ms(), left = oldest_sent(&u) + u.rto - now;
+        int64_t now = client_now_ms(), left = oldest_sent(&u, true) + u.rto - now;
         if (u.holding && u.hold_until && u.hold_until <= now) {
             /* no late answer: the chunk was lost */
             resync(&u, u.hold_off > u.acked ? u.hold_off : u.acked, true, NULL, 0);
@@ -812,8 +916,11 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
                                ? last_sent(&u) + extra_wait(&u) - now
                                : left;
         int64_t hold_at = u.holding && u.hold_until ? u.hold_until - now : left;
+        int64_t probe_at = probe_due(&u, now);
+        probe_at = probe_at < 0 ? left : probe_at;
         int64_t wake = extra_at < left ? extra_at : left;
         wake = hold_at < wake ? hold_at : wake;
+        wake = probe_at < wake ? probe_at : wake;
         struct client_rsp rsp;
         int e = wake > 0 ? client_recv(s, &rsp, (int)wake) : DFU_ETIMEDOUT;
         if (e == DFU_EBADMSG) {
@@ -821,6 +928,10 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
         }
         if (e == DFU_ETIMEDOUT && hold_at == wake && hold_at < left) {
             continue; /* the reordering window is over (handled above) */
+        }
+        if (e == DFU_ETIMEDOUT && probe_at < left) {
+            rc = send_probe(&u);
+            continue;
         }
         if (e == DFU_ETIMEDOUT && extra_at < left) {
             u.extra = true; /* the loop sends it */
@@ -837,6 +948,7 @@ int client_image_upload(struct client_session *s, const struct client_upload_opt
             u.next = u.acked;
             u.rewind = REWIND_TIMEOUT;
             u.holding = false;
+            u.probe_out = false;
             st->retransmits++;
             u.rto = u.rto * 2 > u.rto_max ? u.rto_max : u.rto * 2; /* back off */
             u.barrier = false;

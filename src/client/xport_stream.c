@@ -126,4 +126,5 @@ void stream_link_describe(struct client_xport *out, bool raw)
     out->link_max = 0;
     out->page_barrier = 4096; /* the common erase page; larger pages are multiples of it */
     out->ordered = true;
+    out->probe_overdue = true; /* a damaged line is dropped without an answer */
 }

@@ -81,7 +81,8 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     if (d->drop_req_every && d->nreq % d->drop_req_every == 0) {
         return false;
     }
-    if (d->drop_req_once && d->nreq == d->drop_req_once) {
+    unsigned run = d->drop_req_run ? d->drop_req_run : 1;
+    if (d->drop_req_once && d->nreq >= d->drop_req_once && d->nreq < d->drop_req_once + run) {
         return false;
     }
     d->upload_reqs++;
@@ -92,6 +93,10 @@ static bool handle_upload(struct fake_device *d, const struct smp_hdr *h, const 
     if (smp_cbor_decode_map(&dec, map, 6) != 0 || !map[0].found || !map[2].found) {
         enc_error(e, h, 1, 3);
         return true;
+    }
+    if (data.len == 0) {
+        d->empty_chunks++;
+        d->empty_at_zero = d->empty_at_zero || off == 0;
     }
     if (d->fail_at_off >= 0 && off == (uint64_t)d->fail_at_off) {
         enc_error(e, h, d->fail_rc, 6);

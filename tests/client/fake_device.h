@@ -27,6 +27,7 @@ struct fake_device {
     int fail_rc;
     unsigned mute_after;     /* > 0: ignore every upload request after this many (link lost) */
     unsigned drop_req_once;  /* > 0: ignore this (1-based) upload request, once */
+    unsigned drop_req_run;   /* with drop_req_once: this many in a row from there (0: one) */
     unsigned drop_rsp_once;  /* > 0: process this (1-based) upload request, send no reply */
     /* UDP: upload datagram N (1-based, counted as they arrive) comes twice / is overtaken by
      * the next one (it is handled right after it) */
@@ -79,6 +80,8 @@ struct fake_device {
     uint8_t sha[32];
     bool in_progress;
     unsigned upload_reqs, mismatches, max_pkt_seen, max_outstanding;
+    unsigned empty_chunks;   /* upload requests handled with no data (the client's probes) */
+    bool empty_at_zero;      /* one of them at offset 0 */
     uint8_t last_req[2048];  /* the last request other than an upload chunk, header included */
     size_t last_req_len;
     unsigned dropped_large, first_chunks, max_pkt_handled;

@@ -430,6 +430,65 @@ static void test_serial_third_request_behind_page_opener(void **state)
     assert_int_equal(dev.pages_followed_two, dev.pages_crossed);
 }
 
+/* Serial, window two: a damaged request whose follower is damaged too leaves no answer to
+ * name the gap. An empty chunk at the last confirmed offset asks where the device stands; its
+ * answer names the lost chunk, which goes again at once, without waiting for the timeout. */
+static void test_serial_probe_finds_double_loss(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.drop_req_once = 5;
+    dev.drop_req_run = 2;
+    struct client_upload_stats st;
+    upload_ok(true, 20 * 1024, 2, &st);
+    assert_int_equal(st.probes, 1);
+    assert_int_equal(dev.empty_chunks, 1);
+    assert_false(dev.empty_at_zero);
+    assert_int_equal(st.resyncs, 1);
+    assert_int_equal(st.resent_gap, 1);
+    assert_int_equal(st.resent_behind, 1);
+    assert_int_equal(st.resent_timeout, 0);
+    assert_int_equal(st.retransmits, 0);
+}
+
+/* A false alarm: the answers are late because the device erases a page (it keeps taking lines
+ * meanwhile). The probe's answer comes after theirs and confirms them: no resend. */
+static void test_serial_probe_behind_slow_erase_resends_nothing(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.page_delay_ms = 120;
+    struct client_upload_stats st;
+    upload_ok(true, 6 * 1024, 0, &st);  /* one page opened after the first chunk: 4096 */
+    assert_int_equal(dev.pages_crossed, 1);
+    assert_int_equal(st.probes, 1);
+    assert_int_equal(dev.empty_chunks, 1);
+    assert_int_equal(st.resyncs, 0);
+    assert_int_equal(st.resent_gap + st.resent_behind + st.resent_timeout + st.resent_other, 0);
+    assert_int_equal(st.retransmits, 0);
+    assert_int_equal(st.requests, 18); /* the clean run's: 356 data bytes each after the first */
+}
+
+/* The probe never goes at offset 0 (that would start a new upload): behind a slow first reply
+ * (the device erases the slot) nothing is probed, and the earliest loss is asked about at the
+ * first confirmed offset above 0. */
+static void test_serial_probe_never_at_zero(void **state)
+{
+    (void)state;
+    fake_defaults(&dev);
+    dev.first_delay_ms = 200;
+    dev.drop_req_once = 3;   /* the second and third chunk after the first */
+    dev.drop_req_run = 2;
+    struct client_upload_stats st;
+    upload_ok(true, 8 * 1024, 2, &st);
+    assert_int_equal(dev.first_chunks, 1);
+    assert_int_equal(st.probes, 1);
+    assert_int_equal(dev.empty_chunks, 1);
+    assert_false(dev.empty_at_zero);
+    assert_int_equal(st.retransmits, 0);
+    assert_int_equal(st.resent_gap, 1);
+}
+
 /* One lost mcumgr params request does not fail the upload with one try (-r 1): the read goes
  * again within its timeout, and the upload runs at the device's buffer size. */
 static void test_lost_params_read_sent_again(void **state)
@@ -930,6 +989,9 @@ int main(void)
         cmocka_unit_test(test_serial_barrier_after_erase_loss),
         cmocka_unit_test(test_serial_other_loss_keeps_pipelining),
         cmocka_unit_test(test_serial_third_request_behind_page_opener),
+        cmocka_unit_test(test_serial_probe_finds_double_loss),
+        cmocka_unit_test(test_serial_probe_behind_slow_erase_resends_nothing),
+        cmocka_unit_test(test_serial_probe_never_at_zero),
         cmocka_unit_test(test_lost_params_read_sent_again),
         cmocka_unit_test(test_unanswered_params_read_fails),
         cmocka_unit_test(test_without_params_defaults),

@@ -340,6 +340,7 @@ int mcumgr_image_upload(struct mcumgr *m, struct mcumgr_args *a)
         printf(", \"resent_gap\": %u, \"resent_behind\": %u, \"resent_timeout\": %u, "
                "\"resent_other\": %u, \"needless\": %u", st->resent_gap, st->resent_behind,
                st->resent_timeout, st->resent_other, st->needless);
+        printf(", \"probes\": %u", st->probes);
         if (r.hash_len) {
             printf(", \"hash\": \"%s\", \"active\": %s, \"confirmed\": %s", hex,
                    r.active ? "true" : "false", r.confirmed ? "true" : "false");
