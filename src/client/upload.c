@@ -337,7 +337,8 @@ static int64_t probe_due(const struct upload *u, int64_t now)
         return -1;
     }
     int64_t w = (int64_t)(u->srtt + 2 * u->rttvar) + 1;
-    int64_t from = oldest_sent(u, false) > u->probe_ms ? oldest_sent(u, false) : u->probe_ms;
+    int64_t oldest = oldest_sent(u, false);
+    int64_t from = oldest > u->probe_ms ? oldest : u->probe_ms;
     int64_t at = from + (w < UPLOAD_PROBE_MIN_MS ? UPLOAD_PROBE_MIN_MS : w) - now;
     return at > 0 ? at : 0;
 }

@@ -35,6 +35,20 @@ const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned sl
     return slot == 0 ? p->slot_primary : slot == 1 ? p->slot_secondary : NULL;
 }
 
+bool img_pair(const struct smp_server *srv, unsigned image, const struct flash_area **pri,
+              const struct flash_area **sec)
+{
+    const struct flash_area *p = img_slot_area(srv, IMG_ACTIVE_SLOT(image));
+    const struct flash_area *q = img_slot_area(srv, IMG_UPLOAD_SLOT(image));
+    if (pri != NULL) {
+        *pri = p;
+    }
+    if (sec != NULL) {
+        *sec = q;
+    }
+    return p != NULL && q != NULL;
+}
+
 int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_info *out)
 {
     const struct flash_area *fa = img_slot_area(srv, slot);
@@ -72,14 +86,15 @@ int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_i
 int img_next_boot(const struct smp_server *srv, unsigned image, unsigned *slot,
                   enum img_next_boot *type)
 {
-    const struct flash_area *pri = img_slot_area(srv, IMG_ACTIVE_SLOT(image));
-    const struct flash_area *sec = img_slot_area(srv, IMG_UPLOAD_SLOT(image));
+    const struct flash_area *pri, *sec;
     struct boot_swap_state ps, ss;
-    if (pri != NULL && sec != NULL && img_xip_mode(srv)) {
+    if (!img_pair(srv, image, &pri, &sec)) {
+        return DFU_EIO;
+    }
+    if (img_xip_mode(srv)) {
         return img_xip_next_boot(srv, slot, type);
     }
-    if (pri == NULL || sec == NULL || boot_read_swap_state(pri, &ps) != 0 ||
-        boot_read_swap_state(sec, &ss) != 0) {
+    if (boot_read_swap_state(pri, &ps) != 0 || boot_read_swap_state(sec, &ss) != 0) {
         return DFU_EIO;
     }
     *slot = IMG_UPLOAD_SLOT(image);
@@ -172,9 +187,8 @@ static int encode_state(struct mgmt_ctx *ctx)
     unsigned count = img_image_count(ctx->srv);
     uint8_t flags[SERVER_IMG_MAX_IMAGES][2];
     for (unsigned image = 0; image < count; image++) {
-        const struct flash_area *pri = img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image));
-        const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
-        if (pri == NULL || sec == NULL) {
+        const struct flash_area *pri, *sec;
+        if (!img_pair(ctx->srv, image, &pri, &sec)) {
             return SMP_ERR_ENOTSUP;
         }
         if ((img_xip_mode(ctx->srv) ? img_xip_slot_flags(ctx->srv, flags[image])
@@ -294,7 +308,7 @@ static int img_state_write(struct mgmt_ctx *ctx)
     if (rc != MGMT_OK) {
         return rc;
     }
-    if (img_slot_area(ctx->srv, 0) == NULL || img_slot_area(ctx->srv, 1) == NULL) {
+    if (!img_pair(ctx->srv, 0, NULL, NULL)) {
         return SMP_ERR_ENOTSUP;
     }
     int slot;
@@ -359,8 +373,8 @@ static int img_erase(struct mgmt_ctx *ctx)
 /* One image's {"image": n, "slots": [{"slot", "size"}...], "max_image_size": room}. */
 static bool encode_slot_info(struct mgmt_ctx *ctx, unsigned image, uint32_t room)
 {
-    const struct flash_area *pri = img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image));
-    const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
+    const struct flash_area *pri, *sec;
+    (void)img_pair(ctx->srv, image, &pri, &sec);  /* img_slot_info() checked both */
     /* A single-slot device (serial recovery) has only slot 0, which uploads go to. */
     bool single = sec == pri;
     struct smp_cbor_enc *e = ctx->enc;
@@ -379,8 +393,8 @@ static int img_slot_info(struct mgmt_ctx *ctx)
     unsigned count = img_image_count(ctx->srv);
     uint32_t room[SERVER_IMG_MAX_IMAGES];
     for (unsigned image = 0; image < count; image++) {
-        const struct flash_area *sec = img_slot_area(ctx->srv, IMG_UPLOAD_SLOT(image));
-        if (img_slot_area(ctx->srv, IMG_ACTIVE_SLOT(image)) == NULL || sec == NULL) {
+        const struct flash_area *sec;
+        if (!img_pair(ctx->srv, image, NULL, &sec)) {
             return SMP_ERR_ENOTSUP;
         }
         /* Zephyr's key: the largest image the bootloader takes in the upload slot. */

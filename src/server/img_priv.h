@@ -30,6 +30,10 @@ unsigned img_image_count(const struct smp_server *srv);
 const struct flash_area *img_slot_area(const struct smp_server *srv, unsigned slot);
 /* 0 and *out filled for a listable image; else the image-group code why not (NO_IMAGE,
  * NO_TLVS, HASH_NOT_FOUND, TLV_INVALID_SIZE, TLV_MULTIPLE_HASHES_FOUND, FLASH_READ_FAILED). */
+/* Image `image`'s running and upload slots (slots 2n and 2n+1; either out pointer may be
+ * NULL); false when the port lacks either. */
+bool img_pair(const struct smp_server *srv, unsigned image, const struct flash_area **pri,
+              const struct flash_area **sec);
 int img_read_info(const struct smp_server *srv, unsigned slot, struct img_slot_info *out);
 /* The slot the next boot runs for an image and how; negative when the trailers cannot be
  * read. */

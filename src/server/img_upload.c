@@ -369,8 +369,7 @@ int img_upload(struct mgmt_ctx *ctx)
         return rc;
     }
     struct smp_server *srv = ctx->srv;
-    if (img_slot_area(srv, IMG_ACTIVE_SLOT(0)) == NULL ||
-        img_slot_area(srv, IMG_UPLOAD_SLOT(0)) == NULL) {
+    if (!img_pair(srv, 0, NULL, NULL)) {
         return SMP_ERR_ENOTSUP;
     }
     uint32_t now = uptime_ms(srv);
