@@ -20,6 +20,13 @@
 #define BOOT_STRATEGY_OF(cfg) ((cfg)->strategy)
 #endif
 
+/* A swap type that moves images (MCUboot's BOOT_IS_UPGRADE()): test, permanent or revert. */
+static inline bool boot_is_upgrade(uint8_t type)
+{
+    return type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
+           type == BOOT_SWAP_TYPE_REVERT;
+}
+
 /* Where the status of an interrupted swap lives (MCUboot's BOOT_STATUS_SOURCE_[...]). */
 enum boot_status_source {
     BOOT_STATUS_SOURCE_NONE = 0,

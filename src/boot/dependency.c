@@ -10,16 +10,10 @@
 
 #if BOOT_IMAGE_NUMBER > 1
 
-static bool swaps(uint8_t type)
-{
-    return type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
-           type == BOOT_SWAP_TYPE_REVERT;
-}
-
 /* The version image m will have after this boot; NULL when that slot holds no image. */
 static const struct image_version *version_after(const struct multi_image *m)
 {
-    int slot = swaps(m->type) ? 1 : 0;
+    int slot = boot_is_upgrade(m->type) ? 1 : 0;
     return m->has_ver[slot] ? &m->ver[slot] : NULL;
 }
 
@@ -48,7 +42,7 @@ void boot_deps_settle(struct multi_image *m, uint8_t count, bool use_build)
         met = deps_met(m, i, count, use_build);
     }
     for (uint8_t i = 0; i < count && !met; i++) {
-        if (swaps(m[i].type)) {
+        if (boot_is_upgrade(m[i].type)) {
             m[i].type = BOOT_SWAP_TYPE_NONE;  /* nothing of it moves */
             m[i].why = BOOT_REJECT_DEPENDENCY;
         }

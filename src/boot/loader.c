@@ -442,8 +442,7 @@ int boot_go(const struct boot_config *cfg, struct boot_rsp *rsp)
     uint8_t type, done;
     enum boot_reject sec_why = BOOT_REJECT_NONE;
     err = boot_prepare(&st, &bs, true, &type, &done);
-    if (!err && (type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
-                 type == BOOT_SWAP_TYPE_REVERT)) {
+    if (!err && boot_is_upgrade(type)) {
         struct image_info info;
         err = boot_check_secondary(&st, type, &info, &sec_why);
         if (err) {

@@ -17,12 +17,6 @@
 
 #if BOOT_IMAGE_NUMBER > 1
 
-static bool is_upgrade(uint8_t type)
-{
-    return type == BOOT_SWAP_TYPE_TEST || type == BOOT_SWAP_TYPE_PERM ||
-           type == BOOT_SWAP_TYPE_REVERT;
-}
-
 /* Phase 2 for one image: validate its secondary when a swap is asked for, and note what the
  * dependency check needs of the image that will run after this boot. */
 static int plan_image(struct boot_state *st, struct multi_image *m)
@@ -36,7 +30,7 @@ static int plan_image(struct boot_state *st, struct multi_image *m)
     m->ver[0] = hdr.ver;
     const struct flash_area *img = st->pri;
     struct flash_area win;
-    if (!is_upgrade(m->type)) {
+    if (!boot_is_upgrade(m->type)) {
         m->type = BOOT_SWAP_TYPE_NONE;
     } else {
         struct image_info info;
@@ -104,7 +98,7 @@ static int multi_go(const struct boot_config *cfg, struct boot_rsp *rsp, size_t 
         if (!err) {
             err = boot_prepare(&st, &m[i].bs, false, &m[i].type, &m[i].done);
         }
-        if (is_upgrade(m[i].done)) {
+        if (boot_is_upgrade(m[i].done)) {
             m[i].finish = m[i].done;  /* resumed: its copy_done waits for the others */
         }
     }
@@ -119,7 +113,7 @@ static int multi_go(const struct boot_config *cfg, struct boot_rsp *rsp, size_t 
     }
     boot_deps_settle(m, n, cfg->downgrade_use_build);
     for (uint8_t i = 0; i < n && !err; i++) {
-        if (is_upgrade(m[i].type)) {
+        if (boot_is_upgrade(m[i].type)) {
             err = boot_state_init(&st, cfg, i);
             if (!err) {
                 err = boot_perform_swap(&st, &m[i].bs, m[i].type, m[i].size, false,
